@@ -1,0 +1,179 @@
+//! The server-function layer every page uses. Each function is a public HTTP endpoint
+//! (`/api/<name>`): it authenticates, parses its input into domain types, calls one service
+//! function (which authorizes), and answers with a DTO or an [`AppError`] with its HTTP status.
+
+pub mod dto;
+pub mod error;
+
+use leptos::prelude::*;
+
+use dto::*;
+use error::AppError;
+
+#[cfg(feature = "ssr")]
+use crate::server::context::{app_state, internal, require_actor, with_status};
+
+/// Where a user lands after sign-in, unless they were on their way somewhere.
+pub fn home_for(me: &Me) -> &'static str {
+    if me.can_view_subscriptions { "/billing/subscriptions" } else { "/account" }
+}
+
+/// A redirect target is kept only when it is a path on this site.
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map(str::to_string)
+}
+
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    with_status(
+        async {
+            let state = app_state()?;
+            let now = chrono::Utc::now().timestamp();
+            let previous = crate::server::context::session_token();
+            let address = crate::server::context::client_address();
+            let signed_in =
+                crate::server::auth::sign_in(&state.store, &email, password, &address, previous.as_deref(), now).await?;
+            crate::server::context::set_session_cookie(&signed_in.token, state.config.secure_cookies());
+            let me = load_me(&state.store, signed_in.user_id).await?;
+            let target = safe_next(next.as_deref()).unwrap_or_else(|| home_for(&me).to_string());
+            leptos_axum::redirect(&target);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    with_status(
+        async {
+            let state = app_state()?;
+            if let Some(token) = crate::server::context::session_token() {
+                let mut tx = state.store.begin_write().await.map_err(internal)?;
+                tx.delete_session(&crate::server::auth::hash_token(&token)).await.map_err(internal)?;
+                tx.commit().await.map_err(internal)?;
+            }
+            crate::server::context::clear_session_cookie(state.config.secure_cookies());
+            leptos_axum::redirect("/sign-in");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+async fn load_me(store: &crate::server::store::Store, user_id: i64) -> Result<Me, AppError> {
+    use crate::domain::authz::{allowed, Action, Role};
+    let mut tx = store.begin_read().await.map_err(internal)?;
+    let user = tx.user(user_id).await.map_err(internal)?.ok_or(AppError::Unauthorized)?;
+    let org_id = *tx.user_orgs(user_id).await.map_err(internal)?.first().ok_or(AppError::Forbidden)?;
+    let roles: Vec<Role> = tx.roles(user_id, org_id).await.map_err(internal)?.iter().filter_map(|r| Role::parse(r)).collect();
+    let org_name = tx.org_name(org_id).await.map_err(internal)?.unwrap_or_default();
+    Ok(Me {
+        user_id,
+        email: user.email,
+        display_name: user.display_name,
+        org_name,
+        can_view_subscriptions: allowed(&roles, Action::ViewSubscriptions),
+        can_view_billing: allowed(&roles, Action::ViewBillingDetails),
+        can_change_auto_renew: allowed(&roles, Action::ChangeAutoRenew),
+        roles,
+    })
+}
+
+/// The signed-in user, or `None`.
+#[server(prefix = "/api", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    with_status(
+        async {
+            let Some(actor) = crate::server::context::current_actor().await? else { return Ok(None) };
+            let state = app_state()?;
+            Ok(Some(load_me(&state.store, actor.user_id).await?))
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "list_subscriptions")]
+pub async fn list_subscriptions(query: SubscriptionQuery) -> Result<SubscriptionPage, AppError> {
+    with_status(
+        async {
+            let actor = require_actor().await?;
+            let state = app_state()?;
+            crate::server::services::subscriptions::list(&state.store, &actor, &query).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "subscription")]
+pub async fn subscription(id: i64) -> Result<SubscriptionDetail, AppError> {
+    with_status(
+        async {
+            let actor = require_actor().await?;
+            let state = app_state()?;
+            crate::server::services::subscriptions::detail(&state.store, &actor, id, state.clock.now()).await
+        }
+        .await,
+    )
+}
+
+/// The review step of Manage auto-renew: `ids` is a comma-separated list of up to 100 ids.
+#[server(prefix = "/api", endpoint = "preview_auto_renew")]
+pub async fn preview_auto_renew(ids: String, on: bool) -> Result<AutoRenewPreview, AppError> {
+    with_status(
+        async {
+            let actor = require_actor().await?;
+            let selection = crate::domain::selection::BulkSelection::parse(&ids)?;
+            let state = app_state()?;
+            crate::server::services::auto_renew::preview(&state.store, &actor, &selection, on, state.clock.now()).await
+        }
+        .await,
+    )
+}
+
+/// Confirms a change of auto-renew for the listed subscriptions, then sends the browser to
+/// `return_to` (a path on this site) with a notice of what changed.
+#[server(prefix = "/api", endpoint = "change_auto_renew")]
+pub async fn change_auto_renew(ids: String, on: bool, idempotency_key: String, return_to: Option<String>) -> Result<AutoRenewOutcome, AppError> {
+    with_status(
+        async {
+            let actor = require_actor().await?;
+            let selection = crate::domain::selection::BulkSelection::parse(&ids)?;
+            let state = app_state()?;
+            let outcome = crate::server::services::auto_renew::change(
+                &state.store,
+                &actor,
+                &selection,
+                on,
+                &idempotency_key,
+                state.clock.now(),
+                &state.config.public_url,
+            )
+            .await?;
+            let back = safe_next(return_to.as_deref()).unwrap_or_else(|| "/billing/subscriptions".into());
+            let sep = if back.contains('?') { '&' } else { '?' };
+            leptos_axum::redirect(&format!(
+                "{back}{sep}notice=auto-renew-{}&changed={}",
+                if on { "on" } else { "off" },
+                outcome.changed.len()
+            ));
+            Ok(outcome)
+        }
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/billing/subscriptions?status=active")).as_deref(), Some("/billing/subscriptions?status=active"));
+        assert_eq!(safe_next(Some("//evil.example/")), None);
+        assert_eq!(safe_next(Some("https://evil.example/")), None);
+        assert_eq!(safe_next(Some("/\\evil.example")), None);
+        assert_eq!(safe_next(None), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! Authorization: the one place that answers "may this user do this action on that object"
+//! (R-ROLE-1..7, R-REN-1). Every server function asks it; the UI asks it only to hide buttons.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    Buyer,
+    PrimaryAdmin,
+    SecondaryAdmin,
+    Payer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Buyer, Role::PrimaryAdmin, Role::SecondaryAdmin, Role::Payer];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Buyer => "buyer",
+            Role::PrimaryAdmin => "primary_admin",
+            Role::SecondaryAdmin => "secondary_admin",
+            Role::Payer => "payer",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Buyer => "Buyer",
+            Role::PrimaryAdmin => "Primary admin",
+            Role::SecondaryAdmin => "Secondary admin",
+            Role::Payer => "Payer",
+        }
+    }
+}
+
+/// The signed-in user as authorization sees it: one organisation and the roles held there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub org_id: i64,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::PrimaryAdmin) || self.has(Role::SecondaryAdmin)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    /// See the Subscriptions and contracts list and a subscription's page.
+    ViewSubscriptions,
+    /// See payment methods, invoice details (PO) and payers of a subscription.
+    ViewBillingDetails,
+    /// Turn auto-renew on or off (R-REN-1, R-SUB-4).
+    ChangeAutoRenew,
+}
+
+impl Action {
+    pub const ALL: [Action; 3] = [Action::ViewSubscriptions, Action::ViewBillingDetails, Action::ChangeAutoRenew];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// The object belongs to another organisation: it is not found, never "forbidden", so ids of
+    /// other organisations leak nothing.
+    NotFound,
+    /// The user's roles do not allow the action.
+    Forbidden,
+}
+
+/// May `actor` perform `action` on an object of organisation `object_org`?
+pub fn authorize(actor: &Actor, action: Action, object_org: i64) -> Result<(), Denied> {
+    if actor.org_id != object_org {
+        return Err(Denied::NotFound);
+    }
+    if allowed(&actor.roles, action) { Ok(()) } else { Err(Denied::Forbidden) }
+}
+
+/// The role matrix. Buyers manage billing and renewals (R-ROLE-2, R-REN-1); admins who are not
+/// buyers see subscriptions with limited billing detail and never act on billing (R-ROLE-4,
+/// R-ROLE-5); payers pay invoices and see nothing else here (R-ROLE-6).
+pub fn allowed(roles: &[Role], action: Action) -> bool {
+    let buyer = roles.contains(&Role::Buyer);
+    let admin = roles.contains(&Role::PrimaryAdmin) || roles.contains(&Role::SecondaryAdmin);
+    match action {
+        Action::ViewSubscriptions => buyer || admin,
+        Action::ViewBillingDetails | Action::ChangeAutoRenew => buyer,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role]) -> Actor {
+        Actor { user_id: 1, org_id: 7, roles: roles.to_vec() }
+    }
+
+    #[test]
+    fn the_whole_matrix_of_roles_and_actions() {
+        // R-ROLE-2, R-ROLE-4, R-ROLE-5, R-ROLE-6, R-REN-1
+        use Action::*;
+        let expect = |role: Role, action: Action| -> bool {
+            match (role, action) {
+                (Role::Buyer, _) => true,
+                (Role::PrimaryAdmin | Role::SecondaryAdmin, ViewSubscriptions) => true,
+                _ => false,
+            }
+        };
+        for role in Role::ALL {
+            for action in Action::ALL {
+                let got = authorize(&actor(&[role]), action, 7);
+                let want = if expect(role, action) { Ok(()) } else { Err(Denied::Forbidden) };
+                assert_eq!(got, want, "{role:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_buyer_who_is_also_secondary_admin_keeps_all_buyer_rights() {
+        // R-ROLE-3
+        let a = actor(&[Role::Buyer, Role::SecondaryAdmin]);
+        for action in Action::ALL {
+            assert_eq!(authorize(&a, action, 7), Ok(()));
+        }
+    }
+
+    #[test]
+    fn objects_of_another_organisation_are_not_found_for_every_role_and_action() {
+        for role in Role::ALL {
+            for action in Action::ALL {
+                assert_eq!(authorize(&actor(&[role]), action, 8), Err(Denied::NotFound));
+            }
+        }
+    }
+
+    #[test]
+    fn a_user_without_roles_may_do_nothing() {
+        for action in Action::ALL {
+            assert_eq!(authorize(&actor(&[]), action, 7), Err(Denied::Forbidden));
+        }
+    }
+}

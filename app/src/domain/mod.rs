@@ -1,0 +1,13 @@
+//! The business rules of RULES.md as pure code: no I/O, no async, no clock reads (`now` is a
+//! parameter). Compiled for the server and the browser, so the UI can preview with the same code.
+
+pub mod auto_renew;
+pub mod authz;
+pub mod email;
+pub mod money;
+pub mod password;
+pub mod payment;
+pub mod selection;
+pub mod status;
+pub mod term;
+pub mod time;

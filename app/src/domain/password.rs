@@ -1,0 +1,53 @@
+//! Password policy (R-AUTH-1): at least 8 characters, a letter, a digit, 3 distinct characters.
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeakPassword {
+    #[error("Use at least 8 characters.")]
+    TooShort,
+    #[error("Use at least one letter.")]
+    NoLetter,
+    #[error("Use at least one digit.")]
+    NoDigit,
+    #[error("Use at least 3 different characters.")]
+    TooFewDistinct,
+    #[error("Use at most 128 characters.")]
+    TooLong,
+}
+
+/// Checks a new password against R-AUTH-1. Used wherever a password is set.
+pub fn check_new_password(password: &str) -> Result<(), WeakPassword> {
+    let n = password.chars().count();
+    if n < 8 {
+        return Err(WeakPassword::TooShort);
+    }
+    if n > 128 {
+        return Err(WeakPassword::TooLong);
+    }
+    if !password.chars().any(char::is_alphabetic) {
+        return Err(WeakPassword::NoLetter);
+    }
+    if !password.chars().any(|c| c.is_ascii_digit()) {
+        return Err(WeakPassword::NoDigit);
+    }
+    let distinct: std::collections::BTreeSet<char> = password.chars().collect();
+    if distinct.len() < 3 {
+        return Err(WeakPassword::TooFewDistinct);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_follow_r_auth_1() {
+        // R-AUTH-1
+        assert_eq!(check_new_password("abc1234"), Err(WeakPassword::TooShort));
+        assert_eq!(check_new_password("12345678"), Err(WeakPassword::NoLetter));
+        assert_eq!(check_new_password("abcdefgh"), Err(WeakPassword::NoDigit));
+        assert_eq!(check_new_password("a1a1a1a1"), Err(WeakPassword::TooFewDistinct));
+        assert_eq!(check_new_password("a1a1a1b1"), Ok(()));
+        assert_eq!(check_new_password("Demo-portal-2026"), Ok(()));
+    }
+}

@@ -1,0 +1,100 @@
+//! A bulk selection of subscriptions: at least one, at most 100, no duplicates (R-BULK-1).
+
+use serde::{Deserialize, Serialize};
+
+/// Up to 100 subscriptions at a time (R-BULK-1, R-BULK-2).
+pub const MAX_BULK: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkSelection(Vec<i64>);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectionError {
+    #[error("Select at least one subscription.")]
+    Empty,
+    #[error("You selected {0} subscriptions; you can manage up to 100 at a time. Deselect {more} or do the rest in another round.", more = .0 - MAX_BULK)]
+    TooMany(usize),
+    #[error("\"{0}\" is not a subscription id.")]
+    Malformed(String),
+}
+
+impl BulkSelection {
+    /// Parses a comma-separated list of ids ("12,13,14"), as sent by forms and links.
+    pub fn parse(ids: &str) -> Result<BulkSelection, SelectionError> {
+        let parsed = ids
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| SelectionError::Malformed(s.chars().take(20).collect())))
+            .collect::<Result<Vec<_>, _>>()?;
+        BulkSelection::from_ids(parsed)
+    }
+
+    pub fn from_ids(mut ids: Vec<i64>) -> Result<BulkSelection, SelectionError> {
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        ids.retain(|id| seen.insert(*id));
+        match ids.len() {
+            0 => Err(SelectionError::Empty),
+            n if n > MAX_BULK => Err(SelectionError::TooMany(n)),
+            _ => Ok(BulkSelection(ids)),
+        }
+    }
+
+    pub fn ids(&self) -> &[i64] {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The form/URL encoding that [`BulkSelection::parse`] reads back.
+    pub fn to_param(&self) -> String {
+        join_ids(&self.0)
+    }
+}
+
+pub fn join_ids(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_selection_of_100_is_accepted() {
+        // R-BULK-1
+        let ids: Vec<i64> = (1..=100).collect();
+        assert_eq!(BulkSelection::from_ids(ids).unwrap().len(), 100);
+    }
+
+    #[test]
+    fn the_101st_subscription_is_refused_with_a_clear_message() {
+        // R-BULK-1
+        let err = BulkSelection::from_ids((1..=101).collect()).unwrap_err();
+        assert_eq!(err, SelectionError::TooMany(101));
+        assert_eq!(
+            err.to_string(),
+            "You selected 101 subscriptions; you can manage up to 100 at a time. Deselect 1 or do the rest in another round."
+        );
+    }
+
+    #[test]
+    fn duplicates_count_once() {
+        let ids: Vec<i64> = (1..=100).chain(1..=50).collect();
+        assert_eq!(BulkSelection::from_ids(ids).unwrap().len(), 100);
+    }
+
+    #[test]
+    fn parsing_rejects_empty_and_malformed_lists() {
+        assert_eq!(BulkSelection::parse(" , "), Err(SelectionError::Empty));
+        assert!(matches!(BulkSelection::parse("1,x"), Err(SelectionError::Malformed(_))));
+        assert!(matches!(BulkSelection::parse("-4"), Err(SelectionError::Malformed(_))));
+        assert_eq!(BulkSelection::parse("3, 4,5").unwrap().ids(), &[3, 4, 5]);
+    }
+}

@@ -1,0 +1,115 @@
+//! Instants and local dates in the time zone a subscription was bought in (R-SUB-2).
+//!
+//! A term is stored as the instant it ends: local midnight, in the purchase time zone, of the day
+//! after the last day of the term. With auto-renew on that instant is the *renewal* instant; with it
+//! off, the *expiry* instant is one second earlier (23:59:59 of the last day).
+
+use chrono::{DateTime, Duration, LocalResult, Months, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::term::Term;
+
+/// Parses an IANA time-zone name ("Europe/Paris").
+pub fn parse_tz(name: &str) -> Option<Tz> {
+    name.parse().ok()
+}
+
+/// The first instant of `date` in `tz`. Where midnight does not exist (a DST gap at midnight), the
+/// day starts at the first instant that does.
+pub fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    match tz.from_local_datetime(&midnight) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => {
+            // Walk forward minute by minute out of the gap (gaps are at most a few hours).
+            (1..=24 * 60)
+                .find_map(|m| tz.from_local_datetime(&(midnight + Duration::minutes(m))).earliest())
+                .expect("a DST gap ends within a day")
+                .with_timezone(&Utc)
+        }
+    }
+}
+
+/// Adds whole terms to a local start date. Month ends clamp (31 Jan + 1 month = 28/29 Feb).
+pub fn add_terms(start: NaiveDate, term: Term, count: u32) -> NaiveDate {
+    start
+        .checked_add_months(Months::new(term.months() * count))
+        .expect("date within range")
+}
+
+/// The instant a term that started on local date `start` ends (the renewal instant).
+pub fn term_end(start: NaiveDate, term: Term, tz: Tz) -> DateTime<Utc> {
+    start_of_day(add_terms(start, term, 1), tz)
+}
+
+/// The expiry instant shown when auto-renew is off: the last second of the term.
+pub fn expiry_instant(term_end: DateTime<Utc>) -> DateTime<Utc> {
+    term_end - Duration::seconds(1)
+}
+
+/// The local calendar date of an instant in `tz`.
+pub fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}
+
+/// Whole days from `from` to `to` counted on the local calendar of `tz` (negative if `to` is earlier).
+pub fn days_between(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> i64 {
+    (local_date(to, tz) - local_date(from, tz)).num_days()
+}
+
+/// "10 June 2025 00:00:00 CEST" style rendering used on detail pages.
+pub fn format_instant(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-d %B %Y %H:%M:%S %Z").to_string()
+}
+
+/// "10 Jun 2025" style rendering used in lists.
+pub fn format_date(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn seeds_worked_example_annual_bought_10_june_2024_in_cet() {
+        // R-SUB-2: expiry 9 June 2025 23:59:59, renewal 10 June 2025 00:00:00, local time.
+        let tz: Tz = "Europe/Paris".parse().unwrap();
+        let end = term_end(d(2024, 6, 10), Term::Annual, tz);
+        let renewal = end.with_timezone(&tz);
+        assert_eq!(renewal.format("%F %T").to_string(), "2025-06-10 00:00:00");
+        let expiry = expiry_instant(end).with_timezone(&tz);
+        assert_eq!(expiry.format("%F %T").to_string(), "2025-06-09 23:59:59");
+    }
+
+    #[test]
+    fn month_ends_clamp_to_the_shorter_month() {
+        assert_eq!(add_terms(d(2025, 1, 31), Term::Monthly, 1), d(2025, 2, 28));
+        assert_eq!(add_terms(d(2024, 1, 31), Term::Monthly, 1), d(2024, 2, 29));
+        assert_eq!(add_terms(d(2024, 2, 29), Term::Annual, 1), d(2025, 2, 28));
+        assert_eq!(add_terms(d(2024, 6, 10), Term::ThreeYear, 1), d(2027, 6, 10));
+    }
+
+    #[test]
+    fn terms_end_at_local_midnight_across_a_dst_change() {
+        // Bought in winter time, renews in summer time: still local midnight.
+        let tz: Tz = "Europe/Stockholm".parse().unwrap();
+        let end = term_end(d(2025, 2, 15), Term::Monthly, tz);
+        assert_eq!(end.with_timezone(&tz).format("%F %T %Z").to_string(), "2025-03-15 00:00:00 CET");
+        let end = term_end(d(2025, 3, 15), Term::Monthly, tz);
+        assert_eq!(end.with_timezone(&tz).format("%F %T %Z").to_string(), "2025-04-15 00:00:00 CEST");
+    }
+
+    #[test]
+    fn a_day_without_midnight_starts_at_its_first_instant() {
+        // Santiago skipped 00:00-01:00 on 7 September 2025.
+        let tz: Tz = "America/Santiago".parse().unwrap();
+        let start = start_of_day(d(2025, 9, 7), tz);
+        assert_eq!(start.with_timezone(&tz).format("%F %T").to_string(), "2025-09-07 01:00:00");
+    }
+}

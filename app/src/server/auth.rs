@@ -1,0 +1,167 @@
+//! Passwords (argon2id, off the async runtime), session tokens and sign-in with rate limiting.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::store::Store;
+use crate::api::error::AppError;
+use crate::domain::email::EmailAddress;
+
+pub const SESSION_COOKIE: &str = "portal_session";
+/// A session lasts 12 hours from sign-in.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+/// Failed sign-ins are counted over this window.
+pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
+/// Failed sign-ins allowed per account (e-mail address, known or not) in the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed sign-ins allowed per client address in the window.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+
+/// The one answer to a wrong password and to an unknown account.
+pub const BAD_CREDENTIALS: &str = "The e-mail address or password is incorrect.";
+pub const TOO_MANY_FAILURES: &str =
+    "Too many failed sign-ins. Wait 15 minutes and try again, or reset your password.";
+
+/// argon2id with OWASP's minimum: 19 MiB of memory, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters"))
+}
+
+fn hash_blocking(password: &str) -> String {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashing succeeds").to_string()
+}
+
+/// Hashes a password on the blocking pool, so sign-ins do not stall other requests.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|_| AppError::Internal)
+}
+
+/// A hash of a random password, verified against when the account does not exist, so that an
+/// unknown account costs the same time as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut bytes = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        hash_blocking(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    })
+}
+
+/// Verifies `password` against `hash`, or against a dummy hash when there is none.
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
+        let ok = PasswordHash::new(&hash).map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false);
+        known && ok
+    })
+    .await
+    .map_err(|_| AppError::Internal)
+}
+
+/// Warms the dummy hash at start, so the first unknown-account sign-in is not slower.
+pub fn warm_up() {
+    let _ = dummy_hash();
+}
+
+/// A new random session token (for the cookie) and its hash (for the database).
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+/// Tokens are stored hashed: a leaked sessions table opens no session.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A successful sign-in: the new session's token.
+pub struct SignedIn {
+    pub token: String,
+    pub user_id: i64,
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "sign-in store error");
+    AppError::Internal
+}
+
+/// Signs a user in. Unknown accounts and wrong passwords get the same answer after the same
+/// work; failures are counted per account and per address, and past the limits every attempt is
+/// refused for the rest of the window. `previous_token` (the cookie the browser sent, if any) is
+/// ended, so the session id always changes at sign-in.
+pub async fn sign_in(
+    store: &Store,
+    email: &str,
+    password: String,
+    address: &str,
+    previous_token: Option<&str>,
+    now: i64,
+) -> Result<SignedIn, AppError> {
+    let email = EmailAddress::parse(email).map_err(|e| AppError::validation("email", e.to_string()))?;
+    if password.is_empty() {
+        return Err(AppError::validation("password", "Enter your password."));
+    }
+    let account_key = email.as_str().to_string();
+    let mut tx = store.begin_read().await.map_err(internal)?;
+    let (by_account, by_address) =
+        tx.login_failures_since(&account_key, address, now - FAILURE_WINDOW_SECONDS).await.map_err(internal)?;
+    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        return Err(AppError::TooManyRequests(TOO_MANY_FAILURES.into()));
+    }
+    let user = tx.user_auth_by_email(&account_key).await.map_err(internal)?;
+    drop(tx);
+
+    let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let mut tx = store.begin_write().await.map_err(internal)?;
+    let Some(user) = user.filter(|_| ok) else {
+        tx.record_login_failure(&account_key, address, now).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        return Err(AppError::Validation { field: None, message: BAD_CREDENTIALS.into() });
+    };
+    let Some(org_id) = tx.user_orgs(user.id).await.map_err(internal)?.first().copied() else {
+        return Err(AppError::Forbidden);
+    };
+    if let Some(previous) = previous_token {
+        tx.delete_session(&hash_token(previous)).await.map_err(internal)?;
+    }
+    let (token, token_hash) = new_token();
+    tx.insert_session(&token_hash, user.id, org_id, now, now + SESSION_SECONDS).await.map_err(internal)?;
+    tx.clear_login_failures(&account_key).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(SignedIn { token, user_id: user.id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_stored_only_as_their_hash() {
+        let (t1, h1) = new_token();
+        let (t2, _) = new_token();
+        assert_ne!(t1, t2);
+        assert_eq!(h1, hash_token(&t1));
+        assert_ne!(h1, t1);
+        assert_eq!(h1.len(), 64);
+    }
+
+    #[tokio::test]
+    async fn passwords_hash_with_argon2id_and_owasp_parameters() {
+        let hash = hash_password("Demo-portal-2026".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(verify_password("Demo-portal-2026".into(), Some(hash.clone())).await.unwrap());
+        assert!(!verify_password("wrong-password-1".into(), Some(hash)).await.unwrap());
+        assert!(!verify_password("Demo-portal-2026".into(), None).await.unwrap());
+    }
+}

@@ -1,0 +1,53 @@
+//! Typed configuration: defaults, overridden by environment variables. Secrets are never logged.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://...` (default: a file in the data directory) or `postgres://...`.
+    pub database_url: String,
+    /// Where the embedded database and other local files live.
+    pub data_dir: PathBuf,
+    /// The address the portal listens on.
+    pub listen_addr: String,
+    /// The origin users reach the portal at, e.g. `https://billing.example.com`. Used for CSRF
+    /// origin checks, absolute links in mail, and the cookie's Secure flag.
+    pub public_url: String,
+    /// Load the demo data into an empty database at start (off unless asked for).
+    pub demo_data: bool,
+}
+
+impl Config {
+    /// Reads `DATABASE_URL`, `PORTAL_DATA_DIR`, `PORTAL_LISTEN`, `PORTAL_PUBLIC_URL` and
+    /// `PORTAL_DEMO_DATA`, with `listen_default` as the listen address when none is set.
+    pub fn from_env(listen_default: &str) -> Result<Config, String> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(var("PORTAL_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = var("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/portal.sqlite3", data_dir.display()));
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err("DATABASE_URL must start with sqlite: or postgres://".into());
+        }
+        let listen_addr = var("PORTAL_LISTEN").unwrap_or_else(|| listen_default.to_string());
+        let public_url = var("PORTAL_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen_addr}"));
+        let public_url = public_url.trim_end_matches('/').to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err("PORTAL_PUBLIC_URL must start with http:// or https://".into());
+        }
+        let demo_data = match var("PORTAL_DEMO_DATA").as_deref() {
+            Some("1") | Some("true") | Some("yes") => true,
+            None | Some("0") | Some("false") | Some("no") => false,
+            Some(other) => return Err(format!("PORTAL_DEMO_DATA must be true or false, not {other:?}")),
+        };
+        Ok(Config { database_url, data_dir, listen_addr, public_url, demo_data })
+    }
+
+    /// Cookies are Secure whenever the portal is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}

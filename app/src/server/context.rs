@@ -1,0 +1,107 @@
+//! What every server function needs from the request: the state, the signed-in actor, cookies,
+//! and turning errors into the right HTTP status.
+
+use http::header::{COOKIE, SET_COOKIE};
+use http::request::Parts;
+use http::{HeaderValue, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use super::auth::{hash_token, SESSION_COOKIE, SESSION_SECONDS};
+use super::state::AppState;
+use crate::api::error::AppError;
+use crate::domain::authz::{Actor, Role};
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+/// Logs an unexpected error and answers with the client-safe `Internal`.
+pub fn internal(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "internal error");
+    AppError::Internal
+}
+
+/// The value of the session cookie the browser sent, if any.
+pub fn session_token() -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The client's address, for rate limiting sign-ins.
+pub fn client_address() -> String {
+    use_context::<Parts>()
+        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The signed-in actor, or `None` for an anonymous request or an ended session.
+pub async fn current_actor() -> Result<Option<Actor>, AppError> {
+    let Some(token) = session_token() else { return Ok(None) };
+    let state = app_state()?;
+    let now = chrono::Utc::now().timestamp();
+    let mut tx = state.store.begin_read().await.map_err(internal)?;
+    let Some(session) = tx.session(&hash_token(&token), now).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    let roles = tx
+        .roles(session.user_id, session.org_id)
+        .await
+        .map_err(internal)?
+        .iter()
+        .filter_map(|r| Role::parse(r))
+        .collect();
+    Ok(Some(Actor { user_id: session.user_id, org_id: session.org_id, roles }))
+}
+
+/// The signed-in actor, or `Unauthorized`.
+pub async fn require_actor() -> Result<Actor, AppError> {
+    current_actor().await?.ok_or(AppError::Unauthorized)
+}
+
+fn cookie(value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+pub fn set_session_cookie(token: &str, secure: bool) {
+    append_header(cookie(token, SESSION_SECONDS, secure));
+}
+
+pub fn clear_session_cookie(secure: bool) {
+    append_header(cookie("", 0, secure));
+}
+
+fn append_header(value: String) {
+    if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+        res.append_header(SET_COOKIE, v);
+    }
+}
+
+/// Gives an error its HTTP status (422, 403, ...) instead of the default 500. A plain form post
+/// (no JavaScript) keeps the redirect back to the form that Leptos answers it with.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        let plain_form_post = use_context::<Parts>()
+            .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .unwrap_or(false);
+        if !plain_form_post {
+            if let (Some(res), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(e.status())) {
+                res.set_status(status);
+            }
+        }
+    }
+    result
+}

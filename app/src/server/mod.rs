@@ -1,0 +1,11 @@
+//! Server-only code: state, store, services, sessions. Compiled with the `ssr` feature.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod mail;
+pub mod seed;
+pub mod services;
+pub mod state;
+pub mod store;

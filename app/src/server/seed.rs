@@ -1,0 +1,303 @@
+//! Deterministic demo data, relative to a given day: the same day gives the same data.
+//!
+//! Organisation "Aurora Design Group" (four customer numbers, EUR, SEK and USD, 300 subscriptions
+//! in all four states) with a user for every role, and "Borealis Works", a second organisation
+//! for isolation. All names are fictional; addresses use the reserved `.example` domain.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::auth::hash_password;
+use super::store::{Store, StoreError, StoreResult, Tx, Value};
+use crate::domain::payment::PaymentKind;
+use crate::domain::status::{status_without_renewal, Status};
+use crate::domain::term::Term;
+use crate::domain::time::{local_date, start_of_day, term_end};
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "Demo-portal-2026";
+
+/// The demo logins, as printed at start and shown in the README.
+pub const DEMO_USERS: [(&str, &str, &[&str]); 8] = [
+    ("buyer@aurora.example", "Aino Virtanen", &["buyer", "secondary_admin"]),
+    ("buyer2@aurora.example", "Lina Berg", &["buyer"]),
+    ("admin@aurora.example", "Erik Lund", &["primary_admin"]),
+    ("admin2@aurora.example", "Claire Martin", &["secondary_admin"]),
+    ("payer1@aurora.example", "Oskar Nieminen", &["payer"]),
+    ("payer2@aurora.example", "Maja Holm", &["payer"]),
+    ("buyer@borealis.example", "Noah Fischer", &["buyer", "primary_admin"]),
+    ("admin@borealis.example", "Ida Keller", &["secondary_admin"]),
+];
+
+pub const AURORA_SUBSCRIPTIONS: usize = 300;
+pub const BOREALIS_SUBSCRIPTIONS: usize = 20;
+
+/// A small deterministic generator (64-bit LCG): no dependency, same sequence everywhere.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
+    }
+}
+
+struct Account {
+    csn: &'static str,
+    company: &'static str,
+    street: &'static str,
+    postal: &'static str,
+    city: &'static str,
+    country: &'static str,
+    currency: &'static str,
+    tz: &'static str,
+    tax_certificate: Option<&'static str>,
+}
+
+const AURORA_ACCOUNTS: [Account; 4] = [
+    Account { csn: "5150001001", company: "Aurora Design Oy", street: "Mannerheimintie 12", postal: "00100", city: "Helsinki", country: "FI", currency: "EUR", tz: "Europe/Helsinki", tax_certificate: None },
+    Account { csn: "5150001002", company: "Aurora Design AB", street: "Drottninggatan 45", postal: "111 21", city: "Stockholm", country: "SE", currency: "SEK", tz: "Europe/Stockholm", tax_certificate: None },
+    Account { csn: "5150001003", company: "Aurora Design Inc.", street: "200 Harbor Street", postal: "02110", city: "Boston", country: "US", currency: "USD", tz: "America/New_York", tax_certificate: None },
+    Account { csn: "5150001004", company: "Aurora Design SARL", street: "18 rue des Lilas", postal: "75011", city: "Paris", country: "FR", currency: "EUR", tz: "Europe/Paris", tax_certificate: Some("FR-EXEMPT-2026-0147") },
+];
+
+const BOREALIS_ACCOUNTS: [Account; 1] = [Account {
+    csn: "5150002001", company: "Borealis Works GmbH", street: "Seestrasse 7", postal: "8002", city: "Zurich", country: "CH", currency: "USD", tz: "Europe/Zurich", tax_certificate: None,
+}];
+
+/// (code, name, licence type, annual price in USD cents)
+const PRODUCTS: [(&str, &str, &str, i64); 6] = [
+    ("VECTORA-CAD", "Vectora CAD", "subscription", 2_030_00),
+    ("STRUCTURA-BIM", "Structura BIM", "subscription", 3_075_00),
+    ("FLUXION-SIM", "Fluxion Simulate", "subscription", 4_510_00),
+    ("PIXELFORGE-3D", "Pixelforge 3D", "subscription", 1_875_00),
+    ("TERRAIN-CIVIL", "Terrain Civil", "subscription", 2_690_00),
+    ("MESHWORKS", "Meshworks Render", "subscription", 545_00),
+];
+
+/// Price of a term in a currency's minor units, derived from the annual USD price.
+fn price(annual_usd_cents: i64, term: Term, currency: &str) -> i64 {
+    let annual = match currency {
+        "EUR" => annual_usd_cents * 92 / 100,
+        "SEK" => annual_usd_cents * 1050 / 100,
+        _ => annual_usd_cents,
+    };
+    match term {
+        Term::Monthly => annual * 12 / 100 / 100 * 100,
+        Term::Annual => annual,
+        Term::ThreeYear => annual * 3,
+    }
+}
+
+fn v<T: Into<Value>>(x: T) -> Value {
+    x.into()
+}
+
+/// Loads the demo data if the database has no organisation yet. Returns whether it loaded.
+pub async fn load_if_empty(store: &Store, now: DateTime<Utc>) -> StoreResult<bool> {
+    let mut tx = store.begin_write().await?;
+    if tx.count_organisations().await? > 0 {
+        return Ok(false);
+    }
+    let at = now.timestamp();
+    let mut hashes = Vec::new();
+    for _ in DEMO_USERS {
+        hashes.push(hash_password(DEMO_PASSWORD.into()).await.map_err(|_| StoreError::Corrupt("password hashing failed".into()))?);
+    }
+
+    let mut product_ids = Vec::new();
+    for (code, name, licence, annual) in PRODUCTS {
+        let id = tx.insert_row("products", &["code", "name", "licence_type"], vec![v(code), v(name), v(licence)]).await?;
+        for term in Term::ALL {
+            for currency in ["EUR", "SEK", "USD"] {
+                tx.insert_row(
+                    "prices",
+                    &["product_id", "term", "currency", "amount_minor", "valid_from"],
+                    vec![v(id), v(term.code()), v(currency), v(price(annual, term, currency)), v(0i64)],
+                )
+                .await?;
+            }
+        }
+        product_ids.push(id);
+    }
+
+    let aurora = tx.insert_row("organisations", &["name", "created_at"], vec![v("Aurora Design Group"), v(at)]).await?;
+    let borealis = tx.insert_row("organisations", &["name", "created_at"], vec![v("Borealis Works"), v(at)]).await?;
+
+    for ((email, name, roles), hash) in DEMO_USERS.iter().zip(hashes) {
+        let user = tx
+            .insert_row("users", &["email", "display_name", "password_hash", "created_at", "password_changed_at"], vec![v(*email), v(*name), v(hash), v(at), v(at)])
+            .await?;
+        let org = if email.ends_with("@borealis.example") { borealis } else { aurora };
+        for role in *roles {
+            tx.insert_link("memberships", &["user_id", "org_id", "role"], vec![v(user), v(org), v(*role)]).await?;
+        }
+    }
+
+    let mut rng = Lcg(0x5eed_2026);
+    seed_org(&mut tx, &mut rng, aurora, &AURORA_ACCOUNTS, &product_ids, AURORA_SUBSCRIPTIONS, now, "aurora").await?;
+    seed_org(&mut tx, &mut rng, borealis, &BOREALIS_ACCOUNTS, &product_ids, BOREALIS_SUBSCRIPTIONS, now, "borealis").await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn seed_org(
+    tx: &mut Tx,
+    rng: &mut Lcg,
+    org: i64,
+    accounts: &[Account],
+    products: &[i64],
+    count: usize,
+    now: DateTime<Utc>,
+    domain: &str,
+) -> StoreResult<()> {
+    let at = now.timestamp();
+    // Customer accounts with one payment method of each kind.
+    let mut methods: Vec<(i64, Vec<(PaymentKind, i64)>)> = Vec::new();
+    for a in accounts {
+        let account = tx
+            .insert_row(
+                "customer_accounts",
+                &["org_id", "csn", "company_name", "address_line1", "postal_code", "city", "country", "tax_exempt", "tax_exemption_certificate", "updated_at"],
+                vec![v(org), v(a.csn), v(a.company), v(a.street), v(a.postal), v(a.city), v(a.country), v(a.tax_certificate.is_some()), v(a.tax_certificate), v(at)],
+            )
+            .await?;
+        let mut kinds = Vec::new();
+        for kind in PaymentKind::ALL {
+            let last4 = format!("{:04}", 4242 + rng.below(5000));
+            let label = match kind {
+                PaymentKind::Card => format!("Visa ending {last4}"),
+                PaymentKind::PayPal => format!("PayPal (billing@{domain}.example)"),
+                PaymentKind::DirectDebit => format!("Direct debit, account ending {last4}"),
+                PaymentKind::Invoice => "Pay by invoice (Net 30)".to_string(),
+                PaymentKind::BankTransfer => "Bank transfer".to_string(),
+            };
+            let card = kind == PaymentKind::Card;
+            let id = tx
+                .insert_row(
+                    "payment_methods",
+                    &["org_id", "customer_account_id", "kind", "label", "gateway_token", "card_brand", "card_last4", "card_exp_month", "card_exp_year", "billing_name", "billing_address", "created_at"],
+                    vec![
+                        v(org),
+                        v(account),
+                        v(kind.code()),
+                        v(label),
+                        v(format!("sim_{}_{}_{}", kind.code(), a.csn, last4)),
+                        v(card.then_some("Visa")),
+                        v(card.then_some(last4.clone())),
+                        v(card.then_some(1 + rng.range(0, 11))),
+                        v(card.then_some(2027 + rng.range(0, 3))),
+                        v(a.company),
+                        v(format!("{}, {} {}, {}", a.street, a.postal, a.city, a.country)),
+                        v(at),
+                    ],
+                )
+                .await?;
+            kinds.push((kind, id));
+        }
+        methods.push((account, kinds));
+    }
+
+    let today = now.date_naive();
+    for i in 0..count {
+        let a_idx = rng.below(accounts.len() as u64) as usize;
+        let a = &accounts[a_idx];
+        let tz: Tz = a.tz.parse().expect("demo time zone");
+        let (account, kinds) = &methods[a_idx];
+        let term = match rng.below(20) {
+            0..=4 => Term::Monthly,
+            5..=15 => Term::Annual,
+            _ => Term::ThreeYear,
+        };
+        // Every fifth subscription ended in the last 80 days (expired, suspended or canceled);
+        // the others end within one term from today.
+        let end_offset = if i % 5 == 0 {
+            rng.range(-80, -1)
+        } else {
+            match term {
+                Term::Monthly => rng.range(1, 30),
+                Term::Annual => rng.range(1, 365),
+                Term::ThreeYear => rng.range(1, 1095),
+            }
+        };
+        let end_date = today + Duration::days(end_offset);
+        let start = end_date.checked_sub_months(chrono::Months::new(term.months())).expect("date in range");
+        let end = term_end(start, term, tz);
+        let status = if end > now { Status::Active } else { status_without_renewal(end, term, now) };
+        let (kind, method) = kinds[rng.below(kinds.len() as u64) as usize];
+        // Ended subscriptions were not renewed, so auto-renew is off; bank transfers renew manually.
+        let auto_renew = status == Status::Active && kind.backs_automatic_renewal() && rng.below(10) < 7;
+        let years_before = rng.range(0, 4) as u32;
+        let first_start: NaiveDate = start.checked_sub_months(chrono::Months::new(12 * years_before)).unwrap_or(start);
+        let seats = [1, 1, 2, 3, 5, 10, 25][rng.below(7) as usize];
+        let product = products[rng.below(products.len() as u64) as usize];
+        let partner = rng.below(3) == 0;
+        let sub = tx
+            .insert_row(
+                "subscriptions",
+                &[
+                    "org_id", "customer_account_id", "product_id", "contract_number", "seats", "term", "currency", "started_at", "term_start_at",
+                    "term_end_at", "time_zone", "status", "auto_renew", "payment_method_id", "partner_csn", "reseller_name", "reseller_email", "updated_at",
+                ],
+                vec![
+                    v(org),
+                    v(*account),
+                    v(product),
+                    v(format!("{}{:06}", &a.csn[..4], 100_000 + i)),
+                    v(seats),
+                    v(term.code()),
+                    v(a.currency),
+                    v(start_of_day(first_start, tz).timestamp()),
+                    v(start_of_day(start, tz).timestamp()),
+                    v(end.timestamp()),
+                    v(a.tz),
+                    v(status.code()),
+                    v(auto_renew),
+                    v(method),
+                    v(partner.then_some("5100900017")),
+                    v(partner.then_some("Northlight Partners Oy")),
+                    v(partner.then_some("orders@northlight.example")),
+                    v(at),
+                ],
+            )
+            .await?;
+        if kind == PaymentKind::Invoice {
+            let po = format!("PO-{}-{:04}", local_date(now, tz).format("%Y"), 100 + i);
+            tx.insert_link("invoice_details", &["subscription_id", "po_number", "notes", "updated_at"], vec![v(sub), v(po), v("Deliver invoices to accounts payable."), v(at)])
+                .await?;
+            for payer in ["payer1", "payer2"] {
+                tx.insert_link("subscription_payers", &["subscription_id", "email"], vec![v(sub), v(format!("{payer}@{domain}.example"))]).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_exact_minor_units_per_currency() {
+        assert_eq!(price(2_030_00, Term::Annual, "USD"), 2_030_00);
+        assert_eq!(price(2_030_00, Term::Annual, "EUR"), 1_867_60);
+        assert_eq!(price(2_030_00, Term::ThreeYear, "USD"), 6_090_00);
+        assert_eq!(price(2_030_00, Term::Monthly, "USD"), 243_00);
+    }
+
+    #[test]
+    fn the_generator_is_deterministic() {
+        let mut a = Lcg(1);
+        let mut b = Lcg(1);
+        assert_eq!((0..10).map(|_| a.next()).collect::<Vec<_>>(), (0..10).map(|_| b.next()).collect::<Vec<_>>());
+    }
+}

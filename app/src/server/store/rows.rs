@@ -1,0 +1,123 @@
+//! Rows as the store returns them: plain columns, decoded identically from both backends.
+//! Services turn them into domain types.
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserAuthRow {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub user_id: i64,
+    pub org_id: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SubscriptionRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub product_name: String,
+    pub contract_number: String,
+    pub csn: String,
+    pub company_name: String,
+    pub seats: i64,
+    pub seats_at_renewal: Option<i64>,
+    pub term: String,
+    pub term_at_renewal: Option<String>,
+    pub status: String,
+    pub auto_renew: bool,
+    pub started_at: i64,
+    pub term_start_at: i64,
+    pub term_end_at: i64,
+    pub time_zone: String,
+    pub currency: String,
+    pub partner_csn: Option<String>,
+    pub reseller_name: Option<String>,
+    pub reseller_email: Option<String>,
+    pub payment_kind: Option<String>,
+    pub payment_label: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvoiceDetailsRow {
+    pub po_number: String,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub file_name: String,
+}
+
+/// Which column the subscription list is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Date,
+    Product,
+    Id,
+    Csn,
+    Seats,
+    Status,
+}
+
+impl SortKey {
+    pub(super) fn column(self) -> &'static str {
+        match self {
+            SortKey::Date => "s.term_end_at",
+            SortKey::Product => "p.name",
+            SortKey::Id => "s.id",
+            SortKey::Csn => "ca.csn",
+            SortKey::Seats => "s.seats",
+            SortKey::Status => "s.status",
+        }
+    }
+}
+
+/// Filters of the Subscriptions and contracts list; `None` means "any".
+#[derive(Debug, Clone)]
+pub struct SubscriptionFilter {
+    pub org_id: i64,
+    pub status: Option<String>,
+    pub csn: Option<String>,
+    pub currency: Option<String>,
+    pub term: Option<String>,
+    pub auto_renew: Option<bool>,
+    /// Matched case-insensitively against product name, subscription id, contract number and CSN.
+    pub search: Option<String>,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One audit-log entry to write.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub org_id: i64,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: i64,
+    pub detail: String,
+    pub at: i64,
+}
+
+/// One mail to queue in the outbox.
+#[derive(Debug, Clone)]
+pub struct OutgoingMail {
+    pub org_id: Option<i64>,
+    pub kind: String,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}

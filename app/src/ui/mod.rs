@@ -1,0 +1,156 @@
+//! Pages and components. They render state and dispatch server functions; no business rule is
+//! decided here (limits shown for speed come from `crate::domain`).
+
+mod account;
+mod auto_renew;
+mod components;
+mod sign_in;
+mod subscriptions;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+
+use crate::api::{current_user, home_for, SignOut};
+use crate::api::dto::Me;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user, fetched again on every navigation so sign-in and sign-out show at once.
+pub type MeResource = Resource<Result<Option<Me>, crate::api::error::AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portal.css"/>
+        <Title formatter=|t: String| if t.is_empty() { "Billing and orders".to_string() } else { format!("{t} | Billing and orders") }/>
+        <Router>
+            <Shell/>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the WASM has taken over, so browser tests (and
+/// impatient people) know buttons now run client-side.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let location = use_location();
+    let me: MeResource = Resource::new(move || location.pathname.get(), |_| current_user());
+    provide_context(me);
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <A href="/" attr:class="brand">"Billing and orders"</A>
+            <Transition fallback=|| ()>
+                {move || me.get().map(|r| match r {
+                    Ok(Some(me)) => view! { <UserMenu me/> }.into_any(),
+                    _ => ().into_any(),
+                })}
+            </Transition>
+        </header>
+        <div class="layout">
+            <Transition fallback=|| ()>
+                {move || me.get().map(|r| match r {
+                    Ok(Some(me)) => view! { <Nav me/> }.into_any(),
+                    _ => ().into_any(),
+                })}
+            </Transition>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage/>
+                    <Route path=path!("/account") view=account::AccountPage/>
+                    <Route path=path!("/billing/subscriptions") view=subscriptions::SubscriptionsPage/>
+                    <Route path=path!("/billing/subscriptions/:id") view=subscriptions::SubscriptionPage/>
+                    <Route path=path!("/billing/auto-renew") view=auto_renew::AutoRenewPage/>
+                </Routes>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn UserMenu(me: Me) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let roles = me.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+    view! {
+        <div class="user">
+            <span class="user-name">{me.display_name}</span>
+            <span class="user-meta">{me.org_name}" · "{roles}</span>
+            <ActionForm action=sign_out attr:class="inline">
+                <button type="submit" class="link-button">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// The "Billing and orders" navigation: only what this user may open.
+#[component]
+fn Nav(me: Me) -> impl IntoView {
+    view! {
+        <nav class="sidenav" aria-label="Billing and orders">
+            <ul>
+                {me.can_view_subscriptions.then(|| view! {
+                    <li><A href="/billing/subscriptions">"Subscriptions and contracts"</A></li>
+                })}
+                <li><A href="/account">"Profile and roles"</A></li>
+            </ul>
+        </nav>
+    }
+}
+
+/// `/` sends each user to their start page.
+#[component]
+fn Home() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || me.get().map(|r| match r {
+                Ok(Some(me)) => view! { <Redirect path=home_for(&me)/> }.into_any(),
+                _ => view! { <Redirect path="/sign-in"/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found"/>
+        <h1>"Page not found"</h1>
+        <p><A href="/">"Go to the start page"</A></p>
+    }
+}

@@ -1,0 +1,31 @@
+//! Sign-in. Works without JavaScript: the form posts to the server function, which sets the
+//! session cookie and redirects.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::components::ErrorNotice;
+use crate::api::SignIn;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let next = move || query.get().get("next").unwrap_or_default();
+    view! {
+        <Title text="Sign in"/>
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            <ActionForm action=action>
+                <input type="hidden" name="next" value=next/>
+                <label for="email">"E-mail"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required/>
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>"Sign in"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,56 @@
+//! The portal's server: configuration, database, router with CSRF protection, start-up.
+//! `main.rs` is a thin command line over this, and the server-level tests start it on port 0.
+
+pub mod csrf;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::server::clock::Clock;
+use app::server::config::Config;
+use app::server::state::AppState;
+use app::server::store::Store;
+use app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+/// Connects to the database, migrates it, and loads the demo data when configured to.
+pub async fn open_store(config: &Config, clock: &Clock) -> Result<Store, String> {
+    let store = Store::connect(&config.database_url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    if config.demo_data {
+        let loaded = app::server::seed::load_if_empty(&store, clock.now()).await.map_err(|e| format!("cannot load demo data: {e}"))?;
+        if loaded {
+            tracing::info!("demo data loaded");
+        }
+    }
+    Ok(store)
+}
+
+/// The whole application: pages, server functions, static files, CSRF guard.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let site = csrf::SiteOrigin(state.config.public_url.clone());
+    let leptos_options = state.leptos_options.clone();
+    let context_state = state.clone();
+    Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(site, csrf::guard))
+        .with_state(state)
+}
+
+/// Builds the state from configuration.
+pub fn state(leptos_options: LeptosOptions, store: Store, clock: Clock, config: Config) -> AppState {
+    AppState { leptos_options, store, clock, config: Arc::new(config) }
+}
+
+/// Serves `router` on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+}
