@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The Billing and orders portal: domain rules, the server-function layer, and the pages.
 //! Built with `ssr` for the server and with `hydrate` for the browser.
 

@@ -1,7 +1,9 @@
+#![recursion_limit = "512"]
 //! The portal's server: configuration, database, router with CSRF protection, start-up.
 //! `main.rs` is a thin command line over this, and the server-level tests start it on port 0.
 
 pub mod csrf;
+pub mod status;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,6 +43,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(status::client_errors))
         .layer(axum::middleware::from_fn_with_state(site, csrf::guard))
         .with_state(state)
 }
@@ -48,6 +51,15 @@ pub fn router(state: AppState) -> Router {
 /// Builds the state from configuration.
 pub fn state(leptos_options: LeptosOptions, store: Store, clock: Clock, config: Config) -> AppState {
     AppState { leptos_options, store, clock, config: Arc::new(config) }
+}
+
+/// Stack for each worker thread. Rendering a page walks deeply nested view types; unoptimised
+/// (debug) builds need more than the default 2 MiB for that.
+pub const WORKER_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// The multi-threaded runtime the portal runs on.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(WORKER_STACK_BYTES).build()
 }
 
 /// Serves `router` on `listener` until the process ends.

@@ -7,12 +7,12 @@ use app::server::seed::{DEMO_PASSWORD, DEMO_USERS};
 use leptos::prelude::get_configuration;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() {
+fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
-    if let Err(e) = run().await {
+    let result = server::runtime().map_err(|e| e.to_string()).and_then(|rt| rt.block_on(run()));
+    if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

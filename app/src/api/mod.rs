@@ -95,7 +95,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "list_subscriptions")]
-pub async fn list_subscriptions(query: SubscriptionQuery) -> Result<SubscriptionPage, AppError> {
+pub async fn list_subscriptions(#[server(default)] query: SubscriptionQuery) -> Result<SubscriptionPage, AppError> {
     with_status(
         async {
             let actor = require_actor().await?;

@@ -91,6 +91,13 @@ pub struct SignedIn {
     pub user_id: i64,
 }
 
+/// The token is a secret: it never reaches a log line.
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn").field("user_id", &self.user_id).field("token", &"<redacted>").finish()
+    }
+}
+
 fn internal(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "sign-in store error");
     AppError::Internal

@@ -9,3 +9,4 @@ pub mod seed;
 pub mod services;
 pub mod state;
 pub mod store;
+pub mod testing;

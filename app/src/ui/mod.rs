@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::api::{current_user, home_for, SignOut};
 use crate::api::dto::Me;
@@ -84,14 +84,16 @@ fn Shell() -> impl IntoView {
                     _ => ().into_any(),
                 })}
             </Transition>
+            // Pages render completely before they are sent (SsrMode::Async), so redirects and
+            // status codes decided inside a page reach the browser, also without JavaScript.
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/sign-in") view=sign_in::SignInPage/>
-                    <Route path=path!("/account") view=account::AccountPage/>
-                    <Route path=path!("/billing/subscriptions") view=subscriptions::SubscriptionsPage/>
-                    <Route path=path!("/billing/subscriptions/:id") view=subscriptions::SubscriptionPage/>
-                    <Route path=path!("/billing/auto-renew") view=auto_renew::AutoRenewPage/>
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/subscriptions") view=subscriptions::SubscriptionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/subscriptions/:id") view=subscriptions::SubscriptionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/auto-renew") view=auto_renew::AutoRenewPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </div>

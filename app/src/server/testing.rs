@@ -1,0 +1,57 @@
+//! Fresh databases for tests: a temporary SQLite file, or a new PostgreSQL database on the server
+//! named by `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+//! Every store test runs once on each.
+
+use std::path::PathBuf;
+
+use sqlx::{Connection, Executor, PgConnection};
+
+use super::store::Store;
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A throwaway database. Dropping it removes the SQLite file; PostgreSQL test databases are
+/// dropped by [`TestDb::cleanup`] and, failing that, by the next run's sweep of old ones.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    sqlite_path: Option<PathBuf>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let path = std::env::temp_dir().join(format!("portal-test-{}.sqlite3", uuid::Uuid::new_v4().simple()));
+        let url = format!("sqlite://{}", path.display());
+        let store = Store::connect(&url).await.expect("open test SQLite database");
+        TestDb { store, url, sqlite_path: Some(path), pg_name: None }
+    }
+
+    pub async fn postgres() -> TestDb {
+        let admin = postgres_admin_url();
+        let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::connect(&admin).await.expect("connect to PostgreSQL (is it running on 127.0.0.1:5432?)");
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        conn.close().await.ok();
+        let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+        let url = format!("{base}/{name}");
+        let store = Store::connect(&url).await.expect("open test PostgreSQL database");
+        TestDb { store, url, sqlite_path: None, pg_name: Some(name) }
+    }
+
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut conn) = PgConnection::connect(&postgres_admin_url()).await {
+                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+            }
+        }
+        if let Some(path) = &self.sqlite_path {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! Store and service stories, each run once on SQLite and once on PostgreSQL.
+
+use std::future::Future;
+
+use app::api::dto::{PreviewOutcome, SubscriptionQuery};
+use app::api::error::AppError;
+use app::domain::authz::{Actor, Role};
+use app::domain::selection::BulkSelection;
+use app::domain::status::Status;
+use app::server::auth;
+use app::server::seed;
+use app::server::services::{auto_renew, subscriptions};
+use app::server::store::Store;
+use app::server::testing::TestDb;
+use chrono::{DateTime, TimeZone, Utc};
+
+/// The demo's "today" in these tests.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+const BASE_URL: &str = "http://portal.test";
+
+/// Runs one story on both backends with fresh, seeded databases.
+macro_rules! both {
+    ($name:ident, $story:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                run(TestDb::sqlite().await, $story).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                run(TestDb::postgres().await, $story).await;
+            }
+        }
+    };
+}
+
+async fn run<F, Fut>(db: TestDb, story: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    assert!(seed::load_if_empty(&db.store, now()).await.expect("seed"));
+    story(db.store.clone()).await;
+    db.cleanup().await;
+}
+
+/// The demo user with this e-mail, as an actor.
+async fn actor(store: &Store, email: &str) -> Actor {
+    let mut tx = store.begin_read().await.unwrap();
+    let user = tx.user_auth_by_email(email).await.unwrap().expect("demo user");
+    let org_id = tx.user_orgs(user.id).await.unwrap()[0];
+    let roles = tx.roles(user.id, org_id).await.unwrap().iter().filter_map(|r| Role::parse(r)).collect();
+    Actor { user_id: user.id, org_id, roles }
+}
+
+fn query() -> SubscriptionQuery {
+    SubscriptionQuery::default()
+}
+
+/// Ids of all the buyer's subscriptions matching a query, page after page.
+async fn ids(store: &Store, buyer: &Actor, mut q: SubscriptionQuery) -> Vec<i64> {
+    q.per_page = Some(200);
+    let mut all = Vec::new();
+    for page in 1.. {
+        q.page = Some(page);
+        let rows = subscriptions::list(store, buyer, &q).await.unwrap().rows;
+        if rows.is_empty() {
+            break;
+        }
+        all.extend(rows.iter().map(|r| r.id));
+    }
+    all
+}
+
+async fn outcome_counts(store: &Store, ids: &[i64]) -> (usize, usize) {
+    let mut tx = store.begin_read().await.unwrap();
+    let mut audits = 0;
+    for id in ids {
+        audits += tx.audit_for("subscription", *id).await.unwrap().len();
+    }
+    let mails = tx.outbox_for("buyer@aurora.example", "auto_renew_changed").await.unwrap().len();
+    (audits, mails)
+}
+
+both!(demo_data_covers_every_state_currency_and_payment_kind, |store: Store| async move {
+    let buyer = actor(&store, "buyer@aurora.example").await;
+    let all = subscriptions::list(&store, &buyer, &query()).await.unwrap();
+    assert!(all.total >= 250, "{} subscriptions", all.total);
+    assert!(all.csns.len() >= 3);
+    assert_eq!(all.currencies, vec!["EUR", "SEK", "USD"]);
+    for status in Status::ALL {
+        let q = SubscriptionQuery { status: Some(status.code().into()), ..query() };
+        let page = subscriptions::list(&store, &buyer, &q).await.unwrap();
+        assert!(page.total > 0, "no {status:?} subscription in the demo");
+        assert!(page.rows.iter().all(|r| r.status == status));
+    }
+    // Loading again changes nothing.
+    assert!(!seed::load_if_empty(&store, now()).await.unwrap());
+});
+
+both!(the_list_filters_searches_sorts_and_pages, |store: Store| async move {
+    let buyer = actor(&store, "buyer@aurora.example").await;
+    let q = SubscriptionQuery { currency: Some("SEK".into()), auto_renew: Some("on".into()), term: Some("annual".into()), ..query() };
+    let page = subscriptions::list(&store, &buyer, &q).await.unwrap();
+    assert!(page.total > 0);
+    assert!(page.rows.iter().all(|r| r.currency == "SEK" && r.auto_renew && r.term_label == "1 year"));
+
+    let first = subscriptions::list(&store, &buyer, &query()).await.unwrap();
+    let second = subscriptions::list(&store, &buyer, &SubscriptionQuery { page: Some(2), ..query() }).await.unwrap();
+    assert_eq!(first.rows.len(), 25);
+    assert!(first.rows.iter().all(|a| second.rows.iter().all(|b| a.id != b.id)), "pages overlap");
+
+    let by_seats = subscriptions::list(&store, &buyer, &SubscriptionQuery { sort: Some("seats".into()), dir: Some("desc".into()), ..query() }).await.unwrap();
+    assert!(by_seats.rows.windows(2).all(|w| w[0].seats >= w[1].seats));
+
+    let target = &first.rows[3];
+    let found = subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some(target.id.to_string()), ..query() }).await.unwrap();
+    assert!(found.rows.iter().any(|r| r.id == target.id));
+    let by_name = subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some("vectora".into()), ..query() }).await.unwrap();
+    assert!(by_name.total > 0 && by_name.rows.iter().all(|r| r.product_name == "Vectora CAD"));
+    let wildcard = subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some("%".into()), ..query() }).await.unwrap();
+    assert_eq!(wildcard.total, 0, "a % is searched for literally");
+
+    let bad = subscriptions::list(&store, &buyer, &SubscriptionQuery { status: Some("paused".into()), ..query() }).await;
+    assert!(matches!(bad, Err(AppError::Validation { .. })));
+});
+
+both!(organisations_never_see_each_others_subscriptions, |store: Store| async move {
+    let aurora = actor(&store, "buyer@aurora.example").await;
+    let borealis = actor(&store, "buyer@borealis.example").await;
+    let theirs = subscriptions::list(&store, &borealis, &query()).await.unwrap();
+    assert_eq!(theirs.total, seed::BOREALIS_SUBSCRIPTIONS as i64);
+    let foreign = theirs.rows[0].id;
+    assert_eq!(subscriptions::detail(&store, &aurora, foreign, now()).await.unwrap_err(), AppError::NotFound);
+    let selection = BulkSelection::from_ids(vec![foreign]).unwrap();
+    assert_eq!(auto_renew::preview(&store, &aurora, &selection, false, now()).await.unwrap_err(), AppError::NotFound);
+    let key = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        auto_renew::change(&store, &aurora, &selection, false, &key, now(), BASE_URL).await.unwrap_err(),
+        AppError::NotFound
+    );
+    let after = subscriptions::detail(&store, &borealis, foreign, now()).await.unwrap();
+    assert_eq!(after.summary.auto_renew, theirs.rows[0].auto_renew);
+});
+
+both!(admins_see_subscriptions_without_billing_and_cannot_change_them, |store: Store| async move {
+    // R-ROLE-5, R-REN-1
+    let admin = actor(&store, "admin@aurora.example").await;
+    let page = subscriptions::list(&store, &admin, &query()).await.unwrap();
+    assert!(page.rows.iter().all(|r| r.payment_method.is_none()));
+    let detail = subscriptions::detail(&store, &admin, page.rows[0].id, now()).await.unwrap();
+    assert!(detail.billing.is_none());
+    assert!(!detail.can_change_auto_renew);
+    let selection = BulkSelection::from_ids(vec![page.rows[0].id]).unwrap();
+    let key = uuid::Uuid::new_v4().to_string();
+    assert_eq!(auto_renew::change(&store, &admin, &selection, false, &key, now(), BASE_URL).await.unwrap_err(), AppError::Forbidden);
+    let payer = actor(&store, "payer1@aurora.example").await;
+    assert_eq!(subscriptions::list(&store, &payer, &query()).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(auto_renew::change(&store, &payer, &selection, false, &key, now(), BASE_URL).await.unwrap_err(), AppError::Forbidden);
+});
+
+both!(turning_auto_renew_off_for_100_is_one_audited_change_with_one_mail_per_buyer, |store: Store| async move {
+    // R-BULK-1, R-EXT-1, R-SUB-4
+    let buyer = actor(&store, "buyer@aurora.example").await;
+    let on: Vec<i64> = ids(&store, &buyer, SubscriptionQuery { auto_renew: Some("on".into()), status: Some("active".into()), ..query() }).await;
+    assert!(on.len() >= 100, "{} subscriptions with auto-renew on", on.len());
+    let hundred = BulkSelection::from_ids(on[..100].to_vec()).unwrap();
+    let preview = auto_renew::preview(&store, &buyer, &hundred, false, now()).await.unwrap();
+    assert_eq!(preview.changes(), 100);
+    assert!(preview.items.iter().all(|i| i.resulting.starts_with("Expires on")));
+
+    let key = preview.idempotency_key.clone();
+    let outcome = auto_renew::change(&store, &buyer, &hundred, false, &key, now(), BASE_URL).await.unwrap();
+    assert_eq!(outcome.changed.len(), 100);
+    let off = ids(&store, &buyer, SubscriptionQuery { auto_renew: Some("off".into()), ..query() }).await;
+    assert!(hundred.ids().iter().all(|id| off.contains(id)));
+    let (audits, mails) = outcome_counts(&store, hundred.ids()).await;
+    assert_eq!(audits, 100);
+    assert_eq!(mails, 1, "one confirmation per buyer for the whole change");
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.outbox_for("buyer2@aurora.example", "auto_renew_changed").await.unwrap().len(), 1, "every buyer is told");
+    assert!(tx.outbox_for("admin@aurora.example", "auto_renew_changed").await.unwrap().is_empty(), "admins get no billing mail (R-MAIL-3)");
+    drop(tx);
+
+    // A double submit has the effect of one.
+    let again = auto_renew::change(&store, &buyer, &hundred, false, &key, now(), BASE_URL).await.unwrap();
+    assert_eq!(again, outcome);
+    assert_eq!(outcome_counts(&store, hundred.ids()).await, (100, 1));
+    // The same key for another change is refused.
+    let other = BulkSelection::from_ids(on[..99].to_vec()).unwrap();
+    assert!(matches!(auto_renew::change(&store, &buyer, &other, true, &key, now(), BASE_URL).await, Err(AppError::Conflict(_))));
+});
+
+both!(one_ineligible_subscription_stops_the_whole_change, |store: Store| async move {
+    // R-LIFE-4: canceled subscriptions cannot change; the rest does not change either.
+    let buyer = actor(&store, "buyer@aurora.example").await;
+    let canceled = ids(&store, &buyer, SubscriptionQuery { status: Some("canceled".into()), ..query() }).await[0];
+    let active_off = ids(&store, &buyer, SubscriptionQuery { status: Some("active".into()), auto_renew: Some("off".into()), ..query() }).await;
+    let mut chosen = active_off[..3].to_vec();
+    chosen.push(canceled);
+    let selection = BulkSelection::from_ids(chosen.clone()).unwrap();
+    let preview = auto_renew::preview(&store, &buyer, &selection, true, now()).await.unwrap();
+    assert_eq!(preview.ineligible(), 1);
+    assert!(matches!(&preview.items[3].outcome, PreviewOutcome::Ineligible(m) if m.contains("Canceled")));
+
+    let err = auto_renew::change(&store, &buyer, &selection, true, &preview.idempotency_key, now(), BASE_URL).await.unwrap_err();
+    match err {
+        AppError::Validation { message, .. } => {
+            assert!(message.starts_with("Nothing was changed: 1 of the selected"), "{message}");
+            assert!(message.contains(&canceled.to_string()));
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    let still_off = ids(&store, &buyer, SubscriptionQuery { auto_renew: Some("off".into()), ..query() }).await;
+    assert!(chosen.iter().all(|id| still_off.contains(id)), "nothing changed");
+    assert_eq!(outcome_counts(&store, &chosen).await, (0, 0));
+});
+
+both!(concurrent_submits_with_one_key_change_once, |store: Store| async move {
+    let buyer = actor(&store, "buyer@aurora.example").await;
+    let on = ids(&store, &buyer, SubscriptionQuery { auto_renew: Some("on".into()), ..query() }).await;
+    let selection = BulkSelection::from_ids(on[..20].to_vec()).unwrap();
+    let key = uuid::Uuid::new_v4().to_string();
+    let (a, b) = tokio::join!(
+        auto_renew::change(&store, &buyer, &selection, false, &key, now(), BASE_URL),
+        auto_renew::change(&store, &buyer, &selection, false, &key, now(), BASE_URL),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a, b);
+    assert_eq!(a.changed.len(), 20);
+    assert_eq!(outcome_counts(&store, selection.ids()).await, (20, 1));
+});
+
+both!(sessions_end_at_sign_out_and_expiry, |store: Store| async move {
+    let buyer = actor(&store, "buyer@aurora.example").await;
+    let (token, hash) = auth::new_token();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.insert_session(&hash, buyer.user_id, buyer.org_id, 1_000, 2_000).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.session(&auth::hash_token(&token), 1_500).await.unwrap().map(|s| s.user_id), Some(buyer.user_id));
+    assert!(tx.session(&auth::hash_token(&token), 2_000).await.unwrap().is_none(), "expired");
+    drop(tx);
+    let mut tx = store.begin_write().await.unwrap();
+    tx.delete_session(&hash).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert!(tx.session(&hash, 1_500).await.unwrap().is_none());
+});
+
+both!(sign_in_answers_unknown_and_wrong_alike_and_locks_after_five_failures, |store: Store| async move {
+    let t = 1_800_000_000;
+    let wrong = auth::sign_in(&store, "buyer@aurora.example", "Wrong-password-1".into(), "10.0.0.1", None, t).await.unwrap_err();
+    let unknown = auth::sign_in(&store, "nobody@aurora.example", "Wrong-password-1".into(), "10.0.0.2", None, t).await.unwrap_err();
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong.to_string(), auth::BAD_CREDENTIALS);
+    let ok = auth::sign_in(&store, "Buyer@Aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.1", None, t).await.unwrap();
+    // A new session id at every sign-in; the previous one ends.
+    let again = auth::sign_in(&store, "buyer@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.1", Some(&ok.token), t).await.unwrap();
+    assert_ne!(ok.token, again.token);
+    let mut tx = store.begin_read().await.unwrap();
+    assert!(tx.session(&auth::hash_token(&ok.token), t).await.unwrap().is_none());
+    drop(tx);
+
+    for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
+        auth::sign_in(&store, "admin@aurora.example", "Wrong-password-1".into(), "10.0.0.3", None, t).await.unwrap_err();
+    }
+    let locked = auth::sign_in(&store, "admin@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.4", None, t + 60).await.unwrap_err();
+    assert_eq!(locked, AppError::TooManyRequests(auth::TOO_MANY_FAILURES.into()));
+    // Unknown accounts lock the same way, so the lock reveals nothing.
+    for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
+        auth::sign_in(&store, "ghost@aurora.example", "Wrong-password-1".into(), "10.0.0.5", None, t).await.unwrap_err();
+    }
+    let ghost = auth::sign_in(&store, "ghost@aurora.example", "Wrong-password-1".into(), "10.0.0.6", None, t + 60).await.unwrap_err();
+    assert_eq!(ghost, locked);
+    // After the window the account can sign in again.
+    auth::sign_in(&store, "admin@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.4", None, t + auth::FAILURE_WINDOW_SECONDS + 1).await.unwrap();
+});

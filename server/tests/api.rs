@@ -1,0 +1,302 @@
+//! Server-level tests: the real router on a real port, called over HTTP like a browser would.
+
+use std::time::{Duration, Instant};
+
+use app::server::clock::Clock;
+use app::server::config::Config;
+use app::server::seed::DEMO_PASSWORD;
+use app::server::testing::TestDb;
+use chrono::{TimeZone, Utc};
+use leptos::prelude::LeptosOptions;
+use reqwest::{redirect, Client, StatusCode};
+use serde_json::Value;
+
+struct TestApp {
+    url: String,
+    client: Client,
+    db: Option<TestDb>,
+}
+
+/// Starts the portal on port 0 with a fresh SQLite database holding the demo data.
+async fn spawn_app() -> TestApp {
+    let db = TestDb::sqlite().await;
+    let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let url = format!("http://{addr}");
+    let config = Config {
+        database_url: db.url.clone(),
+        data_dir: std::env::temp_dir(),
+        listen_addr: addr.to_string(),
+        public_url: url.clone(),
+        demo_data: true,
+    };
+    let store = server::open_store(&config, &clock).await.unwrap();
+    let options = LeptosOptions::builder().output_name("portal").site_root("../target/site").site_addr(addr).build();
+    let state = server::state(options, store, clock, config);
+    // The portal runs on its own runtime, as in production (worker threads with a large stack).
+    let listener = listener.into_std().unwrap();
+    std::thread::spawn(move || {
+        let rt = server::runtime().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            server::serve(listener, server::router(state)).await
+        })
+    });
+    let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
+    TestApp { url, client, db: Some(db) }
+}
+
+impl TestApp {
+    /// Calls a server function as the browser's fetch does (same-origin, JSON answer).
+    async fn call(&self, endpoint: &str, cookie: Option<&str>, form: &[(&str, String)]) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.url))
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "application/json")
+            .form(form);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+    }
+
+    /// Signs in and returns the session cookie (`portal_session=...`).
+    async fn sign_in(&self, email: &str) -> String {
+        let res = self
+            .client
+            .post(format!("{}/api/sign_in", self.url))
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("email", email), ("password", DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success() || res.status().is_redirection(), "sign-in of {email}: {}", res.status());
+        let set_cookie = res.headers().get("set-cookie").expect("a session cookie").to_str().unwrap().to_string();
+        set_cookie.split(';').next().unwrap().to_string()
+    }
+
+    async fn subscription_ids(&self, cookie: &str, filters: &[(&str, &str)]) -> Vec<i64> {
+        let mut form = vec![("query[per_page]", "200".to_string())];
+        let keys: Vec<String> = filters.iter().map(|(k, _)| format!("query[{k}]")).collect();
+        for ((_, v), k) in filters.iter().zip(&keys) {
+            form.push((k.as_str(), v.to_string()));
+        }
+        let (status, page) = self.call("list_subscriptions", Some(cookie), &form).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect()
+    }
+
+    async fn stop(mut self) {
+        if let Some(db) = self.db.take() {
+            db.cleanup().await;
+        }
+    }
+}
+
+fn ids_param(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[tokio::test]
+async fn every_server_function_refuses_anonymous_callers() {
+    let app = spawn_app().await;
+    let calls: Vec<(&str, Vec<(&str, String)>)> = vec![
+        ("list_subscriptions", vec![]),
+        ("subscription", vec![("id", "1".into())]),
+        ("preview_auto_renew", vec![("ids", "1".into()), ("on", "false".into())]),
+        ("change_auto_renew", vec![("ids", "1".into()), ("on", "false".into()), ("idempotency_key", key())]),
+    ];
+    for (endpoint, form) in calls {
+        let (status, body) = app.call(endpoint, None, &form).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{endpoint}: {body}");
+        assert_eq!(body["Unauthorized"], Value::Null, "{endpoint}: {body}");
+    }
+    let (status, body) = app.call("current_user", None, &[]).await;
+    assert_eq!((status, body), (StatusCode::OK, Value::Null));
+    // A forged or ended session is anonymous too.
+    let (status, _) = app.call("list_subscriptions", Some("portal_session=forged"), &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn objects_of_another_organisation_are_not_found() {
+    let app = spawn_app().await;
+    let aurora = app.sign_in("buyer@aurora.example").await;
+    let borealis = app.sign_in("buyer@borealis.example").await;
+    let theirs = app.subscription_ids(&aurora, &[]).await[0];
+    let (status, _) = app.call("subscription", Some(&borealis), &[("id", theirs.to_string())]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.call("preview_auto_renew", Some(&borealis), &[("ids", theirs.to_string()), ("on", "false".into())]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let form = [("ids", theirs.to_string()), ("on", "false".into()), ("idempotency_key", key())];
+    let (status, _) = app.call("change_auto_renew", Some(&borealis), &form).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Borealis' own list holds none of Aurora's subscriptions.
+    assert!(!app.subscription_ids(&borealis, &[]).await.contains(&theirs));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_buyers_change_auto_renew_and_payers_cannot_list_subscriptions() {
+    // R-REN-1, R-ROLE-5, R-ROLE-6
+    let app = spawn_app().await;
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let id = app.subscription_ids(&buyer, &[("auto_renew", "on")]).await[0];
+    for admin in ["admin@aurora.example", "admin2@aurora.example"] {
+        let cookie = app.sign_in(admin).await;
+        let form = [("ids", id.to_string()), ("on", "false".into()), ("idempotency_key", key())];
+        let (status, body) = app.call("change_auto_renew", Some(&cookie), &form).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{admin}: {body}");
+        let (status, _) = app.call("preview_auto_renew", Some(&cookie), &[("ids", id.to_string()), ("on", "false".into())]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, detail) = app.call("subscription", Some(&cookie), &[("id", id.to_string())]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(detail["billing"], Value::Null, "admins see no billing details");
+    }
+    let payer = app.sign_in("payer1@aurora.example").await;
+    let (status, _) = app.call("list_subscriptions", Some(&payer), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let form = [("ids", id.to_string()), ("on", "false".into()), ("idempotency_key", key())];
+    let (status, _) = app.call("change_auto_renew", Some(&payer), &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let detail = app.call("subscription", Some(&buyer), &[("id", id.to_string())]).await.1;
+    assert_eq!(detail["summary"]["auto_renew"], Value::Bool(true), "nothing changed");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_buyer_turns_auto_renew_off_for_100_and_the_101st_is_refused() {
+    // R-BULK-1
+    let app = spawn_app().await;
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let on = app.subscription_ids(&buyer, &[("auto_renew", "on")]).await;
+    assert!(on.len() > 101);
+    let form = [("ids", ids_param(&on[..101])), ("on", "false".into()), ("idempotency_key", key())];
+    let (status, body) = app.call("change_auto_renew", Some(&buyer), &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("you can manage up to 100 at a time"), "{body}");
+    assert_eq!(app.subscription_ids(&buyer, &[("auto_renew", "on")]).await.len(), on.len(), "nothing changed");
+
+    let form = [("ids", ids_param(&on[..100])), ("on", "false".into()), ("idempotency_key", key())];
+    let (status, body) = app.call("change_auto_renew", Some(&buyer), &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["changed"].as_array().unwrap().len(), 100);
+    assert_eq!(app.subscription_ids(&buyer, &[("auto_renew", "on")]).await.len(), on.len() - 100);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_same_origin_ones_accepted() {
+    let app = spawn_app().await;
+    let post = |headers: Vec<(&'static str, String)>| {
+        let mut req = app.client.post(format!("{}/api/current_user", app.url));
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req.send()
+    };
+    assert_eq!(post(vec![("sec-fetch-site", "cross-site".into())]).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(post(vec![("origin", "https://evil.example".into())]).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(post(vec![("sec-fetch-site", "same-origin".into())]).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(post(vec![("origin", app.url.clone())]).await.unwrap().status(), StatusCode::OK);
+    // A cross-site sign-in with valid credentials sets no cookie.
+    let res = app
+        .client
+        .post(format!("{}/api/sign_in", app.url))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", "buyer@aurora.example"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.headers().get("set-cookie").is_none());
+    app.stop().await;
+}
+
+/// Sign-in answer and its duration.
+async fn timed_sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode, String, Duration) {
+    let start = Instant::now();
+    let (status, body) = app.call("sign_in", None, &[("email", email.into()), ("password", password.into())]).await;
+    (status, body.to_string(), start.elapsed())
+}
+
+#[tokio::test]
+async fn unknown_users_and_wrong_passwords_get_the_same_answer_in_the_same_time() {
+    let app = spawn_app().await;
+    let mut wrong = Vec::new();
+    let mut unknown = Vec::new();
+    // Different accounts each time, to stay below the per-account lock.
+    for i in 0..3 {
+        let w = timed_sign_in(&app, ["admin@aurora.example", "admin2@aurora.example", "payer2@aurora.example"][i], "Wrong-password-1").await;
+        let u = timed_sign_in(&app, &format!("nobody{i}@aurora.example"), "Wrong-password-1").await;
+        assert_eq!((w.0, &w.1), (u.0, &u.1));
+        assert_eq!(w.0, StatusCode::UNPROCESSABLE_ENTITY);
+        wrong.push(w.2);
+        unknown.push(u.2);
+    }
+    wrong.sort();
+    unknown.sort();
+    let (w, u) = (wrong[1].as_secs_f64(), unknown[1].as_secs_f64());
+    eprintln!("median sign-in time: wrong password {:.1} ms, unknown user {:.1} ms", w * 1e3, u * 1e3);
+    assert!(u > w / 3.0 && u < w * 3.0, "unknown {u:.4}s vs wrong {w:.4}s");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_lax_and_sign_out_ends_the_session() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(format!("{}/api/sign_in", app.url))
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "text/html")
+        .form(&[("email", "buyer@aurora.example"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    // Without JavaScript the form post is answered with a redirect to the buyer's start page.
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()["location"], "/billing/subscriptions");
+    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/"), "{set_cookie}");
+    assert!(!set_cookie.contains("Secure"), "plain-http localhost cannot keep Secure cookies");
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    assert_eq!(app.call("list_subscriptions", Some(&cookie), &[]).await.0, StatusCode::OK);
+    let (status, _) = app.call("sign_out", Some(&cookie), &[]).await;
+    assert!(status.is_success() || status.is_redirection());
+    assert_eq!(app.call("list_subscriptions", Some(&cookie), &[]).await.0, StatusCode::UNAUTHORIZED, "the old cookie no longer works");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn pages_render_on_the_server_and_send_strangers_to_sign_in() {
+    let app = spawn_app().await;
+    let res = app.client.get(format!("{}/billing/subscriptions", app.url)).header("accept", "text/html").send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/sign-in"));
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let res = app
+        .client
+        .get(format!("{}/billing/subscriptions?status=active", app.url))
+        .header("accept", "text/html")
+        .header("cookie", &buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Subscriptions and contracts") && html.contains("Turn auto-renew off"), "server-rendered list");
+    let res = app.client.get(format!("{}/no-such-page", app.url)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
