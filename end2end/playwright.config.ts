@@ -1,7 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// Drives Debian's Chromium (never a downloaded browser) against the portal that
-// `cargo leptos end-to-end` has started on 127.0.0.1:3000 with fresh demo data.
+// Drives Debian's Chromium (never a downloaded browser) against the portal built by
+// `cargo leptos build`, started here on 127.0.0.1:3000 with a fresh database of demo data.
 export default defineConfig({
   testDir: "./tests",
   timeout: 60_000,
@@ -26,6 +26,25 @@ export default defineConfig({
         "--disable-sync",
         "--no-first-run",
       ],
+    },
+  },
+  webServer: {
+    command: "rm -rf ../target/e2e-data && ../target/debug/server",
+    cwd: ".",
+    url: "http://127.0.0.1:3000/sign-in",
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      PORTAL_DATA_DIR: "../target/e2e-data",
+      PORTAL_DEMO_DATA: "true",
+      PORTAL_LISTEN: "127.0.0.1:3000",
+      LEPTOS_OUTPUT_NAME: "portal",
+      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_SITE_ADDR: "127.0.0.1:3000",
+      RUST_LOG: "warn",
     },
   },
   projects: [

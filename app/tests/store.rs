@@ -156,7 +156,7 @@ both!(admins_see_subscriptions_without_billing_and_cannot_change_them, |store: S
     assert!(page.rows.iter().all(|r| r.payment_method.is_none()));
     let detail = subscriptions::detail(&store, &admin, page.rows[0].id, now()).await.unwrap();
     assert!(detail.billing.is_none());
-    assert!(!detail.can_change_auto_renew);
+    assert_eq!(detail.auto_renew_change, app::api::dto::ChangeAvailability::NotAllowed);
     let selection = BulkSelection::from_ids(vec![page.rows[0].id]).unwrap();
     let key = uuid::Uuid::new_v4().to_string();
     assert_eq!(auto_renew::change(&store, &admin, &selection, false, &key, now(), BASE_URL).await.unwrap_err(), AppError::Forbidden);

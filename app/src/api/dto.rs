@@ -78,11 +78,19 @@ pub struct SubscriptionDetail {
     pub product_access: bool,
     /// Billing details; `None` for admins who are not buyers (R-ROLE-5).
     pub billing: Option<BillingDetail>,
-    /// Whether the viewer may change auto-renew here, and until when.
-    pub can_change_auto_renew: bool,
+    /// Whether the viewer can change auto-renew here now.
+    pub auto_renew_change: ChangeAvailability,
+    /// The last day auto-renew can be changed (R-EXT-1).
     pub auto_renew_last_day: String,
-    /// Why auto-renew cannot be changed now, when it cannot.
-    pub auto_renew_blocked: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ChangeAvailability {
+    Available,
+    /// The viewer's roles do not allow it (only buyers act on renewals, R-REN-1).
+    NotAllowed,
+    /// Allowed for the viewer, but not for this subscription now; the reason.
+    Blocked(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,19 +19,23 @@ where
     let me = expect_context::<MeResource>();
     let location = use_location();
     let children = StoredValue::new(children);
+    // Awaiting (rather than reading) the resource waits for a fetch in flight, so a value from
+    // before sign-in never sends a just-signed-in user back to the sign-in page.
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || me.get().map(|r| match r {
-                Ok(Some(me)) => children.with_value(|c| c(me)).into_any(),
-                Ok(None) => {
-                    let search = location.search.get_untracked();
-                    let search = search.trim_start_matches('?');
-                    let path = location.pathname.get_untracked();
-                    let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-                    let target = format!("/sign-in?next={}", urlencode(&here));
-                    view! { <Redirect path=target/> }.into_any()
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => children.with_value(|c| c(me)).into_any(),
+                    Ok(None) => {
+                        let search = location.search.get_untracked();
+                        let search = search.trim_start_matches('?');
+                        let path = location.pathname.get_untracked();
+                        let here = if search.is_empty() { path } else { format!("{path}?{search}") };
+                        let target = format!("/sign-in?next={}", urlencode(&here));
+                        view! { <Redirect path=target/> }.into_any()
+                    }
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
-                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
             })}
         </Suspense>
     }

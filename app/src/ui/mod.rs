@@ -136,9 +136,11 @@ fn Home() -> impl IntoView {
     let me = expect_context::<MeResource>();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || me.get().map(|r| match r {
-                Ok(Some(me)) => view! { <Redirect path=home_for(&me)/> }.into_any(),
-                _ => view! { <Redirect path="/sign-in"/> }.into_any(),
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! { <Redirect path=home_for(&me)/> }.into_any(),
+                    _ => view! { <Redirect path="/sign-in"/> }.into_any(),
+                }
             })}
         </Suspense>
     }

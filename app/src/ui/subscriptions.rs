@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use super::components::{urlencode, Authenticated, ChangeNotice, ErrorNotice, StatusBadge};
-use crate::api::dto::{Me, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
+use crate::api::dto::{ChangeAvailability, Me, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
 use crate::api::{list_subscriptions, subscription};
 use crate::domain::selection::{join_ids, SelectionError, MAX_BULK};
 use crate::domain::status::Status;
@@ -327,12 +327,10 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                 } else {
                     format!("Expires on {}. You can turn auto-renew on again until {}.", s.date, d.auto_renew_last_day)
                 }}</p>
-                {if d.can_change_auto_renew {
-                    view! { <A href=change_href attr:class="button-link primary">{change_label}</A> }.into_any()
-                } else if let Some(why) = d.auto_renew_blocked.clone() {
-                    view! { <p class="hint">{why}</p> }.into_any()
-                } else {
-                    view! { <p class="hint">"Only a buyer can change renewals."</p> }.into_any()
+                {match d.auto_renew_change.clone() {
+                    ChangeAvailability::Available => view! { <A href=change_href attr:class="button-link primary">{change_label}</A> }.into_any(),
+                    ChangeAvailability::Blocked(why) => view! { <p class="hint">{why}</p> }.into_any(),
+                    ChangeAvailability::NotAllowed => view! { <p class="hint">"Only a buyer can change renewals."</p> }.into_any(),
                 }}
             </section>
             {match d.billing.clone() {

@@ -187,8 +187,11 @@ pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -
         }),
         product_access: p.status.product_access(),
         billing,
-        can_change_auto_renew: allowed(&actor.roles, Action::ChangeAutoRenew) && blocked.is_none(),
+        auto_renew_change: match blocked {
+            _ if !allowed(&actor.roles, Action::ChangeAutoRenew) => ChangeAvailability::NotAllowed,
+            Some(why) => ChangeAvailability::Blocked(why),
+            None => ChangeAvailability::Available,
+        },
         auto_renew_last_day: format_date(auto_renew::last_change_day(&facts)),
-        auto_renew_blocked: blocked,
     })
 }
