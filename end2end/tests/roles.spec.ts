@@ -19,6 +19,9 @@ test("a payer cannot reach Subscriptions and contracts", async ({ page }) => {
   // R-ROLE-6
   await signIn(page, "payer1@aurora.example");
   await expect(page.getByRole("heading", { name: "Profile and roles" })).toBeVisible();
+  await expect(page.getByText("Payer: receives invoices by e-mail and pays them.")).toBeVisible();
+  // R-ROLE-7: changing the buyer is not self-service.
+  await expect(page.getByText("Changing who is the buyer is not self-service: contact support.")).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Billing and orders" }).getByRole("link", { name: "Subscriptions and contracts" })).toHaveCount(0);
   await page.goto("/billing/subscriptions");
   await expect(page.getByRole("alert")).toContainText("Your role does not allow this.");

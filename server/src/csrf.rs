@@ -21,13 +21,9 @@ pub fn allowed(method: &Method, headers: &HeaderMap, site: &str) -> bool {
         // same-origin, same-site (e.g. a sibling subdomain) and none (typed URL) are fine.
         return site_header != "cross-site";
     }
-    match headers.get("origin").and_then(|v| v.to_str().ok()) {
-        Some(origin) => origin.trim_end_matches('/') == site,
-        // Neither header: not a browser (curl, tests, server-to-server) or a very old one.
-        // Without cookies such a request is anonymous anyway; with them it comes from a
-        // program holding the session, which CSRF is not about.
-        None => true,
-    }
+    // Without Sec-Fetch-Site the Origin must be ours; a request with neither header is refused
+    // too (every browser sends Origin on a POST; other clients can send it as well).
+    headers.get("origin").and_then(|v| v.to_str().ok()).is_some_and(|origin| origin.trim_end_matches('/') == site)
 }
 
 pub async fn guard(State(site): State<SiteOrigin>, req: Request<Body>, next: Next) -> Response {
@@ -64,6 +60,11 @@ mod tests {
         assert!(allowed(&Method::POST, &headers(&[("sec-fetch-site", "same-origin")]), SITE));
         assert!(allowed(&Method::POST, &headers(&[("origin", SITE)]), SITE));
         assert!(allowed(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")]), SITE));
+    }
+
+    #[test]
+    fn a_post_without_either_header_is_refused() {
+        assert!(!allowed(&Method::POST, &HeaderMap::new(), SITE));
     }
 
     #[test]

@@ -209,6 +209,7 @@ async fn cross_site_posts_are_refused_and_same_origin_ones_accepted() {
     assert_eq!(post(vec![("origin", "https://evil.example".into())]).await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(post(vec![("sec-fetch-site", "same-origin".into())]).await.unwrap().status(), StatusCode::OK);
     assert_eq!(post(vec![("origin", app.url.clone())]).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(post(vec![]).await.unwrap().status(), StatusCode::FORBIDDEN, "neither header: refused");
     // A cross-site sign-in with valid credentials sets no cookie.
     let res = app
         .client

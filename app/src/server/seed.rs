@@ -103,6 +103,11 @@ fn v<T: Into<Value>>(x: T) -> Value {
 
 /// Loads the demo data if the database has no organisation yet. Returns whether it loaded.
 pub async fn load_if_empty(store: &Store, now: DateTime<Utc>) -> StoreResult<bool> {
+    load_sized(store, now, AURORA_SUBSCRIPTIONS).await
+}
+
+/// The demo data with another number of Aurora subscriptions (benchmarks of large accounts).
+pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions: usize) -> StoreResult<bool> {
     let mut tx = store.begin_write().await?;
     if tx.count_organisations().await? > 0 {
         return Ok(false);
@@ -143,7 +148,7 @@ pub async fn load_if_empty(store: &Store, now: DateTime<Utc>) -> StoreResult<boo
     }
 
     let mut rng = Lcg(0x5eed_2026);
-    seed_org(&mut tx, &mut rng, aurora, &AURORA_ACCOUNTS, &product_ids, AURORA_SUBSCRIPTIONS, now, "aurora").await?;
+    seed_org(&mut tx, &mut rng, aurora, &AURORA_ACCOUNTS, &product_ids, aurora_subscriptions, now, "aurora").await?;
     seed_org(&mut tx, &mut rng, borealis, &BOREALIS_ACCOUNTS, &product_ids, BOREALIS_SUBSCRIPTIONS, now, "borealis").await?;
     tx.commit().await?;
     Ok(true)

@@ -62,21 +62,28 @@ fn SubscriptionList(me: Me) -> impl IntoView {
     let can_act = me.can_change_auto_renew;
     view! {
         <ChangeNotice/>
-        <Filters/>
         <Transition fallback=|| view! { <p class="loading">"Loading subscriptions…"</p> }>
             {move || page.get().map(|r| match r {
-                Ok(p) => view! { <Results page=p selected can_act/> }.into_any(),
-                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                Ok(p) => view! {
+                    <Filters csns=p.csns.clone() currencies=p.currencies.clone()/>
+                    <Results page=p selected can_act/>
+                }.into_any(),
+                Err(e) => view! {
+                    <ErrorNotice error=e/>
+                    <p><A href="/billing/subscriptions">"Clear the filters"</A></p>
+                }.into_any(),
             })}
         </Transition>
     }
 }
 
+/// Filters, search and page size: a GET form, so it works without JavaScript and every view of
+/// the list has its own URL. CSNs and currencies are the organisation's own.
 #[component]
-fn Filters() -> impl IntoView {
+fn Filters(csns: Vec<String>, currencies: Vec<String>) -> impl IntoView {
     let query = use_query_map();
     let value = move |key: &'static str| move || query.get().get(key).unwrap_or_default();
-    let is = move |key: &'static str, v: &'static str| move || query.get().get(key).as_deref() == Some(v);
+    let is = move |key: &'static str, v: String| move || query.get().get(key).as_deref() == Some(v.as_str());
     view! {
         <Form method="GET" action="/billing/subscriptions" attr:class="filters" attr:aria-label="Filter subscriptions">
             <div class="field">
@@ -88,7 +95,7 @@ fn Filters() -> impl IntoView {
                 <select id="f-status" name="status">
                     <option value="">"All"</option>
                     {Status::ALL.into_iter().map(|s| view! {
-                        <option value=s.code() selected=is("status", s.code())>{s.label()}</option>
+                        <option value=s.code() selected=is("status", s.code().into())>{s.label()}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -97,7 +104,7 @@ fn Filters() -> impl IntoView {
                 <select id="f-term" name="term">
                     <option value="">"All"</option>
                     {Term::ALL.into_iter().map(|t| view! {
-                        <option value=t.code() selected=is("term", t.code())>{t.label()}</option>
+                        <option value=t.code() selected=is("term", t.code().into())>{t.label()}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -105,23 +112,12 @@ fn Filters() -> impl IntoView {
                 <label for="f-auto">"Auto-renew"</label>
                 <select id="f-auto" name="auto_renew">
                     <option value="">"All"</option>
-                    <option value="on" selected=is("auto_renew", "on")>"On"</option>
-                    <option value="off" selected=is("auto_renew", "off")>"Off"</option>
+                    <option value="on" selected=is("auto_renew", "on".into())>"On"</option>
+                    <option value="off" selected=is("auto_renew", "off".into())>"Off"</option>
                 </select>
             </div>
-            <div class="field">
-                <label for="f-csn">"Customer number (CSN)"</label>
-                <input id="f-csn" name="csn" inputmode="numeric" prop:value=value("csn")/>
-            </div>
-            <div class="field">
-                <label for="f-currency">"Currency"</label>
-                <select id="f-currency" name="currency">
-                    <option value="">"All"</option>
-                    {["EUR", "SEK", "USD"].into_iter().map(|c| view! {
-                        <option value=c selected=is("currency", c)>{c}</option>
-                    }).collect_view()}
-                </select>
-            </div>
+            <ValueSelect id="f-csn" name="csn" label="Customer number (CSN)" values=csns/>
+            <ValueSelect id="f-currency" name="currency" label="Currency" values=currencies/>
             <div class="field">
                 <label for="f-per-page">"Rows per page"</label>
                 <select id="f-per-page" name="per_page">
@@ -133,6 +129,25 @@ fn Filters() -> impl IntoView {
             <button type="submit">"Apply filters"</button>
             <A href="/billing/subscriptions" attr:class="button-link">"Clear"</A>
         </Form>
+    }
+}
+
+/// A filter whose choices are the account's own values, plus "All".
+#[component]
+fn ValueSelect(id: &'static str, name: &'static str, label: &'static str, values: Vec<String>) -> impl IntoView {
+    let query = use_query_map();
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=name>
+                <option value="">"All"</option>
+                {values.into_iter().map(|v| {
+                    let (current, text) = (v.clone(), v.clone());
+                    let selected = move || query.get().get(name).as_deref() == Some(current.as_str());
+                    view! { <option value=v selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
     }
 }
 

@@ -1,0 +1,119 @@
+//! Benchmarks (not timed tests); they print figures, on SQLite and on PostgreSQL:
+//! - Manage auto-renew on 100 subscriptions, server time. Budget: 20 ms SQLite, 40 ms PostgreSQL.
+//! - The Subscriptions and contracts list on an account with 5,000 subscriptions: first page,
+//!   last page, filtered and searched.
+
+use std::time::{Duration, Instant};
+
+use app::api::dto::SubscriptionQuery;
+use app::domain::authz::{Actor, Role};
+use app::domain::selection::BulkSelection;
+use app::server::services::{auto_renew, subscriptions};
+use app::server::store::Store;
+use app::server::testing::TestDb;
+use chrono::Utc;
+
+const ROUNDS: usize = 30;
+const LARGE_ACCOUNT: usize = 5_000;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Median, p90 and min of `ROUNDS` runs of `f`.
+async fn measure<F, Fut>(mut f: F) -> (f64, f64, f64)
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut times = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        let start = Instant::now();
+        f(round).await;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    (ms(times[ROUNDS / 2]), ms(times[ROUNDS * 9 / 10]), ms(times[0]))
+}
+
+async fn buyer(store: &Store) -> Actor {
+    let mut tx = store.begin_read().await.unwrap();
+    let user = tx.user_auth_by_email("buyer@aurora.example").await.unwrap().unwrap();
+    let org_id = tx.user_orgs(user.id).await.unwrap()[0];
+    let roles = tx.roles(user.id, org_id).await.unwrap().iter().filter_map(|r| Role::parse(r)).collect();
+    Actor { user_id: user.id, org_id, roles }
+}
+
+async fn bench_auto_renew(db: TestDb, budget_ms: f64) {
+    let now = Utc::now();
+    app::server::seed::load_if_empty(&db.store, now).await.expect("seed");
+    let store = &db.store;
+    let buyer = buyer(store).await;
+    let q = SubscriptionQuery { auto_renew: Some("on".into()), per_page: Some(100), ..Default::default() };
+    let ids: Vec<i64> = subscriptions::list(store, &buyer, &q).await.unwrap().rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids.len(), 100, "the demo data has 100 subscriptions with auto-renew on");
+    let selection = BulkSelection::from_ids(ids).unwrap();
+    let (median, p90, min) = measure(|round| {
+        let (store, buyer, selection) = (store, &buyer, &selection);
+        async move {
+            let key = uuid::Uuid::new_v4().to_string();
+            let outcome = auto_renew::change(store, buyer, selection, round % 2 == 1, &key, now, "http://bench").await.unwrap();
+            assert_eq!(outcome.changed.len(), 100);
+        }
+    })
+    .await;
+    println!(
+        "Manage auto-renew, 100 subscriptions, {:<8} median {median:6.2} ms  p90 {p90:6.2} ms  min {min:6.2} ms  ({ROUNDS} rounds; budget {budget_ms} ms: {})",
+        store.backend(),
+        if median <= budget_ms { "within" } else { "OVER" }
+    );
+    db.cleanup().await;
+}
+
+async fn bench_list(db: TestDb) {
+    let now = Utc::now();
+    app::server::seed::load_sized(&db.store, now, LARGE_ACCOUNT).await.expect("seed");
+    let store = &db.store;
+    let buyer = buyer(store).await;
+    let last_page = (LARGE_ACCOUNT as i64 + 24) / 25;
+    let cases: [(&str, SubscriptionQuery); 3] = [
+        ("first page", SubscriptionQuery::default()),
+        ("last page", SubscriptionQuery { page: Some(last_page), ..Default::default() }),
+        (
+            "filtered, searched, sorted by seats",
+            SubscriptionQuery {
+                status: Some("active".into()),
+                currency: Some("EUR".into()),
+                q: Some("cad".into()),
+                sort: Some("seats".into()),
+                dir: Some("desc".into()),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, q) in cases {
+        let (median, p90, min) = measure(|_| {
+            let (store, buyer, q) = (store, &buyer, &q);
+            async move {
+                let page = subscriptions::list(store, buyer, q).await.unwrap();
+                assert!(!page.rows.is_empty());
+            }
+        })
+        .await;
+        println!(
+            "List of {LARGE_ACCOUNT} subscriptions, {:<8} {name:<36} median {median:6.2} ms  p90 {p90:6.2} ms  min {min:6.2} ms",
+            store.backend()
+        );
+    }
+    db.cleanup().await;
+}
+
+#[tokio::main]
+async fn main() {
+    let profile = if cfg!(debug_assertions) { "debug build" } else { "release build" };
+    println!("({profile})");
+    bench_auto_renew(TestDb::sqlite().await, 20.0).await;
+    bench_auto_renew(TestDb::postgres().await, 40.0).await;
+    bench_list(TestDb::sqlite().await).await;
+    bench_list(TestDb::postgres().await).await;
+}
