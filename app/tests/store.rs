@@ -252,6 +252,18 @@ both!(sessions_end_at_sign_out_and_expiry, |store: Store| async move {
     tx.commit().await.unwrap();
     let mut tx = store.begin_read().await.unwrap();
     assert!(tx.session(&hash, 1_500).await.unwrap().is_none());
+    drop(tx);
+    // Housekeeping removes what has expired and nothing else.
+    let (_, live) = auth::new_token();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.insert_session(&live, buyer.user_id, buyer.org_id, 1_000, 9_000).await.unwrap();
+    tx.insert_session(&auth::new_token().1, buyer.user_id, buyer.org_id, 1_000, 2_000).await.unwrap();
+    tx.record_login_failure("someone@aurora.example", "10.0.0.9", 1_000).await.unwrap();
+    tx.record_login_failure("someone@aurora.example", "10.0.0.9", 3_000).await.unwrap();
+    assert_eq!(tx.delete_expired_sessions(2_500).await.unwrap(), 1);
+    assert_eq!(tx.delete_login_failures_before(2_000).await.unwrap(), 1);
+    assert_eq!(tx.login_failures_since("someone@aurora.example", "10.0.0.9", 0).await.unwrap(), (1, 1));
+    assert!(tx.session(&live, 2_500).await.unwrap().is_some());
 });
 
 both!(sign_in_answers_unknown_and_wrong_alike_and_locks_after_five_failures, |store: Store| async move {

@@ -53,6 +53,28 @@ pub fn state(leptos_options: LeptosOptions, store: Store, clock: Clock, config: 
     AppState { leptos_options, store, clock, config: Arc::new(config) }
 }
 
+/// Removes ended sessions and sign-in failures that no longer count, every ten minutes. Safe to
+/// run in every server process at once: each pass is two idempotent deletes.
+pub async fn housekeeping(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now().timestamp();
+        let pass = async {
+            let mut tx = store.begin_write().await?;
+            let sessions = tx.delete_expired_sessions(now).await?;
+            let failures = tx.delete_login_failures_before(now - app::server::auth::FAILURE_WINDOW_SECONDS).await?;
+            tx.commit().await?;
+            Ok::<_, app::server::store::StoreError>((sessions, failures))
+        };
+        match pass.await {
+            Ok((0, 0)) => {}
+            Ok((sessions, failures)) => tracing::info!(sessions, failures, "housekeeping removed expired rows"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
+        }
+    }
+}
+
 /// Stack for each worker thread. Rendering a page walks deeply nested view types; unoptimised
 /// (debug) builds need more than the default 2 MiB for that.
 pub const WORKER_STACK_BYTES: usize = 16 * 1024 * 1024;

@@ -41,6 +41,7 @@ async fn run() -> Result<(), String> {
     let url = config.public_url.clone();
     let backend = store.backend();
     let listener = tokio::net::TcpListener::bind(options.site_addr).await.map_err(|e| format!("cannot listen on {}: {e}", options.site_addr))?;
+    tokio::spawn(server::housekeeping(store.clone()));
     let state = server::state(options, store, clock, config);
     println!("\nBilling and orders portal on {url} ({backend})");
     if demo {

@@ -20,12 +20,19 @@ struct TestApp {
 /// Starts the portal on port 0 with a fresh SQLite database holding the demo data.
 async fn spawn_app() -> TestApp {
     let db = TestDb::sqlite().await;
+    let mut app = spawn_on(&db.url).await;
+    app.db = Some(db);
+    app
+}
+
+/// Starts one more portal process on an existing database (demo data loaded if it is empty).
+async fn spawn_on(database_url: &str) -> TestApp {
     let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let url = format!("http://{addr}");
     let config = Config {
-        database_url: db.url.clone(),
+        database_url: database_url.to_string(),
         data_dir: std::env::temp_dir(),
         listen_addr: addr.to_string(),
         public_url: url.clone(),
@@ -44,7 +51,7 @@ async fn spawn_app() -> TestApp {
         })
     });
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-    TestApp { url, client, db: Some(db) }
+    TestApp { url, client, db: None }
 }
 
 impl TestApp {
@@ -300,4 +307,22 @@ async fn pages_render_on_the_server_and_send_strangers_to_sign_in() {
     let res = app.client.get(format!("{}/no-such-page", app.url)).header("accept", "text/html").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     app.stop().await;
+}
+
+#[tokio::test]
+async fn two_server_processes_share_sessions_and_changes_on_one_postgresql_database() {
+    let db = TestDb::postgres().await;
+    let a = spawn_on(&db.url).await;
+    let b = spawn_on(&db.url).await;
+    let cookie = a.sign_in("buyer@aurora.example").await;
+    // The session made by A is good on B: sessions live in the database.
+    let on = b.subscription_ids(&cookie, &[("auto_renew", "on")]).await;
+    let form = [("ids", ids_param(&on[..10])), ("on", "false".into()), ("idempotency_key", key())];
+    // The same submit reaching both processes has the effect of one.
+    let ((status_a, body_a), (status_b, body_b)) =
+        tokio::join!(a.call("change_auto_renew", Some(&cookie), &form), b.call("change_auto_renew", Some(&cookie), &form));
+    assert_eq!((status_a, status_b), (StatusCode::OK, StatusCode::OK), "{body_a} {body_b}");
+    assert_eq!(body_a, body_b);
+    assert_eq!(a.subscription_ids(&cookie, &[("auto_renew", "on")]).await.len(), on.len() - 10);
+    db.cleanup().await;
 }

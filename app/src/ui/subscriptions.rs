@@ -196,7 +196,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<i64>>, can_act: b
     let current = page.page;
     let sort_link = move |key: &'static str, label: &'static str| {
         let q = query.get();
-        let active = q.get("sort").as_deref().unwrap_or("date") == key;
+        let active = q.get("sort").as_deref() == Some(key);
         let desc = q.get("dir").as_deref() == Some("desc");
         let next_dir = if active && !desc { "desc" } else { "asc" };
         let href = with_params(&q, &[("sort", key.into()), ("dir", next_dir.into()), ("page", String::new())]);
@@ -337,10 +337,10 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
             <section class="card" aria-labelledby="h-renewal">
                 <h2 id="h-renewal">"Auto-renew"</h2>
                 <p class="big">{if s.auto_renew { "On" } else { "Off" }}</p>
-                <p>{if s.auto_renew {
-                    format!("Renews automatically on {}. Turning auto-renew off cancels the renewal: no charge, and the subscription expires at the end of the term.", s.date)
-                } else {
-                    format!("Expires on {}. You can turn auto-renew on again until {}.", s.date, d.auto_renew_last_day)
+                <p>{match (s.auto_renew, &d.auto_renew_change) {
+                    (true, _) => format!("Renews automatically on {}. Turning auto-renew off cancels the renewal: no charge, and the subscription expires at the end of the term.", s.date),
+                    (false, ChangeAvailability::Blocked(_)) => format!("Expired on {}.", s.date),
+                    (false, _) => format!("Expires on {}. Auto-renew can be turned on again until {}.", s.date, d.auto_renew_last_day),
                 }}</p>
                 {match d.auto_renew_change.clone() {
                     ChangeAvailability::Available => view! { <A href=change_href attr:class="button-link primary">{change_label}</A> }.into_any(),

@@ -98,7 +98,8 @@ pub fn parse_query(org_id: i64, q: &SubscriptionQuery) -> Result<SubscriptionFil
         Some(_) => return Err(AppError::validation("auto_renew", "Auto-renew is on or off.")),
     };
     let sort = match non_empty(&q.sort).as_deref() {
-        None | Some("date") => SortKey::Date,
+        None => SortKey::Relevance,
+        Some("date") => SortKey::Date,
         Some("product") => SortKey::Product,
         Some("id") => SortKey::Id,
         Some("csn") => SortKey::Csn,

@@ -143,6 +143,12 @@ impl Tx {
         }))
     }
 
+    /// Forgets failures older than `before`: they no longer count against anyone.
+    pub async fn delete_login_failures_before(&mut self, before: i64) -> StoreResult<u64> {
+        let sql = "DELETE FROM login_failures WHERE at < $1";
+        Ok(on_tx!(self, |c| sqlx::query(sql).bind(before).execute(&mut *c).await?.rows_affected()))
+    }
+
     pub async fn clear_login_failures(&mut self, account_key: &str) -> StoreResult<()> {
         let sql = "DELETE FROM login_failures WHERE account_key = $1";
         on_tx!(self, |c| sqlx::query(sql).bind(account_key).execute(&mut *c).await?.rows_affected());

@@ -61,6 +61,8 @@ pub struct DocumentRow {
 /// Which column the subscription list is ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
+    /// Active first, then Expired, Suspended, Canceled; soonest date first within each.
+    Relevance,
     Date,
     Product,
     Id,
@@ -72,6 +74,9 @@ pub enum SortKey {
 impl SortKey {
     pub(super) fn column(self) -> &'static str {
         match self {
+            SortKey::Relevance => {
+                "CASE s.status WHEN 'active' THEN 0 WHEN 'expired' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END, s.term_end_at"
+            }
             SortKey::Date => "s.term_end_at",
             SortKey::Product => "p.name",
             SortKey::Id => "s.id",
