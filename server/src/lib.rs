@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
     Router::new()
+        .route("/health", axum::routing::get(health))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -46,6 +47,29 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(status::client_errors))
         .layer(axum::middleware::from_fn_with_state(site, csrf::guard))
         .with_state(state)
+}
+
+/// `GET /health`: the database answers, and how much mail waits or has failed for good. An
+/// operator alerts on `mail_failed` > 0.
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let counts = async {
+        let mut tx = state.store.begin_read().await?;
+        tx.mail_counts().await
+    };
+    match counts.await {
+        Ok((waiting, failed)) => axum::Json(serde_json::json!({
+            "status": "ok",
+            "database": state.store.backend(),
+            "mail_waiting": waiting,
+            "mail_failed": failed,
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unavailable");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "database unavailable" }))).into_response()
+        }
+    }
 }
 
 /// Builds the state from configuration.

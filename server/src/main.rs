@@ -41,9 +41,15 @@ async fn run() -> Result<(), String> {
     let url = config.public_url.clone();
     let backend = store.backend();
     let listener = tokio::net::TcpListener::bind(options.site_addr).await.map_err(|e| format!("cannot listen on {}: {e}", options.site_addr))?;
+    let mailer = config.mailer()?;
+    let mail_target = match &config.smtp_url {
+        Some(_) => "SMTP".to_string(),
+        None => format!("files in {}", config.mailbox_dir().display()),
+    };
     tokio::spawn(server::housekeeping(store.clone()));
+    tokio::spawn(app::server::outbox::run_worker(store.clone(), mailer, std::time::Duration::from_secs(2)));
     let state = server::state(options, store, clock, config);
-    println!("\nBilling and orders portal on {url} ({backend})");
+    println!("\nBilling and orders portal on {url} ({backend}; mail to {mail_target})");
     if demo {
         println!("Demo logins (password {DEMO_PASSWORD}):");
         for (email, name, roles) in DEMO_USERS {

@@ -37,6 +37,8 @@ async fn spawn_on(database_url: &str) -> TestApp {
         listen_addr: addr.to_string(),
         public_url: url.clone(),
         demo_data: true,
+        smtp_url: None,
+        mail_from: "Billing <billing@portal.test>".into(),
     };
     let store = server::open_store(&config, &clock).await.unwrap();
     let options = LeptosOptions::builder().output_name("portal").site_root("../target/site").site_addr(addr).build();

@@ -15,11 +15,27 @@ pub struct Config {
     pub public_url: String,
     /// Load the demo data into an empty database at start (off unless asked for).
     pub demo_data: bool,
+    /// SMTP server for outgoing mail. Without one, mails are written as `.eml` files into
+    /// `<data_dir>/mailbox`.
+    pub smtp_url: Option<Secret>,
+    /// The sender of every mail.
+    pub mail_from: String,
+}
+
+/// A configuration value that may hold credentials: never printed.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<secret>")
+    }
 }
 
 impl Config {
-    /// Reads `DATABASE_URL`, `PORTAL_DATA_DIR`, `PORTAL_LISTEN`, `PORTAL_PUBLIC_URL` and
-    /// `PORTAL_DEMO_DATA`, with `listen_default` as the listen address when none is set.
+    /// Reads `DATABASE_URL`, `PORTAL_DATA_DIR`, `PORTAL_LISTEN`, `PORTAL_PUBLIC_URL`,
+    /// `PORTAL_DEMO_DATA`, `PORTAL_SMTP_URL` and `PORTAL_MAIL_FROM`, with `listen_default` as the
+    /// listen address when none is set.
     pub fn from_env(listen_default: &str) -> Result<Config, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(var("PORTAL_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -39,7 +55,23 @@ impl Config {
             None | Some("0") | Some("false") | Some("no") => false,
             Some(other) => return Err(format!("PORTAL_DEMO_DATA must be true or false, not {other:?}")),
         };
-        Ok(Config { database_url, data_dir, listen_addr, public_url, demo_data })
+        let smtp_url = var("PORTAL_SMTP_URL").map(Secret);
+        let mail_from = var("PORTAL_MAIL_FROM").unwrap_or_else(|| "Billing and orders <billing@localhost>".into());
+        Ok(Config { database_url, data_dir, listen_addr, public_url, demo_data, smtp_url, mail_from })
+    }
+
+    /// Where the file transport writes mail when no SMTP server is configured.
+    pub fn mailbox_dir(&self) -> PathBuf {
+        self.data_dir.join("mailbox")
+    }
+
+    /// The mailer this configuration asks for.
+    pub fn mailer(&self) -> Result<super::outbox::Mailer, String> {
+        let transport = match &self.smtp_url {
+            Some(url) => super::outbox::Transport::smtp(&url.0)?,
+            None => super::outbox::Transport::Files(self.mailbox_dir()),
+        };
+        super::outbox::Mailer::new(transport, &self.mail_from, &self.public_url)
     }
 
     /// Cookies are Secure whenever the portal is served over https.

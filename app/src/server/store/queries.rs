@@ -303,7 +303,58 @@ impl Tx {
             .await?))
     }
 
-    /// Queued mails of one kind to one address (tests, the mailbox page).
+    /// Claims up to `limit` mails that are due: marks them leased until `lease_until` so that no
+    /// other worker takes them meanwhile. On PostgreSQL rows locked by another worker's claim are
+    /// skipped (`SKIP LOCKED`); on SQLite the write transaction is exclusive. A mail whose lease
+    /// ran out (its worker died) is due again.
+    pub async fn claim_due_mails(&mut self, now: i64, lease_until: i64, limit: i64) -> StoreResult<Vec<OutboxRow>> {
+        let lock = if self.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let claim = format!(
+            "UPDATE mail_outbox SET claimed_until = $1 WHERE id IN (\
+               SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+               AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3{lock}) \
+             RETURNING id, kind, to_address, subject, body_text, body_html, attempts"
+        );
+        let mut rows = on_tx!(self, |c| sqlx::query_as::<_, OutboxRow>(&claim)
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?);
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
+    }
+
+    pub async fn mark_mail_sent(&mut self, id: i64, now: i64) -> StoreResult<()> {
+        let sql = "UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, attempts = attempts + 1 WHERE id = $2";
+        on_tx!(self, |c| sqlx::query(sql).bind(now).bind(id).execute(&mut *c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records a failed attempt: due again at `retry_at`, or failed for good when `retry_at` is
+    /// `None`.
+    pub async fn mark_mail_attempt_failed(&mut self, id: i64, error: &str, now: i64, retry_at: Option<i64>) -> StoreResult<()> {
+        let sql = match retry_at {
+            Some(_) => "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claimed_until = NULL WHERE id = $3",
+            None => "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, failed_at = $2, claimed_until = NULL WHERE id = $3",
+        };
+        let at = retry_at.unwrap_or(now);
+        on_tx!(self, |c| sqlx::query(sql).bind(error).bind(at).bind(id).execute(&mut *c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// (waiting, failed) mails: what an operator watches.
+    pub async fn mail_counts(&mut self) -> StoreResult<(i64, i64)> {
+        let waiting = "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL";
+        let failed = "SELECT COUNT(*) FROM mail_outbox WHERE failed_at IS NOT NULL";
+        Ok(on_tx!(self, |c| {
+            let w = sqlx::query_scalar::<_, i64>(waiting).fetch_one(&mut *c).await?;
+            let f = sqlx::query_scalar::<_, i64>(failed).fetch_one(&mut *c).await?;
+            (w, f)
+        }))
+    }
+
+    /// Queued mails of one kind to one address (tests).
     pub async fn outbox_for(&mut self, to_address: &str, kind: &str) -> StoreResult<Vec<(i64, String, String)>> {
         let sql = "SELECT id, subject, body_text FROM mail_outbox WHERE to_address = $1 AND kind = $2 ORDER BY id";
         Ok(on_tx!(self, |c| sqlx::query_as::<_, (i64, String, String)>(sql).bind(to_address).bind(kind).fetch_all(&mut *c).await?))

@@ -126,3 +126,15 @@ pub struct OutgoingMail {
     pub body_text: String,
     pub body_html: String,
 }
+
+/// A queued mail as the delivery worker reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub attempts: i64,
+}

@@ -1,0 +1,189 @@
+//! The mail outbox delivered over real SMTP to a sink on loopback, on SQLite and PostgreSQL.
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use app::api::dto::SubscriptionQuery;
+use app::domain::authz::{Actor, Role};
+use app::domain::selection::BulkSelection;
+use app::server::outbox::{self, Mailer, Transport, MAX_ATTEMPTS};
+use app::server::seed;
+use app::server::services::{auto_renew, subscriptions};
+use app::server::smtp_sink::SmtpSink;
+use app::server::store::rows::OutgoingMail;
+use app::server::store::Store;
+use app::server::testing::TestDb;
+use chrono::{TimeZone, Utc};
+
+const NOW: i64 = 1_795_424_400; // 2026-11-23 09:00 UTC
+
+macro_rules! both {
+    ($name:ident, $story:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(TestDb::sqlite().await, $story).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run(TestDb::postgres().await, $story).await;
+            }
+        }
+    };
+}
+
+async fn run<F, Fut>(db: TestDb, story: F)
+where
+    F: FnOnce(Store, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    story(db.store.clone(), db.url.clone()).await;
+    db.cleanup().await;
+}
+
+fn mailer(smtp_url: &str) -> Mailer {
+    Mailer::new(Transport::smtp(smtp_url).unwrap(), "Billing and orders <billing@portal.test>", "http://portal.test").unwrap()
+}
+
+async fn queue(store: &Store, n: usize) {
+    let mut tx = store.begin_write().await.unwrap();
+    for i in 0..n {
+        let mail = OutgoingMail {
+            org_id: None,
+            kind: "test".into(),
+            to_address: format!("person{i}@aurora.example"),
+            subject: format!("Test {i}"),
+            body_text: format!("Plain {i}"),
+            body_html: format!("<p>Html {i}</p>"),
+        };
+        tx.queue_mail(&mail, NOW).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// Runs passes at `now` until a pass finds nothing due.
+async fn drain(store: &Store, mailer: &Mailer, now: i64) -> outbox::Pass {
+    let mut total = outbox::Pass::default();
+    loop {
+        let p = outbox::deliver_due(store, mailer, now).await.unwrap();
+        if p == outbox::Pass::default() {
+            return total;
+        }
+        total.sent += p.sent;
+        total.retried += p.retried;
+        total.failed += p.failed;
+    }
+}
+
+/// A loopback address with nothing listening on it (yet).
+async fn free_addr() -> String {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+both!(the_auto_renew_confirmation_reaches_every_buyer_with_both_parts_and_a_link, |store: Store, _url: String| async move {
+    // R-EXT-1, R-MAIL-1, R-MAIL-3
+    let now = Utc.timestamp_opt(NOW, 0).unwrap();
+    seed::load_if_empty(&store, now).await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let user = tx.user_auth_by_email("buyer@aurora.example").await.unwrap().unwrap();
+    let org_id = tx.user_orgs(user.id).await.unwrap()[0];
+    let roles = tx.roles(user.id, org_id).await.unwrap().iter().filter_map(|r| Role::parse(r)).collect();
+    drop(tx);
+    let buyer = Actor { user_id: user.id, org_id, roles };
+    let q = SubscriptionQuery { auto_renew: Some("on".into()), ..Default::default() };
+    let id = subscriptions::list(&store, &buyer, &q).await.unwrap().rows[0].id;
+    let key = uuid::Uuid::new_v4().to_string();
+    auto_renew::change(&store, &buyer, &BulkSelection::from_ids(vec![id]).unwrap(), false, &key, now, "http://portal.test").await.unwrap();
+
+    let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
+    let pass = drain(&store, &mailer(&sink.url()), NOW).await;
+    assert_eq!(pass.sent, 2, "one mail per buyer");
+    let mut got = sink.messages();
+    got.sort_by(|a, b| a.rcpt_to.cmp(&b.rcpt_to));
+    assert_eq!(got[0].rcpt_to, vec!["buyer2@aurora.example"]);
+    assert_eq!(got[1].rcpt_to, vec!["buyer@aurora.example"]);
+    for m in &got {
+        assert_eq!(m.header("Subject").unwrap(), format!("Auto-renew turned off for subscription {id}"));
+        assert!(m.header("From").unwrap().contains("billing@portal.test"));
+        assert!(m.header("Message-ID").unwrap().starts_with("<outbox-"));
+        assert!(m.data.contains("Content-Type: text/plain") && m.data.contains("Content-Type: text/html"));
+        assert!(m.data.contains("http://portal.test/billing/subscriptions"));
+    }
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.mail_counts().await.unwrap(), (0, 0));
+    sink.stop();
+});
+
+both!(mail_queued_while_smtp_is_down_is_delivered_once_when_it_is_back, |store: Store, _url: String| async move {
+    queue(&store, 200).await;
+    let addr = free_addr().await;
+    let mailer = mailer(&format!("smtp://{addr}"));
+    let down = drain(&store, &mailer, NOW).await;
+    assert_eq!(down, outbox::Pass { sent: 0, retried: 200, failed: 0 });
+    // Not due again before its backoff.
+    assert_eq!(drain(&store, &mailer, NOW + 5).await, outbox::Pass::default());
+
+    let sink = SmtpSink::start(&addr).await.unwrap();
+    let up = drain(&store, &mailer, NOW + 3600).await;
+    assert_eq!(up.sent, 200);
+    let ids: HashSet<String> = sink.messages().iter().map(|m| m.header("Message-ID").unwrap()).collect();
+    assert_eq!(ids.len(), 200, "every mail once, none lost");
+    assert_eq!(sink.messages().len(), 200);
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.mail_counts().await.unwrap(), (0, 0));
+    sink.stop();
+});
+
+both!(a_mail_that_keeps_failing_is_marked_failed_for_an_operator, |store: Store, _url: String| async move {
+    queue(&store, 3).await;
+    let mailer = mailer(&format!("smtp://{}", free_addr().await));
+    let mut now = NOW;
+    for attempt in 1..=MAX_ATTEMPTS {
+        let p = drain(&store, &mailer, now).await;
+        if attempt < MAX_ATTEMPTS {
+            assert_eq!(p.retried, 3, "attempt {attempt}");
+        } else {
+            assert_eq!(p.failed, 3);
+        }
+        now += 3600;
+    }
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.mail_counts().await.unwrap(), (0, 3));
+    drop(tx);
+    assert_eq!(drain(&store, &mailer, now + 86_400).await, outbox::Pass::default(), "failed mails are not retried");
+});
+
+both!(a_rolled_back_change_sends_nothing, |store: Store, _url: String| async move {
+    let mut tx = store.begin_write().await.unwrap();
+    let mail = OutgoingMail {
+        org_id: None,
+        kind: "test".into(),
+        to_address: "someone@aurora.example".into(),
+        subject: "Never".into(),
+        body_text: "Never".into(),
+        body_html: "<p>Never</p>".into(),
+    };
+    tx.queue_mail(&mail, NOW).await.unwrap();
+    drop(tx);
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.mail_counts().await.unwrap(), (0, 0));
+});
+
+both!(two_workers_never_deliver_the_same_mail_twice, |store: Store, url: String| async move {
+    queue(&store, 200).await;
+    // A second process: its own connection pool on the same database.
+    let other = Store::connect(&url).await.unwrap();
+    let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
+    let (m1, m2) = (mailer(&sink.url()), mailer(&sink.url()));
+    let (a, b) = tokio::join!(drain(&store, &m1, NOW), drain(&other, &m2, NOW));
+    assert_eq!(a.sent + b.sent, 200);
+    let got = sink.messages();
+    let ids: HashSet<String> = got.iter().map(|m| m.header("Message-ID").unwrap()).collect();
+    assert_eq!((got.len(), ids.len()), (200, 200), "each mail exactly once");
+    other.close().await;
+    sink.stop();
+});
