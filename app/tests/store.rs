@@ -9,7 +9,7 @@ use app::domain::selection::BulkSelection;
 use app::domain::status::Status;
 use app::server::auth;
 use app::server::seed;
-use app::server::services::{auto_renew, subscriptions};
+use app::server::services::{auto_renew, lifecycle, subscriptions};
 use app::server::store::Store;
 use app::server::testing::TestDb;
 use chrono::{DateTime, TimeZone, Utc};
@@ -294,3 +294,53 @@ both!(sign_in_answers_unknown_and_wrong_alike_and_locks_after_five_failures, |st
     // After the window the account can sign in again.
     auth::sign_in(&store, "admin@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.4", None, t + auth::FAILURE_WINDOW_SECONDS + 1).await.unwrap();
 });
+
+both!(unrenewed_subscriptions_move_through_the_lifecycle_on_the_exact_days, |store: Store| async move {
+    // R-LIFE-1, R-LIFE-2, R-LIFE-3
+    let buyer = actor(&store, "buyer@aurora.example").await;
+    assert_eq!(lifecycle::apply(&store, now()).await.unwrap(), 0, "the demo data is current");
+    let q = SubscriptionQuery { status: Some("active".into()), auto_renew: Some("off".into()), term: Some("annual".into()), ..query() };
+    let id = ids(&store, &buyer, q).await[0];
+    let mut tx = store.begin_read().await.unwrap();
+    let row = tx.subscription(id).await.unwrap().unwrap();
+    drop(tx);
+    let tz: chrono_tz::Tz = row.time_zone.parse().unwrap();
+    let end = DateTime::from_timestamp(row.term_end_at, 0).unwrap();
+    let day = |n: i64| app::domain::time::start_of_day(app::domain::time::local_date(end, tz) + chrono::Duration::days(n), tz);
+    let status_at = |at: DateTime<Utc>| {
+        let store = store.clone();
+        let buyer = buyer.clone();
+        async move {
+            lifecycle::apply(&store, at).await.unwrap();
+            subscriptions::detail(&store, &buyer, id, at).await.unwrap().summary.status
+        }
+    };
+    assert_eq!(status_at(end - chrono::Duration::seconds(1)).await, Status::Active);
+    assert_eq!(status_at(end).await, Status::Expired);
+    assert_eq!(status_at(day(15) - chrono::Duration::seconds(1)).await, Status::Expired);
+    assert_eq!(status_at(day(15)).await, Status::Suspended);
+    assert_eq!(status_at(day(45) - chrono::Duration::seconds(1)).await, Status::Suspended);
+    assert_eq!(status_at(day(45)).await, Status::Canceled);
+    // Running again changes nothing, and each step was audited once.
+    assert_eq!(lifecycle::apply(&store, day(45)).await.unwrap(), 0);
+    let mut tx = store.begin_read().await.unwrap();
+    let steps: Vec<String> = tx.audit_for("subscription", id).await.unwrap().into_iter().map(|(a, _, _)| a).collect();
+    assert_eq!(steps, vec!["status.canceled", "status.suspended", "status.expired"]);
+});
+
+both!(parallel_wrong_passwords_cannot_slip_past_the_limit, |store: Store| async move {
+    let t = 1_800_000_000;
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let store = store.clone();
+        attempts.spawn(async move {
+            auth::sign_in(&store, "admin2@aurora.example", "Wrong-password-1".into(), &format!("10.1.0.{i}"), None, t).await
+        });
+    }
+    let results = attempts.join_all().await;
+    let wrong = results.iter().filter(|r| matches!(r, Err(AppError::Validation { .. }))).count();
+    let locked = results.iter().filter(|r| matches!(r, Err(AppError::TooManyRequests(_)))).count();
+    assert_eq!(wrong + locked, 12);
+    assert!(wrong <= auth::MAX_FAILURES_PER_ACCOUNT as usize, "{wrong} guesses were checked");
+});
+

@@ -17,13 +17,18 @@ pub fn allowed(method: &Method, headers: &HeaderMap, site: &str) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }
-    if let Some(site_header) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        // same-origin, same-site (e.g. a sibling subdomain) and none (typed URL) are fine.
-        return site_header != "cross-site";
+    let origin_is_ours =
+        || headers.get("origin").and_then(|v| v.to_str().ok()).is_some_and(|origin| origin.trim_end_matches('/') == site);
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin") | Some("none") => return true,
+        // A sibling subdomain is same-site but not ours: its Origin must be ours.
+        Some("same-site") => return origin_is_ours(),
+        Some(_) => return false,
+        None => {}
     }
     // Without Sec-Fetch-Site the Origin must be ours; a request with neither header is refused
     // too (every browser sends Origin on a POST; other clients can send it as well).
-    headers.get("origin").and_then(|v| v.to_str().ok()).is_some_and(|origin| origin.trim_end_matches('/') == site)
+    origin_is_ours()
 }
 
 pub async fn guard(State(site): State<SiteOrigin>, req: Request<Body>, next: Next) -> Response {
@@ -60,6 +65,14 @@ mod tests {
         assert!(allowed(&Method::POST, &headers(&[("sec-fetch-site", "same-origin")]), SITE));
         assert!(allowed(&Method::POST, &headers(&[("origin", SITE)]), SITE));
         assert!(allowed(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")]), SITE));
+    }
+
+    #[test]
+    fn a_sibling_subdomain_must_still_be_our_origin() {
+        let h = headers(&[("sec-fetch-site", "same-site"), ("origin", "https://other.127.0.0.1")]);
+        assert!(!allowed(&Method::POST, &h, SITE));
+        let h = headers(&[("sec-fetch-site", "same-site"), ("origin", SITE)]);
+        assert!(allowed(&Method::POST, &h, SITE));
     }
 
     #[test]

@@ -77,12 +77,18 @@ pub fn state(leptos_options: LeptosOptions, store: Store, clock: Clock, config: 
     AppState { leptos_options, store, clock, config: Arc::new(config) }
 }
 
-/// Removes ended sessions and sign-in failures that no longer count, every ten minutes. Safe to
-/// run in every server process at once: each pass is two idempotent deletes.
-pub async fn housekeeping(store: Store) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+/// Every minute: moves unrenewed subscriptions along their lifecycle (on the business clock),
+/// removes ended sessions and sign-in failures that no longer count. Safe to run in every
+/// server process at once: transitions are only written forward, deletes are idempotent.
+pub async fn housekeeping(store: Store, clock: Clock) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
+        match app::server::services::lifecycle::apply(&store, clock.now()).await {
+            Ok(0) => {}
+            Ok(moved) => tracing::info!(moved, "lifecycle transitions applied"),
+            Err(e) => tracing::warn!(error = %e, "lifecycle transitions failed; will retry"),
+        }
         let now = chrono::Utc::now().timestamp();
         let pass = async {
             let mut tx = store.begin_write().await?;

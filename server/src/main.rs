@@ -46,7 +46,7 @@ async fn run() -> Result<(), String> {
         Some(_) => "SMTP".to_string(),
         None => format!("files in {}", config.mailbox_dir().display()),
     };
-    tokio::spawn(server::housekeeping(store.clone()));
+    tokio::spawn(server::housekeeping(store.clone(), clock.clone()));
     tokio::spawn(app::server::outbox::run_worker(store.clone(), mailer, std::time::Duration::from_secs(2)));
     let state = server::state(options, store, clock, config);
     println!("\nBilling and orders portal on {url} ({backend}; mail to {mail_target})");

@@ -18,9 +18,14 @@ pub fn home_for(me: &Me) -> &'static str {
     if me.can_view_subscriptions { "/billing/subscriptions" } else { "/account" }
 }
 
-/// A redirect target is kept only when it is a path on this site.
+/// A redirect target is kept only when it is a path on this site: it starts with one `/`, and
+/// holds only visible ASCII (no whitespace or control characters, which browsers strip or which
+/// cannot go into a `Location` header) and no backslash.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map(str::to_string)
+    next.filter(|n| {
+        n.starts_with('/') && !n.starts_with("//") && n.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+    })
+    .map(str::to_string)
 }
 
 #[server(prefix = "/api", endpoint = "sign_in")]
@@ -174,6 +179,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), None);
         assert_eq!(safe_next(Some("https://evil.example/")), None);
         assert_eq!(safe_next(Some("/\\evil.example")), None);
+        assert_eq!(safe_next(Some("/\t/evil.example")), None, "browsers strip the tab");
+        assert_eq!(safe_next(Some("/billing\nSet-Cookie: x=y")), None);
+        assert_eq!(safe_next(Some("/billing/subscriptions?q=%20x")).as_deref(), Some("/billing/subscriptions?q=%20x"));
         assert_eq!(safe_next(None), None);
     }
 }

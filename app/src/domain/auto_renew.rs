@@ -29,6 +29,10 @@ pub enum Ineligible {
     WindowClosed { last_day: NaiveDate },
     /// Auto-renew needs a method that can be charged automatically (R-EXT-3).
     ManualPaymentMethod,
+    /// Auto-renew needs a payment method at all (R-EXT-3).
+    NoPaymentMethod,
+    /// The term has ended: reactivating it is a (late) renewal, not a switch (R-SUB-4, R-REN-2).
+    TermEnded { last_day: NaiveDate },
 }
 
 impl Ineligible {
@@ -42,6 +46,11 @@ impl Ineligible {
             Ineligible::ManualPaymentMethod => {
                 "Its payment method (bank transfer) cannot be charged automatically; renew it manually or change the payment method.".into()
             }
+            Ineligible::NoPaymentMethod => "It has no payment method to charge; add one first.".into(),
+            Ineligible::TermEnded { last_day } => format!(
+                "Its term ended on {}; renew it to reactivate it (auto-renew alone does not).",
+                super::time::format_date(*last_day)
+            ),
         }
     }
 }
@@ -73,8 +82,15 @@ pub fn judge(facts: &AutoRenewFacts, turn_on: bool, now: DateTime<Utc>) -> Resul
     if facts.auto_renew == turn_on {
         return Ok(Verdict::Unchanged);
     }
-    if turn_on && facts.payment.is_some_and(|p| !p.backs_automatic_renewal()) {
-        return Err(Ineligible::ManualPaymentMethod);
+    if turn_on {
+        if now >= facts.term_end {
+            return Err(Ineligible::TermEnded { last_day: local_date(expiry_instant(facts.term_end), facts.time_zone) });
+        }
+        match facts.payment {
+            None => return Err(Ineligible::NoPaymentMethod),
+            Some(p) if !p.backs_automatic_renewal() => return Err(Ineligible::ManualPaymentMethod),
+            Some(_) => {}
+        }
     }
     Ok(Verdict::Changes)
 }
@@ -130,11 +146,12 @@ mod tests {
     #[test]
     fn annual_auto_renew_can_change_until_45_days_after_expiry() {
         // R-EXT-1, R-SUB-4: expiry 9 June 2025, so the last day is 24 July 2025.
-        let f = facts(Term::Annual, false);
+        let mut f = facts(Term::Annual, true);
+        f.status = Status::Expired;
         assert_eq!(last_change_day(&f), NaiveDate::from_ymd_opt(2025, 7, 24).unwrap());
-        assert_eq!(judge(&f, true, local_noon(2025, 7, 24)), Ok(Verdict::Changes));
+        assert_eq!(judge(&f, false, local_noon(2025, 7, 24)), Ok(Verdict::Changes));
         assert_eq!(
-            judge(&f, true, local_noon(2025, 7, 25)),
+            judge(&f, false, local_noon(2025, 7, 25)),
             Err(Ineligible::WindowClosed { last_day: NaiveDate::from_ymd_opt(2025, 7, 24).unwrap() })
         );
     }
@@ -142,10 +159,29 @@ mod tests {
     #[test]
     fn monthly_auto_renew_can_change_until_30_days_after_expiry() {
         // R-EXT-1: bought 10 June 2024, monthly: expiry 9 July 2024, last day 8 August 2024.
-        let f = facts(Term::Monthly, false);
+        let f = facts(Term::Monthly, true);
         assert_eq!(last_change_day(&f), NaiveDate::from_ymd_opt(2024, 8, 8).unwrap());
-        assert!(judge(&f, true, local_noon(2024, 8, 8)).is_ok());
-        assert!(judge(&f, true, local_noon(2024, 8, 9)).is_err());
+        assert!(judge(&f, false, local_noon(2024, 8, 8)).is_ok());
+        assert!(judge(&f, false, local_noon(2024, 8, 9)).is_err());
+    }
+
+    #[test]
+    fn after_the_term_has_ended_auto_renew_alone_does_not_reactivate() {
+        // R-SUB-4, R-REN-2: reactivating is a renewal; turning the switch on is refused.
+        let f = facts(Term::Annual, false);
+        assert_eq!(judge(&f, true, local_noon(2025, 6, 9)), Ok(Verdict::Changes));
+        assert_eq!(
+            judge(&f, true, local_noon(2025, 6, 10)),
+            Err(Ineligible::TermEnded { last_day: NaiveDate::from_ymd_opt(2025, 6, 9).unwrap() })
+        );
+    }
+
+    #[test]
+    fn turning_auto_renew_on_needs_a_payment_method() {
+        // R-EXT-3
+        let mut f = facts(Term::Annual, false);
+        f.payment = None;
+        assert_eq!(judge(&f, true, local_noon(2024, 7, 1)), Err(Ineligible::NoPaymentMethod));
     }
 
     #[test]

@@ -120,22 +120,25 @@ pub async fn sign_in(
         return Err(AppError::validation("password", "Enter your password."));
     }
     let account_key = email.as_str().to_string();
-    let mut tx = store.begin_read().await.map_err(internal)?;
+    // Check the limits and count this attempt as a failure in one serialised transaction, before
+    // the (slow) password check: parallel guesses cannot all slip under the limit. A successful
+    // sign-in clears the account's failures, this one included.
+    let mut tx = store.begin_write().await.map_err(internal)?;
+    tx.serialize_on(&format!("sign-in:{account_key}")).await.map_err(internal)?;
     let (by_account, by_address) =
         tx.login_failures_since(&account_key, address, now - FAILURE_WINDOW_SECONDS).await.map_err(internal)?;
     if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
         return Err(AppError::TooManyRequests(TOO_MANY_FAILURES.into()));
     }
+    tx.record_login_failure(&account_key, address, now).await.map_err(internal)?;
     let user = tx.user_auth_by_email(&account_key).await.map_err(internal)?;
-    drop(tx);
+    tx.commit().await.map_err(internal)?;
 
     let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
-    let mut tx = store.begin_write().await.map_err(internal)?;
     let Some(user) = user.filter(|_| ok) else {
-        tx.record_login_failure(&account_key, address, now).await.map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
         return Err(AppError::Validation { field: None, message: BAD_CREDENTIALS.into() });
     };
+    let mut tx = store.begin_write().await.map_err(internal)?;
     let Some(org_id) = tx.user_orgs(user.id).await.map_err(internal)?.first().copied() else {
         return Err(AppError::Forbidden);
     };

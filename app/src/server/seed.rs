@@ -113,6 +113,7 @@ pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions:
         return Ok(false);
     }
     let at = now.timestamp();
+    crate::domain::password::check_new_password(DEMO_PASSWORD).map_err(|e| StoreError::Corrupt(format!("demo password: {e}")))?;
     let mut hashes = Vec::new();
     for _ in DEMO_USERS {
         hashes.push(hash_password(DEMO_PASSWORD.into()).await.map_err(|_| StoreError::Corrupt("password hashing failed".into()))?);
@@ -237,7 +238,7 @@ async fn seed_org(
         let end_date = today + Duration::days(end_offset);
         let start = end_date.checked_sub_months(chrono::Months::new(term.months())).expect("date in range");
         let end = term_end(start, term, tz);
-        let status = if end > now { Status::Active } else { status_without_renewal(end, term, now) };
+        let status = if end > now { Status::Active } else { status_without_renewal(end, term, tz, now) };
         let (kind, method) = kinds[rng.below(kinds.len() as u64) as usize];
         // Ended subscriptions were not renewed, so auto-renew is off; bank transfers renew manually.
         let auto_renew = status == Status::Active && kind.backs_automatic_renewal() && rng.below(10) < 7;

@@ -24,8 +24,8 @@ pub fn parse_key(key: &str) -> Result<String, AppError> {
         .map_err(|_| AppError::validation("idempotency_key", "This form has expired. Reload the page and try again."))
 }
 
-async fn load(tx: &mut Tx, actor: &Actor, selection: &BulkSelection) -> Result<Vec<Parsed>, AppError> {
-    let rows = tx.subscriptions_for_update(actor.org_id, selection.ids()).await.map_err(internal)?;
+async fn load(tx: &mut Tx, actor: &Actor, selection: &BulkSelection, lock: bool) -> Result<Vec<Parsed>, AppError> {
+    let rows = tx.subscriptions_in_org(actor.org_id, selection.ids(), lock).await.map_err(internal)?;
     if rows.len() != selection.len() {
         // Some id is unknown or belongs to another organisation: not found, nothing changes.
         return Err(AppError::NotFound);
@@ -56,7 +56,7 @@ fn item(p: &Parsed, on: bool, now: DateTime<Utc>) -> AutoRenewPreviewItem {
 pub async fn preview(store: &Store, actor: &Actor, selection: &BulkSelection, on: bool, now: DateTime<Utc>) -> Result<AutoRenewPreview, AppError> {
     authorize(actor, Action::ChangeAutoRenew, actor.org_id)?;
     let mut tx = store.begin_read().await.map_err(internal)?;
-    let items = load(&mut tx, actor, selection).await?.iter().map(|p| item(p, on, now)).collect();
+    let items = load(&mut tx, actor, selection, false).await?.iter().map(|p| item(p, on, now)).collect();
     Ok(AutoRenewPreview { on, items, idempotency_key: uuid::Uuid::new_v4().to_string() })
 }
 
@@ -78,7 +78,7 @@ pub async fn change(
     if let Some(done) = replay(&mut tx, actor, &key, &action).await? {
         return Ok(done);
     }
-    let subs = load(&mut tx, actor, selection).await?;
+    let subs = load(&mut tx, actor, selection, true).await?;
     let mut changed = Vec::new();
     let mut unchanged = Vec::new();
     let mut refused = Vec::new();

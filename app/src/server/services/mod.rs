@@ -2,4 +2,5 @@
 //! log and the mail outbox. Server functions call exactly one service function.
 
 pub mod auto_renew;
+pub mod lifecycle;
 pub mod subscriptions;

@@ -54,7 +54,7 @@ const SUBSCRIPTION_COLUMNS: &str = "s.id, s.org_id, p.name AS product_name, s.co
 const SUBSCRIPTION_FROM: &str = "FROM subscriptions s \
      JOIN products p ON p.id = s.product_id \
      JOIN customer_accounts ca ON ca.id = s.customer_account_id \
-     LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id";
+     LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id AND pm.removed_at IS NULL";
 
 /// Escapes LIKE wildcards so a search for "50%" finds "50%".
 fn like_pattern(term: &str) -> String {
@@ -124,6 +124,15 @@ impl Tx {
     pub async fn delete_expired_sessions(&mut self, now: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM sessions WHERE expires_at <= $1";
         Ok(on_tx!(self, |c| sqlx::query(sql).bind(now).execute(&mut *c).await?.rows_affected()))
+    }
+
+    /// Serialises transactions about one key until commit: a PostgreSQL advisory lock. On SQLite
+    /// a write transaction (`BEGIN IMMEDIATE`) is already exclusive.
+    pub async fn serialize_on(&mut self, key: &str) -> StoreResult<()> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(key).execute(&mut **t).await?;
+        }
+        Ok(())
     }
 
     pub async fn record_login_failure(&mut self, account_key: &str, address: &str, now: i64) -> StoreResult<()> {
@@ -202,15 +211,16 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query_as::<_, SubscriptionRow>(&sql).bind(id).fetch_optional(&mut *c).await?))
     }
 
-    /// The subscriptions with these ids in one organisation, locked for update on PostgreSQL.
-    /// Ids of other organisations are simply not returned.
-    pub async fn subscriptions_for_update(&mut self, org_id: i64, ids: &[i64]) -> StoreResult<Vec<SubscriptionRow>> {
+    /// The subscriptions with these ids in one organisation; with `lock`, locked for update on
+    /// PostgreSQL (for a change; a preview reads without locks). Ids of other organisations are
+    /// simply not returned.
+    pub async fn subscriptions_in_org(&mut self, org_id: i64, ids: &[i64], lock: bool) -> StoreResult<Vec<SubscriptionRow>> {
         let mut args = Args::default();
         let org = args.push(Arg::Int(org_id));
         let list = args.list(ids);
         let sql = format!(
             "SELECT {SUBSCRIPTION_COLUMNS} {SUBSCRIPTION_FROM} WHERE s.org_id = {org} AND s.id IN ({list}) ORDER BY s.id{}",
-            self.for_update()
+            if lock { self.for_update() } else { "" }
         );
         Ok(on_tx!(self, |c| bind_all!(sqlx::query_as::<_, SubscriptionRow>(&sql), args).fetch_all(&mut *c).await?))
     }
@@ -226,6 +236,21 @@ impl Tx {
         let list = args.list(ids);
         let sql = format!("UPDATE subscriptions SET auto_renew = {on}, updated_at = {now} WHERE org_id = {org} AND id IN ({list})");
         Ok(on_tx!(self, |c| bind_all!(sqlx::query(&sql), args).execute(&mut *c).await?.rows_affected()))
+    }
+
+    /// Subscriptions whose term ended by `now` without renewal and that are not canceled yet: the
+    /// candidates for a lifecycle transition (R-LIFE-1..3).
+    pub async fn ended_unrenewed(&mut self, now: i64) -> StoreResult<Vec<LifecycleRow>> {
+        let sql = "SELECT id, org_id, term, status, term_end_at, time_zone FROM subscriptions \
+                   WHERE term_end_at <= $1 AND auto_renew = $2 AND status <> 'canceled' ORDER BY id";
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, LifecycleRow>(sql).bind(now).bind(false).fetch_all(&mut *c).await?))
+    }
+
+    /// Moves a subscription from status `from` to `to`; false if it is no longer in `from`
+    /// (another process moved it first).
+    pub async fn move_status(&mut self, id: i64, from: &str, to: &str, now: i64) -> StoreResult<bool> {
+        let sql = "UPDATE subscriptions SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4";
+        Ok(on_tx!(self, |c| sqlx::query(sql).bind(to).bind(now).bind(id).bind(from).execute(&mut *c).await?.rows_affected()) == 1)
     }
 
     /// Distinct CSNs and currencies of an organisation's subscriptions (the list's filter choices).

@@ -58,6 +58,24 @@ pub struct DocumentRow {
     pub file_name: String,
 }
 
+/// What the lifecycle job needs of a subscription.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LifecycleRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub term: String,
+    pub status: String,
+    pub term_end_at: i64,
+    pub time_zone: String,
+}
+
+/// Lifecycle order of the status codes (Active, Expired, Suspended, Canceled), for sorting.
+macro_rules! status_rank {
+    () => {
+        "CASE s.status WHEN 'active' THEN 0 WHEN 'expired' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END"
+    };
+}
+
 /// Which column the subscription list is ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -74,15 +92,13 @@ pub enum SortKey {
 impl SortKey {
     pub(super) fn column(self) -> &'static str {
         match self {
-            SortKey::Relevance => {
-                "CASE s.status WHEN 'active' THEN 0 WHEN 'expired' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END, s.term_end_at"
-            }
+            SortKey::Relevance => concat!(status_rank!(), ", s.term_end_at"),
             SortKey::Date => "s.term_end_at",
             SortKey::Product => "p.name",
             SortKey::Id => "s.id",
             SortKey::Csn => "ca.csn",
             SortKey::Seats => "s.seats",
-            SortKey::Status => "s.status",
+            SortKey::Status => status_rank!(),
         }
     }
 }
