@@ -25,6 +25,8 @@ pub const MAX_ATTEMPTS: i64 = 8;
 pub const LEASE_SECONDS: i64 = 120;
 /// Mails claimed per pass.
 pub const BATCH: i64 = 50;
+/// Mails sent at once within a pass (the SMTP connection pool holds up to 10).
+pub const SEND_CONCURRENCY: usize = 8;
 
 /// Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, ... capped at one hour.
 pub fn backoff_seconds(attempts: i64) -> i64 {
@@ -112,12 +114,22 @@ pub async fn deliver_due(store: &Store, mailer: &Mailer, now: i64) -> StoreResul
     let mut tx = store.begin_write().await?;
     let claimed = tx.claim_due_mails(now, now + LEASE_SECONDS, BATCH).await?;
     tx.commit().await?;
-    let mut pass = Pass::default();
+    // Send concurrently (a round trip to the SMTP server dominates), then record each outcome.
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(SEND_CONCURRENCY));
+    let mut sends = tokio::task::JoinSet::new();
     for row in claimed {
-        let outcome = match mailer.build(&row) {
-            Ok(message) => mailer.transport.send(message, row.id).await,
-            Err(e) => Err(e),
-        };
+        let (mailer, permits) = (mailer.clone(), permits.clone());
+        sends.spawn(async move {
+            let _permit = permits.acquire_owned().await.expect("semaphore is never closed");
+            let outcome = match mailer.build(&row) {
+                Ok(message) => mailer.transport.send(message, row.id).await,
+                Err(e) => Err(e),
+            };
+            (row, outcome)
+        });
+    }
+    let mut pass = Pass::default();
+    for (row, outcome) in sends.join_all().await {
         let mut tx = store.begin_write().await?;
         match outcome {
             Ok(()) => {

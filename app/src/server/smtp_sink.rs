@@ -75,6 +75,8 @@ impl SmtpSink {
 }
 
 async fn session(socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Received>>>) -> std::io::Result<()> {
+    // Replies are small writes: without NODELAY each waits for the client's delayed ACK (~40 ms).
+    socket.set_nodelay(true)?;
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(b"220 sink.test ESMTP\r\n").await?;

@@ -2,6 +2,7 @@
 //! - Manage auto-renew on 100 subscriptions, server time. Budget: 20 ms SQLite, 40 ms PostgreSQL.
 //! - The Subscriptions and contracts list on an account with 5,000 subscriptions: first page,
 //!   last page, filtered and searched.
+//! - Mail delivery from the outbox to an SMTP server on loopback, in mails per second.
 
 use std::time::{Duration, Instant};
 
@@ -108,6 +109,43 @@ async fn bench_list(db: TestDb) {
     db.cleanup().await;
 }
 
+const MAILS: usize = 1_000;
+
+async fn bench_mail(db: TestDb) {
+    use app::server::outbox::{self, Mailer, Transport};
+    use app::server::smtp_sink::SmtpSink;
+    use app::server::store::rows::OutgoingMail;
+    let store = &db.store;
+    let now = Utc::now().timestamp();
+    let mut tx = store.begin_write().await.unwrap();
+    for i in 0..MAILS {
+        let mail = OutgoingMail {
+            org_id: None,
+            kind: "bench".into(),
+            to_address: format!("person{i}@aurora.example"),
+            subject: format!("Auto-renew turned off for subscription {i}"),
+            body_text: "Auto-renew was turned off for: Vectora CAD (subscription 1): Expires on 9 Jun 2027\n".repeat(5),
+            body_html: "<p>Auto-renew was turned <strong>off</strong> for Vectora CAD.</p>".repeat(5),
+        };
+        tx.queue_mail(&mail, now).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
+    let mailer = Mailer::new(Transport::smtp(&sink.url()).unwrap(), "Billing <billing@bench.test>", "http://bench.test").unwrap();
+    let start = Instant::now();
+    let mut sent = 0;
+    while sent < MAILS {
+        let pass = outbox::deliver_due(store, &mailer, now).await.unwrap();
+        assert_eq!(pass.retried + pass.failed, 0);
+        sent += pass.sent;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(sink.messages().len(), MAILS);
+    println!("Mail delivery to a loopback SMTP server, {:<8} {MAILS} mails in {secs:.2} s: {:.0} mails/s", store.backend(), MAILS as f64 / secs);
+    sink.stop();
+    db.cleanup().await;
+}
+
 #[tokio::main]
 async fn main() {
     let profile = if cfg!(debug_assertions) { "debug build" } else { "release build" };
@@ -116,4 +154,6 @@ async fn main() {
     bench_auto_renew(TestDb::postgres().await, 40.0).await;
     bench_list(TestDb::sqlite().await).await;
     bench_list(TestDb::postgres().await).await;
+    bench_mail(TestDb::sqlite().await).await;
+    bench_mail(TestDb::postgres().await).await;
 }
