@@ -34,6 +34,17 @@ test("a buyer signs in, filters, opens a subscription and toggles its auto-renew
   await page.getByRole("button", { name: "Confirm: turn auto-renew off for 1 subscription" }).click();
   await expect(page.getByRole("status")).toHaveText(/Auto-renew turned off for 1 subscription/);
   await expect(page.getByText("Expires on", { exact: true })).toBeVisible();
+
+  // R-EXT-1: each change sends the buyers a confirmation, delivered by the outbox worker.
+  const id = new URL(page.url()).pathname.split("/").pop();
+  await page.getByRole("link", { name: "Mailbox (demo)" }).click();
+  const mail = page.getByRole("listitem").filter({ hasText: `Auto-renew turned off for subscription ${id}` }).filter({ hasText: "To buyer@aurora.example" });
+  await expect(async () => {
+    await page.reload();
+    await expect(mail).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await mail.getByText(`Auto-renew turned off for subscription ${id}`).click();
+  await expect(mail.getByText(/Manage your subscriptions: http:\/\/127\.0\.0\.1:3000\/billing\/subscriptions/)).toBeVisible();
 });
 
 test("a buyer selects 100 subscriptions and turns auto-renew off in one step", async ({ page }) => {

@@ -39,6 +39,7 @@ async fn spawn_on(database_url: &str) -> TestApp {
         demo_data: true,
         smtp_url: None,
         mail_from: "Billing <billing@portal.test>".into(),
+        mailbox_page: false,
     };
     let store = server::open_store(&config, &clock).await.unwrap();
     let options = LeptosOptions::builder().output_name("portal").site_root("../target/site").site_addr(addr).build();
@@ -131,6 +132,9 @@ async fn every_server_function_refuses_anonymous_callers() {
     }
     let (status, body) = app.call("current_user", None, &[]).await;
     assert_eq!((status, body), (StatusCode::OK, Value::Null));
+    // The demo Mailbox does not exist unless configured.
+    let (status, _) = app.call("mailbox", None, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // A forged or ended session is anonymous too.
     let (status, _) = app.call("list_subscriptions", Some("portal_session=forged"), &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

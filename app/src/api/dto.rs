@@ -145,3 +145,20 @@ pub struct AutoRenewOutcome {
     pub changed: Vec<i64>,
     pub unchanged: Vec<i64>,
 }
+
+/// What this deployment offers beyond the billing pages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    /// The demo Mailbox page (mail written as files, never in production).
+    pub mailbox: bool,
+}
+
+/// One message in the demo Mailbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailboxEntry {
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    pub date: String,
+    pub text: String,
+}

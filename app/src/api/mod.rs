@@ -169,6 +169,33 @@ pub async fn change_auto_renew(ids: String, on: bool, idempotency_key: String, r
     )
 }
 
+/// What this deployment offers beyond the billing pages (for the navigation).
+#[server(prefix = "/api", endpoint = "site_features")]
+pub async fn site_features() -> Result<SiteInfo, AppError> {
+    let state = app_state()?;
+    Ok(SiteInfo { mailbox: state.config.mailbox_enabled() })
+}
+
+/// The demo Mailbox: the newest 100 mails written by the file transport. Open to anyone when
+/// configured (a password-reset link must be readable before signing in); not found otherwise.
+#[server(prefix = "/api", endpoint = "mailbox")]
+pub async fn mailbox() -> Result<Vec<MailboxEntry>, AppError> {
+    with_status(
+        async {
+            let state = app_state()?;
+            if !state.config.mailbox_enabled() {
+                return Err(AppError::NotFound);
+            }
+            let dir = state.config.mailbox_dir();
+            tokio::task::spawn_blocking(move || crate::server::mailbox::read(&dir, 100))
+                .await
+                .map_err(internal)?
+                .map_err(internal)
+        }
+        .await,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,9 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// The sender of every mail.
     pub mail_from: String,
+    /// Show the Mailbox page: every mail written as a file, readable by anyone who can reach
+    /// the portal. For the demo and browser tests only; it has no effect with SMTP.
+    pub mailbox_page: bool,
 }
 
 /// A configuration value that may hold credentials: never printed.
@@ -34,8 +37,8 @@ impl std::fmt::Debug for Secret {
 
 impl Config {
     /// Reads `DATABASE_URL`, `PORTAL_DATA_DIR`, `PORTAL_LISTEN`, `PORTAL_PUBLIC_URL`,
-    /// `PORTAL_DEMO_DATA`, `PORTAL_SMTP_URL` and `PORTAL_MAIL_FROM`, with `listen_default` as the
-    /// listen address when none is set.
+    /// `PORTAL_DEMO_DATA`, `PORTAL_SMTP_URL`, `PORTAL_MAIL_FROM` and `PORTAL_MAILBOX_PAGE`, with
+    /// `listen_default` as the listen address when none is set.
     pub fn from_env(listen_default: &str) -> Result<Config, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(var("PORTAL_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -50,14 +53,21 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err("PORTAL_PUBLIC_URL must start with http:// or https://".into());
         }
-        let demo_data = match var("PORTAL_DEMO_DATA").as_deref() {
-            Some("1") | Some("true") | Some("yes") => true,
-            None | Some("0") | Some("false") | Some("no") => false,
-            Some(other) => return Err(format!("PORTAL_DEMO_DATA must be true or false, not {other:?}")),
+        let flag = |name: &str| match var(name).as_deref() {
+            Some("1") | Some("true") | Some("yes") => Ok(true),
+            None | Some("0") | Some("false") | Some("no") => Ok(false),
+            Some(other) => Err(format!("{name} must be true or false, not {other:?}")),
         };
+        let demo_data = flag("PORTAL_DEMO_DATA")?;
+        let mailbox_page = flag("PORTAL_MAILBOX_PAGE")?;
         let smtp_url = var("PORTAL_SMTP_URL").map(Secret);
         let mail_from = var("PORTAL_MAIL_FROM").unwrap_or_else(|| "Billing and orders <billing@localhost>".into());
-        Ok(Config { database_url, data_dir, listen_addr, public_url, demo_data, smtp_url, mail_from })
+        Ok(Config { database_url, data_dir, listen_addr, public_url, demo_data, smtp_url, mail_from, mailbox_page })
+    }
+
+    /// Whether the Mailbox page is on: asked for, and mail goes to files.
+    pub fn mailbox_enabled(&self) -> bool {
+        self.mailbox_page && self.smtp_url.is_none()
     }
 
     /// Where the file transport writes mail when no SMTP server is configured.

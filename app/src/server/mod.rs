@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod mail;
+pub mod mailbox;
 pub mod outbox;
 pub mod seed;
 pub mod services;

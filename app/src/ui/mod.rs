@@ -4,6 +4,7 @@
 mod account;
 mod auto_renew;
 mod components;
+mod mailbox;
 mod sign_in;
 mod subscriptions;
 
@@ -13,7 +14,7 @@ use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
 
-use crate::api::{current_user, home_for, SignOut};
+use crate::api::{current_user, home_for, site_features, SignOut};
 use crate::api::dto::Me;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,10 +68,16 @@ fn Shell() -> impl IntoView {
     let location = use_location();
     let me: MeResource = Resource::new(move || location.pathname.get(), |_| current_user());
     provide_context(me);
+    let features = Resource::new(|| (), |_| site_features());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <A href="/" attr:class="brand">"Billing and orders"</A>
+            <Transition fallback=|| ()>
+                {move || features.get().and_then(|f| f.ok()).filter(|f| f.mailbox).map(|_| view! {
+                    <A href="/mailbox" attr:class="demo-link">"Mailbox (demo)"</A>
+                })}
+            </Transition>
             <Transition fallback=|| ()>
                 {move || me.get().map(|r| match r {
                     Ok(Some(me)) => view! { <UserMenu me/> }.into_any(),
@@ -95,6 +102,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/subscriptions") view=subscriptions::SubscriptionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/subscriptions/:id") view=subscriptions::SubscriptionPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/auto-renew") view=auto_renew::AutoRenewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </div>
