@@ -344,3 +344,44 @@ both!(parallel_wrong_passwords_cannot_slip_past_the_limit, |store: Store| async 
     assert!(wrong <= auth::MAX_FAILURES_PER_ACCOUNT as usize, "{wrong} guesses were checked");
 });
 
+
+both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |store: Store| async move {
+    // R-AUTH-2, R-AUTH-1
+    let t = 1_800_000_000;
+    let signed_in = auth::sign_in(&store, "payer2@aurora.example", seed::DEMO_PASSWORD.into(), "10.2.0.1", None, t).await.unwrap();
+    auth::request_password_reset(&store, "payer2@aurora.example", t, BASE_URL).await.unwrap();
+    // Unknown accounts get the same (empty) answer and no mail.
+    auth::request_password_reset(&store, "nobody@aurora.example", t, BASE_URL).await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let mails = tx.outbox_for("payer2@aurora.example", "password_reset").await.unwrap();
+    assert!(tx.outbox_for("nobody@aurora.example", "password_reset").await.unwrap().is_empty());
+    drop(tx);
+    assert_eq!(mails.len(), 1);
+    let token = mails[0].2.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+
+    let weak = auth::reset_password(&store, &token, "abcdefgh".into(), t + 60).await.unwrap_err();
+    assert!(matches!(weak, AppError::Validation { ref message, .. } if message == "Use at least one digit."), "{weak:?}");
+    let late = auth::reset_password(&store, &token, "New-password-7".into(), t + auth::RESET_SECONDS).await.unwrap_err();
+    assert!(matches!(late, AppError::Validation { .. }), "expired after 30 minutes");
+
+    // A fresh link, used in time, works once.
+    auth::request_password_reset(&store, "payer2@aurora.example", t + 100, BASE_URL).await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let mails = tx.outbox_for("payer2@aurora.example", "password_reset").await.unwrap();
+    drop(tx);
+    let token = mails[1].2.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    auth::reset_password(&store, &token, "New-password-7".into(), t + 200).await.unwrap();
+    assert!(auth::reset_password(&store, &token, "Other-password-8".into(), t + 201).await.is_err(), "single use");
+    let mut tx = store.begin_read().await.unwrap();
+    assert!(tx.session(&auth::hash_token(&signed_in.token), t + 300).await.unwrap().is_none(), "sessions ended");
+    drop(tx);
+    assert!(auth::sign_in(&store, "payer2@aurora.example", seed::DEMO_PASSWORD.into(), "10.2.0.2", None, t + 300).await.is_err());
+    auth::sign_in(&store, "payer2@aurora.example", "New-password-7".into(), "10.2.0.2", None, t + 300).await.unwrap();
+
+    // A fourth request within the window sends nothing more.
+    for i in 0..3 {
+        auth::request_password_reset(&store, "payer2@aurora.example", t + 400 + i, BASE_URL).await.unwrap();
+    }
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.outbox_for("payer2@aurora.example", "password_reset").await.unwrap().len(), 3);
+});

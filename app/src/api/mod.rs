@@ -169,6 +169,38 @@ pub async fn change_auto_renew(ids: String, on: bool, idempotency_key: String, r
     )
 }
 
+/// "Forgot password": mails a reset link if the account exists; the same answer either way.
+#[server(prefix = "/api", endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<String, AppError> {
+    with_status(
+        async {
+            let state = app_state()?;
+            let now = chrono::Utc::now().timestamp();
+            crate::server::auth::request_password_reset(&state.store, &email, now, &state.config.public_url).await?;
+            Ok(crate::server::auth::RESET_REQUESTED.to_string())
+        }
+        .await,
+    )
+}
+
+/// Chooses a new password with the token from the reset mail; then the user signs in again.
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
+    with_status(
+        async {
+            if password != confirm {
+                return Err(AppError::validation("confirm", "The two passwords differ."));
+            }
+            let state = app_state()?;
+            let now = chrono::Utc::now().timestamp();
+            crate::server::auth::reset_password(&state.store, &token, password, now).await?;
+            leptos_axum::redirect("/sign-in?reset=done");
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// What this deployment offers beyond the billing pages (for the navigation).
 #[server(prefix = "/api", endpoint = "site_features")]
 pub async fn site_features() -> Result<SiteInfo, AppError> {

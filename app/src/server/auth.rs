@@ -152,6 +152,53 @@ pub async fn sign_in(
     Ok(SignedIn { token, user_id: user.id })
 }
 
+/// A reset link is valid for 30 minutes (R-AUTH-2).
+pub const RESET_SECONDS: i64 = 30 * 60;
+/// Reset mails sent per account in the failure window; more requests are answered the same way
+/// but send nothing.
+pub const MAX_RESETS_PER_ACCOUNT: i64 = 3;
+/// The one answer to every reset request, whether or not the account exists.
+pub const RESET_REQUESTED: &str =
+    "If an account exists for that address, we have sent it a link to choose a new password. The link works once, for 30 minutes.";
+
+/// Asks for a password-reset mail (R-AUTH-2). The answer is the same whether or not the account
+/// exists; requests are limited per address. The token is stored hashed and the mail goes
+/// through the outbox in the same transaction.
+pub async fn request_password_reset(store: &Store, email: &str, now: i64, base_url: &str) -> Result<(), AppError> {
+    let email = EmailAddress::parse(email).map_err(|e| AppError::validation("email", e.to_string()))?;
+    let key = format!("reset:{}", email.as_str());
+    let mut tx = store.begin_write().await.map_err(internal)?;
+    tx.serialize_on(&key).await.map_err(internal)?;
+    let (recent, _) = tx.login_failures_since(&key, "", now - FAILURE_WINDOW_SECONDS).await.map_err(internal)?;
+    if recent >= MAX_RESETS_PER_ACCOUNT {
+        return Ok(());
+    }
+    tx.record_login_failure(&key, "", now).await.map_err(internal)?;
+    if let Some(user) = tx.user_auth_by_email(email.as_str()).await.map_err(internal)? {
+        let (token, token_hash) = new_token();
+        tx.insert_reset_token(&token_hash, user.id, now + RESET_SECONDS).await.map_err(internal)?;
+        let link = format!("{base_url}/reset-password?token={token}");
+        tx.queue_mail(&super::mail::password_reset(email.as_str(), &link), now).await.map_err(internal)?;
+    }
+    tx.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+/// Sets a new password with a reset token: the password must follow R-AUTH-1, the token works
+/// once and only in time, and every session of the user ends.
+pub async fn reset_password(store: &Store, token: &str, password: String, now: i64) -> Result<(), AppError> {
+    crate::domain::password::check_new_password(&password).map_err(|e| AppError::validation("password", e.to_string()))?;
+    let hash = hash_password(password).await?;
+    let mut tx = store.begin_write().await.map_err(internal)?;
+    let Some(user_id) = tx.take_reset_token(&hash_token(token.trim()), now).await.map_err(internal)? else {
+        return Err(AppError::validation("token", "This link has expired or was already used. Ask for a new one."));
+    };
+    tx.set_password_hash(user_id, &hash, now).await.map_err(internal)?;
+    tx.delete_user_sessions(user_id).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,6 +57,29 @@ pub fn auto_renew_changed(org_id: i64, to: &str, on: bool, lines: &[AutoRenewLin
     }
 }
 
+/// The password-reset link (R-AUTH-2), valid for 30 minutes.
+pub fn password_reset(to: &str, link: &str) -> OutgoingMail {
+    let text = format!(
+        "Someone asked to reset the password of your Billing and orders account.\n\n\
+         Choose a new password here (the link works once, for 30 minutes):\n{link}\n\n\
+         If it was not you, ignore this mail: your password stays as it is.\n"
+    );
+    let html = format!(
+        "<p>Someone asked to reset the password of your Billing and orders account.</p>\
+         <p><a href=\"{0}\">Choose a new password</a> (the link works once, for 30 minutes).</p>\
+         <p>If it was not you, ignore this mail: your password stays as it is.</p>",
+        escape_html(link)
+    );
+    OutgoingMail {
+        org_id: None,
+        kind: "password_reset".into(),
+        to_address: to.into(),
+        subject: "Reset your Billing and orders password".into(),
+        body_text: text,
+        body_html: html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

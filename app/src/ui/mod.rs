@@ -5,6 +5,7 @@ mod account;
 mod auto_renew;
 mod components;
 mod mailbox;
+mod password_reset;
 mod sign_in;
 mod subscriptions;
 
@@ -103,6 +104,8 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/subscriptions/:id") view=subscriptions::SubscriptionPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/auto-renew") view=auto_renew::AutoRenewPage ssr=SsrMode::Async/>
                     <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password") view=password_reset::ResetPasswordPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </div>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::components::ErrorNotice;
@@ -17,6 +18,9 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in"/>
         <section class="card narrow">
             <h1>"Sign in"</h1>
+            {move || (query.get().get("reset").as_deref() == Some("done")).then(|| view! {
+                <div class="notice notice-success" role="status">"Your password was changed. Sign in with the new one."</div>
+            })}
             {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next/>
@@ -26,6 +30,7 @@ pub fn SignInPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>"Sign in"</button>
             </ActionForm>
+            <p><A href="/forgot-password">"Forgot password?"</A></p>
         </section>
     }
 }

@@ -152,6 +152,25 @@ impl Tx {
         }))
     }
 
+    pub async fn insert_reset_token(&mut self, token_hash: &str, user_id: i64, expires_at: i64) -> StoreResult<()> {
+        let sql = "INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)";
+        on_tx!(self, |c| sqlx::query(sql).bind(token_hash).bind(user_id).bind(expires_at).execute(&mut *c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Uses a reset token: the user it belongs to, if it exists, is unused and has not expired.
+    /// A token works once.
+    pub async fn take_reset_token(&mut self, token_hash: &str, now: i64) -> StoreResult<Option<i64>> {
+        let sql = "UPDATE password_reset_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, i64>(sql).bind(now).bind(token_hash).fetch_optional(&mut *c).await?))
+    }
+
+    pub async fn set_password_hash(&mut self, user_id: i64, hash: &str, now: i64) -> StoreResult<()> {
+        let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
+        on_tx!(self, |c| sqlx::query(sql).bind(hash).bind(now).bind(user_id).execute(&mut *c).await?.rows_affected());
+        Ok(())
+    }
+
     /// Forgets failures older than `before`: they no longer count against anyone.
     pub async fn delete_login_failures_before(&mut self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM login_failures WHERE at < $1";
