@@ -4,6 +4,7 @@
 pub mod auto_renew;
 pub mod authz;
 pub mod email;
+pub mod mail_routing;
 pub mod money;
 pub mod password;
 pub mod payment;

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::store::Store;
 use crate::api::error::AppError;
 use crate::domain::email::EmailAddress;
+use crate::domain::mail_routing::{recipients, Contacts, MailKind};
 
 pub const SESSION_COOKIE: &str = "portal_session";
 /// A session lasts 12 hours from sign-in.
@@ -178,7 +179,11 @@ pub async fn request_password_reset(store: &Store, email: &str, now: i64, base_u
         let (token, token_hash) = new_token();
         tx.insert_reset_token(&token_hash, user.id, now + RESET_SECONDS).await.map_err(internal)?;
         let link = format!("{base_url}/reset-password?token={token}");
-        tx.queue_mail(&super::mail::password_reset(email.as_str(), &link), now).await.map_err(internal)?;
+        // To the account's own address only (R-AUTH-2, R-AUTH-3).
+        let contacts = Contacts { person: Some(email.as_str().to_string()), ..Contacts::default() };
+        for to in recipients(MailKind::PasswordReset, &contacts) {
+            tx.queue_mail(&super::mail::password_reset(&to, &link), now).await.map_err(internal)?;
+        }
     }
     tx.commit().await.map_err(internal)?;
     Ok(())

@@ -1,11 +1,74 @@
-//! Mail content. Every mail is queued in the outbox inside the transaction of the change that
-//! causes it; delivery happens after commit (see docs/decisions.md).
+//! Mail templates: one per kind, each with a plain-text and an HTML part in the portal's look,
+//! and absolute links built from the configured public URL. Every mail is queued in the outbox
+//! inside the transaction of the change that causes it (see `outbox`).
+
+use chrono::NaiveDate;
 
 use super::store::rows::OutgoingMail;
+use crate::domain::mail_routing::MailKind;
+use crate::domain::money::Money;
+use crate::domain::time::format_date;
 
 /// Escapes text for HTML bodies.
 pub fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// A block of a mail's body.
+enum Block {
+    Para(String),
+    /// Rows of cells, with a header row.
+    Table(Vec<&'static str>, Vec<Vec<String>>),
+    /// The one call to action: label and absolute URL.
+    Action(String, String),
+}
+
+/// Renders the shared layout (header, blocks, footer) into both parts.
+fn render(kind: MailKind, org_id: Option<i64>, to: &str, subject: String, blocks: Vec<Block>) -> OutgoingMail {
+    let mut text = String::new();
+    let mut html = String::from(
+        "<div style=\"font-family:system-ui,Segoe UI,Roboto,sans-serif;color:#1b1f24;max-width:640px;margin:0 auto\">\
+         <div style=\"font-weight:700;font-size:18px;padding:12px 0;border-bottom:3px solid #0b5cad\">Billing and orders</div>",
+    );
+    for block in blocks {
+        match block {
+            Block::Para(p) => {
+                text.push_str(&p);
+                text.push_str("\n\n");
+                html.push_str(&format!("<p>{}</p>", escape_html(&p)));
+            }
+            Block::Table(head, rows) => {
+                html.push_str("<table style=\"border-collapse:collapse;width:100%\"><thead><tr>");
+                for h in &head {
+                    html.push_str(&format!("<th style=\"text-align:left;border-bottom:1px solid #d6dae0;padding:4px\">{}</th>", escape_html(h)));
+                }
+                html.push_str("</tr></thead><tbody>");
+                for row in rows {
+                    text.push_str("- ");
+                    text.push_str(&row.join(" | "));
+                    text.push('\n');
+                    html.push_str("<tr>");
+                    for cell in row {
+                        html.push_str(&format!("<td style=\"padding:4px;border-bottom:1px solid #eef0f3\">{}</td>", escape_html(&cell)));
+                    }
+                    html.push_str("</tr>");
+                }
+                html.push_str("</tbody></table>");
+                text.push('\n');
+            }
+            Block::Action(label, url) => {
+                text.push_str(&format!("{label}: {url}\n\n"));
+                html.push_str(&format!(
+                    "<p><a href=\"{}\" style=\"display:inline-block;background:#0b5cad;color:#fff;padding:10px 16px;border-radius:4px;text-decoration:none\">{}</a></p>",
+                    escape_html(&url),
+                    escape_html(&label)
+                ));
+            }
+        }
+    }
+    text.push_str("-- \nBilling and orders\n");
+    html.push_str("<p style=\"color:#4a5563;font-size:12px;border-top:1px solid #d6dae0;padding-top:8px\">Billing and orders</p></div>");
+    OutgoingMail { org_id, kind: kind.code().into(), to_address: to.into(), subject, body_text: text, body_html: html }
 }
 
 /// One line of an auto-renew confirmation.
@@ -16,85 +79,277 @@ pub struct AutoRenewLine {
     pub resulting: String,
 }
 
-/// The confirmation every buyer gets when auto-renew changes (R-EXT-1, R-MAIL-1).
+/// Auto-renew was turned on or off (R-EXT-1, R-MAIL-1).
 pub fn auto_renew_changed(org_id: i64, to: &str, on: bool, lines: &[AutoRenewLine], base_url: &str) -> OutgoingMail {
     let state = if on { "on" } else { "off" };
     let subject = match lines.len() {
         1 => format!("Auto-renew turned {state} for subscription {}", lines[0].id),
         n => format!("Auto-renew turned {state} for {n} subscriptions"),
     };
-    let link = format!("{base_url}/billing/subscriptions");
     let consequence = if on {
         "These subscriptions will renew automatically on their renewal dates. We will remind you before each charge."
     } else {
-        "These subscriptions will not be charged on their renewal dates; they expire instead. You can turn auto-renew on again until 45 days (30 for monthly terms) after expiry."
+        "These subscriptions will not be charged on their renewal dates; they expire instead. You can turn auto-renew on again until their terms end."
     };
-    let mut text = format!("Auto-renew was turned {state} for:\n\n");
-    let mut rows = String::new();
-    for l in lines {
-        text.push_str(&format!("- {} (subscription {}): {}\n", l.product_name, l.id, l.resulting));
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape_html(&l.product_name),
-            l.id,
-            escape_html(&l.resulting)
-        ));
-    }
-    text.push_str(&format!("\n{consequence}\n\nManage your subscriptions: {link}\n"));
-    let html = format!(
-        "<p>Auto-renew was turned <strong>{state}</strong> for:</p>\
-         <table><thead><tr><th>Product</th><th>Subscription</th><th>Date</th></tr></thead><tbody>{rows}</tbody></table>\
-         <p>{consequence}</p><p><a href=\"{}\">Manage your subscriptions</a></p>",
-        escape_html(&link)
-    );
-    OutgoingMail {
-        org_id: Some(org_id),
-        kind: "auto_renew_changed".into(),
-        to_address: to.into(),
+    let rows = lines.iter().map(|l| vec![l.product_name.clone(), format!("subscription {}", l.id), l.resulting.clone()]).collect();
+    render(
+        MailKind::AutoRenewChanged,
+        Some(org_id),
+        to,
         subject,
-        body_text: text,
-        body_html: html,
-    }
+        vec![
+            Block::Para(format!("Auto-renew was turned {state} for:")),
+            Block::Table(vec!["Product", "Subscription", "Date"], rows),
+            Block::Para(consequence.into()),
+            Block::Action("Manage your subscriptions".into(), format!("{base_url}/billing/subscriptions")),
+        ],
+    )
 }
 
 /// The password-reset link (R-AUTH-2), valid for 30 minutes.
 pub fn password_reset(to: &str, link: &str) -> OutgoingMail {
-    let text = format!(
-        "Someone asked to reset the password of your Billing and orders account.\n\n\
-         Choose a new password here (the link works once, for 30 minutes):\n{link}\n\n\
-         If it was not you, ignore this mail: your password stays as it is.\n"
-    );
-    let html = format!(
-        "<p>Someone asked to reset the password of your Billing and orders account.</p>\
-         <p><a href=\"{0}\">Choose a new password</a> (the link works once, for 30 minutes).</p>\
-         <p>If it was not you, ignore this mail: your password stays as it is.</p>",
-        escape_html(link)
-    );
-    OutgoingMail {
-        org_id: None,
-        kind: "password_reset".into(),
-        to_address: to.into(),
-        subject: "Reset your Billing and orders password".into(),
-        body_text: text,
-        body_html: html,
-    }
+    render(
+        MailKind::PasswordReset,
+        None,
+        to,
+        "Reset your Billing and orders password".into(),
+        vec![
+            Block::Para("Someone asked to reset the password of your Billing and orders account.".into()),
+            Block::Action("Choose a new password (the link works once, for 30 minutes)".into(), link.into()),
+            Block::Para("If it was not you, ignore this mail: your password stays as it is.".into()),
+        ],
+    )
+}
+
+/// One line of an order or a quote.
+pub struct ItemLine {
+    pub product_name: String,
+    pub seats: i64,
+    pub term: String,
+    pub amount: Money,
+}
+
+fn item_rows(lines: &[ItemLine]) -> Vec<Vec<String>> {
+    lines.iter().map(|l| vec![l.product_name.clone(), l.seats.to_string(), l.term.clone(), l.amount.to_string()]).collect()
+}
+
+/// Order confirmation with its order number (R-MAIL-1, R-MAIL-2).
+pub fn order_confirmation(org_id: i64, to: &str, order_number: &str, lines: &[ItemLine], tax: Money, total: Money, base_url: &str) -> OutgoingMail {
+    render(
+        MailKind::OrderConfirmation,
+        Some(org_id),
+        to,
+        format!("Order confirmation {order_number}"),
+        vec![
+            Block::Para(format!("Thank you for your order. Your order number is {order_number}.")),
+            Block::Table(vec!["Product", "Seats", "Term", "Amount"], item_rows(lines)),
+            Block::Para(format!("Tax: {tax}. Total: {total}.")),
+            Block::Action("See your orders".into(), format!("{base_url}/billing/subscriptions")),
+        ],
+    )
+}
+
+/// Reminder before an automatic renewal is charged, with date and price (R-MAIL-6, R-EXT-8).
+pub fn renewal_reminder(org_id: i64, to: &str, product: &str, subscription_id: i64, renewal: NaiveDate, price: Money, base_url: &str) -> OutgoingMail {
+    render(
+        MailKind::RenewalReminder,
+        Some(org_id),
+        to,
+        format!("{product} renews on {}", format_date(renewal)),
+        vec![
+            Block::Para(format!(
+                "Subscription {subscription_id} ({product}) renews automatically on {} for {price}, charged to the payment method on file.",
+                format_date(renewal)
+            )),
+            Block::Para("To change seats, term or payment method, or to stop the renewal, do it before that date.".into()),
+            Block::Action("Review the subscription".into(), format!("{base_url}/billing/subscriptions/{subscription_id}")),
+        ],
+    )
+}
+
+/// The subscription expires (auto-renew off) on a date; it can be renewed until another.
+pub fn expiry_notice(org_id: i64, to: &str, product: &str, subscription_id: i64, expiry: NaiveDate, renew_until: NaiveDate, base_url: &str) -> OutgoingMail {
+    render(
+        MailKind::ExpiryNotice,
+        Some(org_id),
+        to,
+        format!("{product} expires on {}", format_date(expiry)),
+        vec![
+            Block::Para(format!(
+                "Subscription {subscription_id} ({product}) expires on {} because auto-renew is off. You can still renew it until {}.",
+                format_date(expiry),
+                format_date(renew_until)
+            )),
+            Block::Action("Renew or turn auto-renew on".into(), format!("{base_url}/billing/subscriptions/{subscription_id}")),
+        ],
+    )
+}
+
+/// A quote: its number, expiry date and total including discounts, with a link to buy (R-QUOTE-7).
+#[allow(clippy::too_many_arguments)]
+pub fn quote(org_id: i64, to: &str, number: &str, expires: NaiveDate, lines: &[ItemLine], discount: Money, total: Money, base_url: &str) -> OutgoingMail {
+    render(
+        MailKind::Quote,
+        Some(org_id),
+        to,
+        format!("Quote {number}, valid until {}", format_date(expires)),
+        vec![
+            Block::Para(format!("Here is quote {number}. It is valid until {}.", format_date(expires))),
+            Block::Table(vec!["Product", "Seats", "Term", "Amount"], item_rows(lines)),
+            Block::Para(format!("Discounts: {discount}. Total including discounts: {total}.")),
+            Block::Action("Buy".into(), format!("{base_url}/billing/quotes/{number}")),
+        ],
+    )
+}
+
+/// An invoice for its payers, with a link to Invoices and credit memos (R-MAIL-4, R-INV-3).
+pub fn invoice(org_id: i64, to: &str, number: &str, amount: Money, due: NaiveDate, base_url: &str) -> OutgoingMail {
+    render(
+        MailKind::InvoiceToPayers,
+        Some(org_id),
+        to,
+        format!("Invoice {number}: {amount}, due {}", format_date(due)),
+        vec![
+            Block::Para(format!("Invoice {number} for {amount} is due on {}.", format_date(due))),
+            Block::Action("Pay in Invoices and credit memos".into(), format!("{base_url}/billing/invoices")),
+        ],
+    )
+}
+
+/// An invoice is past its due date (R-MAIL-1).
+pub fn overdue_invoice(org_id: i64, to: &str, number: &str, amount: Money, due: NaiveDate, base_url: &str) -> OutgoingMail {
+    render(
+        MailKind::OverdueInvoice,
+        Some(org_id),
+        to,
+        format!("Invoice {number} is overdue"),
+        vec![
+            Block::Para(format!(
+                "Invoice {number} for {amount} was due on {}. Please pay it to keep your subscriptions active.",
+                format_date(due)
+            )),
+            Block::Action("Pay in Invoices and credit memos".into(), format!("{base_url}/billing/invoices")),
+        ],
+    )
+}
+
+/// Company name or address changed: to every buyer (R-MAIL-5, R-EXT-6).
+pub fn customer_details_changed(org_id: i64, to: &str, csn: &str, company: &str, address: &str, base_url: &str) -> OutgoingMail {
+    render(
+        MailKind::CustomerDetailsChanged,
+        Some(org_id),
+        to,
+        format!("Customer details changed for {csn}"),
+        vec![
+            Block::Para(format!("The customer details of customer number {csn} are now: {company}, {address}.")),
+            Block::Para("They apply to every subscription under this customer number and to invoices issued from now on. If you did not make this change, contact support.".into()),
+            Block::Action("See customer details".into(), format!("{base_url}/billing/customer-details")),
+        ],
+    )
+}
+
+/// Invitation of a new user or payer to the organisation.
+pub fn invitation(to: &str, organisation: &str, role: &str, link: &str) -> OutgoingMail {
+    render(
+        MailKind::Invitation,
+        None,
+        to,
+        format!("You are invited to {organisation} in Billing and orders"),
+        vec![
+            Block::Para(format!("You were invited to {organisation} as {role}.")),
+            Block::Action("Accept the invitation".into(), link.into()),
+        ],
+    )
+}
+
+/// A user-management event, for the admins (R-MAIL-3).
+pub fn user_management_notice(org_id: i64, to: &str, what: &str, base_url: &str) -> OutgoingMail {
+    render(
+        MailKind::UserManagementNotice,
+        Some(org_id),
+        to,
+        format!("User management: {what}"),
+        vec![Block::Para(format!("{what}.")), Block::Action("Open user management".into(), format!("{base_url}/account"))],
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::Currency;
+
+    const BASE: &str = "https://billing.example.com";
+
+    fn eur(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::Eur)
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn lines() -> Vec<ItemLine> {
+        vec![ItemLine { product_name: "Vectora CAD".into(), seats: 3, term: "1 year".into(), amount: eur(560_280) }]
+    }
+
+    /// Every template: a subject, both parts, an absolute link in both, and the right kind.
+    #[test]
+    fn every_kind_renders_both_parts_with_an_absolute_link() {
+        let mails = [
+            (MailKind::OrderConfirmation, order_confirmation(1, "b@x.example", "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE)),
+            (MailKind::RenewalReminder, renewal_reminder(1, "b@x.example", "Vectora CAD", 7, d(2027, 6, 10), eur(186_760), BASE)),
+            (MailKind::ExpiryNotice, expiry_notice(1, "b@x.example", "Vectora CAD", 7, d(2027, 6, 9), d(2027, 7, 24), BASE)),
+            (
+                MailKind::AutoRenewChanged,
+                auto_renew_changed(1, "b@x.example", false, &[AutoRenewLine { id: 7, product_name: "Vectora CAD".into(), resulting: "Expires on 9 Jun 2027".into() }], BASE),
+            ),
+            (MailKind::Quote, quote(1, "b@x.example", "Q-2001", d(2027, 1, 15), &lines(), eur(10_000), eur(550_280), BASE)),
+            (MailKind::InvoiceToPayers, invoice(1, "p@x.example", "INV-3001", eur(694_747), d(2027, 1, 22), BASE)),
+            (MailKind::OverdueInvoice, overdue_invoice(1, "p@x.example", "INV-3001", eur(694_747), d(2027, 1, 22), BASE)),
+            (MailKind::CustomerDetailsChanged, customer_details_changed(1, "b@x.example", "5150001001", "Aurora Design Oy", "Mannerheimintie 12, 00100 Helsinki, FI", BASE)),
+            (MailKind::PasswordReset, password_reset("b@x.example", &format!("{BASE}/reset-password?token=abc"))),
+            (MailKind::Invitation, invitation("new@x.example", "Aurora Design Group", "Payer", &format!("{BASE}/sign-in"))),
+            (MailKind::UserManagementNotice, user_management_notice(1, "a@x.example", "Lina Berg was added as a buyer", BASE)),
+        ];
+        assert_eq!(mails.len(), MailKind::ALL.len());
+        for (kind, m) in &mails {
+            assert_eq!(m.kind, kind.code());
+            assert!(!m.subject.is_empty());
+            assert!(m.body_text.contains(&format!("{BASE}/")), "{kind:?} text link");
+            assert!(m.body_html.contains(&format!("href=\"{BASE}/")), "{kind:?} html link");
+            assert!(m.body_html.starts_with("<div") && m.body_html.contains("Billing and orders"));
+        }
+    }
 
     #[test]
-    fn the_confirmation_lists_each_subscription_with_its_resulting_date() {
-        // R-EXT-1
-        let lines = [
-            AutoRenewLine { id: 7, product_name: "Vectora CAD".into(), resulting: "Expires on 9 Jun 2025".into() },
-            AutoRenewLine { id: 8, product_name: "A <b> & C".into(), resulting: "Expires on 1 Jul 2025".into() },
-        ];
-        let m = auto_renew_changed(1, "buyer@aurora.example", false, &lines, "http://127.0.0.1:3000");
-        assert_eq!(m.subject, "Auto-renew turned off for 2 subscriptions");
-        assert!(m.body_text.contains("- Vectora CAD (subscription 7): Expires on 9 Jun 2025"));
-        assert!(m.body_html.contains("A &lt;b&gt; &amp; C"));
-        assert!(m.body_text.contains("http://127.0.0.1:3000/billing/subscriptions"));
+    fn the_order_confirmation_carries_the_order_number() {
+        // R-MAIL-2
+        let m = order_confirmation(1, "b@x.example", "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE);
+        assert_eq!(m.subject, "Order confirmation ORD-1001");
+        assert!(m.body_text.contains("Your order number is ORD-1001") && m.body_text.contains("Total: 6,947.47 EUR"));
+    }
+
+    #[test]
+    fn the_renewal_reminder_names_date_and_price() {
+        // R-MAIL-6
+        let m = renewal_reminder(1, "b@x.example", "Vectora CAD", 7, d(2027, 6, 10), eur(186_760), BASE);
+        assert!(m.body_text.contains("renews automatically on 10 Jun 2027 for 1,867.60 EUR"));
+    }
+
+    #[test]
+    fn the_quote_mail_has_number_expiry_and_total_with_discounts() {
+        // R-QUOTE-7
+        let m = quote(1, "b@x.example", "Q-2001", d(2027, 1, 15), &lines(), eur(10_000), eur(550_280), BASE);
+        assert_eq!(m.subject, "Quote Q-2001, valid until 15 Jan 2027");
+        assert!(m.body_text.contains("Total including discounts: 5,502.80 EUR"));
+        assert!(m.body_text.contains("Buy: https://billing.example.com/billing/quotes/Q-2001"));
+    }
+
+    #[test]
+    fn user_content_is_escaped_in_html() {
+        let lines = [AutoRenewLine { id: 8, product_name: "A <b> & C".into(), resulting: "Expires on 1 Jul 2025".into() }];
+        let m = auto_renew_changed(1, "b@x.example", false, &lines, BASE);
+        assert!(m.body_html.contains("A &lt;b&gt; &amp; C") && !m.body_html.contains("<b>"));
+        assert!(m.body_text.contains("A <b> & C"));
     }
 }

@@ -11,6 +11,7 @@ use crate::api::dto::*;
 use crate::api::error::AppError;
 use crate::domain::auto_renew::{judge, Verdict};
 use crate::domain::authz::{authorize, Action, Actor, Role};
+use crate::domain::mail_routing::{recipients, Contacts, MailKind};
 use crate::domain::selection::BulkSelection;
 use crate::server::context::internal;
 use crate::server::mail::{self, AutoRenewLine};
@@ -120,8 +121,9 @@ pub async fn change(
             .map(|p| AutoRenewLine { id: p.row.id, product_name: p.row.product_name.clone(), resulting: p.date_phrase(on) })
             .collect();
         // Every buyer of the organisation is told (R-EXT-1, R-MAIL-1); admins are not (R-MAIL-3).
-        for buyer in tx.emails_with_role(actor.org_id, Role::Buyer.code()).await.map_err(internal)? {
-            tx.queue_mail(&mail::auto_renew_changed(actor.org_id, &buyer, on, &lines, base_url), at).await.map_err(internal)?;
+        let contacts = Contacts { buyers: tx.emails_with_role(actor.org_id, Role::Buyer.code()).await.map_err(internal)?, ..Contacts::default() };
+        for to in recipients(MailKind::AutoRenewChanged, &contacts) {
+            tx.queue_mail(&mail::auto_renew_changed(actor.org_id, &to, on, &lines, base_url), at).await.map_err(internal)?;
         }
     }
     let outcome = AutoRenewOutcome { on, changed: ids, unchanged };

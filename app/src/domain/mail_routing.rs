@@ -1,0 +1,161 @@
+//! Who receives which mail (R-MAIL-1..5, R-AUTH-2, R-INV-3, R-QUOTE-7): one function, from the
+//! kind of mail and the organisation's roles.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MailKind {
+    OrderConfirmation,
+    RenewalReminder,
+    ExpiryNotice,
+    AutoRenewChanged,
+    Quote,
+    InvoiceToPayers,
+    OverdueInvoice,
+    CustomerDetailsChanged,
+    PasswordReset,
+    Invitation,
+    UserManagementNotice,
+}
+
+impl MailKind {
+    pub const ALL: [MailKind; 11] = [
+        MailKind::OrderConfirmation,
+        MailKind::RenewalReminder,
+        MailKind::ExpiryNotice,
+        MailKind::AutoRenewChanged,
+        MailKind::Quote,
+        MailKind::InvoiceToPayers,
+        MailKind::OverdueInvoice,
+        MailKind::CustomerDetailsChanged,
+        MailKind::PasswordReset,
+        MailKind::Invitation,
+        MailKind::UserManagementNotice,
+    ];
+
+    /// The value stored in `mail_outbox.kind`.
+    pub fn code(self) -> &'static str {
+        match self {
+            MailKind::OrderConfirmation => "order_confirmation",
+            MailKind::RenewalReminder => "renewal_reminder",
+            MailKind::ExpiryNotice => "expiry_notice",
+            MailKind::AutoRenewChanged => "auto_renew_changed",
+            MailKind::Quote => "quote",
+            MailKind::InvoiceToPayers => "invoice",
+            MailKind::OverdueInvoice => "overdue_invoice",
+            MailKind::CustomerDetailsChanged => "customer_details_changed",
+            MailKind::PasswordReset => "password_reset",
+            MailKind::Invitation => "invitation",
+            MailKind::UserManagementNotice => "user_management",
+        }
+    }
+
+    /// Billing and renewal mail: never to an admin who is not a buyer (R-MAIL-3).
+    pub fn is_billing(self) -> bool {
+        !matches!(self, MailKind::PasswordReset | MailKind::Invitation | MailKind::UserManagementNotice)
+    }
+}
+
+/// The people a mail can go to, for one organisation and one occasion.
+#[derive(Debug, Clone, Default)]
+pub struct Contacts {
+    pub buyers: Vec<String>,
+    /// Primary and secondary admins.
+    pub admins: Vec<String>,
+    /// The payers of the invoice in question (up to 10, R-ROLE-6).
+    pub payers: Vec<String>,
+    /// The account the mail is about (password reset, invitation).
+    pub person: Option<String>,
+    /// Extra recipients chosen by the buyer for a quote (up to 4, R-QUOTE-1).
+    pub quote_recipients: Vec<String>,
+}
+
+/// The recipients of a mail of `kind`, each once, in a stable order.
+///
+/// - Order confirmations, renewal reminders, expiry notices, auto-renew changes and customer
+///   details changes go to every buyer (R-MAIL-1, R-MAIL-5, R-MAIL-6, R-EXT-1).
+/// - Quotes go to the buyers and the chosen extra recipients (R-QUOTE-1, R-QUOTE-7).
+/// - Invoices go to the invoice's payers (R-MAIL-4, R-INV-3), or to the buyers when it has none.
+/// - Overdue invoices go to the payers and the buyers (R-MAIL-1: buyers get overdue notices).
+/// - Password resets and invitations go to the person only (R-AUTH-2, R-AUTH-3).
+/// - User-management notices go to the admins (R-MAIL-3).
+pub fn recipients(kind: MailKind, c: &Contacts) -> Vec<String> {
+    let mut out: Vec<String> = match kind {
+        MailKind::OrderConfirmation
+        | MailKind::RenewalReminder
+        | MailKind::ExpiryNotice
+        | MailKind::AutoRenewChanged
+        | MailKind::CustomerDetailsChanged => c.buyers.clone(),
+        MailKind::Quote => c.buyers.iter().chain(&c.quote_recipients).cloned().collect(),
+        MailKind::InvoiceToPayers if c.payers.is_empty() => c.buyers.clone(),
+        MailKind::InvoiceToPayers => c.payers.clone(),
+        MailKind::OverdueInvoice => c.payers.iter().chain(&c.buyers).cloned().collect(),
+        MailKind::PasswordReset | MailKind::Invitation => c.person.iter().cloned().collect(),
+        MailKind::UserManagementNotice => c.admins.clone(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|a| seen.insert(a.to_lowercase()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contacts() -> Contacts {
+        Contacts {
+            buyers: vec!["buyer@x.example".into(), "buyer-admin@x.example".into()],
+            admins: vec!["admin@x.example".into(), "buyer-admin@x.example".into()],
+            payers: vec!["payer@x.example".into()],
+            person: Some("person@x.example".into()),
+            quote_recipients: vec!["cfo@x.example".into()],
+        }
+    }
+
+    #[test]
+    fn the_matrix_of_mail_kinds_and_roles() {
+        // R-MAIL-1, R-MAIL-3, R-MAIL-4, R-MAIL-5, R-MAIL-6, R-AUTH-2, R-QUOTE-7, R-INV-3
+        let c = contacts();
+        // (kind, buyer, admin who is not a buyer, payer, the person, quote extra)
+        let expect = [
+            (MailKind::OrderConfirmation, true, false, false, false, false),
+            (MailKind::RenewalReminder, true, false, false, false, false),
+            (MailKind::ExpiryNotice, true, false, false, false, false),
+            (MailKind::AutoRenewChanged, true, false, false, false, false),
+            (MailKind::Quote, true, false, false, false, true),
+            (MailKind::InvoiceToPayers, false, false, true, false, false),
+            (MailKind::OverdueInvoice, true, false, true, false, false),
+            (MailKind::CustomerDetailsChanged, true, false, false, false, false),
+            (MailKind::PasswordReset, false, false, false, true, false),
+            (MailKind::Invitation, false, false, false, true, false),
+            (MailKind::UserManagementNotice, false, true, false, false, false),
+        ];
+        assert_eq!(expect.len(), MailKind::ALL.len());
+        for (kind, buyer, admin, payer, person, extra) in expect {
+            let to = recipients(kind, &c);
+            let has = |a: &str| to.iter().any(|t| t == a);
+            assert_eq!(has("buyer@x.example"), buyer, "{kind:?} buyer");
+            assert_eq!(has("admin@x.example"), admin, "{kind:?} admin");
+            assert_eq!(has("payer@x.example"), payer, "{kind:?} payer");
+            assert_eq!(has("person@x.example"), person, "{kind:?} person");
+            assert_eq!(has("cfo@x.example"), extra, "{kind:?} quote recipient");
+            if kind.is_billing() {
+                assert!(!has("admin@x.example"), "{kind:?}: admins who are not buyers get no billing mail");
+            }
+        }
+    }
+
+    #[test]
+    fn a_buyer_who_is_also_admin_gets_billing_and_admin_mail_once() {
+        // R-MAIL-3, R-ROLE-3
+        let c = contacts();
+        assert_eq!(recipients(MailKind::AutoRenewChanged, &c).iter().filter(|a| *a == "buyer-admin@x.example").count(), 1);
+        assert!(recipients(MailKind::UserManagementNotice, &c).contains(&"buyer-admin@x.example".to_string()));
+    }
+
+    #[test]
+    fn an_invoice_without_payers_goes_to_the_buyers() {
+        let c = Contacts { payers: vec![], ..contacts() };
+        assert_eq!(recipients(MailKind::InvoiceToPayers, &c), c.buyers);
+    }
+}
