@@ -332,3 +332,21 @@ async fn two_server_processes_share_sessions_and_changes_on_one_postgresql_datab
     assert_eq!(a.subscription_ids(&cookie, &[("auto_renew", "on")]).await.len(), on.len() - 10);
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn health_reports_the_database_and_the_mail_queue() {
+    let app = spawn_app().await;
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let id = app.subscription_ids(&buyer, &[("auto_renew", "on")]).await[0];
+    let form = [("ids", id.to_string()), ("on", "false".into()), ("idempotency_key", key())];
+    assert_eq!(app.call("change_auto_renew", Some(&buyer), &form).await.0, StatusCode::OK);
+    let res = app.client.get(format!("{}/health", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "sqlite");
+    // This test starts no outbox worker: the two buyers' confirmations wait.
+    assert_eq!(body["mail_waiting"], 2);
+    assert_eq!(body["mail_failed"], 0);
+    app.stop().await;
+}
