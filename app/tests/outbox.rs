@@ -4,7 +4,6 @@ use std::collections::HashSet;
 use std::future::Future;
 
 use app::api::dto::SubscriptionQuery;
-use app::domain::authz::{Actor, Role};
 use app::domain::selection::BulkSelection;
 use app::server::outbox::{self, Mailer, Transport, MAX_ATTEMPTS};
 use app::server::seed;
@@ -12,7 +11,7 @@ use app::server::services::{auto_renew, subscriptions};
 use app::server::smtp_sink::SmtpSink;
 use app::server::store::rows::OutgoingMail;
 use app::server::store::Store;
-use app::server::testing::TestDb;
+use app::server::testing::{demo_actor, queue_mails, TestDb};
 use chrono::{TimeZone, Utc};
 
 const NOW: i64 = 1_795_424_400; // 2026-11-23 09:00 UTC
@@ -48,22 +47,6 @@ fn mailer(smtp_url: &str) -> Mailer {
     Mailer::new(Transport::smtp(smtp_url).unwrap(), "Billing and orders <billing@portal.test>", "http://portal.test").unwrap()
 }
 
-async fn queue(store: &Store, n: usize) {
-    let mut tx = store.begin_write().await.unwrap();
-    for i in 0..n {
-        let mail = OutgoingMail {
-            org_id: None,
-            kind: "test".into(),
-            to_address: format!("person{i}@aurora.example"),
-            subject: format!("Test {i}"),
-            body_text: format!("Plain {i}"),
-            body_html: format!("<p>Html {i}</p>"),
-        };
-        tx.queue_mail(&mail, NOW).await.unwrap();
-    }
-    tx.commit().await.unwrap();
-}
-
 /// Runs passes at `now` until a pass finds nothing due.
 async fn drain(store: &Store, mailer: &Mailer, now: i64) -> outbox::Pass {
     let mut total = outbox::Pass::default();
@@ -88,12 +71,7 @@ both!(the_auto_renew_confirmation_reaches_every_buyer_with_both_parts_and_a_link
     // R-EXT-1, R-MAIL-1, R-MAIL-3
     let now = Utc.timestamp_opt(NOW, 0).unwrap();
     seed::load_if_empty(&store, now).await.unwrap();
-    let mut tx = store.begin_read().await.unwrap();
-    let user = tx.user_auth_by_email("buyer@aurora.example").await.unwrap().unwrap();
-    let org_id = tx.user_orgs(user.id).await.unwrap()[0];
-    let roles = tx.roles(user.id, org_id).await.unwrap().iter().filter_map(|r| Role::parse(r)).collect();
-    drop(tx);
-    let buyer = Actor { user_id: user.id, org_id, roles };
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let q = SubscriptionQuery { auto_renew: Some("on".into()), ..Default::default() };
     let id = subscriptions::list(&store, &buyer, &q).await.unwrap().rows[0].id;
     let key = uuid::Uuid::new_v4().to_string();
@@ -119,7 +97,7 @@ both!(the_auto_renew_confirmation_reaches_every_buyer_with_both_parts_and_a_link
 });
 
 both!(mail_queued_while_smtp_is_down_is_delivered_once_when_it_is_back, |store: Store, _url: String| async move {
-    queue(&store, 200).await;
+    queue_mails(&store, 200, NOW).await;
     let addr = free_addr().await;
     let mailer = mailer(&format!("smtp://{addr}"));
     let down = drain(&store, &mailer, NOW).await;
@@ -139,7 +117,7 @@ both!(mail_queued_while_smtp_is_down_is_delivered_once_when_it_is_back, |store: 
 });
 
 both!(a_mail_that_keeps_failing_is_marked_failed_for_an_operator, |store: Store, _url: String| async move {
-    queue(&store, 3).await;
+    queue_mails(&store, 3, NOW).await;
     let mailer = mailer(&format!("smtp://{}", free_addr().await));
     let mut now = NOW;
     for attempt in 1..=MAX_ATTEMPTS {
@@ -174,7 +152,7 @@ both!(a_rolled_back_change_sends_nothing, |store: Store, _url: String| async mov
 });
 
 both!(two_workers_never_deliver_the_same_mail_twice, |store: Store, url: String| async move {
-    queue(&store, 200).await;
+    queue_mails(&store, 200, NOW).await;
     // A second process: its own connection pool on the same database.
     let other = Store::connect(&url).await.unwrap();
     let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();

@@ -4,14 +4,14 @@ use std::future::Future;
 
 use app::api::dto::{PreviewOutcome, SubscriptionQuery};
 use app::api::error::AppError;
-use app::domain::authz::{Actor, Role};
+use app::domain::authz::Actor;
 use app::domain::selection::BulkSelection;
 use app::domain::status::Status;
 use app::server::auth;
 use app::server::seed;
 use app::server::services::{auto_renew, lifecycle, subscriptions};
 use app::server::store::Store;
-use app::server::testing::TestDb;
+use app::server::testing::{demo_actor, TestDb};
 use chrono::{DateTime, TimeZone, Utc};
 
 /// The demo's "today" in these tests.
@@ -50,15 +50,6 @@ where
     db.cleanup().await;
 }
 
-/// The demo user with this e-mail, as an actor.
-async fn actor(store: &Store, email: &str) -> Actor {
-    let mut tx = store.begin_read().await.unwrap();
-    let user = tx.user_auth_by_email(email).await.unwrap().expect("demo user");
-    let org_id = tx.user_orgs(user.id).await.unwrap()[0];
-    let roles = tx.roles(user.id, org_id).await.unwrap().iter().filter_map(|r| Role::parse(r)).collect();
-    Actor { user_id: user.id, org_id, roles }
-}
-
 fn query() -> SubscriptionQuery {
     SubscriptionQuery::default()
 }
@@ -89,7 +80,7 @@ async fn outcome_counts(store: &Store, ids: &[i64]) -> (usize, usize) {
 }
 
 both!(demo_data_covers_every_state_currency_and_payment_kind, |store: Store| async move {
-    let buyer = actor(&store, "buyer@aurora.example").await;
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let all = subscriptions::list(&store, &buyer, &query()).await.unwrap();
     assert!(all.total >= 250, "{} subscriptions", all.total);
     assert!(all.csns.len() >= 3);
@@ -105,7 +96,7 @@ both!(demo_data_covers_every_state_currency_and_payment_kind, |store: Store| asy
 });
 
 both!(the_list_filters_searches_sorts_and_pages, |store: Store| async move {
-    let buyer = actor(&store, "buyer@aurora.example").await;
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let q = SubscriptionQuery { currency: Some("SEK".into()), auto_renew: Some("on".into()), term: Some("annual".into()), ..query() };
     let page = subscriptions::list(&store, &buyer, &q).await.unwrap();
     assert!(page.total > 0);
@@ -132,8 +123,8 @@ both!(the_list_filters_searches_sorts_and_pages, |store: Store| async move {
 });
 
 both!(organisations_never_see_each_others_subscriptions, |store: Store| async move {
-    let aurora = actor(&store, "buyer@aurora.example").await;
-    let borealis = actor(&store, "buyer@borealis.example").await;
+    let aurora = demo_actor(&store, "buyer@aurora.example").await;
+    let borealis = demo_actor(&store, "buyer@borealis.example").await;
     let theirs = subscriptions::list(&store, &borealis, &query()).await.unwrap();
     assert_eq!(theirs.total, seed::BOREALIS_SUBSCRIPTIONS as i64);
     let foreign = theirs.rows[0].id;
@@ -151,7 +142,7 @@ both!(organisations_never_see_each_others_subscriptions, |store: Store| async mo
 
 both!(admins_see_subscriptions_without_billing_and_cannot_change_them, |store: Store| async move {
     // R-ROLE-5, R-REN-1
-    let admin = actor(&store, "admin@aurora.example").await;
+    let admin = demo_actor(&store, "admin@aurora.example").await;
     let page = subscriptions::list(&store, &admin, &query()).await.unwrap();
     assert!(page.rows.iter().all(|r| r.payment_method.is_none()));
     let detail = subscriptions::detail(&store, &admin, page.rows[0].id, now()).await.unwrap();
@@ -160,14 +151,14 @@ both!(admins_see_subscriptions_without_billing_and_cannot_change_them, |store: S
     let selection = BulkSelection::from_ids(vec![page.rows[0].id]).unwrap();
     let key = uuid::Uuid::new_v4().to_string();
     assert_eq!(auto_renew::change(&store, &admin, &selection, false, &key, now(), BASE_URL).await.unwrap_err(), AppError::Forbidden);
-    let payer = actor(&store, "payer1@aurora.example").await;
+    let payer = demo_actor(&store, "payer1@aurora.example").await;
     assert_eq!(subscriptions::list(&store, &payer, &query()).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(auto_renew::change(&store, &payer, &selection, false, &key, now(), BASE_URL).await.unwrap_err(), AppError::Forbidden);
 });
 
 both!(turning_auto_renew_off_for_100_is_one_audited_change_with_one_mail_per_buyer, |store: Store| async move {
     // R-BULK-1, R-EXT-1, R-SUB-4
-    let buyer = actor(&store, "buyer@aurora.example").await;
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let on: Vec<i64> = ids(&store, &buyer, SubscriptionQuery { auto_renew: Some("on".into()), status: Some("active".into()), ..query() }).await;
     assert!(on.len() >= 100, "{} subscriptions with auto-renew on", on.len());
     let hundred = BulkSelection::from_ids(on[..100].to_vec()).unwrap();
@@ -199,7 +190,7 @@ both!(turning_auto_renew_off_for_100_is_one_audited_change_with_one_mail_per_buy
 
 both!(one_ineligible_subscription_stops_the_whole_change, |store: Store| async move {
     // R-LIFE-4: canceled subscriptions cannot change; the rest does not change either.
-    let buyer = actor(&store, "buyer@aurora.example").await;
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let canceled = ids(&store, &buyer, SubscriptionQuery { status: Some("canceled".into()), ..query() }).await[0];
     let active_off = ids(&store, &buyer, SubscriptionQuery { status: Some("active".into()), auto_renew: Some("off".into()), ..query() }).await;
     let mut chosen = active_off[..3].to_vec();
@@ -223,7 +214,7 @@ both!(one_ineligible_subscription_stops_the_whole_change, |store: Store| async m
 });
 
 both!(concurrent_submits_with_one_key_change_once, |store: Store| async move {
-    let buyer = actor(&store, "buyer@aurora.example").await;
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let on = ids(&store, &buyer, SubscriptionQuery { auto_renew: Some("on".into()), ..query() }).await;
     let selection = BulkSelection::from_ids(on[..20].to_vec()).unwrap();
     let key = uuid::Uuid::new_v4().to_string();
@@ -238,7 +229,7 @@ both!(concurrent_submits_with_one_key_change_once, |store: Store| async move {
 });
 
 both!(sessions_end_at_sign_out_and_expiry, |store: Store| async move {
-    let buyer = actor(&store, "buyer@aurora.example").await;
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let (token, hash) = auth::new_token();
     let mut tx = store.begin_write().await.unwrap();
     tx.insert_session(&hash, buyer.user_id, buyer.org_id, 1_000, 2_000).await.unwrap();
@@ -297,7 +288,7 @@ both!(sign_in_answers_unknown_and_wrong_alike_and_locks_after_five_failures, |st
 
 both!(unrenewed_subscriptions_move_through_the_lifecycle_on_the_exact_days, |store: Store| async move {
     // R-LIFE-1, R-LIFE-2, R-LIFE-3
-    let buyer = actor(&store, "buyer@aurora.example").await;
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
     assert_eq!(lifecycle::apply(&store, now()).await.unwrap(), 0, "the demo data is current");
     let q = SubscriptionQuery { status: Some("active".into()), auto_renew: Some("off".into()), term: Some("annual".into()), ..query() };
     let id = ids(&store, &buyer, q).await[0];

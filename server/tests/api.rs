@@ -116,6 +116,11 @@ fn key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// The confirm form of Manage auto-renew, with a fresh idempotency key.
+fn change_form(ids: &[i64], on: bool) -> [(&'static str, String); 3] {
+    [("ids", ids_param(ids)), ("on", on.to_string()), ("idempotency_key", key())]
+}
+
 #[tokio::test]
 async fn every_server_function_refuses_anonymous_callers() {
     let app = spawn_app().await;
@@ -151,7 +156,7 @@ async fn objects_of_another_organisation_are_not_found() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app.call("preview_auto_renew", Some(&borealis), &[("ids", theirs.to_string()), ("on", "false".into())]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let form = [("ids", theirs.to_string()), ("on", "false".into()), ("idempotency_key", key())];
+    let form = change_form(&[theirs], false);
     let (status, _) = app.call("change_auto_renew", Some(&borealis), &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Borealis' own list holds none of Aurora's subscriptions.
@@ -167,7 +172,7 @@ async fn only_buyers_change_auto_renew_and_payers_cannot_list_subscriptions() {
     let id = app.subscription_ids(&buyer, &[("auto_renew", "on")]).await[0];
     for admin in ["admin@aurora.example", "admin2@aurora.example"] {
         let cookie = app.sign_in(admin).await;
-        let form = [("ids", id.to_string()), ("on", "false".into()), ("idempotency_key", key())];
+        let form = change_form(&[id], false);
         let (status, body) = app.call("change_auto_renew", Some(&cookie), &form).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{admin}: {body}");
         let (status, _) = app.call("preview_auto_renew", Some(&cookie), &[("ids", id.to_string()), ("on", "false".into())]).await;
@@ -179,7 +184,7 @@ async fn only_buyers_change_auto_renew_and_payers_cannot_list_subscriptions() {
     let payer = app.sign_in("payer1@aurora.example").await;
     let (status, _) = app.call("list_subscriptions", Some(&payer), &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let form = [("ids", id.to_string()), ("on", "false".into()), ("idempotency_key", key())];
+    let form = change_form(&[id], false);
     let (status, _) = app.call("change_auto_renew", Some(&payer), &form).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let detail = app.call("subscription", Some(&buyer), &[("id", id.to_string())]).await.1;
@@ -194,13 +199,13 @@ async fn a_buyer_turns_auto_renew_off_for_100_and_the_101st_is_refused() {
     let buyer = app.sign_in("buyer@aurora.example").await;
     let on = app.subscription_ids(&buyer, &[("auto_renew", "on")]).await;
     assert!(on.len() > 101);
-    let form = [("ids", ids_param(&on[..101])), ("on", "false".into()), ("idempotency_key", key())];
+    let form = change_form(&on[..101], false);
     let (status, body) = app.call("change_auto_renew", Some(&buyer), &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("you can manage up to 100 at a time"), "{body}");
     assert_eq!(app.subscription_ids(&buyer, &[("auto_renew", "on")]).await.len(), on.len(), "nothing changed");
 
-    let form = [("ids", ids_param(&on[..100])), ("on", "false".into()), ("idempotency_key", key())];
+    let form = change_form(&on[..100], false);
     let (status, body) = app.call("change_auto_renew", Some(&buyer), &form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["changed"].as_array().unwrap().len(), 100);
@@ -323,7 +328,7 @@ async fn two_server_processes_share_sessions_and_changes_on_one_postgresql_datab
     let cookie = a.sign_in("buyer@aurora.example").await;
     // The session made by A is good on B: sessions live in the database.
     let on = b.subscription_ids(&cookie, &[("auto_renew", "on")]).await;
-    let form = [("ids", ids_param(&on[..10])), ("on", "false".into()), ("idempotency_key", key())];
+    let form = change_form(&on[..10], false);
     // The same submit reaching both processes has the effect of one.
     let ((status_a, body_a), (status_b, body_b)) =
         tokio::join!(a.call("change_auto_renew", Some(&cookie), &form), b.call("change_auto_renew", Some(&cookie), &form));
@@ -338,7 +343,7 @@ async fn health_reports_the_database_and_the_mail_queue() {
     let app = spawn_app().await;
     let buyer = app.sign_in("buyer@aurora.example").await;
     let id = app.subscription_ids(&buyer, &[("auto_renew", "on")]).await[0];
-    let form = [("ids", id.to_string()), ("on", "false".into()), ("idempotency_key", key())];
+    let form = change_form(&[id], false);
     assert_eq!(app.call("change_auto_renew", Some(&buyer), &form).await.0, StatusCode::OK);
     let res = app.client.get(format!("{}/health", app.url)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);

@@ -39,7 +39,8 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
             let signed_in =
                 crate::server::auth::sign_in(&state.store, &email, password, &address, previous.as_deref(), now).await?;
             crate::server::context::set_session_cookie(&signed_in.token, state.config.secure_cookies());
-            let me = load_me(&state.store, signed_in.user_id).await?;
+            let actor = crate::server::auth::load_actor(&state.store, signed_in.user_id, signed_in.org_id).await.map_err(internal)?;
+            let me = crate::server::services::account::me(&state.store, &actor).await?;
             let target = safe_next(next.as_deref()).unwrap_or_else(|| home_for(&me).to_string());
             leptos_axum::redirect(&target);
             Ok(())
@@ -66,26 +67,6 @@ pub async fn sign_out() -> Result<(), AppError> {
     )
 }
 
-#[cfg(feature = "ssr")]
-async fn load_me(store: &crate::server::store::Store, user_id: i64) -> Result<Me, AppError> {
-    use crate::domain::authz::{allowed, Action, Role};
-    let mut tx = store.begin_read().await.map_err(internal)?;
-    let user = tx.user(user_id).await.map_err(internal)?.ok_or(AppError::Unauthorized)?;
-    let org_id = *tx.user_orgs(user_id).await.map_err(internal)?.first().ok_or(AppError::Forbidden)?;
-    let roles: Vec<Role> = tx.roles(user_id, org_id).await.map_err(internal)?.iter().filter_map(|r| Role::parse(r)).collect();
-    let org_name = tx.org_name(org_id).await.map_err(internal)?.unwrap_or_default();
-    Ok(Me {
-        user_id,
-        email: user.email,
-        display_name: user.display_name,
-        org_name,
-        can_view_subscriptions: allowed(&roles, Action::ViewSubscriptions),
-        can_view_billing: allowed(&roles, Action::ViewBillingDetails),
-        can_change_auto_renew: allowed(&roles, Action::ChangeAutoRenew),
-        roles,
-    })
-}
-
 /// The signed-in user, or `None`.
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
@@ -93,7 +74,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         async {
             let Some(actor) = crate::server::context::current_actor().await? else { return Ok(None) };
             let state = app_state()?;
-            Ok(Some(load_me(&state.store, actor.user_id).await?))
+            Ok(Some(crate::server::services::account::me(&state.store, &actor).await?))
         }
         .await,
     )

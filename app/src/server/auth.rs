@@ -8,7 +8,8 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::store::Store;
+use super::store::{Store, StoreResult};
+use crate::domain::authz::{Actor, Role};
 use crate::api::error::AppError;
 use crate::domain::email::EmailAddress;
 use crate::domain::mail_routing::{recipients, Contacts, MailKind};
@@ -90,12 +91,17 @@ pub fn hash_token(token: &str) -> String {
 pub struct SignedIn {
     pub token: String,
     pub user_id: i64,
+    pub org_id: i64,
 }
 
 /// The token is a secret: it never reaches a log line.
 impl std::fmt::Debug for SignedIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedIn").field("user_id", &self.user_id).field("token", &"<redacted>").finish()
+        f.debug_struct("SignedIn")
+            .field("user_id", &self.user_id)
+            .field("org_id", &self.org_id)
+            .field("token", &"<redacted>")
+            .finish()
     }
 }
 
@@ -150,7 +156,14 @@ pub async fn sign_in(
     tx.insert_session(&token_hash, user.id, org_id, now, now + SESSION_SECONDS).await.map_err(internal)?;
     tx.clear_login_failures(&account_key).await.map_err(internal)?;
     tx.commit().await.map_err(internal)?;
-    Ok(SignedIn { token, user_id: user.id })
+    Ok(SignedIn { token, user_id: user.id, org_id })
+}
+
+/// A user in one organisation, as authorization sees them: the roles held there.
+pub async fn load_actor(store: &Store, user_id: i64, org_id: i64) -> StoreResult<Actor> {
+    let mut tx = store.begin_read().await?;
+    let roles = tx.roles(user_id, org_id).await?.iter().filter_map(|r| Role::parse(r)).collect();
+    Ok(Actor { user_id, org_id, roles })
 }
 
 /// A reset link is valid for 30 minutes (R-AUTH-2).

@@ -7,10 +7,10 @@ use http::{HeaderValue, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::auth::{hash_token, SESSION_COOKIE, SESSION_SECONDS};
+use super::auth::{hash_token, load_actor, SESSION_COOKIE, SESSION_SECONDS};
 use super::state::AppState;
 use crate::api::error::AppError;
-use crate::domain::authz::{Actor, Role};
+use crate::domain::authz::Actor;
 
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
@@ -56,14 +56,8 @@ pub async fn current_actor() -> Result<Option<Actor>, AppError> {
     let Some(session) = tx.session(&hash_token(&token), now).await.map_err(internal)? else {
         return Ok(None);
     };
-    let roles = tx
-        .roles(session.user_id, session.org_id)
-        .await
-        .map_err(internal)?
-        .iter()
-        .filter_map(|r| Role::parse(r))
-        .collect();
-    Ok(Some(Actor { user_id: session.user_id, org_id: session.org_id, roles }))
+    drop(tx);
+    Ok(Some(load_actor(&state.store, session.user_id, session.org_id).await.map_err(internal)?))
 }
 
 /// The signed-in actor, or `Unauthorized`.

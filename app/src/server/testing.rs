@@ -6,7 +6,36 @@ use std::path::PathBuf;
 
 use sqlx::{Connection, Executor, PgConnection};
 
+use super::auth::load_actor;
+use super::store::rows::OutgoingMail;
 use super::store::Store;
+use crate::domain::authz::Actor;
+
+/// The demo user with this e-mail, as an actor in their (first) organisation.
+pub async fn demo_actor(store: &Store, email: &str) -> Actor {
+    let mut tx = store.begin_read().await.expect("read transaction");
+    let user = tx.user_auth_by_email(email).await.expect("user lookup").expect("a demo user");
+    let org_id = tx.user_orgs(user.id).await.expect("organisations")[0];
+    drop(tx);
+    load_actor(store, user.id, org_id).await.expect("roles")
+}
+
+/// Queues `n` distinct mails to distinct addresses, as of `now`.
+pub async fn queue_mails(store: &Store, n: usize, now: i64) {
+    let mut tx = store.begin_write().await.expect("write transaction");
+    for i in 0..n {
+        let mail = OutgoingMail {
+            org_id: None,
+            kind: "test".into(),
+            to_address: format!("person{i}@aurora.example"),
+            subject: format!("Test mail {i}"),
+            body_text: format!("Plain part of mail {i}.\n"),
+            body_html: format!("<p>HTML part of mail {i}.</p>"),
+        };
+        tx.queue_mail(&mail, now).await.expect("queue a mail");
+    }
+    tx.commit().await.expect("commit");
+}
 
 pub fn postgres_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())

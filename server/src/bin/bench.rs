@@ -7,11 +7,9 @@
 use std::time::{Duration, Instant};
 
 use app::api::dto::SubscriptionQuery;
-use app::domain::authz::{Actor, Role};
 use app::domain::selection::BulkSelection;
 use app::server::services::{auto_renew, subscriptions};
-use app::server::store::Store;
-use app::server::testing::TestDb;
+use app::server::testing::{demo_actor, queue_mails, TestDb};
 use chrono::Utc;
 
 const ROUNDS: usize = 30;
@@ -37,19 +35,11 @@ where
     (ms(times[ROUNDS / 2]), ms(times[ROUNDS * 9 / 10]), ms(times[0]))
 }
 
-async fn buyer(store: &Store) -> Actor {
-    let mut tx = store.begin_read().await.unwrap();
-    let user = tx.user_auth_by_email("buyer@aurora.example").await.unwrap().unwrap();
-    let org_id = tx.user_orgs(user.id).await.unwrap()[0];
-    let roles = tx.roles(user.id, org_id).await.unwrap().iter().filter_map(|r| Role::parse(r)).collect();
-    Actor { user_id: user.id, org_id, roles }
-}
-
 async fn bench_auto_renew(db: TestDb, budget_ms: f64) {
     let now = Utc::now();
     app::server::seed::load_if_empty(&db.store, now).await.expect("seed");
     let store = &db.store;
-    let buyer = buyer(store).await;
+    let buyer = demo_actor(store, "buyer@aurora.example").await;
     let q = SubscriptionQuery { auto_renew: Some("on".into()), per_page: Some(100), ..Default::default() };
     let ids: Vec<i64> = subscriptions::list(store, &buyer, &q).await.unwrap().rows.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 100, "the demo data has 100 subscriptions with auto-renew on");
@@ -75,7 +65,7 @@ async fn bench_list(db: TestDb) {
     let now = Utc::now();
     app::server::seed::load_sized(&db.store, now, LARGE_ACCOUNT).await.expect("seed");
     let store = &db.store;
-    let buyer = buyer(store).await;
+    let buyer = demo_actor(store, "buyer@aurora.example").await;
     let last_page = (LARGE_ACCOUNT as i64 + 24) / 25;
     let cases: [(&str, SubscriptionQuery); 3] = [
         ("first page", SubscriptionQuery::default()),
@@ -114,22 +104,9 @@ const MAILS: usize = 1_000;
 async fn bench_mail(db: TestDb) {
     use app::server::outbox::{self, Mailer, Transport};
     use app::server::smtp_sink::SmtpSink;
-    use app::server::store::rows::OutgoingMail;
     let store = &db.store;
     let now = Utc::now().timestamp();
-    let mut tx = store.begin_write().await.unwrap();
-    for i in 0..MAILS {
-        let mail = OutgoingMail {
-            org_id: None,
-            kind: "bench".into(),
-            to_address: format!("person{i}@aurora.example"),
-            subject: format!("Auto-renew turned off for subscription {i}"),
-            body_text: "Auto-renew was turned off for: Vectora CAD (subscription 1): Expires on 9 Jun 2027\n".repeat(5),
-            body_html: "<p>Auto-renew was turned <strong>off</strong> for Vectora CAD.</p>".repeat(5),
-        };
-        tx.queue_mail(&mail, now).await.unwrap();
-    }
-    tx.commit().await.unwrap();
+    queue_mails(store, MAILS, now).await;
     let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
     let mailer = Mailer::new(Transport::smtp(&sink.url()).unwrap(), "Billing <billing@bench.test>", "http://bench.test").unwrap();
     let start = Instant::now();
