@@ -3,12 +3,16 @@
 
 pub mod auto_renew;
 pub mod authz;
+pub mod eligibility;
 pub mod email;
 pub mod mail_routing;
 pub mod money;
 pub mod password;
 pub mod payment;
+pub mod pricing;
+pub mod renewal;
 pub mod selection;
 pub mod status;
+pub mod tax;
 pub mod term;
 pub mod time;
