@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use app::server::clock::Clock;
 use app::server::config::Config;
+use app::server::gateway::SimulatedGateway;
+use app::server::services::jobs::Engine;
 use app::server::state::AppState;
 use app::server::store::Store;
 use app::{shell, App};
@@ -74,20 +76,51 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
 
 /// Builds the state from configuration.
 pub fn state(leptos_options: LeptosOptions, store: Store, clock: Clock, config: Config) -> AppState {
-    AppState { leptos_options, store, clock, config: Arc::new(config) }
+    let engine = engine(&store, &config);
+    AppState { leptos_options, store, clock, config: Arc::new(config), engine }
 }
 
-/// Every minute: moves unrenewed subscriptions along their lifecycle (on the business clock),
-/// removes ended sessions and sign-in failures that no longer count. Safe to run in every
-/// server process at once: transitions are only written forward, deletes are idempotent.
-pub async fn housekeeping(store: Store, clock: Clock) {
+/// The engine with the simulated payment gateway (the only provider so far; a real one
+/// implements `PaymentGateway` and is chosen here).
+pub fn engine(store: &Store, config: &Config) -> Engine {
+    Engine {
+        store: store.clone(),
+        gateway: Arc::new(SimulatedGateway::new(store.clone())),
+        rates: config.usd_rates.clone(),
+        base_url: config.public_url.clone(),
+    }
+}
+
+/// The business clock the configuration asks for: the system clock, or the demo clock with the
+/// offset stored in the database.
+pub async fn business_clock(config: &Config, store: &Store) -> Result<Clock, String> {
+    if config.demo_clock {
+        let offset = app::server::clock::stored_offset(store).await.map_err(|e| format!("cannot read the demo clock: {e}"))?;
+        Ok(Clock::offset(offset))
+    } else {
+        Ok(Clock::system())
+    }
+}
+
+/// Every minute: one pass of the engine (renewals, payments, lifecycle, reminders) on the
+/// business clock, then removes ended sessions and sign-in failures that no longer count. Safe
+/// to run in every server process at once (see services::jobs). A demo clock first takes the
+/// offset stored by another process or the `advance-clock` command.
+pub async fn housekeeping(engine: Engine, clock: Clock) {
+    let store = engine.store.clone();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
-        match app::server::services::lifecycle::apply(&store, clock.now()).await {
-            Ok(0) => {}
-            Ok(moved) => tracing::info!(moved, "lifecycle transitions applied"),
-            Err(e) => tracing::warn!(error = %e, "lifecycle transitions failed; will retry"),
+        if clock.offset_seconds().is_some() {
+            match app::server::clock::stored_offset(&store).await {
+                Ok(offset) => clock.observe_offset(offset),
+                Err(e) => tracing::warn!(error = %e, "cannot read the demo clock"),
+            }
+        }
+        match engine.run_pass(clock.now()).await {
+            Ok(report) if report.is_empty() => {}
+            Ok(report) => tracing::info!(?report, "engine pass"),
+            Err(e) => tracing::warn!(error = %e, "engine pass failed; will retry"),
         }
         let now = chrono::Utc::now().timestamp();
         let pass = async {

@@ -32,11 +32,25 @@ async fn run() -> Result<(), String> {
             println!("{}", if loaded { "Demo data loaded." } else { "The database already has data; nothing loaded." });
             return Ok(());
         }
-        Some(other) => return Err(format!("unknown command {other:?}; use `serve` or `seed-demo`")),
+        Some("advance-clock") => {
+            let step = std::env::args().nth(2).ok_or("usage: server advance-clock <30d|12h|90m>")?;
+            let by = app::server::clock::parse_step(&step)?;
+            if !config.demo_clock {
+                return Err("the demo clock is off; set PORTAL_DEMO_CLOCK=true (never in production)".into());
+            }
+            config.demo_data = false;
+            let store = server::open_store(&config, &clock).await?;
+            let offset = app::server::clock::advance_stored_offset(&store, by).await.map_err(|e| e.to_string())?;
+            let now = chrono::Utc::now() + chrono::Duration::seconds(offset);
+            println!("The demo clock now reads {} (UTC); running servers take it within a minute.", now.format("%Y-%m-%d %H:%M"));
+            return Ok(());
+        }
+        Some(other) => return Err(format!("unknown command {other:?}; use `serve`, `seed-demo` or `advance-clock`")),
     }
     options.site_addr = config.listen_addr.parse().map_err(|e| format!("PORTAL_LISTEN {:?}: {e}", config.listen_addr))?;
     auth::warm_up();
     let store = server::open_store(&config, &clock).await?;
+    let clock = server::business_clock(&config, &store).await?;
     let demo = config.demo_data;
     let url = config.public_url.clone();
     let backend = store.backend();
@@ -46,9 +60,9 @@ async fn run() -> Result<(), String> {
         Some(_) => "SMTP".to_string(),
         None => format!("files in {}", config.mailbox_dir().display()),
     };
-    tokio::spawn(server::housekeeping(store.clone(), clock.clone()));
-    tokio::spawn(app::server::outbox::run_worker(store.clone(), mailer, std::time::Duration::from_secs(2)));
-    let state = server::state(options, store, clock, config);
+    let state = server::state(options, store.clone(), clock.clone(), config);
+    tokio::spawn(server::housekeeping(state.engine.clone(), clock));
+    tokio::spawn(app::server::outbox::run_worker(store, mailer, std::time::Duration::from_secs(2)));
     println!("\nBilling and orders portal on {url} ({backend}; mail to {mail_target})");
     if demo {
         println!("Demo logins (password {DEMO_PASSWORD}):");

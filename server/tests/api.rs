@@ -40,6 +40,8 @@ async fn spawn_on(database_url: &str) -> TestApp {
         smtp_url: None,
         mail_from: "Billing <billing@portal.test>".into(),
         mailbox_page: false,
+        demo_clock: false,
+        usd_rates: Default::default(),
     };
     let store = server::open_store(&config, &clock).await.unwrap();
     let options = LeptosOptions::builder().output_name("portal").site_root("../target/site").site_addr(addr).build();

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::domain::money::UsdRates;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `sqlite://...` (default: a file in the data directory) or `postgres://...`.
@@ -23,6 +25,12 @@ pub struct Config {
     /// Show the Mailbox page: every mail written as a file, readable by anyone who can reach
     /// the portal. For the demo and browser tests only; it has no effect with SMTP.
     pub mailbox_page: bool,
+    /// A business clock that can be moved forward (the Demo clock page and `server
+    /// advance-clock`), so renewals, reminders and state changes can be watched. Never in
+    /// production: it changes what customers are charged and when.
+    pub demo_clock: bool,
+    /// What one unit of each currency is worth in USD, for the 25,000 USD limit (R-PAY-2).
+    pub usd_rates: UsdRates,
 }
 
 /// A configuration value that may hold credentials: never printed.
@@ -37,7 +45,8 @@ impl std::fmt::Debug for Secret {
 
 impl Config {
     /// Reads `DATABASE_URL`, `PORTAL_DATA_DIR`, `PORTAL_LISTEN`, `PORTAL_PUBLIC_URL`,
-    /// `PORTAL_DEMO_DATA`, `PORTAL_SMTP_URL`, `PORTAL_MAIL_FROM` and `PORTAL_MAILBOX_PAGE`, with
+    /// `PORTAL_DEMO_DATA`, `PORTAL_SMTP_URL`, `PORTAL_MAIL_FROM`, `PORTAL_MAILBOX_PAGE`,
+    /// `PORTAL_DEMO_CLOCK` and `PORTAL_USD_RATES` ("EUR=1.08,SEK=0.095"), with
     /// `listen_default` as the listen address when none is set.
     pub fn from_env(listen_default: &str) -> Result<Config, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
@@ -62,7 +71,12 @@ impl Config {
         let mailbox_page = flag("PORTAL_MAILBOX_PAGE")?;
         let smtp_url = var("PORTAL_SMTP_URL").map(Secret);
         let mail_from = var("PORTAL_MAIL_FROM").unwrap_or_else(|| "Billing and orders <billing@localhost>".into());
-        Ok(Config { database_url, data_dir, listen_addr, public_url, demo_data, smtp_url, mail_from, mailbox_page })
+        let demo_clock = flag("PORTAL_DEMO_CLOCK")?;
+        let usd_rates = match var("PORTAL_USD_RATES") {
+            Some(text) => UsdRates::parse(&text).map_err(|e| format!("PORTAL_USD_RATES: {e}"))?,
+            None => UsdRates::default(),
+        };
+        Ok(Config { database_url, data_dir, listen_addr, public_url, demo_data, smtp_url, mail_from, mailbox_page, demo_clock, usd_rates })
     }
 
     /// Whether the Mailbox page is on: asked for, and mail goes to files.

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod gateway;
 pub mod mail;
 pub mod mailbox;
 pub mod outbox;

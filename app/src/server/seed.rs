@@ -56,6 +56,7 @@ struct Account {
     street: &'static str,
     postal: &'static str,
     city: &'static str,
+    region: &'static str,
     country: &'static str,
     currency: &'static str,
     tz: &'static str,
@@ -63,14 +64,14 @@ struct Account {
 }
 
 const AURORA_ACCOUNTS: [Account; 4] = [
-    Account { csn: "5150001001", company: "Aurora Design Oy", street: "Mannerheimintie 12", postal: "00100", city: "Helsinki", country: "FI", currency: "EUR", tz: "Europe/Helsinki", tax_certificate: None },
-    Account { csn: "5150001002", company: "Aurora Design AB", street: "Drottninggatan 45", postal: "111 21", city: "Stockholm", country: "SE", currency: "SEK", tz: "Europe/Stockholm", tax_certificate: None },
-    Account { csn: "5150001003", company: "Aurora Design Inc.", street: "200 Harbor Street", postal: "02110", city: "Boston", country: "US", currency: "USD", tz: "America/New_York", tax_certificate: None },
-    Account { csn: "5150001004", company: "Aurora Design SARL", street: "18 rue des Lilas", postal: "75011", city: "Paris", country: "FR", currency: "EUR", tz: "Europe/Paris", tax_certificate: Some("FR-EXEMPT-2026-0147") },
+    Account { csn: "5150001001", company: "Aurora Design Oy", street: "Mannerheimintie 12", postal: "00100", city: "Helsinki", region: "", country: "FI", currency: "EUR", tz: "Europe/Helsinki", tax_certificate: None },
+    Account { csn: "5150001002", company: "Aurora Design AB", street: "Drottninggatan 45", postal: "111 21", city: "Stockholm", region: "", country: "SE", currency: "SEK", tz: "Europe/Stockholm", tax_certificate: None },
+    Account { csn: "5150001003", company: "Aurora Design Inc.", street: "200 Harbor Street", postal: "02110", city: "Boston", region: "MA", country: "US", currency: "USD", tz: "America/New_York", tax_certificate: None },
+    Account { csn: "5150001004", company: "Aurora Design SARL", street: "18 rue des Lilas", postal: "75011", city: "Paris", region: "", country: "FR", currency: "EUR", tz: "Europe/Paris", tax_certificate: Some("FR-EXEMPT-2026-0147") },
 ];
 
 const BOREALIS_ACCOUNTS: [Account; 1] = [Account {
-    csn: "5150002001", company: "Borealis Works GmbH", street: "Seestrasse 7", postal: "8002", city: "Zurich", country: "CH", currency: "USD", tz: "Europe/Zurich", tax_certificate: None,
+    csn: "5150002001", company: "Borealis Works GmbH", street: "Seestrasse 7", postal: "8002", city: "Zurich", region: "", country: "CH", currency: "USD", tz: "Europe/Zurich", tax_certificate: None,
 }];
 
 /// (code, name, licence type, annual price in USD cents)
@@ -173,8 +174,8 @@ async fn seed_org(
         let account = tx
             .insert_row(
                 "customer_accounts",
-                &["org_id", "csn", "company_name", "address_line1", "postal_code", "city", "country", "tax_exempt", "tax_exemption_certificate", "updated_at"],
-                vec![v(org), v(a.csn), v(a.company), v(a.street), v(a.postal), v(a.city), v(a.country), v(a.tax_certificate.is_some()), v(a.tax_certificate), v(at)],
+                &["org_id", "csn", "company_name", "address_line1", "postal_code", "city", "region", "country", "tax_exempt", "tax_exemption_certificate", "updated_at"],
+                vec![v(org), v(a.csn), v(a.company), v(a.street), v(a.postal), v(a.city), v(a.region), v(a.country), v(a.tax_certificate.is_some()), v(a.tax_certificate), v(at)],
             )
             .await?;
         let mut kinds = Vec::new();

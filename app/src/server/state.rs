@@ -7,6 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::clock::Clock;
 use super::config::Config;
+use super::services::jobs::Engine;
 use super::store::Store;
 
 #[derive(Clone)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub store: Store,
     pub clock: Clock,
     pub config: Arc<Config>,
+    /// Renewals, payments, lifecycle and reminders; run by housekeeping and the demo clock.
+    pub engine: Engine,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -84,3 +84,33 @@ impl TestDb {
         }
     }
 }
+
+/// Runs a statement of test setup on either backend (portable SQL only).
+pub async fn execute(store: &Store, sql: &str) {
+    match store {
+        Store::Sqlite(p) => {
+            sqlx::query(sql).execute(p).await.expect("test statement");
+        }
+        Store::Postgres(p) => {
+            sqlx::query(sql).execute(p).await.expect("test statement");
+        }
+    }
+}
+
+/// The first column of the first row of a query returning a whole number (portable SQL only).
+pub async fn scalar(store: &Store, sql: &str) -> i64 {
+    match store {
+        Store::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.expect("test query"),
+        Store::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.expect("test query"),
+    }
+}
+
+/// The engine with the simulated gateway and the default rates, as the server builds it.
+pub fn engine(store: &Store, base_url: &str) -> super::services::jobs::Engine {
+    super::services::jobs::Engine {
+        store: store.clone(),
+        gateway: std::sync::Arc::new(super::gateway::SimulatedGateway::new(store.clone())),
+        rates: Default::default(),
+        base_url: base_url.into(),
+    }
+}

@@ -3,5 +3,8 @@
 
 pub mod account;
 pub mod auto_renew;
+pub mod billing;
+pub mod jobs;
 pub mod lifecycle;
+pub mod reminders;
 pub mod subscriptions;

@@ -8,6 +8,7 @@
 //! IMMEDIATE`, so concurrent writers queue on the busy timeout instead of failing on upgrade) or
 //! [`Store::begin_read`].
 
+mod engine;
 mod queries;
 pub mod rows;
 

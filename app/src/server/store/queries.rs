@@ -259,9 +259,11 @@ impl Tx {
 
     /// Subscriptions whose term ended by `now` without renewal and that are not canceled yet: the
     /// candidates for a lifecycle transition (R-LIFE-1..3).
-    pub async fn ended_unrenewed(&mut self, now: i64) -> StoreResult<Vec<LifecycleRow>> {
-        let sql = "SELECT id, org_id, term, status, term_end_at, time_zone FROM subscriptions \
-                   WHERE term_end_at <= $1 AND auto_renew = $2 AND status <> 'canceled' ORDER BY id";
+    /// Subscriptions whose lifecycle process has started (R-LIFE-1): ended without renewal, or
+    /// an unpaid renewal is late.
+    pub async fn lifecycle_started(&mut self, now: i64) -> StoreResult<Vec<LifecycleRow>> {
+        let sql = "SELECT id, org_id, term, status, auto_renew, term_end_at, unpaid_since, time_zone FROM subscriptions \
+                   WHERE status <> 'canceled' AND ((term_end_at <= $1 AND auto_renew = $2) OR unpaid_since <= $1) ORDER BY id";
         Ok(on_tx!(self, |c| sqlx::query_as::<_, LifecycleRow>(sql).bind(now).bind(false).fetch_all(&mut *c).await?))
     }
 

@@ -65,7 +65,9 @@ pub struct LifecycleRow {
     pub org_id: i64,
     pub term: String,
     pub status: String,
+    pub auto_renew: bool,
     pub term_end_at: i64,
+    pub unpaid_since: Option<i64>,
     pub time_zone: String,
 }
 
@@ -153,4 +155,91 @@ pub struct OutboxRow {
     pub body_text: String,
     pub body_html: String,
     pub attempts: i64,
+}
+
+/// A subscription with everything the engine's jobs need to price, charge and remind.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EngineRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub customer_account_id: i64,
+    pub product_id: i64,
+    pub product_name: String,
+    pub seats: i64,
+    pub seats_at_renewal: Option<i64>,
+    pub term: String,
+    pub term_at_renewal: Option<String>,
+    pub currency: String,
+    pub status: String,
+    pub auto_renew: bool,
+    pub term_start_at: i64,
+    pub term_end_at: i64,
+    pub time_zone: String,
+    pub unpaid_since: Option<i64>,
+    pub payment_method_id: Option<i64>,
+    pub payment_kind: Option<String>,
+    pub gateway_token: Option<String>,
+    pub country: String,
+    pub region: String,
+    pub tax_exempt: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PriceRow {
+    pub product_id: i64,
+    pub term: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub valid_from: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PromotionRow {
+    pub code: String,
+    pub name: String,
+    pub product_id: Option<i64>,
+    pub term: Option<String>,
+    pub purchase: String,
+    pub percent_off: String,
+    pub first_day: String,
+    pub last_day: String,
+}
+
+/// A payment whose outcome is not final yet, with what is needed to ask the gateway.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenPaymentRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub subscription_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub status: String,
+    pub idempotency_key: String,
+    pub due_at: i64,
+    pub payment_kind: String,
+    pub gateway_token: String,
+}
+
+/// The simulated gateway's record of one charge.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GatewayChargeRow {
+    pub idempotency_key: String,
+    pub outcome: String,
+    pub reference: String,
+    pub settles_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ScheduledChargeRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub subscription_id: i64,
+    pub order_id: i64,
+    pub due_on: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub tax_minor: i64,
+    pub payment_method_id: Option<i64>,
+    pub payment_kind: Option<String>,
 }

@@ -1,0 +1,158 @@
+//! Payment gateway: one trait the portal charges through, and a simulated provider behind it
+//! for the demo and tests. A real provider replaces [`SimulatedGateway`] by implementing
+//! [`PaymentGateway`]; nothing else changes.
+//!
+//! The portal stores only a token, brand, last four digits and expiry of a card (R-PAY-5); the
+//! gateway holds the rest. Every charge carries an idempotency key: the same key never charges
+//! twice, and [`PaymentGateway::lookup`] answers what happened to a charge whose answer was lost
+//! (a timeout leaves the portal's payment "unknown" until a job looks it up).
+//!
+//! Simulated behaviour (documented in docs/payments.md):
+//! - cards: the token's last four digits pick the outcome, like the test numbers of real
+//!   providers: 4242 4242 4242 4242 (and any other) succeeds, 4000 0000 0000 0002 is declined,
+//!   4000 0000 0000 9995 has insufficient funds, 4000 0000 0000 0119 succeeds but the answer
+//!   times out;
+//! - PayPal and direct debit succeed;
+//! - bank transfers are pending and settle 24 to 48 hours of clock time later (R-PAY-7).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::money::Money;
+use crate::domain::payment::PaymentKind;
+use crate::server::store::{Store, StoreResult};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One charge to make.
+#[derive(Debug, Clone)]
+pub struct ChargeRequest {
+    pub idempotency_key: String,
+    pub kind: PaymentKind,
+    pub token: String,
+    pub amount: Money,
+    pub at: DateTime<Utc>,
+}
+
+/// What the gateway answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Succeeded { reference: String },
+    /// Accepted, not settled yet (bank transfers).
+    Pending { reference: String },
+    Declined { reason: String },
+    /// No answer (timeout, connection lost): the charge may or may not have happened.
+    Unknown,
+}
+
+pub trait PaymentGateway: Send + Sync {
+    /// Charges `req.amount` once per idempotency key. A repeated key answers about the first
+    /// charge and charges nothing.
+    fn charge(&self, req: ChargeRequest) -> BoxFuture<'_, ChargeOutcome>;
+
+    /// What became of the charge with this key at `at`; `None` if the gateway never received it.
+    /// `Unknown` means the gateway could not be asked.
+    fn lookup(&self, idempotency_key: String, at: DateTime<Utc>) -> BoxFuture<'_, Option<ChargeOutcome>>;
+}
+
+/// The card test numbers' last four digits.
+pub const CARD_DECLINED: &str = "0002";
+pub const CARD_INSUFFICIENT_FUNDS: &str = "9995";
+pub const CARD_TIMEOUT: &str = "0119";
+
+/// A simulated provider. Its ledger lives in the portal's database (table `gateway_charges`) so
+/// every process sees the same charges.
+#[derive(Clone)]
+pub struct SimulatedGateway {
+    store: Store,
+}
+
+impl SimulatedGateway {
+    pub fn new(store: Store) -> SimulatedGateway {
+        SimulatedGateway { store }
+    }
+
+    async fn record(&self, req: &ChargeRequest) -> StoreResult<(ChargeOutcome, bool)> {
+        let last4: String = req.token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let (outcome, timeout) = match req.kind {
+            PaymentKind::Card if last4 == CARD_DECLINED => ("declined", false),
+            PaymentKind::Card if last4 == CARD_INSUFFICIENT_FUNDS => ("insufficient_funds", false),
+            PaymentKind::Card if last4 == CARD_TIMEOUT => ("succeeded", true),
+            PaymentKind::BankTransfer => ("pending", false),
+            PaymentKind::Invoice => ("declined", false),
+            _ => ("succeeded", false),
+        };
+        let settles_at = if req.kind == PaymentKind::BankTransfer { req.at + transfer_delay(&req.idempotency_key) } else { req.at };
+        let reference = format!("sim_{}", &sha_hex(&req.idempotency_key)[..16]);
+        let mut tx = self.store.begin_write().await?;
+        let inserted = tx.insert_gateway_charge(
+            &req.idempotency_key,
+            &req.token,
+            req.amount.currency().code(),
+            req.amount.minor(),
+            outcome,
+            &reference,
+            req.at.timestamp(),
+            settles_at.timestamp(),
+        )
+        .await?;
+        let row = tx.gateway_charge(&req.idempotency_key).await?;
+        tx.commit().await?;
+        let row = row.expect("the charge was just recorded");
+        // Only the first call can time out; a repeat answers from the ledger.
+        let first = inserted && timeout;
+        Ok((outcome_of(&row.outcome, &row.reference, row.settles_at, req.at), first))
+    }
+}
+
+/// 24 to 48 hours, fixed per charge (R-PAY-7).
+fn transfer_delay(key: &str) -> Duration {
+    let h = u64::from_str_radix(&sha_hex(key)[..8], 16).unwrap_or(0);
+    Duration::hours(24) + Duration::minutes((h % (24 * 60 + 1)) as i64)
+}
+
+fn sha_hex(s: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn outcome_of(outcome: &str, reference: &str, settles_at: i64, at: DateTime<Utc>) -> ChargeOutcome {
+    match outcome {
+        "succeeded" => ChargeOutcome::Succeeded { reference: reference.into() },
+        "pending" if at.timestamp() >= settles_at => ChargeOutcome::Succeeded { reference: reference.into() },
+        "pending" => ChargeOutcome::Pending { reference: reference.into() },
+        "insufficient_funds" => ChargeOutcome::Declined { reason: "Insufficient funds".into() },
+        _ => ChargeOutcome::Declined { reason: "The card was declined".into() },
+    }
+}
+
+impl PaymentGateway for SimulatedGateway {
+    fn charge(&self, req: ChargeRequest) -> BoxFuture<'_, ChargeOutcome> {
+        Box::pin(async move {
+            match self.record(&req).await {
+                Ok((_, true)) => ChargeOutcome::Unknown,
+                Ok((outcome, false)) => outcome,
+                Err(e) => {
+                    tracing::warn!(error = %e, "simulated gateway unavailable");
+                    ChargeOutcome::Unknown
+                }
+            }
+        })
+    }
+
+    fn lookup(&self, idempotency_key: String, at: DateTime<Utc>) -> BoxFuture<'_, Option<ChargeOutcome>> {
+        Box::pin(async move {
+            let row = async {
+                let mut tx = self.store.begin_read().await?;
+                tx.gateway_charge(&idempotency_key).await
+            };
+            match row.await {
+                Ok(Some(r)) => Some(outcome_of(&r.outcome, &r.reference, r.settles_at, at)),
+                Ok(None) => None,
+                Err(_) => Some(ChargeOutcome::Unknown),
+            }
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! Reminders 45, 30 and 4 days before the renewal or expiry date (R-EXT-8, R-MAIL-6): with
+//! auto-renew on, a renewal reminder with the date and the price that will be charged; with it
+//! off, an expiry notice with the last day to renew. Each is written once per term and
+//! threshold (table `reminders_sent`), whichever process gets there first.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::billing::{price_renewal, Book, Sub};
+use crate::domain::authz::Role;
+use crate::domain::auto_renew::shown_date;
+use crate::domain::mail_routing::{recipients, Contacts, MailKind};
+use crate::domain::money::UsdRates;
+use crate::domain::renewal::{due_reminder, renewal_window, REMINDER_DAYS};
+use crate::domain::time::local_date;
+use crate::server::mail;
+use crate::server::store::{Store, StoreResult};
+
+/// Writes the reminders due at `now` to the outbox. Returns how many subscriptions got one.
+pub async fn send_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, base_url: &str) -> StoreResult<usize> {
+    let at = now.timestamp();
+    let mut tx = store.begin_write().await?;
+    let book = Book::load(&mut tx, rates).await?;
+    // Days are local: look a day beyond the largest threshold on both sides.
+    let horizon = Duration::days(REMINDER_DAYS[0] + 2);
+    let rows = tx.ending_between((now - Duration::days(2)).timestamp(), (now + horizon).timestamp()).await?;
+    let mut sent = 0;
+    for row in &rows {
+        let sub = Sub::new(row)?;
+        let start = DateTime::from_timestamp(row.term_start_at, 0).unwrap_or(sub.term_end);
+        let Some(days) = due_reminder(start, sub.term_end, sub.tz, row.auto_renew, local_date(now, sub.tz)) else { continue };
+        if !tx.mark_reminder(row.id, row.term_end_at, days, at).await? {
+            continue;
+        }
+        let contacts = Contacts { buyers: tx.emails_with_role(row.org_id, Role::Buyer.code()).await?, ..Contacts::default() };
+        let date = shown_date(sub.term_end, sub.tz, row.auto_renew);
+        if row.auto_renew {
+            // The price the renewal will charge, tax included; without one (no price list
+            // entry), the reminder still goes out with the date and says the price is pending.
+            match price_renewal(&book, &sub) {
+                Ok(p) => {
+                    for to in recipients(MailKind::RenewalReminder, &contacts) {
+                        tx.queue_mail(&mail::renewal_reminder(row.org_id, &to, &row.product_name, row.id, date, p.totals.total, base_url), at).await?;
+                    }
+                }
+                Err(problem) => {
+                    tracing::warn!(subscription = row.id, %problem, "renewal reminder without a price: the renewal will fail");
+                    let closes = renewal_window(sub.term_end, sub.tz).closes;
+                    for to in recipients(MailKind::ExpiryNotice, &contacts) {
+                        tx.queue_mail(&mail::expiry_notice(row.org_id, &to, &row.product_name, row.id, date, closes, base_url), at).await?;
+                    }
+                }
+            }
+        } else {
+            let closes = renewal_window(sub.term_end, sub.tz).closes;
+            for to in recipients(MailKind::ExpiryNotice, &contacts) {
+                tx.queue_mail(&mail::expiry_notice(row.org_id, &to, &row.product_name, row.id, date, closes, base_url), at).await?;
+            }
+        }
+        sent += 1;
+    }
+    tx.commit().await?;
+    Ok(sent)
+}

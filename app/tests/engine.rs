@@ -1,0 +1,217 @@
+//! The engine's jobs on a test clock: renewals, payments, lifecycle and reminders, each story
+//! run once on SQLite and once on PostgreSQL.
+
+use std::future::Future;
+
+use app::domain::status::Status;
+use app::domain::term::Term;
+use app::domain::time::{local_date, start_of_day, term_end};
+use app::server::seed;
+use app::server::services::{billing, lifecycle, reminders};
+use app::server::store::Store;
+use app::server::testing::{engine, execute, scalar, TestDb};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Tz;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+const BASE_URL: &str = "http://portal.test";
+
+macro_rules! both {
+    ($name:ident, $story:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                run(TestDb::sqlite().await, $story).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                run(TestDb::postgres().await, $story).await;
+            }
+        }
+    };
+}
+
+async fn run<F, Fut>(db: TestDb, story: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    assert!(seed::load_if_empty(&db.store, now()).await.expect("seed"));
+    story(db.store.clone()).await;
+    db.cleanup().await;
+}
+
+/// The first Aurora subscription (soonest end) matching a condition on `s` and its payment
+/// method `pm`.
+async fn pick(store: &Store, condition: &str) -> i64 {
+    scalar(
+        store,
+        &format!(
+            "SELECT s.id FROM subscriptions s JOIN payment_methods pm ON pm.id = s.payment_method_id \
+             WHERE s.org_id = 1 AND {condition} ORDER BY s.term_end_at, s.id LIMIT 1"
+        ),
+    )
+    .await
+}
+
+struct Facts {
+    status: Status,
+    term_end: DateTime<Utc>,
+    tz: Tz,
+}
+
+async fn facts(store: &Store, id: i64) -> Facts {
+    let mut tx = store.begin_read().await.unwrap();
+    let row = tx.subscription(id).await.unwrap().unwrap();
+    Facts { status: Status::parse(&row.status).unwrap(), term_end: DateTime::from_timestamp(row.term_end_at, 0).unwrap(), tz: row.time_zone.parse().unwrap() }
+}
+
+/// Local midnight `n` days after the local date of `at`, plus `plus`.
+fn day(at: DateTime<Utc>, tz: Tz, n: i64) -> DateTime<Utc> {
+    start_of_day(local_date(at, tz) + Duration::days(n), tz)
+}
+
+async fn status_after_pass(store: &Store, id: i64, at: DateTime<Utc>) -> Status {
+    engine(store, BASE_URL).run_pass(at).await.unwrap();
+    facts(store, id).await.status
+}
+
+both!(an_automatic_renewal_charges_exactly_once_even_when_two_processes_run_the_job_twice, |store: Store| async move {
+    // R-REN-3, R-MAIL-2: renewed on the renewal date, charged once, one order confirmed.
+    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
+    let before = facts(&store, id).await;
+    let at = before.term_end + Duration::minutes(5);
+    let (one, two) = (engine(&store, BASE_URL), engine(&store, BASE_URL));
+    let (a, b) = tokio::join!(one.run_pass(at), two.run_pass(at));
+    a.unwrap();
+    b.unwrap();
+    engine(&store, BASE_URL).run_pass(at).await.unwrap();
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'")).await, 1);
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'succeeded'")).await, 1);
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM orders WHERE number LIKE 'ORD-{id}-%'")).await, 1);
+    let after = facts(&store, id).await;
+    assert_eq!(after.status, Status::Active);
+    // The renewal date does not move: the new term starts where the old one ended (R-REN-2).
+    assert_eq!(after.term_end, term_end(local_date(before.term_end, before.tz), Term::Annual, before.tz));
+    // The charge is the list price plus the customer's tax, rounded once.
+    let charged = scalar(&store, &format!("SELECT amount_minor FROM payments WHERE subscription_id = {id}")).await;
+    let total = scalar(&store, &format!("SELECT total_minor FROM orders WHERE number LIKE 'ORD-{id}-%'")).await;
+    assert_eq!(charged, total);
+    let mails = scalar(&store, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'order_confirmation' AND to_address = 'buyer@aurora.example'").await;
+    assert!(mails >= 1);
+});
+
+both!(a_declined_renewal_expires_at_once_and_is_suspended_from_day_16_and_canceled_on_day_46, |store: Store| async move {
+    // R-LIFE-5 with the declining test card (R-PAY-7).
+    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
+    execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4000000000000002' WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})")).await;
+    let f = facts(&store, id).await;
+    let renewal = f.term_end;
+    assert_eq!(status_after_pass(&store, id, renewal + Duration::minutes(1)).await, Status::Expired);
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'failed'")).await, 1);
+    assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 15) - Duration::seconds(1)).await, Status::Expired);
+    assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 15)).await, Status::Suspended);
+    assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 45) - Duration::seconds(1)).await, Status::Suspended);
+    assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 45)).await, Status::Canceled);
+    // Still one charge attempt: the job never retried the declined key.
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'")).await, 1);
+});
+
+both!(a_renewal_paid_by_invoice_is_due_in_30_days_and_the_lifecycle_counts_from_the_due_date, |store: Store| async move {
+    // R-REN-5, R-LIFE-5 decision, R-MAIL-4: Net 30, the payers get the invoice.
+    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'invoice' AND s.term <> 'monthly'").await;
+    let f = facts(&store, id).await;
+    assert_eq!(status_after_pass(&store, id, f.term_end + Duration::minutes(1)).await, Status::Active);
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM invoices WHERE number LIKE 'INV-{id}-%' AND status = 'open'")).await, 1);
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id}")).await, 0, "an invoice is not charged");
+    let due_at = scalar(&store, &format!("SELECT due_at FROM invoices WHERE number LIKE 'INV-{id}-%'")).await;
+    // Late from the start of the 31st local day after the renewal date.
+    assert_eq!(due_at, day(f.term_end, f.tz, 31).timestamp());
+    let payers = scalar(&store, &format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invoice' AND to_address = 'payer1@aurora.example' AND subject LIKE '%INV-{id}-%'")).await;
+    assert_eq!(payers, 1);
+    let late = DateTime::from_timestamp(due_at, 0).unwrap();
+    assert_eq!(status_after_pass(&store, id, late - Duration::seconds(1)).await, Status::Active);
+    assert_eq!(status_after_pass(&store, id, late).await, Status::Expired);
+    assert_eq!(status_after_pass(&store, id, day(late, f.tz, 15)).await, Status::Suspended);
+    assert_eq!(status_after_pass(&store, id, day(late, f.tz, 45)).await, Status::Canceled);
+});
+
+both!(a_timed_out_charge_is_left_unknown_and_settled_by_the_next_run_without_charging_again, |store: Store| async move {
+    // R-PAY-7: never charge twice.
+    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card'").await;
+    execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4000000000000119' WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})")).await;
+    let f = facts(&store, id).await;
+    let at = f.term_end + Duration::minutes(1);
+    let gw = engine(&store, BASE_URL);
+    billing::renew_due(&store, gw.gateway.as_ref(), &gw.rates, at, BASE_URL).await.unwrap();
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'unknown'")).await, 1);
+    assert_eq!(billing::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(1)).await.unwrap(), 1);
+    assert_eq!(billing::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(2)).await.unwrap(), 0);
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'succeeded'")).await, 1);
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'")).await, 1);
+    assert_eq!(facts(&store, id).await.status, Status::Active);
+});
+
+both!(paying_a_late_renewal_reactivates_the_subscription, |store: Store| async move {
+    // R-LIFE-3: paying reactivates; the state moves back only through a payment.
+    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
+    execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4000000000009995' WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})")).await;
+    let f = facts(&store, id).await;
+    assert_eq!(status_after_pass(&store, id, day(f.term_end, f.tz, 20)).await, Status::Suspended);
+    // The customer pays: a new successful payment for the same renewal, settled.
+    let pm = scalar(&store, &format!("SELECT payment_method_id FROM subscriptions WHERE id = {id}")).await;
+    execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4242424242424242' WHERE id = {pm}")).await;
+    execute(
+        &store,
+        &format!(
+            "INSERT INTO payments (org_id, subscription_id, payment_method_id, currency, amount_minor, status, idempotency_key, due_at, created_at) \
+             SELECT org_id, subscription_id, payment_method_id, currency, amount_minor, 'pending', 'retry:{id}', due_at, created_at FROM payments WHERE subscription_id = {id}"
+        ),
+    )
+    .await;
+    assert_eq!(status_after_pass(&store, id, day(f.term_end, f.tz, 21)).await, Status::Active);
+});
+
+both!(reminders_go_out_45_30_and_4_days_before_once_each, |store: Store| async move {
+    // R-EXT-8, R-MAIL-6
+    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND s.term = 'annual' AND s.term_end_at > 1769900000").await;
+    let f = facts(&store, id).await;
+    let count = || {
+        let store = store.clone();
+        async move { scalar(&store, &format!("SELECT COUNT(*) FROM reminders_sent WHERE subscription_id = {id}")).await }
+    };
+    let rates = Default::default();
+    for (days, expected) in [(46, 0), (45, 1), (44, 1), (30, 2), (5, 2), (4, 3), (1, 3)] {
+        let at = day(f.term_end, f.tz, -days) + Duration::hours(9);
+        reminders::send_due(&store, &rates, at, BASE_URL).await.unwrap();
+        reminders::send_due(&store, &rates, at, BASE_URL).await.unwrap();
+        assert_eq!(count().await, expected, "{days} days before");
+    }
+    let mails = scalar(&store, &format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'renewal_reminder' AND to_address = 'buyer@aurora.example' AND body_text LIKE '%{id}%'")).await;
+    assert_eq!(mails, 3);
+});
+
+both!(an_unrenewed_monthly_subscription_is_canceled_30_days_after_its_end, |store: Store| async move {
+    // R-LIFE-2, R-LIFE-3: monthly terms are suspended for 15 days.
+    let id = pick(&store, "s.auto_renew = FALSE AND s.status = 'active' AND s.term = 'monthly'").await;
+    let f = facts(&store, id).await;
+    let at = |d: i64| day(f.term_end, f.tz, d);
+    let status = |t: DateTime<Utc>| {
+        let store = store.clone();
+        async move {
+            lifecycle::apply(&store, t).await.unwrap();
+            facts(&store, id).await.status
+        }
+    };
+    assert_eq!(status(f.term_end - Duration::seconds(1)).await, Status::Active);
+    assert_eq!(status(f.term_end).await, Status::Expired);
+    assert_eq!(status(at(15)).await, Status::Suspended);
+    assert_eq!(status(at(30) - Duration::seconds(1)).await, Status::Suspended);
+    assert_eq!(status(at(30)).await, Status::Canceled);
+});
