@@ -40,6 +40,7 @@ export default defineConfig({
       PORTAL_DATA_DIR: "../target/e2e-data",
       PORTAL_DEMO_DATA: "true",
       PORTAL_MAILBOX_PAGE: "true",
+      PORTAL_DEMO_CLOCK: "true",
       PORTAL_LISTEN: "127.0.0.1:3000",
       LEPTOS_OUTPUT_NAME: "portal",
       LEPTOS_SITE_ROOT: "../target/site",

@@ -82,6 +82,26 @@ pub struct SubscriptionDetail {
     pub auto_renew_change: ChangeAvailability,
     /// The last day auto-renew can be changed (R-EXT-1).
     pub auto_renew_last_day: String,
+    /// What the current state allows (R-LIFE-6): (what, how much).
+    pub allowances: Vec<(String, String)>,
+    /// The states still ahead and the local date each starts, when the lifecycle has started or
+    /// will start at a known date (R-LIFE-1..5); empty while the subscription will renew.
+    pub next_states: Vec<(String, String)>,
+    /// When renewal is possible, or why it is not (R-REN-2).
+    pub renewal_window: String,
+    /// A renewal payment that is or will be late, with the local date (R-LIFE-5).
+    pub payment_due: Option<String>,
+}
+
+/// The demo clock (configuration `PORTAL_DEMO_CLOCK`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemoClockView {
+    /// "23 Nov 2026 09:00 UTC"
+    pub now: String,
+    /// Whole days the clock is ahead of real time.
+    pub days_ahead: i64,
+    /// What the last move did, when the page is shown after one.
+    pub report: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,6 +171,8 @@ pub struct AutoRenewOutcome {
 pub struct SiteInfo {
     /// The demo Mailbox page (mail written as files, never in production).
     pub mailbox: bool,
+    /// The demo clock page.
+    pub demo_clock: bool,
 }
 
 /// One message in the demo Mailbox.

@@ -186,7 +186,7 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
 #[server(prefix = "/api", endpoint = "site_features")]
 pub async fn site_features() -> Result<SiteInfo, AppError> {
     let state = app_state()?;
-    Ok(SiteInfo { mailbox: state.config.mailbox_enabled() })
+    Ok(SiteInfo { mailbox: state.config.mailbox_enabled(), demo_clock: state.config.demo_clock })
 }
 
 /// The demo Mailbox: the newest 100 mails written by the file transport. Open to anyone when
@@ -224,4 +224,34 @@ mod tests {
         assert_eq!(safe_next(Some("/billing/subscriptions?q=%20x")).as_deref(), Some("/billing/subscriptions?q=%20x"));
         assert_eq!(safe_next(None), None);
     }
+}
+
+/// The demo clock: what time the portal's business clock reads. Only when the configuration
+/// enables it; signed-in users only.
+#[server(prefix = "/api", endpoint = "demo_clock")]
+pub async fn demo_clock() -> Result<DemoClockView, AppError> {
+    with_status(
+        async {
+            require_actor().await?;
+            let state = app_state()?;
+            crate::server::services::demo_clock::read(&state)
+        }
+        .await,
+    )
+}
+
+/// Moves the demo clock forward by `step` ("30d", "12h") and runs the engine's jobs at the new
+/// time, then shows the clock page with what happened.
+#[server(prefix = "/api", endpoint = "advance_demo_clock")]
+pub async fn advance_demo_clock(step: String) -> Result<DemoClockView, AppError> {
+    with_status(
+        async {
+            require_actor().await?;
+            let state = app_state()?;
+            let clock = crate::server::services::demo_clock::advance(&state, &step).await?;
+            leptos_axum::redirect(&format!("/demo/clock?moved={}", crate::ui::components::urlencode(clock.report.as_deref().unwrap_or(""))));
+            Ok(clock)
+        }
+        .await,
+    )
 }

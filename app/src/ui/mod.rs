@@ -3,7 +3,8 @@
 
 mod account;
 mod auto_renew;
-mod components;
+pub(crate) mod components;
+mod demo_clock;
 mod mailbox;
 mod password_reset;
 mod sign_in;
@@ -75,8 +76,9 @@ fn Shell() -> impl IntoView {
         <header class="topbar">
             <A href="/" attr:class="brand">"Billing and orders"</A>
             <Transition fallback=|| ()>
-                {move || features.get().and_then(|f| f.ok()).filter(|f| f.mailbox).map(|_| view! {
-                    <A href="/mailbox" attr:class="demo-link">"Mailbox (demo)"</A>
+                {move || features.get().and_then(|f| f.ok()).map(|f| view! {
+                    {f.demo_clock.then(|| view! { <A href="/demo/clock" attr:class="demo-link">"Demo clock"</A> })}
+                    {f.mailbox.then(|| view! { <A href="/mailbox" attr:class="demo-link">"Mailbox (demo)"</A> })}
                 })}
             </Transition>
             <Transition fallback=|| ()>
@@ -104,6 +106,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/subscriptions/:id") view=subscriptions::SubscriptionPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/auto-renew") view=auto_renew::AutoRenewPage ssr=SsrMode::Async/>
                     <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/demo/clock") view=demo_clock::DemoClockPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset-password") view=password_reset::ResetPasswordPage ssr=SsrMode::Async/>
                 </Routes>

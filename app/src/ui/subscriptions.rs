@@ -334,6 +334,21 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                     {d.reseller.clone().map(|r| view! { <dt>"Reseller"</dt><dd>{r}{d.partner_csn.clone().map(|c| format!(", partner CSN {c}"))}</dd> })}
                 </dl>
             </section>
+            <section class="card" aria-labelledby="h-lifecycle">
+                <h2 id="h-lifecycle">"Status and access"</h2>
+                <p>"This subscription is " <strong>{s.status.label()}</strong> ". " {d.renewal_window.clone()}</p>
+                {d.payment_due.clone().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+                {(!d.next_states.is_empty()).then(|| view! {
+                    <p>"Unless it is renewed or paid: "
+                        {d.next_states.iter().map(|(state, day)| format!("{state} from {day}")).collect::<Vec<_>>().join(", ")} "."</p>
+                })}
+                <table class="allowances">
+                    <caption>{format!("What {} allows", s.status.label())}</caption>
+                    <tbody>
+                        {d.allowances.iter().map(|(what, level)| view! { <tr><th scope="row">{what.clone()}</th><td>{level.clone()}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
             <section class="card" aria-labelledby="h-renewal">
                 <h2 id="h-renewal">"Auto-renew"</h2>
                 <p class="big">{if s.auto_renew { "On" } else { "Off" }}</p>

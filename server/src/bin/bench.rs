@@ -3,6 +3,9 @@
 //! - The Subscriptions and contracts list on an account with 5,000 subscriptions: first page,
 //!   last page, filtered and searched.
 //! - Mail delivery from the outbox to an SMTP server on loopback, in mails per second.
+//! - Pricing 100 subscriptions for a bulk renewal preview: each one's renewal (price list,
+//!   promotion, VAT or sales tax, instalments) and one co-termed seat prorated by days, with
+//!   and without reading the subscriptions and price lists from the database.
 
 use std::time::{Duration, Instant};
 
@@ -122,6 +125,58 @@ async fn bench_mail(db: TestDb) {
     sink.stop();
     db.cleanup().await;
 }
+async fn bench_pricing(db: TestDb) {
+    use app::domain::pricing::added_seats_charges;
+    use app::domain::time::local_date;
+    use app::server::services::billing::{price_renewal, Book, Sub};
+    let now = Utc::now();
+    app::server::seed::load_if_empty(&db.store, now).await.expect("seed");
+    let store = &db.store;
+    let buyer = demo_actor(store, "buyer@aurora.example").await;
+    let q = SubscriptionQuery { status: Some("active".into()), per_page: Some(100), ..Default::default() };
+    let ids: Vec<i64> = subscriptions::list(store, &buyer, &q).await.unwrap().rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids.len(), 100);
+    let rates = app::domain::money::UsdRates::default();
+    let price_all = |book: &Book, rows: &[app::server::store::rows::EngineRow]| {
+        let mut priced = 0;
+        for row in rows {
+            let sub = Sub::new(row).unwrap();
+            let renewal = price_renewal(book, &sub).expect("every demo subscription has a price");
+            let unit = book.prices.price(row.product_id, sub.term, sub.currency, renewal.renewal_day).unwrap();
+            let start = local_date(chrono::DateTime::from_timestamp(row.term_start_at, 0).unwrap(), sub.tz);
+            let seats = added_seats_charges(unit, sub.term, 1, local_date(now, sub.tz), start, sub.renewal_day(), None).unwrap();
+            priced += usize::from(!seats.is_empty()) + usize::from(renewal.totals.total.minor() >= 0);
+        }
+        priced
+    };
+    let (median, p90, min) = measure(|_| {
+        let (store, ids, rates) = (store, &ids, &rates);
+        async move {
+            let mut tx = store.begin_read().await.unwrap();
+            let book = Book::load(&mut tx, rates).await.unwrap();
+            let rows = tx.engine_rows(1, ids).await.unwrap();
+            assert_eq!(rows.len(), 100);
+            assert!(price_all(&book, &rows) >= 100);
+        }
+    })
+    .await;
+    println!("Pricing 100 subscriptions with proration and tax, {:<8} median {median:6.2} ms  p90 {p90:6.2} ms  min {min:6.2} ms  (reading them and the price lists included)", store.backend());
+    if store.backend() == "sqlite" {
+        let mut tx = store.begin_read().await.unwrap();
+        let book = Book::load(&mut tx, &rates).await.unwrap();
+        let rows = tx.engine_rows(1, &ids).await.unwrap();
+        drop(tx);
+        let (median, p90, min) = measure(|_| {
+            let (book, rows) = (&book, &rows);
+            async move {
+                assert!(price_all(book, rows) >= 100);
+            }
+        })
+        .await;
+        println!("Pricing 100 subscriptions with proration and tax, domain only   median {median:6.3} ms  p90 {p90:6.3} ms  min {min:6.3} ms");
+    }
+    db.cleanup().await;
+}
 
 #[tokio::main]
 async fn main() {
@@ -133,4 +188,6 @@ async fn main() {
     bench_list(TestDb::postgres().await).await;
     bench_mail(TestDb::sqlite().await).await;
     bench_mail(TestDb::postgres().await).await;
+    bench_pricing(TestDb::sqlite().await).await;
+    bench_pricing(TestDb::postgres().await).await;
 }

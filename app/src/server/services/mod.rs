@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auto_renew;
 pub mod billing;
+pub mod demo_clock;
 pub mod jobs;
 pub mod lifecycle;
 pub mod reminders;

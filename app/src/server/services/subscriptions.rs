@@ -8,7 +8,8 @@ use crate::api::error::AppError;
 use crate::domain::auto_renew::{self, AutoRenewFacts};
 use crate::domain::authz::{allowed, authorize, Action, Actor};
 use crate::domain::payment::PaymentKind;
-use crate::domain::status::Status;
+use crate::domain::renewal::judge_renewal;
+use crate::domain::status::{lifecycle_start, next_transitions, Status};
 use crate::domain::term::Term;
 use crate::domain::time::{format_date, format_instant, local_date, parse_tz};
 use crate::server::context::internal;
@@ -149,6 +150,16 @@ pub async fn list(store: &Store, actor: &Actor, query: &SubscriptionQuery) -> Re
     Ok(SubscriptionPage { rows, total, page: filter.offset / filter.limit + 1, per_page: filter.limit, csns, currencies })
 }
 
+/// The states ahead of a subscription and the local date each begins (R-LIFE-1..5).
+fn next_states(p: &Parsed, unpaid: Option<DateTime<Utc>>) -> Vec<(String, String)> {
+    let Some(start) = lifecycle_start(p.term_end, p.row.auto_renew, unpaid) else { return Vec::new() };
+    next_transitions(start, p.term, p.tz)
+        .into_iter()
+        .filter(|(s, _)| *s > p.status)
+        .map(|(s, at)| (s.label().to_string(), format_date(local_date(at, p.tz))))
+        .collect()
+}
+
 pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<SubscriptionDetail, AppError> {
     let mut tx = store.begin_read().await.map_err(internal)?;
     let row = tx.subscription(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
@@ -167,6 +178,7 @@ pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -
         None
     };
     let p = Parsed::new(row).map_err(internal)?;
+    let unpaid = p.row.unpaid_since.and_then(|t| DateTime::from_timestamp(t, 0));
     let instant = |t: i64| DateTime::from_timestamp(t, 0).map(|t| format_instant(t, p.tz)).unwrap_or_default();
     let on = p.row.auto_renew;
     let shown_instant = if on { p.term_end } else { crate::domain::time::expiry_instant(p.term_end) };
@@ -194,5 +206,15 @@ pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -
             None => ChangeAvailability::Available,
         },
         auto_renew_last_day: format_date(auto_renew::last_change_day(&facts)),
+        allowances: p.status.allows().rows().iter().map(|(what, level)| (what.to_string(), level.label().to_string())).collect(),
+        next_states: next_states(&p, unpaid),
+        renewal_window: match judge_renewal(p.status, p.term_end, p.tz, now) {
+            Ok(w) => format!("Renewal is possible from {} to {}.", format_date(w.opens), format_date(w.closes)),
+            Err(e) => e.to_string(),
+        },
+        payment_due: unpaid.map(|u| {
+            let day = format_date(local_date(u, p.tz));
+            if u > now { format!("A renewal invoice is open; pay it by the day before {day} to keep the subscription active.") } else { format!("A renewal payment is late since {day}; pay it to reactivate the subscription.") }
+        }),
     })
 }

@@ -49,7 +49,7 @@ macro_rules! bind_all {
 const SUBSCRIPTION_COLUMNS: &str = "s.id, s.org_id, p.name AS product_name, s.contract_number, ca.csn, \
      ca.company_name, s.seats, s.seats_at_renewal, s.term, s.term_at_renewal, s.status, s.auto_renew, \
      s.started_at, s.term_start_at, s.term_end_at, s.time_zone, s.currency, s.partner_csn, \
-     s.reseller_name, s.reseller_email, pm.kind AS payment_kind, pm.label AS payment_label";
+     s.reseller_name, s.reseller_email, pm.kind AS payment_kind, pm.label AS payment_label, s.unpaid_since";
 
 const SUBSCRIPTION_FROM: &str = "FROM subscriptions s \
      JOIN products p ON p.id = s.product_id \

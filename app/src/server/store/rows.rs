@@ -44,6 +44,7 @@ pub struct SubscriptionRow {
     pub reseller_email: Option<String>,
     pub payment_kind: Option<String>,
     pub payment_label: Option<String>,
+    pub unpaid_since: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -1,0 +1,27 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
+
+// Runs last (files run in name order on one database): it moves the demo's business clock.
+test("moving the demo clock forward expires a subscription that was not renewed", async ({ page }) => {
+  await signIn(page, "buyer@aurora.example");
+  // The active subscription with auto-renew off that ends soonest.
+  await page.goto("/billing/subscriptions?status=active&auto_renew=off&sort=date");
+  await page.getByRole("row").nth(1).getByRole("link").first().click();
+  const subscriptionUrl = page.url();
+  // R-LIFE-6: the page shows the state and what it allows.
+  await expect(page.getByText(/This subscription is Active\./)).toBeVisible();
+  await expect(page.getByRole("row", { name: /Product access/ })).toContainText("Yes");
+  await expect(page.getByText(/Unless it is renewed or paid: Expired from/)).toBeVisible();
+
+  await page.getByRole("link", { name: "Demo clock" }).click();
+  await expect(page.getByRole("heading", { name: "Demo clock" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("Move forward by").selectOption("30d");
+  await page.getByRole("button", { name: "Move the clock" }).click();
+  await expect(page.getByRole("status")).toContainText("Moved 30d.");
+
+  // R-LIFE-1..3: within 30 days of its end it is Expired or, after 15 days, Suspended.
+  await page.goto(subscriptionUrl);
+  await expect(page.getByText(/This subscription is (Expired|Suspended)\./)).toBeVisible();
+  await expect(page.getByRole("row", { name: /Reporting/ })).toContainText("No");
+});
