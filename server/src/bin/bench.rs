@@ -141,11 +141,12 @@ async fn bench_pricing(db: TestDb) {
         let mut priced = 0;
         for row in rows {
             let sub = Sub::new(row).unwrap();
-            let renewal = price_renewal(book, &sub).expect("every demo subscription has a price");
-            let unit = book.prices.price(row.product_id, sub.term, sub.currency, renewal.renewal_day).unwrap();
+            // Some demo renewals are refused (PayPal over 25,000 USD, R-PAY-2): priced all the same.
+            let renewal = std::hint::black_box(price_renewal(book, &sub));
+            let unit = book.prices.price(row.product_id, sub.term, sub.currency, sub.renewal_day()).unwrap();
             let start = local_date(chrono::DateTime::from_timestamp(row.term_start_at, 0).unwrap(), sub.tz);
             let seats = added_seats_charges(unit, sub.term, 1, local_date(now, sub.tz), start, sub.renewal_day(), None).unwrap();
-            priced += usize::from(!seats.is_empty()) + usize::from(renewal.totals.total.minor() >= 0);
+            priced += usize::from(!seats.is_empty()) + usize::from(renewal.is_ok() || renewal.is_err());
         }
         priced
     };
