@@ -1,51 +1,17 @@
 //! The engine's jobs on a test clock: renewals, payments, lifecycle and reminders, each story
 //! run once on SQLite and once on PostgreSQL.
 
-use std::future::Future;
-
 use app::domain::status::Status;
 use app::domain::term::Term;
 use app::domain::time::{local_date, start_of_day, term_end};
-use app::server::seed;
 use app::server::services::{billing, lifecycle, reminders};
 use app::server::store::Store;
-use app::server::testing::{engine, execute, scalar, TestDb};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use app::server::testing::{engine, execute, scalar};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
-}
-
-const BASE_URL: &str = "http://portal.test";
-
-macro_rules! both {
-    ($name:ident, $story:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                run(TestDb::sqlite().await, $story).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                run(TestDb::postgres().await, $story).await;
-            }
-        }
-    };
-}
-
-async fn run<F, Fut>(db: TestDb, story: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    assert!(seed::load_if_empty(&db.store, now()).await.expect("seed"));
-    story(db.store.clone()).await;
-    db.cleanup().await;
-}
+mod common;
+use common::{now, BASE_URL};
 
 /// The first Aurora subscription (soonest end) matching a condition on `s` and its payment
 /// method `pm`.
@@ -214,4 +180,25 @@ both!(an_unrenewed_monthly_subscription_is_canceled_30_days_after_its_end, |stor
     assert_eq!(status(at(15)).await, Status::Suspended);
     assert_eq!(status(at(30) - Duration::seconds(1)).await, Status::Suspended);
     assert_eq!(status(at(30)).await, Status::Canceled);
+});
+
+both!(a_bank_transfer_stays_pending_until_24_to_48_hours_have_passed, |store: Store| async move {
+    // R-PAY-7: bank transfers take 24-48 hours to register; settling before that changes nothing.
+    let id = pick(&store, "pm.kind = 'bank_transfer'").await;
+    execute(
+        &store,
+        &format!(
+            "INSERT INTO payments (org_id, subscription_id, payment_method_id, currency, amount_minor, status, idempotency_key, due_at, created_at) \
+             SELECT org_id, id, payment_method_id, currency, 100000, 'pending', 'transfer:{id}', {t}, {t} FROM subscriptions WHERE id = {id}",
+            t = now().timestamp()
+        ),
+    )
+    .await;
+    let payment = scalar(&store, &format!("SELECT id FROM payments WHERE idempotency_key = 'transfer:{id}'")).await;
+    let gw = engine(&store, BASE_URL);
+    assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now()).await.unwrap().as_deref(), Some("pending"));
+    assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(24) - Duration::seconds(1)).await.unwrap().as_deref(), Some("pending"));
+    assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(48)).await.unwrap().as_deref(), Some("succeeded"));
+    assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(49)).await.unwrap(), None, "settled once");
+    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key = 'transfer:{id}'")).await, 1);
 });

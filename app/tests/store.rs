@@ -1,7 +1,5 @@
 //! Store and service stories, each run once on SQLite and once on PostgreSQL.
 
-use std::future::Future;
-
 use app::api::dto::{PreviewOutcome, SubscriptionQuery};
 use app::api::error::AppError;
 use app::domain::authz::Actor;
@@ -11,44 +9,11 @@ use app::server::auth;
 use app::server::seed;
 use app::server::services::{auto_renew, lifecycle, subscriptions};
 use app::server::store::Store;
-use app::server::testing::{demo_actor, TestDb};
-use chrono::{DateTime, TimeZone, Utc};
+use app::server::testing::demo_actor;
+use chrono::{DateTime, Utc};
 
-/// The demo's "today" in these tests.
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
-}
-
-const BASE_URL: &str = "http://portal.test";
-
-/// Runs one story on both backends with fresh, seeded databases.
-macro_rules! both {
-    ($name:ident, $story:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                run(TestDb::sqlite().await, $story).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                run(TestDb::postgres().await, $story).await;
-            }
-        }
-    };
-}
-
-async fn run<F, Fut>(db: TestDb, story: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    assert!(seed::load_if_empty(&db.store, now()).await.expect("seed"));
-    story(db.store.clone()).await;
-    db.cleanup().await;
-}
+mod common;
+use common::{now, BASE_URL};
 
 fn query() -> SubscriptionQuery {
     SubscriptionQuery::default()

@@ -1,0 +1,46 @@
+//! What the store and engine stories share: the test clock's "today", and running one story on
+//! both backends with fresh, seeded databases.
+
+use std::future::Future;
+
+use app::server::seed;
+use app::server::store::Store;
+use app::server::testing::TestDb;
+use chrono::{DateTime, TimeZone, Utc};
+
+/// The demo's "today" in these tests.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+pub const BASE_URL: &str = "http://portal.test";
+
+/// Runs one story on both backends with fresh, seeded databases.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $story:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                $crate::common::run(app::server::testing::TestDb::sqlite().await, $story).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                $crate::common::run(app::server::testing::TestDb::postgres().await, $story).await;
+            }
+        }
+    };
+}
+
+pub async fn run<F, Fut>(db: TestDb, story: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    assert!(seed::load_if_empty(&db.store, now()).await.expect("seed"));
+    story(db.store.clone()).await;
+    db.cleanup().await;
+}
