@@ -190,6 +190,26 @@ pub fn billing_schedule(total: Money, term: Term, day: NaiveDate) -> Vec<Charge>
     }
 }
 
+/// One part of a bill and its tax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instalment {
+    pub due: NaiveDate,
+    /// Net plus tax.
+    pub total: Money,
+    pub tax: Money,
+}
+
+/// [`billing_schedule`] for an order's totals: net and tax are split separately, so the parts
+/// add up exactly to both (R-PAY-8).
+pub fn instalments(t: &Totals, term: Term, day: NaiveDate) -> Result<Vec<Instalment>, MoneyError> {
+    let taxes = billing_schedule(t.tax, term, day);
+    billing_schedule(t.subtotal, term, day)
+        .into_iter()
+        .zip(taxes)
+        .map(|(net, tax)| Ok(Instalment { due: net.due, total: net.amount.checked_add(tax.amount)?, tax: tax.amount }))
+        .collect()
+}
+
 /// What adding seats to a running subscription costs and when (R-PRICE-3). The seats are
 /// co-termed: they end on the subscription's renewal date. For a three-year term billed in
 /// instalments the first charge is prorated to the next anniversary of the multi-year order at
@@ -426,6 +446,19 @@ mod tests {
         );
         assert_eq!(billing_schedule(eur(6_090_00), Term::ThreeYear, d(2024, 9, 15)), vec![Charge { due: d(2024, 9, 15), amount: eur(6_090_00) }]);
         assert_eq!(billing_schedule(eur(2_030_00), Term::Annual, d(2026, 1, 1)).len(), 1);
+    }
+
+    #[test]
+    fn instalments_split_net_and_tax_so_both_sum_exactly() {
+        // R-PAY-8
+        let fi = rate_for(&TaxAddress { country: "FI".into(), region: "".into(), tax_exempt: false }).unwrap();
+        let line = price_line(eur(6_090_01), Term::ThreeYear, 1, Span { whole_terms: 1, days: 0 }, None).unwrap();
+        let t = totals(Currency::Eur, &[line], fi).unwrap();
+        let parts = instalments(&t, Term::ThreeYear, d(2026, 1, 5)).unwrap();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(Money::sum(Currency::Eur, parts.iter().map(|p| p.total)).unwrap(), t.total);
+        assert_eq!(Money::sum(Currency::Eur, parts.iter().map(|p| p.tax)).unwrap(), t.tax);
+        assert_eq!(parts[2].due, d(2028, 1, 5));
     }
 
     #[test]

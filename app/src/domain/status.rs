@@ -81,6 +81,12 @@ pub fn status_from(start: Option<DateTime<Utc>>, term: Term, tz: Tz, now: DateTi
     }
 }
 
+/// The state at `now` of a subscription with these facts: [`lifecycle_start`] then
+/// [`status_from`]. What the lifecycle job writes and what a payment restores.
+pub fn status_at(term_end: DateTime<Utc>, auto_renew: bool, unpaid_since: Option<DateTime<Utc>>, term: Term, tz: Tz, now: DateTime<Utc>) -> Status {
+    status_from(lifecycle_start(term_end, auto_renew, unpaid_since), term, tz, now)
+}
+
 /// The state of a subscription that was not renewed and owes nothing (the process starts at its
 /// term end).
 pub fn status_without_renewal(term_end: DateTime<Utc>, term: Term, tz: Tz, now: DateTime<Utc>) -> Status {

@@ -22,6 +22,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::money::Money;
 use crate::domain::payment::PaymentKind;
+use crate::server::auth::hash_token;
 use crate::server::store::{Store, StoreResult};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -85,7 +86,7 @@ impl SimulatedGateway {
             _ => ("succeeded", false),
         };
         let settles_at = if req.kind == PaymentKind::BankTransfer { req.at + transfer_delay(&req.idempotency_key) } else { req.at };
-        let reference = format!("sim_{}", &sha_hex(&req.idempotency_key)[..16]);
+        let reference = format!("sim_{}", &hash_token(&req.idempotency_key)[..16]);
         let mut tx = self.store.begin_write().await?;
         let inserted = tx.insert_gateway_charge(
             &req.idempotency_key,
@@ -109,13 +110,8 @@ impl SimulatedGateway {
 
 /// 24 to 48 hours, fixed per charge (R-PAY-7).
 fn transfer_delay(key: &str) -> Duration {
-    let h = u64::from_str_radix(&sha_hex(key)[..8], 16).unwrap_or(0);
+    let h = u64::from_str_radix(&hash_token(key)[..8], 16).unwrap_or(0);
     Duration::hours(24) + Duration::minutes((h % (24 * 60 + 1)) as i64)
-}
-
-fn sha_hex(s: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn outcome_of(outcome: &str, reference: &str, settles_at: i64, at: DateTime<Utc>) -> ChargeOutcome {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::auth::hash_password;
-use super::store::{Store, StoreError, StoreResult, Tx, Value};
+use super::store::{val as v, Store, StoreError, StoreResult, Tx};
 use crate::domain::payment::PaymentKind;
 use crate::domain::status::{status_without_renewal, Status};
 use crate::domain::term::Term;
@@ -96,10 +96,6 @@ fn price(annual_usd_cents: i64, term: Term, currency: &str) -> i64 {
         Term::Annual => annual,
         Term::ThreeYear => annual * 3,
     }
-}
-
-fn v<T: Into<Value>>(x: T) -> Value {
-    x.into()
 }
 
 /// Loads the demo data if the database has no organisation yet. Returns whether it loaded.

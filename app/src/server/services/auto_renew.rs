@@ -10,8 +10,8 @@ use super::subscriptions::Parsed;
 use crate::api::dto::*;
 use crate::api::error::AppError;
 use crate::domain::auto_renew::{judge, Verdict};
-use crate::domain::authz::{authorize, Action, Actor, Role};
-use crate::domain::mail_routing::{recipients, Contacts, MailKind};
+use crate::domain::authz::{authorize, Action, Actor};
+use crate::domain::mail_routing::{recipients, MailKind};
 use crate::domain::selection::BulkSelection;
 use crate::server::context::internal;
 use crate::server::mail::{self, AutoRenewLine};
@@ -121,7 +121,7 @@ pub async fn change(
             .map(|p| AutoRenewLine { id: p.row.id, product_name: p.row.product_name.clone(), resulting: p.date_phrase(on) })
             .collect();
         // Every buyer of the organisation is told (R-EXT-1, R-MAIL-1); admins are not (R-MAIL-3).
-        let contacts = Contacts { buyers: tx.emails_with_role(actor.org_id, Role::Buyer.code()).await.map_err(internal)?, ..Contacts::default() };
+        let contacts = super::buyer_contacts(&mut tx, actor.org_id).await.map_err(internal)?;
         for to in recipients(MailKind::AutoRenewChanged, &contacts) {
             tx.queue_mail(&mail::auto_renew_changed(actor.org_id, &to, on, &lines, base_url), at).await.map_err(internal)?;
         }

@@ -13,21 +13,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
-use crate::domain::authz::Role;
 use crate::domain::eligibility::method_allowed;
 use crate::domain::mail_routing::{recipients, Contacts, MailKind};
+use super::buyer_contacts;
 use crate::domain::money::{Currency, Money, UsdRates};
 use crate::domain::payment::PaymentKind;
-use crate::domain::pricing::{best_promotion, billing_schedule, price_line, totals, Charge, LinePrice, ListPrice, PriceList, Promotion, Purchase, Span, Totals};
+use crate::domain::pricing::{best_promotion, instalments, price_line, totals, Instalment, LinePrice, ListPrice, PriceList, Promotion, Purchase, Span, Totals};
 use crate::domain::renewal::{invoice_due_date, overdue_from};
-use crate::domain::status::{lifecycle_start, status_from, Status};
+use crate::domain::status::{status_at, Status};
 use crate::domain::tax::{rate_for, TaxAddress};
 use crate::domain::term::Term;
 use crate::domain::time::{local_date, parse_tz, start_of_day, term_end};
 use crate::server::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway};
 use crate::server::mail::{self, ItemLine};
-use crate::server::store::rows::{AuditEntry, EngineRow, PriceRow, PromotionRow, ScheduledChargeRow};
-use crate::server::store::{Store, StoreError, StoreResult, Tx, Value};
+use crate::server::store::rows::{AuditEntry, EngineRow, NewPayment, PriceRow, PromotionRow, ScheduledChargeRow};
+use crate::server::store::{val as v, Store, StoreError, StoreResult, Tx};
 
 /// Price lists, promotions and conversion rates: everything pricing reads besides the
 /// subscription itself.
@@ -95,6 +95,8 @@ pub struct Sub<'a> {
     pub tz: Tz,
     pub currency: Currency,
     pub term_end: DateTime<Utc>,
+    pub unpaid_since: Option<DateTime<Utc>>,
+    pub status: Status,
     pub payment: Option<PaymentKind>,
 }
 
@@ -107,6 +109,11 @@ impl<'a> Sub<'a> {
             tz: parse_tz(&row.time_zone).ok_or_else(|| bad("time zone"))?,
             currency: Currency::parse(&row.currency).ok_or_else(|| bad("currency"))?,
             term_end: DateTime::from_timestamp(row.term_end_at, 0).ok_or_else(|| bad("term end"))?,
+            unpaid_since: match row.unpaid_since {
+                Some(t) => Some(DateTime::from_timestamp(t, 0).ok_or_else(|| bad("unpaid since"))?),
+                None => None,
+            },
+            status: Status::parse(&row.status).ok_or_else(|| bad("status"))?,
             payment: match &row.payment_kind {
                 Some(k) => Some(PaymentKind::parse(k).ok_or_else(|| bad("payment kind"))?),
                 None => None,
@@ -117,6 +124,11 @@ impl<'a> Sub<'a> {
     /// The local renewal date: the first day after the term.
     pub fn renewal_day(&self) -> NaiveDate {
         local_date(self.term_end, self.tz)
+    }
+
+    /// The state it has at `now` with the facts as they are (R-LIFE-1..5).
+    pub fn status_at(&self, now: DateTime<Utc>) -> Status {
+        status_at(self.term_end, self.row.auto_renew, self.unpaid_since, self.term, self.tz, now)
     }
 }
 
@@ -133,22 +145,6 @@ pub struct PricedRenewal {
     /// When the total falls due, with each part's tax (R-PAY-8): net and tax are split
     /// separately, so the parts add up exactly to both.
     pub schedule: Vec<Instalment>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Instalment {
-    pub due: NaiveDate,
-    pub total: Money,
-    pub tax: Money,
-}
-
-fn instalments(t: &Totals, term: Term, day: NaiveDate) -> Vec<Instalment> {
-    let nets = billing_schedule(t.subtotal, term, day);
-    let taxes = billing_schedule(t.tax, term, day);
-    nets.iter()
-        .zip(taxes)
-        .map(|(n, x): (&Charge, Charge)| Instalment { due: n.due, total: Money::from_minor(n.amount.minor() + x.amount.minor(), n.amount.currency()), tax: x.amount })
-        .collect()
 }
 
 /// Prices the next term of `sub` on its renewal date: the seats and term chosen for the
@@ -182,17 +178,10 @@ pub fn price_renewal(book: &Book, sub: &Sub) -> Result<PricedRenewal, String> {
         promotion: promo.map(|p| p.name.clone()),
         renewal_day: day,
         new_end: term_end(day, term, sub.tz),
-        schedule: instalments(&totals, term, day),
+        schedule: instalments(&totals, term, day).map_err(|e| e.to_string())?,
     })
 }
 
-fn v<T: Into<Value>>(x: T) -> Value {
-    x.into()
-}
-
-async fn buyers(tx: &mut Tx, org_id: i64) -> StoreResult<Contacts> {
-    Ok(Contacts { buyers: tx.emails_with_role(org_id, Role::Buyer.code()).await?, ..Contacts::default() })
-}
 
 fn audit(org_id: i64, action: &str, id: i64, detail: String, at: i64) -> AuditEntry {
     AuditEntry { org_id, actor_user_id: None, action: action.into(), object_type: "subscription".into(), object_id: id, detail, at }
@@ -307,7 +296,7 @@ async fn renew_one(tx: &mut Tx, sub: &Sub<'_>, p: &PricedRenewal, at: i64, base_
         .await?;
     }
     let first = p.schedule[0];
-    let contacts = buyers(tx, row.org_id).await?;
+    let contacts = buyer_contacts(tx, row.org_id).await?;
     let line = ItemLine { product_name: row.product_name.clone(), seats: i64::from(p.seats), term: p.term.label().into(), amount: p.line.net };
     for to in recipients(MailKind::OrderConfirmation, &contacts) {
         tx.queue_mail(&mail::order_confirmation(row.org_id, &to, &number, std::slice::from_ref(&line), t.tax, t.total, base_url), at).await?;
@@ -318,14 +307,17 @@ async fn renew_one(tx: &mut Tx, sub: &Sub<'_>, p: &PricedRenewal, at: i64, base_
         issue_invoice(tx, sub, order, &format!("INV-{}-{stamp}", row.id), first, due_day, at, base_url).await?;
         return Ok(Renewed::Invoiced);
     }
-    let payment = tx
-        .insert_row(
-            "payments",
-            &["org_id", "order_id", "subscription_id", "payment_method_id", "currency", "amount_minor", "status", "idempotency_key", "due_at", "created_at"],
-            vec![v(row.org_id), v(order), v(row.id), v(row.payment_method_id), v(row.currency.clone()), v(first.total.minor()), v("pending"), v(format!("renewal:{}:{renewal_at}", row.id)), v(renewal_at), v(at)],
-        )
-        .await?;
-    Ok(Renewed::Charging(payment))
+    let payment = NewPayment {
+        org_id: row.org_id,
+        order_id: order,
+        subscription_id: row.id,
+        payment_method_id: row.payment_method_id,
+        currency: row.currency.clone(),
+        amount_minor: first.total.minor(),
+        idempotency_key: format!("renewal:{}:{renewal_at}", row.id),
+        due_at: renewal_at,
+    };
+    Ok(Renewed::Charging(tx.insert_pending_payment(&payment, at).await?))
 }
 
 /// Issues a Net 30 invoice for one instalment (or the whole renewal) with the subscription's
@@ -362,7 +354,7 @@ async fn issue_invoice(tx: &mut Tx, sub: &Sub<'_>, order: i64, number: &str, par
     for p in &payers {
         tx.insert_link("invoice_payers", &["invoice_id", "email"], vec![v(invoice), v(p.clone())]).await?;
     }
-    let contacts = Contacts { payers, ..buyers(tx, row.org_id).await? };
+    let contacts = Contacts { payers, ..buyer_contacts(tx, row.org_id).await? };
     for to in recipients(MailKind::InvoiceToPayers, &contacts) {
         tx.queue_mail(&mail::invoice(row.org_id, &to, number, amount, due_day, base_url), at).await?;
     }
@@ -426,8 +418,7 @@ async fn reactivate(tx: &mut Tx, sub: i64, org_id: i64, now: DateTime<Utc>) -> S
     tx.set_unpaid_since(sub, None, at).await?;
     let Some(row) = tx.engine_rows(org_id, &[sub]).await?.into_iter().next() else { return Ok(()) };
     let s = Sub::new(&row)?;
-    let current = Status::parse(&row.status).ok_or_else(|| corrupt(format!("subscription {sub}: status")))?;
-    let next = status_from(lifecycle_start(s.term_end, row.auto_renew, None), s.term, s.tz, now);
+    let (current, next) = (s.status, s.status_at(now));
     if next != current && current != Status::Canceled {
         tx.set_status(sub, next.code(), at).await?;
         tx.insert_audit(&[audit(org_id, "status.reactivated", sub, format!("{} -> {} after payment", current.label(), next.label()), at)]).await?;
@@ -468,14 +459,17 @@ pub async fn charge_instalments(store: &Store, gateway: &dyn PaymentGateway, now
             }
             continue;
         }
-        let payment = tx
-            .insert_row(
-                "payments",
-                &["org_id", "order_id", "subscription_id", "payment_method_id", "currency", "amount_minor", "status", "idempotency_key", "due_at", "created_at"],
-                vec![v(c.org_id), v(c.order_id), v(c.subscription_id), v(c.payment_method_id), v(c.currency.clone()), v(c.amount_minor), v("pending"), v(format!("instalment:{}", c.id)), v(at), v(at)],
-            )
-            .await;
-        let payment = match payment {
+        let payment = NewPayment {
+            org_id: c.org_id,
+            order_id: c.order_id,
+            subscription_id: c.subscription_id,
+            payment_method_id: c.payment_method_id,
+            currency: c.currency.clone(),
+            amount_minor: c.amount_minor,
+            idempotency_key: format!("instalment:{}", c.id),
+            due_at: at,
+        };
+        let payment = match tx.insert_pending_payment(&payment, at).await {
             Ok(id) => id,
             // Another process wrote this instalment's payment first.
             Err(e) if e.is_unique_violation() => continue,

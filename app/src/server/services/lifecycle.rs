@@ -6,11 +6,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::status::{lifecycle_start, status_from, Status};
-use crate::domain::term::Term;
-use crate::domain::time::parse_tz;
+use super::billing::Sub;
 use crate::server::store::rows::AuditEntry;
-use crate::server::store::{Store, StoreError, StoreResult};
+use crate::server::store::{Store, StoreResult};
 
 /// Moves every subscription whose lifecycle has started to the state it has at `now`. Returns
 /// how many moved.
@@ -20,13 +18,8 @@ pub async fn apply(store: &Store, now: DateTime<Utc>) -> StoreResult<usize> {
     let mut moved = 0;
     let mut audit = Vec::new();
     for row in tx.lifecycle_started(at).await? {
-        let bad = |what: &str| StoreError::Corrupt(format!("subscription {}: {what}", row.id));
-        let term = Term::parse(&row.term).ok_or_else(|| bad("term"))?;
-        let tz = parse_tz(&row.time_zone).ok_or_else(|| bad("time zone"))?;
-        let current = Status::parse(&row.status).ok_or_else(|| bad("status"))?;
-        let end = DateTime::from_timestamp(row.term_end_at, 0).ok_or_else(|| bad("term end"))?;
-        let unpaid = row.unpaid_since.and_then(|s| DateTime::from_timestamp(s, 0));
-        let next = status_from(lifecycle_start(end, row.auto_renew, unpaid), term, tz, now);
+        let sub = Sub::new(&row)?;
+        let (current, next) = (sub.status, sub.status_at(now));
         // States only move forward without a payment or renewal.
         if next > current && tx.move_status(row.id, current.code(), next.code(), at).await? {
             audit.push(AuditEntry {

@@ -9,3 +9,12 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod reminders;
 pub mod subscriptions;
+
+use crate::domain::authz::Role;
+use crate::domain::mail_routing::Contacts;
+use crate::server::store::{StoreResult, Tx};
+
+/// The organisation's buyers as mail contacts: who gets billing mail (R-MAIL-1).
+pub async fn buyer_contacts(tx: &mut Tx, org_id: i64) -> StoreResult<Contacts> {
+    Ok(Contacts { buyers: tx.emails_with_role(org_id, Role::Buyer.code()).await?, ..Contacts::default() })
+}

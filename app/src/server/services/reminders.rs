@@ -6,9 +6,9 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::billing::{price_renewal, Book, Sub};
-use crate::domain::authz::Role;
 use crate::domain::auto_renew::shown_date;
-use crate::domain::mail_routing::{recipients, Contacts, MailKind};
+use crate::domain::mail_routing::{recipients, MailKind};
+use super::buyer_contacts;
 use crate::domain::money::UsdRates;
 use crate::domain::renewal::{due_reminder, renewal_window, REMINDER_DAYS};
 use crate::domain::time::local_date;
@@ -31,30 +31,26 @@ pub async fn send_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, base_
         if !tx.mark_reminder(row.id, row.term_end_at, days, at).await? {
             continue;
         }
-        let contacts = Contacts { buyers: tx.emails_with_role(row.org_id, Role::Buyer.code()).await?, ..Contacts::default() };
+        let contacts = buyer_contacts(&mut tx, row.org_id).await?;
         let date = shown_date(sub.term_end, sub.tz, row.auto_renew);
-        if row.auto_renew {
-            // The price the renewal will charge, tax included; without one (no price list
-            // entry), the reminder still goes out with the date and says the price is pending.
-            match price_renewal(&book, &sub) {
-                Ok(p) => {
-                    for to in recipients(MailKind::RenewalReminder, &contacts) {
-                        tx.queue_mail(&mail::renewal_reminder(row.org_id, &to, &row.product_name, row.id, date, p.totals.total, base_url), at).await?;
-                    }
-                }
-                Err(problem) => {
-                    tracing::warn!(subscription = row.id, %problem, "renewal reminder without a price: the renewal will fail");
-                    let closes = renewal_window(sub.term_end, sub.tz).closes;
-                    for to in recipients(MailKind::ExpiryNotice, &contacts) {
-                        tx.queue_mail(&mail::expiry_notice(row.org_id, &to, &row.product_name, row.id, date, closes, base_url), at).await?;
-                    }
-                }
+        // With auto-renew on: the price the renewal will charge, tax included. A renewal that
+        // cannot be priced or paid will fail and the subscription expire, so those buyers get
+        // the expiry notice instead, like everyone with auto-renew off.
+        let price = match row.auto_renew.then(|| price_renewal(&book, &sub)) {
+            Some(Ok(p)) => Some(p.totals.total),
+            Some(Err(problem)) => {
+                tracing::warn!(subscription = row.id, %problem, "the renewal will fail: expiry notice instead of a renewal reminder");
+                None
             }
-        } else {
-            let closes = renewal_window(sub.term_end, sub.tz).closes;
-            for to in recipients(MailKind::ExpiryNotice, &contacts) {
-                tx.queue_mail(&mail::expiry_notice(row.org_id, &to, &row.product_name, row.id, date, closes, base_url), at).await?;
-            }
+            None => None,
+        };
+        let closes = renewal_window(sub.term_end, sub.tz).closes;
+        for to in recipients(if price.is_some() { MailKind::RenewalReminder } else { MailKind::ExpiryNotice }, &contacts) {
+            let mail = match price {
+                Some(total) => mail::renewal_reminder(row.org_id, &to, &row.product_name, row.id, date, total, base_url),
+                None => mail::expiry_notice(row.org_id, &to, &row.product_name, row.id, date, closes, base_url),
+            };
+            tx.queue_mail(&mail, at).await?;
         }
         sent += 1;
     }

@@ -1,7 +1,8 @@
 //! Queries of the domain engine's jobs: renewals, payments, reminders, instalments, settings.
 
+use super::queries::{bind_all, Args};
 use super::rows::*;
-use super::{on_tx, StoreResult, Tx};
+use super::{on_tx, val, StoreResult, Tx, Value as Arg};
 
 const ENGINE_COLUMNS: &str = "SELECT s.id, s.org_id, s.customer_account_id, s.product_id, p.name AS product_name, s.seats, \
      s.seats_at_renewal, s.term, s.term_at_renewal, s.currency, s.status, s.auto_renew, s.term_start_at, s.term_end_at, \
@@ -29,15 +30,48 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query_as::<_, EngineRow>(&sql).bind(from).bind(until).fetch_all(&mut *c).await?))
     }
 
-    /// Subscriptions of one organisation, in the order of `ids`' database order; the caller
-    /// checks that all were found.
+    /// Subscriptions whose lifecycle process has started (R-LIFE-1): ended without renewal, or
+    /// an unpaid renewal is late.
+    pub async fn lifecycle_started(&mut self, now: i64) -> StoreResult<Vec<EngineRow>> {
+        let sql = format!(
+            "{ENGINE_COLUMNS} WHERE s.status <> 'canceled' AND ((s.term_end_at <= $1 AND s.auto_renew = $2) OR s.unpaid_since <= $1) ORDER BY s.id"
+        );
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, EngineRow>(&sql).bind(now).bind(false).fetch_all(&mut *c).await?))
+    }
+
+    /// Subscriptions of one organisation by id, in id order; the caller checks that all were
+    /// found.
     pub async fn engine_rows(&mut self, org_id: i64, ids: &[i64]) -> StoreResult<Vec<EngineRow>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(", ");
-        let sql = format!("{ENGINE_COLUMNS} WHERE s.org_id = $1 AND s.id IN ({list}) ORDER BY s.id");
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, EngineRow>(&sql).bind(org_id).fetch_all(&mut *c).await?))
+        let mut args = Args::default();
+        let org = args.push(Arg::Int(org_id));
+        let list = args.list(ids);
+        let sql = format!("{ENGINE_COLUMNS} WHERE s.org_id = {org} AND s.id IN ({list}) ORDER BY s.id");
+        Ok(on_tx!(self, |c| bind_all!(sqlx::query_as::<_, EngineRow>(&sql), args).fetch_all(&mut *c).await?))
+    }
+
+    /// Writes a payment for the gateway to settle; the idempotency key is unique, so a second
+    /// writer of the same payment gets a unique violation.
+    pub async fn insert_pending_payment(&mut self, p: &NewPayment, now: i64) -> StoreResult<i64> {
+        self.insert_row(
+            "payments",
+            &["org_id", "order_id", "subscription_id", "payment_method_id", "currency", "amount_minor", "status", "idempotency_key", "due_at", "created_at"],
+            vec![
+                val(p.org_id),
+                val(p.order_id),
+                val(p.subscription_id),
+                val(p.payment_method_id),
+                val(p.currency.clone()),
+                val(p.amount_minor),
+                val("pending"),
+                val(p.idempotency_key.clone()),
+                val(p.due_at),
+                val(now),
+            ],
+        )
+        .await
     }
 
     pub async fn price_rows(&mut self) -> StoreResult<Vec<PriceRow>> {

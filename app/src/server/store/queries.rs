@@ -7,12 +7,12 @@ use Value as Arg;
 
 /// Collects bind values and hands out their `$n` placeholders.
 #[derive(Default)]
-struct Args(Vec<Value>);
+pub(super) struct Args(pub(super) Vec<Value>);
 
 impl Args {
     /// Returns the placeholder for `a`; a NULL is written into the SQL as a literal, because an
     /// untyped bound NULL is refused by PostgreSQL for columns of another type.
-    fn push(&mut self, a: Value) -> String {
+    pub(super) fn push(&mut self, a: Value) -> String {
         if let Value::Null = a {
             return "NULL".into();
         }
@@ -25,7 +25,7 @@ impl Args {
     }
 
     /// `$a, $b, ...` for a list of ids.
-    fn list(&mut self, ids: &[i64]) -> String {
+    pub(super) fn list(&mut self, ids: &[i64]) -> String {
         ids.iter().map(|id| self.push(Arg::Int(*id))).collect::<Vec<_>>().join(", ")
     }
 }
@@ -45,6 +45,7 @@ macro_rules! bind_all {
         q
     }};
 }
+pub(super) use bind_all;
 
 const SUBSCRIPTION_COLUMNS: &str = "s.id, s.org_id, p.name AS product_name, s.contract_number, ca.csn, \
      ca.company_name, s.seats, s.seats_at_renewal, s.term, s.term_at_renewal, s.status, s.auto_renew, \
@@ -259,14 +260,6 @@ impl Tx {
 
     /// Subscriptions whose term ended by `now` without renewal and that are not canceled yet: the
     /// candidates for a lifecycle transition (R-LIFE-1..3).
-    /// Subscriptions whose lifecycle process has started (R-LIFE-1): ended without renewal, or
-    /// an unpaid renewal is late.
-    pub async fn lifecycle_started(&mut self, now: i64) -> StoreResult<Vec<LifecycleRow>> {
-        let sql = "SELECT id, org_id, term, status, auto_renew, term_end_at, unpaid_since, time_zone FROM subscriptions \
-                   WHERE status <> 'canceled' AND ((term_end_at <= $1 AND auto_renew = $2) OR unpaid_since <= $1) ORDER BY id";
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, LifecycleRow>(sql).bind(now).bind(false).fetch_all(&mut *c).await?))
-    }
-
     /// Moves a subscription from status `from` to `to`; false if it is no longer in `from`
     /// (another process moved it first).
     pub async fn move_status(&mut self, id: i64, from: &str, to: &str, now: i64) -> StoreResult<bool> {
@@ -444,6 +437,11 @@ impl Tx {
         on_tx!(self, |c| bind_all!(sqlx::query(&sql), args).execute(&mut *c).await?.rows_affected());
         Ok(())
     }
+}
+
+/// A value for [`Tx::insert_row`]: `val(x)` for anything that converts.
+pub fn val<T: Into<Value>>(x: T) -> Value {
+    x.into()
 }
 
 /// A value for [`Tx::insert_row`].

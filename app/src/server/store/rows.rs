@@ -59,19 +59,6 @@ pub struct DocumentRow {
     pub file_name: String,
 }
 
-/// What the lifecycle job needs of a subscription.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LifecycleRow {
-    pub id: i64,
-    pub org_id: i64,
-    pub term: String,
-    pub status: String,
-    pub auto_renew: bool,
-    pub term_end_at: i64,
-    pub unpaid_since: Option<i64>,
-    pub time_zone: String,
-}
-
 /// Lifecycle order of the status codes (Active, Expired, Suspended, Canceled), for sorting.
 macro_rules! status_rank {
     () => {
@@ -183,6 +170,20 @@ pub struct EngineRow {
     pub country: String,
     pub region: String,
     pub tax_exempt: bool,
+}
+
+/// A payment to ask the gateway for (status `pending`).
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub org_id: i64,
+    pub order_id: i64,
+    pub subscription_id: i64,
+    pub payment_method_id: Option<i64>,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub idempotency_key: String,
+    /// The instant it is owed from: the renewal instant, or an instalment's due date.
+    pub due_at: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
