@@ -8,4 +8,4 @@ pub mod domain;
 pub mod server;
 pub mod ui;
 
-pub use ui::{shell, App};
+pub use ui::{App, shell};

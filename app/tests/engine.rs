@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 mod common;
-use common::{now, BASE_URL};
+use common::{BASE_URL, now};
 
 /// The first Aurora subscription (soonest end) matching a condition on `s` and its payment
 /// method `pm`.
@@ -35,7 +35,11 @@ struct Facts {
 async fn facts(store: &Store, id: i64) -> Facts {
     let mut tx = store.begin_read().await.unwrap();
     let row = tx.subscription(id).await.unwrap().unwrap();
-    Facts { status: Status::parse(&row.status).unwrap(), term_end: DateTime::from_timestamp(row.term_end_at, 0).unwrap(), tz: row.time_zone.parse().unwrap() }
+    Facts {
+        status: Status::parse(&row.status).unwrap(),
+        term_end: DateTime::from_timestamp(row.term_end_at, 0).unwrap(),
+        tz: row.time_zone.parse().unwrap(),
+    }
 }
 
 /// Local midnight `n` days after the local date of `at`, plus `plus`.
@@ -50,7 +54,8 @@ async fn status_after_pass(store: &Store, id: i64, at: DateTime<Utc>) -> Status 
 
 both!(an_automatic_renewal_charges_exactly_once_even_when_two_processes_run_the_job_twice, |store: Store| async move {
     // R-REN-3, R-MAIL-2: renewed on the renewal date, charged once, one order confirmed.
-    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
+    let id =
+        pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
     let before = facts(&store, id).await;
     let at = before.term_end + Duration::minutes(5);
     let (one, two) = (engine(&store, BASE_URL), engine(&store, BASE_URL));
@@ -58,8 +63,16 @@ both!(an_automatic_renewal_charges_exactly_once_even_when_two_processes_run_the_
     a.unwrap();
     b.unwrap();
     engine(&store, BASE_URL).run_pass(at).await.unwrap();
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'")).await, 1);
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'succeeded'")).await, 1);
+    assert_eq!(
+        scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'"))
+            .await,
+        1
+    );
+    assert_eq!(
+        scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'succeeded'"))
+            .await,
+        1
+    );
     assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM orders WHERE number LIKE 'ORD-{id}-%'")).await, 1);
     let after = facts(&store, id).await;
     assert_eq!(after.status, Status::Active);
@@ -69,70 +82,137 @@ both!(an_automatic_renewal_charges_exactly_once_even_when_two_processes_run_the_
     let charged = scalar(&store, &format!("SELECT amount_minor FROM payments WHERE subscription_id = {id}")).await;
     let total = scalar(&store, &format!("SELECT total_minor FROM orders WHERE number LIKE 'ORD-{id}-%'")).await;
     assert_eq!(charged, total);
-    let mails = scalar(&store, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'order_confirmation' AND to_address = 'buyer@aurora.example'").await;
+    let mails = scalar(
+        &store,
+        "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'order_confirmation' AND to_address = 'buyer@aurora.example'",
+    )
+    .await;
     assert!(mails >= 1);
 });
 
-both!(a_declined_renewal_expires_at_once_and_is_suspended_from_day_16_and_canceled_on_day_46, |store: Store| async move {
-    // R-LIFE-5 with the declining test card (R-PAY-7).
-    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
-    execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4000000000000002' WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})")).await;
-    let f = facts(&store, id).await;
-    let renewal = f.term_end;
-    assert_eq!(status_after_pass(&store, id, renewal + Duration::minutes(1)).await, Status::Expired);
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'failed'")).await, 1);
-    assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 15) - Duration::seconds(1)).await, Status::Expired);
-    assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 15)).await, Status::Suspended);
-    assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 45) - Duration::seconds(1)).await, Status::Suspended);
-    assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 45)).await, Status::Canceled);
-    // Still one charge attempt: the job never retried the declined key.
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'")).await, 1);
-});
+both!(
+    a_declined_renewal_expires_at_once_and_is_suspended_from_day_16_and_canceled_on_day_46,
+    |store: Store| async move {
+        // R-LIFE-5 with the declining test card (R-PAY-7).
+        let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'")
+            .await;
+        execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4000000000000002' WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})")).await;
+        let f = facts(&store, id).await;
+        let renewal = f.term_end;
+        assert_eq!(status_after_pass(&store, id, renewal + Duration::minutes(1)).await, Status::Expired);
+        assert_eq!(
+            scalar(
+                &store,
+                &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'failed'")
+            )
+            .await,
+            1
+        );
+        assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 15) - Duration::seconds(1)).await, Status::Expired);
+        assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 15)).await, Status::Suspended);
+        assert_eq!(
+            status_after_pass(&store, id, day(renewal, f.tz, 45) - Duration::seconds(1)).await,
+            Status::Suspended
+        );
+        assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 45)).await, Status::Canceled);
+        // Still one charge attempt: the job never retried the declined key.
+        assert_eq!(
+            scalar(
+                &store,
+                &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'")
+            )
+            .await,
+            1
+        );
+    }
+);
 
-both!(a_renewal_paid_by_invoice_is_due_in_30_days_and_the_lifecycle_counts_from_the_due_date, |store: Store| async move {
-    // R-REN-5, R-LIFE-5 decision, R-MAIL-4: Net 30, the payers get the invoice.
-    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'invoice' AND s.term <> 'monthly'").await;
-    let f = facts(&store, id).await;
-    assert_eq!(status_after_pass(&store, id, f.term_end + Duration::minutes(1)).await, Status::Active);
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM invoices WHERE number LIKE 'INV-{id}-%' AND status = 'open'")).await, 1);
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id}")).await, 0, "an invoice is not charged");
-    let due_at = scalar(&store, &format!("SELECT due_at FROM invoices WHERE number LIKE 'INV-{id}-%'")).await;
-    // Late from the start of the 31st local day after the renewal date.
-    assert_eq!(due_at, day(f.term_end, f.tz, 31).timestamp());
-    let payers = scalar(&store, &format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invoice' AND to_address = 'payer1@aurora.example' AND subject LIKE '%INV-{id}-%'")).await;
-    assert_eq!(payers, 1);
-    let late = DateTime::from_timestamp(due_at, 0).unwrap();
-    assert_eq!(status_after_pass(&store, id, late - Duration::seconds(1)).await, Status::Active);
-    assert_eq!(status_after_pass(&store, id, late).await, Status::Expired);
-    assert_eq!(status_after_pass(&store, id, day(late, f.tz, 15)).await, Status::Suspended);
-    assert_eq!(status_after_pass(&store, id, day(late, f.tz, 45)).await, Status::Canceled);
-});
+both!(
+    a_renewal_paid_by_invoice_is_due_in_30_days_and_the_lifecycle_counts_from_the_due_date,
+    |store: Store| async move {
+        // R-REN-5, R-LIFE-5 decision, R-MAIL-4: Net 30, the payers get the invoice.
+        let id =
+            pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'invoice' AND s.term <> 'monthly'")
+                .await;
+        let f = facts(&store, id).await;
+        assert_eq!(status_after_pass(&store, id, f.term_end + Duration::minutes(1)).await, Status::Active);
+        assert_eq!(
+            scalar(
+                &store,
+                &format!("SELECT COUNT(*) FROM invoices WHERE number LIKE 'INV-{id}-%' AND status = 'open'")
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id}")).await,
+            0,
+            "an invoice is not charged"
+        );
+        let due_at = scalar(&store, &format!("SELECT due_at FROM invoices WHERE number LIKE 'INV-{id}-%'")).await;
+        // Late from the start of the 31st local day after the renewal date.
+        assert_eq!(due_at, day(f.term_end, f.tz, 31).timestamp());
+        let payers = scalar(&store, &format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invoice' AND to_address = 'payer1@aurora.example' AND subject LIKE '%INV-{id}-%'")).await;
+        assert_eq!(payers, 1);
+        let late = DateTime::from_timestamp(due_at, 0).unwrap();
+        assert_eq!(status_after_pass(&store, id, late - Duration::seconds(1)).await, Status::Active);
+        assert_eq!(status_after_pass(&store, id, late).await, Status::Expired);
+        assert_eq!(status_after_pass(&store, id, day(late, f.tz, 15)).await, Status::Suspended);
+        assert_eq!(status_after_pass(&store, id, day(late, f.tz, 45)).await, Status::Canceled);
+    }
+);
 
-both!(a_timed_out_charge_is_left_unknown_and_settled_by_the_next_run_without_charging_again, |store: Store| async move {
-    // R-PAY-7: never charge twice.
-    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card'").await;
-    execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4000000000000119' WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})")).await;
-    let f = facts(&store, id).await;
-    let at = f.term_end + Duration::minutes(1);
-    let gw = engine(&store, BASE_URL);
-    billing::renew_due(&store, gw.gateway.as_ref(), &gw.rates, at, BASE_URL).await.unwrap();
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'unknown'")).await, 1);
-    assert_eq!(billing::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(1)).await.unwrap(), 1);
-    assert_eq!(billing::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(2)).await.unwrap(), 0);
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'succeeded'")).await, 1);
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'")).await, 1);
-    assert_eq!(facts(&store, id).await.status, Status::Active);
-});
+both!(
+    a_timed_out_charge_is_left_unknown_and_settled_by_the_next_run_without_charging_again,
+    |store: Store| async move {
+        // R-PAY-7: never charge twice.
+        let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card'").await;
+        execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4000000000000119' WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})")).await;
+        let f = facts(&store, id).await;
+        let at = f.term_end + Duration::minutes(1);
+        let gw = engine(&store, BASE_URL);
+        billing::renew_due(&store, gw.gateway.as_ref(), &gw.rates, at, BASE_URL).await.unwrap();
+        assert_eq!(
+            scalar(
+                &store,
+                &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'unknown'")
+            )
+            .await,
+            1
+        );
+        assert_eq!(billing::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(1)).await.unwrap(), 1);
+        assert_eq!(billing::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(2)).await.unwrap(), 0);
+        assert_eq!(
+            scalar(
+                &store,
+                &format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'succeeded'")
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            scalar(
+                &store,
+                &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key LIKE 'renewal:{id}:%'")
+            )
+            .await,
+            1
+        );
+        assert_eq!(facts(&store, id).await.status, Status::Active);
+    }
+);
 
 both!(paying_a_late_renewal_reactivates_the_subscription, |store: Store| async move {
     // R-LIFE-3: paying reactivates; the state moves back only through a payment.
-    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
+    let id =
+        pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
     execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4000000000009995' WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})")).await;
     let f = facts(&store, id).await;
     assert_eq!(status_after_pass(&store, id, day(f.term_end, f.tz, 20)).await, Status::Suspended);
     // The customer pays: a new successful payment for the same renewal, settled.
     let pm = scalar(&store, &format!("SELECT payment_method_id FROM subscriptions WHERE id = {id}")).await;
-    execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4242424242424242' WHERE id = {pm}")).await;
+    execute(&store, &format!("UPDATE payment_methods SET gateway_token = 'sim_card_4242424242424242' WHERE id = {pm}"))
+        .await;
     execute(
         &store,
         &format!(
@@ -146,7 +226,11 @@ both!(paying_a_late_renewal_reactivates_the_subscription, |store: Store| async m
 
 both!(reminders_go_out_45_30_and_4_days_before_once_each, |store: Store| async move {
     // R-EXT-8, R-MAIL-6
-    let id = pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND s.term = 'annual' AND s.term_end_at > 1769900000").await;
+    let id = pick(
+        &store,
+        "s.auto_renew = TRUE AND s.status = 'active' AND s.term = 'annual' AND s.term_end_at > 1769900000",
+    )
+    .await;
     let f = facts(&store, id).await;
     let count = || {
         let store = store.clone();
@@ -197,8 +281,24 @@ both!(a_bank_transfer_stays_pending_until_24_to_48_hours_have_passed, |store: St
     let payment = scalar(&store, &format!("SELECT id FROM payments WHERE idempotency_key = 'transfer:{id}'")).await;
     let gw = engine(&store, BASE_URL);
     assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now()).await.unwrap().as_deref(), Some("pending"));
-    assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(24) - Duration::seconds(1)).await.unwrap().as_deref(), Some("pending"));
-    assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(48)).await.unwrap().as_deref(), Some("succeeded"));
-    assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(49)).await.unwrap(), None, "settled once");
-    assert_eq!(scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key = 'transfer:{id}'")).await, 1);
+    assert_eq!(
+        billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(24) - Duration::seconds(1))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("pending")
+    );
+    assert_eq!(
+        billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(48)).await.unwrap().as_deref(),
+        Some("succeeded")
+    );
+    assert_eq!(
+        billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(49)).await.unwrap(),
+        None,
+        "settled once"
+    );
+    assert_eq!(
+        scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key = 'transfer:{id}'")).await,
+        1
+    );
 });

@@ -5,13 +5,13 @@ use std::future::Future;
 
 use app::api::dto::SubscriptionQuery;
 use app::domain::selection::BulkSelection;
-use app::server::outbox::{self, Mailer, Transport, MAX_ATTEMPTS};
+use app::server::outbox::{self, MAX_ATTEMPTS, Mailer, Transport};
 use app::server::seed;
 use app::server::services::{auto_renew, subscriptions};
 use app::server::smtp_sink::SmtpSink;
-use app::server::store::rows::OutgoingMail;
 use app::server::store::Store;
-use app::server::testing::{demo_actor, queue_mails, TestDb};
+use app::server::store::rows::OutgoingMail;
+use app::server::testing::{TestDb, demo_actor, queue_mails};
 use chrono::{TimeZone, Utc};
 
 const NOW: i64 = 1_795_424_400; // 2026-11-23 09:00 UTC
@@ -44,7 +44,8 @@ where
 }
 
 fn mailer(smtp_url: &str) -> Mailer {
-    Mailer::new(Transport::smtp(smtp_url).unwrap(), "Billing and orders <billing@portal.test>", "http://portal.test").unwrap()
+    Mailer::new(Transport::smtp(smtp_url).unwrap(), "Billing and orders <billing@portal.test>", "http://portal.test")
+        .unwrap()
 }
 
 /// Runs passes at `now` until a pass finds nothing due.
@@ -67,34 +68,47 @@ async fn free_addr() -> String {
     l.local_addr().unwrap().to_string()
 }
 
-both!(the_auto_renew_confirmation_reaches_every_buyer_with_both_parts_and_a_link, |store: Store, _url: String| async move {
-    // R-EXT-1, R-MAIL-1, R-MAIL-3
-    let now = Utc.timestamp_opt(NOW, 0).unwrap();
-    seed::load_if_empty(&store, now).await.unwrap();
-    let buyer = demo_actor(&store, "buyer@aurora.example").await;
-    let q = SubscriptionQuery { auto_renew: Some("on".into()), ..Default::default() };
-    let id = subscriptions::list(&store, &buyer, &q).await.unwrap().rows[0].id;
-    let key = uuid::Uuid::new_v4().to_string();
-    auto_renew::change(&store, &buyer, &BulkSelection::from_ids(vec![id]).unwrap(), false, &key, now, "http://portal.test").await.unwrap();
+both!(
+    the_auto_renew_confirmation_reaches_every_buyer_with_both_parts_and_a_link,
+    |store: Store, _url: String| async move {
+        // R-EXT-1, R-MAIL-1, R-MAIL-3
+        let now = Utc.timestamp_opt(NOW, 0).unwrap();
+        seed::load_if_empty(&store, now).await.unwrap();
+        let buyer = demo_actor(&store, "buyer@aurora.example").await;
+        let q = SubscriptionQuery { auto_renew: Some("on".into()), ..Default::default() };
+        let id = subscriptions::list(&store, &buyer, &q).await.unwrap().rows[0].id;
+        let key = uuid::Uuid::new_v4().to_string();
+        auto_renew::change(
+            &store,
+            &buyer,
+            &BulkSelection::from_ids(vec![id]).unwrap(),
+            false,
+            &key,
+            now,
+            "http://portal.test",
+        )
+        .await
+        .unwrap();
 
-    let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
-    let pass = drain(&store, &mailer(&sink.url()), NOW).await;
-    assert_eq!(pass.sent, 2, "one mail per buyer");
-    let mut got = sink.messages();
-    got.sort_by(|a, b| a.rcpt_to.cmp(&b.rcpt_to));
-    assert_eq!(got[0].rcpt_to, vec!["buyer2@aurora.example"]);
-    assert_eq!(got[1].rcpt_to, vec!["buyer@aurora.example"]);
-    for m in &got {
-        assert_eq!(m.header("Subject").unwrap(), format!("Auto-renew turned off for subscription {id}"));
-        assert!(m.header("From").unwrap().contains("billing@portal.test"));
-        assert!(m.header("Message-ID").unwrap().starts_with("<outbox-"));
-        assert!(m.data.contains("Content-Type: text/plain") && m.data.contains("Content-Type: text/html"));
-        assert!(m.data.contains("http://portal.test/billing/subscriptions"));
+        let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
+        let pass = drain(&store, &mailer(&sink.url()), NOW).await;
+        assert_eq!(pass.sent, 2, "one mail per buyer");
+        let mut got = sink.messages();
+        got.sort_by(|a, b| a.rcpt_to.cmp(&b.rcpt_to));
+        assert_eq!(got[0].rcpt_to, vec!["buyer2@aurora.example"]);
+        assert_eq!(got[1].rcpt_to, vec!["buyer@aurora.example"]);
+        for m in &got {
+            assert_eq!(m.header("Subject").unwrap(), format!("Auto-renew turned off for subscription {id}"));
+            assert!(m.header("From").unwrap().contains("billing@portal.test"));
+            assert!(m.header("Message-ID").unwrap().starts_with("<outbox-"));
+            assert!(m.data.contains("Content-Type: text/plain") && m.data.contains("Content-Type: text/html"));
+            assert!(m.data.contains("http://portal.test/billing/subscriptions"));
+        }
+        let mut tx = store.begin_read().await.unwrap();
+        assert_eq!(tx.mail_counts().await.unwrap(), (0, 0));
+        sink.stop();
     }
-    let mut tx = store.begin_read().await.unwrap();
-    assert_eq!(tx.mail_counts().await.unwrap(), (0, 0));
-    sink.stop();
-});
+);
 
 both!(mail_queued_while_smtp_is_down_is_delivered_once_when_it_is_back, |store: Store, _url: String| async move {
     queue_mails(&store, 200, NOW).await;

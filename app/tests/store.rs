@@ -13,7 +13,7 @@ use app::server::testing::demo_actor;
 use chrono::{DateTime, Utc};
 
 mod common;
-use common::{now, BASE_URL};
+use common::{BASE_URL, now};
 
 fn query() -> SubscriptionQuery {
     SubscriptionQuery::default()
@@ -62,7 +62,12 @@ both!(demo_data_covers_every_state_currency_and_payment_kind, |store: Store| asy
 
 both!(the_list_filters_searches_sorts_and_pages, |store: Store| async move {
     let buyer = demo_actor(&store, "buyer@aurora.example").await;
-    let q = SubscriptionQuery { currency: Some("SEK".into()), auto_renew: Some("on".into()), term: Some("annual".into()), ..query() };
+    let q = SubscriptionQuery {
+        currency: Some("SEK".into()),
+        auto_renew: Some("on".into()),
+        term: Some("annual".into()),
+        ..query()
+    };
     let page = subscriptions::list(&store, &buyer, &q).await.unwrap();
     assert!(page.total > 0);
     assert!(page.rows.iter().all(|r| r.currency == "SEK" && r.auto_renew && r.term_label == "1 year"));
@@ -72,18 +77,29 @@ both!(the_list_filters_searches_sorts_and_pages, |store: Store| async move {
     assert_eq!(first.rows.len(), 25);
     assert!(first.rows.iter().all(|a| second.rows.iter().all(|b| a.id != b.id)), "pages overlap");
 
-    let by_seats = subscriptions::list(&store, &buyer, &SubscriptionQuery { sort: Some("seats".into()), dir: Some("desc".into()), ..query() }).await.unwrap();
+    let by_seats = subscriptions::list(
+        &store,
+        &buyer,
+        &SubscriptionQuery { sort: Some("seats".into()), dir: Some("desc".into()), ..query() },
+    )
+    .await
+    .unwrap();
     assert!(by_seats.rows.windows(2).all(|w| w[0].seats >= w[1].seats));
 
     let target = &first.rows[3];
-    let found = subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some(target.id.to_string()), ..query() }).await.unwrap();
+    let found = subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some(target.id.to_string()), ..query() })
+        .await
+        .unwrap();
     assert!(found.rows.iter().any(|r| r.id == target.id));
-    let by_name = subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some("vectora".into()), ..query() }).await.unwrap();
+    let by_name =
+        subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some("vectora".into()), ..query() }).await.unwrap();
     assert!(by_name.total > 0 && by_name.rows.iter().all(|r| r.product_name == "Vectora CAD"));
-    let wildcard = subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some("%".into()), ..query() }).await.unwrap();
+    let wildcard =
+        subscriptions::list(&store, &buyer, &SubscriptionQuery { q: Some("%".into()), ..query() }).await.unwrap();
     assert_eq!(wildcard.total, 0, "a % is searched for literally");
 
-    let bad = subscriptions::list(&store, &buyer, &SubscriptionQuery { status: Some("paused".into()), ..query() }).await;
+    let bad =
+        subscriptions::list(&store, &buyer, &SubscriptionQuery { status: Some("paused".into()), ..query() }).await;
     assert!(matches!(bad, Err(AppError::Validation { .. })));
 });
 
@@ -115,16 +131,27 @@ both!(admins_see_subscriptions_without_billing_and_cannot_change_them, |store: S
     assert_eq!(detail.auto_renew_change, app::api::dto::ChangeAvailability::NotAllowed);
     let selection = BulkSelection::from_ids(vec![page.rows[0].id]).unwrap();
     let key = uuid::Uuid::new_v4().to_string();
-    assert_eq!(auto_renew::change(&store, &admin, &selection, false, &key, now(), BASE_URL).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(
+        auto_renew::change(&store, &admin, &selection, false, &key, now(), BASE_URL).await.unwrap_err(),
+        AppError::Forbidden
+    );
     let payer = demo_actor(&store, "payer1@aurora.example").await;
     assert_eq!(subscriptions::list(&store, &payer, &query()).await.unwrap_err(), AppError::Forbidden);
-    assert_eq!(auto_renew::change(&store, &payer, &selection, false, &key, now(), BASE_URL).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(
+        auto_renew::change(&store, &payer, &selection, false, &key, now(), BASE_URL).await.unwrap_err(),
+        AppError::Forbidden
+    );
 });
 
 both!(turning_auto_renew_off_for_100_is_one_audited_change_with_one_mail_per_buyer, |store: Store| async move {
     // R-BULK-1, R-EXT-1, R-SUB-4
     let buyer = demo_actor(&store, "buyer@aurora.example").await;
-    let on: Vec<i64> = ids(&store, &buyer, SubscriptionQuery { auto_renew: Some("on".into()), status: Some("active".into()), ..query() }).await;
+    let on: Vec<i64> = ids(
+        &store,
+        &buyer,
+        SubscriptionQuery { auto_renew: Some("on".into()), status: Some("active".into()), ..query() },
+    )
+    .await;
     assert!(on.len() >= 100, "{} subscriptions with auto-renew on", on.len());
     let hundred = BulkSelection::from_ids(on[..100].to_vec()).unwrap();
     let preview = auto_renew::preview(&store, &buyer, &hundred, false, now()).await.unwrap();
@@ -140,8 +167,15 @@ both!(turning_auto_renew_off_for_100_is_one_audited_change_with_one_mail_per_buy
     assert_eq!(audits, 100);
     assert_eq!(mails, 1, "one confirmation per buyer for the whole change");
     let mut tx = store.begin_read().await.unwrap();
-    assert_eq!(tx.outbox_for("buyer2@aurora.example", "auto_renew_changed").await.unwrap().len(), 1, "every buyer is told");
-    assert!(tx.outbox_for("admin@aurora.example", "auto_renew_changed").await.unwrap().is_empty(), "admins get no billing mail (R-MAIL-3)");
+    assert_eq!(
+        tx.outbox_for("buyer2@aurora.example", "auto_renew_changed").await.unwrap().len(),
+        1,
+        "every buyer is told"
+    );
+    assert!(
+        tx.outbox_for("admin@aurora.example", "auto_renew_changed").await.unwrap().is_empty(),
+        "admins get no billing mail (R-MAIL-3)"
+    );
     drop(tx);
 
     // A double submit has the effect of one.
@@ -150,14 +184,22 @@ both!(turning_auto_renew_off_for_100_is_one_audited_change_with_one_mail_per_buy
     assert_eq!(outcome_counts(&store, hundred.ids()).await, (100, 1));
     // The same key for another change is refused.
     let other = BulkSelection::from_ids(on[..99].to_vec()).unwrap();
-    assert!(matches!(auto_renew::change(&store, &buyer, &other, true, &key, now(), BASE_URL).await, Err(AppError::Conflict(_))));
+    assert!(matches!(
+        auto_renew::change(&store, &buyer, &other, true, &key, now(), BASE_URL).await,
+        Err(AppError::Conflict(_))
+    ));
 });
 
 both!(one_ineligible_subscription_stops_the_whole_change, |store: Store| async move {
     // R-LIFE-4: canceled subscriptions cannot change; the rest does not change either.
     let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let canceled = ids(&store, &buyer, SubscriptionQuery { status: Some("canceled".into()), ..query() }).await[0];
-    let active_off = ids(&store, &buyer, SubscriptionQuery { status: Some("active".into()), auto_renew: Some("off".into()), ..query() }).await;
+    let active_off = ids(
+        &store,
+        &buyer,
+        SubscriptionQuery { status: Some("active".into()), auto_renew: Some("off".into()), ..query() },
+    )
+    .await;
     let mut chosen = active_off[..3].to_vec();
     chosen.push(canceled);
     let selection = BulkSelection::from_ids(chosen.clone()).unwrap();
@@ -165,7 +207,9 @@ both!(one_ineligible_subscription_stops_the_whole_change, |store: Store| async m
     assert_eq!(preview.ineligible(), 1);
     assert!(matches!(&preview.items[3].outcome, PreviewOutcome::Ineligible(m) if m.contains("Canceled")));
 
-    let err = auto_renew::change(&store, &buyer, &selection, true, &preview.idempotency_key, now(), BASE_URL).await.unwrap_err();
+    let err = auto_renew::change(&store, &buyer, &selection, true, &preview.idempotency_key, now(), BASE_URL)
+        .await
+        .unwrap_err();
     match err {
         AppError::Validation { message, .. } => {
             assert!(message.starts_with("Nothing was changed: 1 of the selected"), "{message}");
@@ -224,45 +268,77 @@ both!(sessions_end_at_sign_out_and_expiry, |store: Store| async move {
 
 both!(sign_in_answers_unknown_and_wrong_alike_and_locks_after_five_failures, |store: Store| async move {
     let t = 1_800_000_000;
-    let wrong = auth::sign_in(&store, "buyer@aurora.example", "Wrong-password-1".into(), "10.0.0.1", None, t).await.unwrap_err();
-    let unknown = auth::sign_in(&store, "nobody@aurora.example", "Wrong-password-1".into(), "10.0.0.2", None, t).await.unwrap_err();
+    let wrong = auth::sign_in(&store, "buyer@aurora.example", "Wrong-password-1".into(), "10.0.0.1", None, t)
+        .await
+        .unwrap_err();
+    let unknown = auth::sign_in(&store, "nobody@aurora.example", "Wrong-password-1".into(), "10.0.0.2", None, t)
+        .await
+        .unwrap_err();
     assert_eq!(wrong, unknown);
     assert_eq!(wrong.to_string(), auth::BAD_CREDENTIALS);
-    let ok = auth::sign_in(&store, "Buyer@Aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.1", None, t).await.unwrap();
+    let ok =
+        auth::sign_in(&store, "Buyer@Aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.1", None, t).await.unwrap();
     // A new session id at every sign-in; the previous one ends.
-    let again = auth::sign_in(&store, "buyer@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.1", Some(&ok.token), t).await.unwrap();
+    let again =
+        auth::sign_in(&store, "buyer@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.1", Some(&ok.token), t)
+            .await
+            .unwrap();
     assert_ne!(ok.token, again.token);
     let mut tx = store.begin_read().await.unwrap();
     assert!(tx.session(&auth::hash_token(&ok.token), t).await.unwrap().is_none());
     drop(tx);
 
     for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
-        auth::sign_in(&store, "admin@aurora.example", "Wrong-password-1".into(), "10.0.0.3", None, t).await.unwrap_err();
+        auth::sign_in(&store, "admin@aurora.example", "Wrong-password-1".into(), "10.0.0.3", None, t)
+            .await
+            .unwrap_err();
     }
-    let locked = auth::sign_in(&store, "admin@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.4", None, t + 60).await.unwrap_err();
+    let locked = auth::sign_in(&store, "admin@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.4", None, t + 60)
+        .await
+        .unwrap_err();
     assert_eq!(locked, AppError::TooManyRequests(auth::TOO_MANY_FAILURES.into()));
     // Unknown accounts lock the same way, so the lock reveals nothing.
     for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
-        auth::sign_in(&store, "ghost@aurora.example", "Wrong-password-1".into(), "10.0.0.5", None, t).await.unwrap_err();
+        auth::sign_in(&store, "ghost@aurora.example", "Wrong-password-1".into(), "10.0.0.5", None, t)
+            .await
+            .unwrap_err();
     }
-    let ghost = auth::sign_in(&store, "ghost@aurora.example", "Wrong-password-1".into(), "10.0.0.6", None, t + 60).await.unwrap_err();
+    let ghost = auth::sign_in(&store, "ghost@aurora.example", "Wrong-password-1".into(), "10.0.0.6", None, t + 60)
+        .await
+        .unwrap_err();
     assert_eq!(ghost, locked);
     // After the window the account can sign in again.
-    auth::sign_in(&store, "admin@aurora.example", seed::DEMO_PASSWORD.into(), "10.0.0.4", None, t + auth::FAILURE_WINDOW_SECONDS + 1).await.unwrap();
+    auth::sign_in(
+        &store,
+        "admin@aurora.example",
+        seed::DEMO_PASSWORD.into(),
+        "10.0.0.4",
+        None,
+        t + auth::FAILURE_WINDOW_SECONDS + 1,
+    )
+    .await
+    .unwrap();
 });
 
 both!(unrenewed_subscriptions_move_through_the_lifecycle_on_the_exact_days, |store: Store| async move {
     // R-LIFE-1, R-LIFE-2, R-LIFE-3
     let buyer = demo_actor(&store, "buyer@aurora.example").await;
     assert_eq!(lifecycle::apply(&store, now()).await.unwrap(), 0, "the demo data is current");
-    let q = SubscriptionQuery { status: Some("active".into()), auto_renew: Some("off".into()), term: Some("annual".into()), ..query() };
+    let q = SubscriptionQuery {
+        status: Some("active".into()),
+        auto_renew: Some("off".into()),
+        term: Some("annual".into()),
+        ..query()
+    };
     let id = ids(&store, &buyer, q).await[0];
     let mut tx = store.begin_read().await.unwrap();
     let row = tx.subscription(id).await.unwrap().unwrap();
     drop(tx);
     let tz: chrono_tz::Tz = row.time_zone.parse().unwrap();
     let end = DateTime::from_timestamp(row.term_end_at, 0).unwrap();
-    let day = |n: i64| app::domain::time::start_of_day(app::domain::time::local_date(end, tz) + chrono::Duration::days(n), tz);
+    let day = |n: i64| {
+        app::domain::time::start_of_day(app::domain::time::local_date(end, tz) + chrono::Duration::days(n), tz)
+    };
     let status_at = |at: DateTime<Utc>| {
         let store = store.clone();
         let buyer = buyer.clone();
@@ -290,7 +366,8 @@ both!(parallel_wrong_passwords_cannot_slip_past_the_limit, |store: Store| async 
     for i in 0..12 {
         let store = store.clone();
         attempts.spawn(async move {
-            auth::sign_in(&store, "admin2@aurora.example", "Wrong-password-1".into(), &format!("10.1.0.{i}"), None, t).await
+            auth::sign_in(&store, "admin2@aurora.example", "Wrong-password-1".into(), &format!("10.1.0.{i}"), None, t)
+                .await
         });
     }
     let results = attempts.join_all().await;
@@ -300,11 +377,11 @@ both!(parallel_wrong_passwords_cannot_slip_past_the_limit, |store: Store| async 
     assert!(wrong <= auth::MAX_FAILURES_PER_ACCOUNT as usize, "{wrong} guesses were checked");
 });
 
-
 both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |store: Store| async move {
     // R-AUTH-2, R-AUTH-1
     let t = 1_800_000_000;
-    let signed_in = auth::sign_in(&store, "payer2@aurora.example", seed::DEMO_PASSWORD.into(), "10.2.0.1", None, t).await.unwrap();
+    let signed_in =
+        auth::sign_in(&store, "payer2@aurora.example", seed::DEMO_PASSWORD.into(), "10.2.0.1", None, t).await.unwrap();
     auth::request_password_reset(&store, "payer2@aurora.example", t, BASE_URL).await.unwrap();
     // Unknown accounts get the same (empty) answer and no mail.
     auth::request_password_reset(&store, "nobody@aurora.example", t, BASE_URL).await.unwrap();
@@ -316,8 +393,12 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
     let token = mails[0].2.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
 
     let weak = auth::reset_password(&store, &token, "abcdefgh".into(), t + 60).await.unwrap_err();
-    assert!(matches!(weak, AppError::Validation { ref message, .. } if message == "Use at least one digit."), "{weak:?}");
-    let late = auth::reset_password(&store, &token, "New-password-7".into(), t + auth::RESET_SECONDS).await.unwrap_err();
+    assert!(
+        matches!(weak, AppError::Validation { ref message, .. } if message == "Use at least one digit."),
+        "{weak:?}"
+    );
+    let late =
+        auth::reset_password(&store, &token, "New-password-7".into(), t + auth::RESET_SECONDS).await.unwrap_err();
     assert!(matches!(late, AppError::Validation { .. }), "expired after 30 minutes");
 
     // A fresh link, used in time, works once.
@@ -331,7 +412,11 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
     let mut tx = store.begin_read().await.unwrap();
     assert!(tx.session(&auth::hash_token(&signed_in.token), t + 300).await.unwrap().is_none(), "sessions ended");
     drop(tx);
-    assert!(auth::sign_in(&store, "payer2@aurora.example", seed::DEMO_PASSWORD.into(), "10.2.0.2", None, t + 300).await.is_err());
+    assert!(
+        auth::sign_in(&store, "payer2@aurora.example", seed::DEMO_PASSWORD.into(), "10.2.0.2", None, t + 300)
+            .await
+            .is_err()
+    );
     auth::sign_in(&store, "payer2@aurora.example", "New-password-7".into(), "10.2.0.2", None, t + 300).await.unwrap();
 
     // A fourth request within the window sends nothing more.

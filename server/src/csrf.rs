@@ -17,8 +17,9 @@ pub fn allowed(method: &Method, headers: &HeaderMap, site: &str) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }
-    let origin_is_ours =
-        || headers.get("origin").and_then(|v| v.to_str().ok()).is_some_and(|origin| origin.trim_end_matches('/') == site);
+    let origin_is_ours = || {
+        headers.get("origin").and_then(|v| v.to_str().ok()).is_some_and(|origin| origin.trim_end_matches('/') == site)
+    };
     match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some("same-origin") | Some("none") => return true,
         // A sibling subdomain is same-site but not ours: its Origin must be ours.

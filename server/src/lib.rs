@@ -14,16 +14,18 @@ use app::server::gateway::SimulatedGateway;
 use app::server::services::jobs::Engine;
 use app::server::state::AppState;
 use app::server::store::Store;
-use app::{shell, App};
+use app::{App, shell};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 
 /// Connects to the database, migrates it, and loads the demo data when configured to.
 pub async fn open_store(config: &Config, clock: &Clock) -> Result<Store, String> {
     let store = Store::connect(&config.database_url).await.map_err(|e| format!("cannot open the database: {e}"))?;
     if config.demo_data {
-        let loaded = app::server::seed::load_if_empty(&store, clock.now()).await.map_err(|e| format!("cannot load demo data: {e}"))?;
+        let loaded = app::server::seed::load_if_empty(&store, clock.now())
+            .await
+            .map_err(|e| format!("cannot load demo data: {e}"))?;
         if loaded {
             tracing::info!("demo data loaded");
         }
@@ -69,7 +71,11 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
         .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "database unavailable" }))).into_response()
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "database unavailable" })),
+            )
+                .into_response()
         }
     }
 }
@@ -95,7 +101,8 @@ pub fn engine(store: &Store, config: &Config) -> Engine {
 /// offset stored in the database.
 pub async fn business_clock(config: &Config, store: &Store) -> Result<Clock, String> {
     if config.demo_clock {
-        let offset = app::server::clock::stored_offset(store).await.map_err(|e| format!("cannot read the demo clock: {e}"))?;
+        let offset =
+            app::server::clock::stored_offset(store).await.map_err(|e| format!("cannot read the demo clock: {e}"))?;
         Ok(Clock::offset(offset))
     } else {
         Ok(Clock::system())

@@ -42,19 +42,25 @@ async fn run() -> Result<(), String> {
             let store = server::open_store(&config, &clock).await?;
             let offset = app::server::clock::advance_stored_offset(&store, by).await.map_err(|e| e.to_string())?;
             let now = chrono::Utc::now() + chrono::Duration::seconds(offset);
-            println!("The demo clock now reads {} (UTC); running servers take it within a minute.", now.format("%Y-%m-%d %H:%M"));
+            println!(
+                "The demo clock now reads {} (UTC); running servers take it within a minute.",
+                now.format("%Y-%m-%d %H:%M")
+            );
             return Ok(());
         }
         Some(other) => return Err(format!("unknown command {other:?}; use `serve`, `seed-demo` or `advance-clock`")),
     }
-    options.site_addr = config.listen_addr.parse().map_err(|e| format!("PORTAL_LISTEN {:?}: {e}", config.listen_addr))?;
+    options.site_addr =
+        config.listen_addr.parse().map_err(|e| format!("PORTAL_LISTEN {:?}: {e}", config.listen_addr))?;
     auth::warm_up();
     let store = server::open_store(&config, &clock).await?;
     let clock = server::business_clock(&config, &store).await?;
     let demo = config.demo_data;
     let url = config.public_url.clone();
     let backend = store.backend();
-    let listener = tokio::net::TcpListener::bind(options.site_addr).await.map_err(|e| format!("cannot listen on {}: {e}", options.site_addr))?;
+    let listener = tokio::net::TcpListener::bind(options.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", options.site_addr))?;
     let mailer = config.mailer()?;
     let mail_target = match &config.smtp_url {
         Some(_) => "SMTP".to_string(),

@@ -3,7 +3,7 @@
 //! functions themselves set the right status for their own errors (`with_status`), but argument
 //! errors never reach them. A user's mistake must never look like our failure.
 
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;

@@ -8,7 +8,7 @@ use app::server::seed::DEMO_PASSWORD;
 use app::server::testing::TestDb;
 use chrono::{TimeZone, Utc};
 use leptos::prelude::LeptosOptions;
-use reqwest::{redirect, Client, StatusCode};
+use reqwest::{Client, StatusCode, redirect};
 use serde_json::Value;
 
 struct TestApp {
@@ -156,7 +156,8 @@ async fn objects_of_another_organisation_are_not_found() {
     let theirs = app.subscription_ids(&aurora, &[]).await[0];
     let (status, _) = app.call("subscription", Some(&borealis), &[("id", theirs.to_string())]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = app.call("preview_auto_renew", Some(&borealis), &[("ids", theirs.to_string()), ("on", "false".into())]).await;
+    let (status, _) =
+        app.call("preview_auto_renew", Some(&borealis), &[("ids", theirs.to_string()), ("on", "false".into())]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let form = change_form(&[theirs], false);
     let (status, _) = app.call("change_auto_renew", Some(&borealis), &form).await;
@@ -177,7 +178,8 @@ async fn only_buyers_change_auto_renew_and_payers_cannot_list_subscriptions() {
         let form = change_form(&[id], false);
         let (status, body) = app.call("change_auto_renew", Some(&cookie), &form).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{admin}: {body}");
-        let (status, _) = app.call("preview_auto_renew", Some(&cookie), &[("ids", id.to_string()), ("on", "false".into())]).await;
+        let (status, _) =
+            app.call("preview_auto_renew", Some(&cookie), &[("ids", id.to_string()), ("on", "false".into())]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, detail) = app.call("subscription", Some(&cookie), &[("id", id.to_string())]).await;
         assert_eq!(status, StatusCode::OK);
@@ -258,7 +260,12 @@ async fn unknown_users_and_wrong_passwords_get_the_same_answer_in_the_same_time(
     let mut unknown = Vec::new();
     // Different accounts each time, to stay below the per-account lock.
     for i in 0..3 {
-        let w = timed_sign_in(&app, ["admin@aurora.example", "admin2@aurora.example", "payer2@aurora.example"][i], "Wrong-password-1").await;
+        let w = timed_sign_in(
+            &app,
+            ["admin@aurora.example", "admin2@aurora.example", "payer2@aurora.example"][i],
+            "Wrong-password-1",
+        )
+        .await;
         let u = timed_sign_in(&app, &format!("nobody{i}@aurora.example"), "Wrong-password-1").await;
         assert_eq!((w.0, &w.1), (u.0, &u.1));
         assert_eq!(w.0, StatusCode::UNPROCESSABLE_ENTITY);
@@ -289,20 +296,33 @@ async fn the_session_cookie_is_http_only_and_lax_and_sign_out_ends_the_session()
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(res.headers()["location"], "/billing/subscriptions");
     let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/"), "{set_cookie}");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/"),
+        "{set_cookie}"
+    );
     assert!(!set_cookie.contains("Secure"), "plain-http localhost cannot keep Secure cookies");
     let cookie = set_cookie.split(';').next().unwrap().to_string();
     assert_eq!(app.call("list_subscriptions", Some(&cookie), &[]).await.0, StatusCode::OK);
     let (status, _) = app.call("sign_out", Some(&cookie), &[]).await;
     assert!(status.is_success() || status.is_redirection());
-    assert_eq!(app.call("list_subscriptions", Some(&cookie), &[]).await.0, StatusCode::UNAUTHORIZED, "the old cookie no longer works");
+    assert_eq!(
+        app.call("list_subscriptions", Some(&cookie), &[]).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the old cookie no longer works"
+    );
     app.stop().await;
 }
 
 #[tokio::test]
 async fn pages_render_on_the_server_and_send_strangers_to_sign_in() {
     let app = spawn_app().await;
-    let res = app.client.get(format!("{}/billing/subscriptions", app.url)).header("accept", "text/html").send().await.unwrap();
+    let res = app
+        .client
+        .get(format!("{}/billing/subscriptions", app.url))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert!(res.status().is_redirection(), "{}", res.status());
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/sign-in"));
     let buyer = app.sign_in("buyer@aurora.example").await;
@@ -316,7 +336,10 @@ async fn pages_render_on_the_server_and_send_strangers_to_sign_in() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Subscriptions and contracts") && html.contains("Turn auto-renew off"), "server-rendered list");
+    assert!(
+        html.contains("Subscriptions and contracts") && html.contains("Turn auto-renew off"),
+        "server-rendered list"
+    );
     let res = app.client.get(format!("{}/no-such-page", app.url)).header("accept", "text/html").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     app.stop().await;
@@ -332,8 +355,10 @@ async fn two_server_processes_share_sessions_and_changes_on_one_postgresql_datab
     let on = b.subscription_ids(&cookie, &[("auto_renew", "on")]).await;
     let form = change_form(&on[..10], false);
     // The same submit reaching both processes has the effect of one.
-    let ((status_a, body_a), (status_b, body_b)) =
-        tokio::join!(a.call("change_auto_renew", Some(&cookie), &form), b.call("change_auto_renew", Some(&cookie), &form));
+    let ((status_a, body_a), (status_b, body_b)) = tokio::join!(
+        a.call("change_auto_renew", Some(&cookie), &form),
+        b.call("change_auto_renew", Some(&cookie), &form)
+    );
     assert_eq!((status_a, status_b), (StatusCode::OK, StatusCode::OK), "{body_a} {body_b}");
     assert_eq!(body_a, body_b);
     assert_eq!(a.subscription_ids(&cookie, &[("auto_renew", "on")]).await.len(), on.len() - 10);

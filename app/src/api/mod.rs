@@ -22,10 +22,8 @@ pub fn home_for(me: &Me) -> &'static str {
 /// holds only visible ASCII (no whitespace or control characters, which browsers strip or which
 /// cannot go into a `Location` header) and no backslash.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| {
-        n.starts_with('/') && !n.starts_with("//") && n.chars().all(|c| c.is_ascii_graphic() && c != '\\')
-    })
-    .map(str::to_string)
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && n.chars().all(|c| c.is_ascii_graphic() && c != '\\'))
+        .map(str::to_string)
 }
 
 #[server(prefix = "/api", endpoint = "sign_in")]
@@ -37,9 +35,12 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
             let previous = crate::server::context::session_token();
             let address = crate::server::context::client_address();
             let signed_in =
-                crate::server::auth::sign_in(&state.store, &email, password, &address, previous.as_deref(), now).await?;
+                crate::server::auth::sign_in(&state.store, &email, password, &address, previous.as_deref(), now)
+                    .await?;
             crate::server::context::set_session_cookie(&signed_in.token, state.config.secure_cookies());
-            let actor = crate::server::auth::load_actor(&state.store, signed_in.user_id, signed_in.org_id).await.map_err(internal)?;
+            let actor = crate::server::auth::load_actor(&state.store, signed_in.user_id, signed_in.org_id)
+                .await
+                .map_err(internal)?;
             let me = crate::server::services::account::me(&state.store, &actor).await?;
             let target = safe_next(next.as_deref()).unwrap_or_else(|| home_for(&me).to_string());
             leptos_axum::redirect(&target);
@@ -121,7 +122,12 @@ pub async fn preview_auto_renew(ids: String, on: bool) -> Result<AutoRenewPrevie
 /// Confirms a change of auto-renew for the listed subscriptions, then sends the browser to
 /// `return_to` (a path on this site) with a notice of what changed.
 #[server(prefix = "/api", endpoint = "change_auto_renew")]
-pub async fn change_auto_renew(ids: String, on: bool, idempotency_key: String, return_to: Option<String>) -> Result<AutoRenewOutcome, AppError> {
+pub async fn change_auto_renew(
+    ids: String,
+    on: bool,
+    idempotency_key: String,
+    return_to: Option<String>,
+) -> Result<AutoRenewOutcome, AppError> {
     with_status(
         async {
             let actor = require_actor().await?;
@@ -215,7 +221,10 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/billing/subscriptions?status=active")).as_deref(), Some("/billing/subscriptions?status=active"));
+        assert_eq!(
+            safe_next(Some("/billing/subscriptions?status=active")).as_deref(),
+            Some("/billing/subscriptions?status=active")
+        );
         assert_eq!(safe_next(Some("//evil.example/")), None);
         assert_eq!(safe_next(Some("https://evil.example/")), None);
         assert_eq!(safe_next(Some("/\\evil.example")), None);
@@ -249,7 +258,10 @@ pub async fn advance_demo_clock(step: String) -> Result<DemoClockView, AppError>
             require_actor().await?;
             let state = app_state()?;
             let clock = crate::server::services::demo_clock::advance(&state, &step).await?;
-            leptos_axum::redirect(&format!("/demo/clock?moved={}", crate::ui::components::urlencode(clock.report.as_deref().unwrap_or(""))));
+            leptos_axum::redirect(&format!(
+                "/demo/clock?moved={}",
+                crate::ui::components::urlencode(clock.report.as_deref().unwrap_or(""))
+            ));
             Ok(clock)
         }
         .await,

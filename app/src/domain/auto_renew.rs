@@ -84,7 +84,9 @@ pub fn judge(facts: &AutoRenewFacts, turn_on: bool, now: DateTime<Utc>) -> Resul
     }
     if turn_on {
         if now >= facts.term_end {
-            return Err(Ineligible::TermEnded { last_day: local_date(expiry_instant(facts.term_end), facts.time_zone) });
+            return Err(Ineligible::TermEnded {
+                last_day: local_date(expiry_instant(facts.term_end), facts.time_zone),
+            });
         }
         match facts.payment {
             None => return Err(Ineligible::NoPaymentMethod),
@@ -98,11 +100,7 @@ pub fn judge(facts: &AutoRenewFacts, turn_on: bool, now: DateTime<Utc>) -> Resul
 /// The date a subscription shows with auto-renew set to `on` (R-SUB-2): the renewal date (first
 /// day of the next term) when on, the expiry date (last day of the term) when off.
 pub fn shown_date(term_end: DateTime<Utc>, tz: Tz, on: bool) -> NaiveDate {
-    if on {
-        local_date(term_end, tz)
-    } else {
-        local_date(expiry_instant(term_end), tz)
-    }
+    if on { local_date(term_end, tz) } else { local_date(expiry_instant(term_end), tz) }
 }
 
 /// "Renews on" / "Expires on", the wording that goes with [`shown_date`].

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::money::{over_online_limit, Currency, Money, UsdRates};
+use super::money::{Currency, Money, UsdRates, over_online_limit};
 use super::payment::PaymentKind;
 use super::term::Term;
 
@@ -83,7 +83,9 @@ pub enum QuoteRefusal {
     MixedCurrencies,
     #[error("All items on a quote must have the same partner.")]
     MixedPartners,
-    #[error("The currency of a subscription cannot be changed through a self-service quote; contact your partner or sales.")]
+    #[error(
+        "The currency of a subscription cannot be changed through a self-service quote; contact your partner or sales."
+    )]
     CurrencyChange,
     #[error("Seats cannot be added through a quote; add them on the subscription's page.")]
     AddsSeats,
@@ -145,15 +147,22 @@ pub enum InvoiceSwitch {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum PaymentRefusal {
-    #[error("Pay by invoice is available only through a partner quote or when another subscription already pays by invoice; contact sales.")]
+    #[error(
+        "Pay by invoice is available only through a partner quote or when another subscription already pays by invoice; contact sales."
+    )]
     InvoiceNotAvailable,
-    #[error("{0} cannot be used for amounts over 25,000 USD (or the local equivalent) before tax; choose pay by invoice, direct debit or bank transfer.")]
+    #[error(
+        "{0} cannot be used for amounts over 25,000 USD (or the local equivalent) before tax; choose pay by invoice, direct debit or bank transfer."
+    )]
     OverOnlineLimit(String),
 }
 
 /// R-PAY-4: switching a renewal to pay by invoice is self-service only when another
 /// subscription already pays by invoice; where depends on the renewal period.
-pub fn switch_to_invoice(has_other_invoice_subscription: bool, in_renewal_period: bool) -> Result<InvoiceSwitch, PaymentRefusal> {
+pub fn switch_to_invoice(
+    has_other_invoice_subscription: bool,
+    in_renewal_period: bool,
+) -> Result<InvoiceSwitch, PaymentRefusal> {
     if !has_other_invoice_subscription {
         return Err(PaymentRefusal::InvoiceNotAvailable);
     }
@@ -203,7 +212,12 @@ mod tests {
     fn orders_are_split_by_licence_type_and_term_instead_of_failing() {
         // R-SUB-6
         let k = |l: &str, t| OrderKind { licence_type: l.into(), term: t };
-        let lines = vec![(k("subscription", Term::Annual), 1), (k("subscription", Term::Monthly), 2), (k("flex", Term::Annual), 3), (k("subscription", Term::Annual), 4)];
+        let lines = vec![
+            (k("subscription", Term::Annual), 1),
+            (k("subscription", Term::Monthly), 2),
+            (k("flex", Term::Annual), 3),
+            (k("subscription", Term::Annual), 4),
+        ];
         let orders = separate_orders(&lines);
         assert_eq!(orders.len(), 3);
         assert_eq!(orders[0], (k("subscription", Term::Annual), vec![1, 4]));
@@ -228,19 +242,36 @@ mod tests {
         assert_eq!(judge_self_service_quote(&[]), Err(QuoteRefusal::Empty));
         assert!(judge_self_service_quote(&[line(QuoteLineKind::Renewal), line(QuoteLineKind::Renewal)]).is_ok());
         assert!(judge_self_service_quote(&[line(QuoteLineKind::New), line(QuoteLineKind::Coterm)]).is_ok());
-        assert_eq!(judge_self_service_quote(&[line(QuoteLineKind::Renewal), line(QuoteLineKind::New)]), Err(QuoteRefusal::RenewalMixed));
+        assert_eq!(
+            judge_self_service_quote(&[line(QuoteLineKind::Renewal), line(QuoteLineKind::New)]),
+            Err(QuoteRefusal::RenewalMixed)
+        );
         let other_csn = QuoteLineFacts { csn: "5150001002".into(), ..line(QuoteLineKind::Renewal) };
-        assert_eq!(judge_self_service_quote(&[line(QuoteLineKind::Renewal), other_csn]), Err(QuoteRefusal::MixedCustomers));
-        let sek = QuoteLineFacts { currency: Currency::Sek, subscription_currency: Some(Currency::Sek), ..line(QuoteLineKind::Renewal) };
+        assert_eq!(
+            judge_self_service_quote(&[line(QuoteLineKind::Renewal), other_csn]),
+            Err(QuoteRefusal::MixedCustomers)
+        );
+        let sek = QuoteLineFacts {
+            currency: Currency::Sek,
+            subscription_currency: Some(Currency::Sek),
+            ..line(QuoteLineKind::Renewal)
+        };
         assert_eq!(judge_self_service_quote(&[line(QuoteLineKind::Renewal), sek]), Err(QuoteRefusal::MixedCurrencies));
         let partner = QuoteLineFacts { partner_csn: Some("5100900017".into()), ..line(QuoteLineKind::Renewal) };
-        assert_eq!(judge_self_service_quote(&[line(QuoteLineKind::Renewal), partner]), Err(QuoteRefusal::MixedPartners));
+        assert_eq!(
+            judge_self_service_quote(&[line(QuoteLineKind::Renewal), partner]),
+            Err(QuoteRefusal::MixedPartners)
+        );
     }
 
     #[test]
     fn what_self_service_quotes_cannot_do() {
         // R-QUOTE-4
-        let change = QuoteLineFacts { currency: Currency::Usd, subscription_currency: Some(Currency::Eur), ..line(QuoteLineKind::Renewal) };
+        let change = QuoteLineFacts {
+            currency: Currency::Usd,
+            subscription_currency: Some(Currency::Eur),
+            ..line(QuoteLineKind::Renewal)
+        };
         assert_eq!(judge_self_service_quote(&[change]), Err(QuoteRefusal::CurrencyChange));
         let seats = QuoteLineFacts { added_seats: 2, ..line(QuoteLineKind::Renewal) };
         assert_eq!(judge_self_service_quote(&[seats]), Err(QuoteRefusal::AddsSeats));

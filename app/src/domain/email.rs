@@ -41,7 +41,17 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["", "anna", "anna@", "@example.com", "anna@example", "a b@example.com", "a@b..com", "a@@b.com", "a@b.com,c@d.com"] {
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@example.com",
+            "anna@example",
+            "a b@example.com",
+            "a@b..com",
+            "a@@b.com",
+            "a@b.com,c@d.com",
+        ] {
             assert_eq!(EmailAddress::parse(bad), Err(InvalidEmail), "{bad:?}");
         }
     }

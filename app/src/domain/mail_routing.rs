@@ -149,7 +149,10 @@ mod tests {
     fn a_buyer_who_is_also_admin_gets_billing_and_admin_mail_once() {
         // R-MAIL-3, R-ROLE-3
         let c = contacts();
-        assert_eq!(recipients(MailKind::AutoRenewChanged, &c).iter().filter(|a| *a == "buyer-admin@x.example").count(), 1);
+        assert_eq!(
+            recipients(MailKind::AutoRenewChanged, &c).iter().filter(|a| *a == "buyer-admin@x.example").count(),
+            1
+        );
         assert!(recipients(MailKind::UserManagementNotice, &c).contains(&"buyer-admin@x.example".to_string()));
     }
 

@@ -93,7 +93,8 @@ impl Money {
     /// the only rounding in the domain (R-PRICE-6).
     pub fn from_decimal(amount: Decimal, currency: Currency) -> Result<Money, MoneyError> {
         let rounded = amount.round_dp_with_strategy(currency.minor_digits(), RoundingStrategy::MidpointAwayFromZero);
-        let scaled = rounded.checked_mul(Decimal::from(10i64.pow(currency.minor_digits()))).ok_or(MoneyError::Overflow)?;
+        let scaled =
+            rounded.checked_mul(Decimal::from(10i64.pow(currency.minor_digits()))).ok_or(MoneyError::Overflow)?;
         let minor: i64 = scaled.trunc().try_into().map_err(|_| MoneyError::Overflow)?;
         Ok(Money { minor, currency })
     }
@@ -194,7 +195,8 @@ impl UsdRates {
         let mut rates = UsdRates::default();
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (code, value) = item.split_once('=').ok_or_else(|| format!("{item:?}: expected CODE=rate"))?;
-            let currency = Currency::parse(code.trim()).ok_or_else(|| format!("{code:?} is not a supported currency"))?;
+            let currency =
+                Currency::parse(code.trim()).ok_or_else(|| format!("{code:?} is not a supported currency"))?;
             let rate: Decimal = value.trim().parse().map_err(|_| format!("{value:?} is not a decimal rate"))?;
             if rate <= Decimal::ZERO {
                 return Err(format!("the rate of {} must be positive", currency.code()));

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::money::{Currency, Money, MoneyError};
-use super::tax::{tax_on, TaxRate};
+use super::tax::{TaxRate, tax_on};
 use super::term::Term;
 #[cfg(doc)]
 use super::time::add_terms;
@@ -34,7 +34,9 @@ impl PriceList {
     pub fn price(&self, product_id: i64, term: Term, currency: Currency, day: NaiveDate) -> Option<Money> {
         self.0
             .iter()
-            .filter(|p| p.product_id == product_id && p.term == term && p.amount.currency() == currency && p.valid_from <= day)
+            .filter(|p| {
+                p.product_id == product_id && p.term == term && p.amount.currency() == currency && p.valid_from <= day
+            })
             .max_by_key(|p| p.valid_from)
             .map(|p| p.amount)
     }
@@ -76,7 +78,13 @@ impl Promotion {
 }
 
 /// The best promotion for a line: the largest discount; on a tie, the first code in order.
-pub fn best_promotion<'a>(promotions: &'a [Promotion], product_id: i64, term: Term, purchase: Purchase, day: NaiveDate) -> Option<&'a Promotion> {
+pub fn best_promotion<'a>(
+    promotions: &'a [Promotion],
+    product_id: i64,
+    term: Term,
+    purchase: Purchase,
+    day: NaiveDate,
+) -> Option<&'a Promotion> {
     promotions
         .iter()
         .filter(|p| p.applies(product_id, term, purchase, day))
@@ -129,7 +137,13 @@ pub struct LinePrice {
 
 /// Prices `seats` seats for `span` with an optional promotion (R-PRICE-1, R-QUOTE-5). The list
 /// amount and the discount are each rounded once.
-pub fn price_line(term_price: Money, term: Term, seats: u32, span: Span, promotion: Option<&Promotion>) -> Result<LinePrice, MoneyError> {
+pub fn price_line(
+    term_price: Money,
+    term: Term,
+    seats: u32,
+    span: Span,
+    promotion: Option<&Promotion>,
+) -> Result<LinePrice, MoneyError> {
     let std_days = Decimal::from(term.standard_days());
     let units = Decimal::from(span.whole_terms) * std_days + Decimal::from(span.days);
     let exact = term_price.to_decimal() * Decimal::from(seats) * units / std_days;
@@ -183,7 +197,10 @@ pub fn billing_schedule(total: Money, term: Term, day: NaiveDate) -> Vec<Charge>
             .split(3)
             .into_iter()
             .enumerate()
-            .map(|(i, amount)| Charge { due: day.checked_add_months(Months::new(12 * i as u32)).expect("date in range"), amount })
+            .map(|(i, amount)| Charge {
+                due: day.checked_add_months(Months::new(12 * i as u32)).expect("date in range"),
+                amount,
+            })
             .collect()
     } else {
         vec![Charge { due: day, amount: total }]
@@ -261,7 +278,9 @@ pub enum ExtensionRefusal {
     Backdating,
     #[error("Extensions are possible only in the 90 days before the renewal date (from {0}).")]
     OutsideRenewalPeriod(NaiveDate),
-    #[error("The extension may reach at most {limit} (39 months from today or 36 months from the current end date, whichever is sooner).")]
+    #[error(
+        "The extension may reach at most {limit} (39 months from today or 36 months from the current end date, whichever is sooner)."
+    )]
     TooLong { limit: NaiveDate },
 }
 
@@ -331,7 +350,12 @@ pub fn refund_last_day(term: Term, day: NaiveDate) -> NaiveDate {
     day + chrono::Duration::days(days)
 }
 
-pub fn judge_refund(term: Term, purchased: NaiveDate, today: NaiveDate, unique_agreement: bool) -> Result<NaiveDate, RefundRefusal> {
+pub fn judge_refund(
+    term: Term,
+    purchased: NaiveDate,
+    today: NaiveDate,
+    unique_agreement: bool,
+) -> Result<NaiveDate, RefundRefusal> {
     if unique_agreement {
         return Err(RefundRefusal::UniqueAgreement);
     }
@@ -342,7 +366,7 @@ pub fn judge_refund(term: Term, purchased: NaiveDate, today: NaiveDate, unique_a
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::tax::{rate_for, TaxAddress};
+    use crate::domain::tax::{TaxAddress, rate_for};
     use proptest::prelude::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -444,7 +468,10 @@ mod tests {
                 Charge { due: d(2026, 9, 16), amount: eur(2_030_00) },
             ]
         );
-        assert_eq!(billing_schedule(eur(6_090_00), Term::ThreeYear, d(2024, 9, 15)), vec![Charge { due: d(2024, 9, 15), amount: eur(6_090_00) }]);
+        assert_eq!(
+            billing_schedule(eur(6_090_00), Term::ThreeYear, d(2024, 9, 15)),
+            vec![Charge { due: d(2024, 9, 15), amount: eur(6_090_00) }]
+        );
         assert_eq!(billing_schedule(eur(2_030_00), Term::Annual, d(2026, 1, 1)).len(), 1);
     }
 
@@ -464,11 +491,17 @@ mod tests {
     #[test]
     fn added_seats_are_co_termed_and_prorated_to_the_renewal_date() {
         // R-PRICE-3: 2 seats of a 1,825.00 EUR annual term, 73 days before renewal: 2 x 365.00.
-        let charges = added_seats_charges(eur(1_825_00), Term::Annual, 2, d(2026, 3, 29), d(2025, 6, 10), d(2026, 6, 10), None).unwrap();
+        let charges =
+            added_seats_charges(eur(1_825_00), Term::Annual, 2, d(2026, 3, 29), d(2025, 6, 10), d(2026, 6, 10), None)
+                .unwrap();
         assert_eq!(charges.len(), 1);
         assert_eq!(charges[0].0, Charge { due: d(2026, 3, 29), amount: eur(730_00) });
         // Nothing to pay on or after the renewal date.
-        assert!(added_seats_charges(eur(1_825_00), Term::Annual, 2, d(2026, 6, 10), d(2025, 6, 10), d(2026, 6, 10), None).unwrap().is_empty());
+        assert!(
+            added_seats_charges(eur(1_825_00), Term::Annual, 2, d(2026, 6, 10), d(2025, 6, 10), d(2026, 6, 10), None)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -476,11 +509,24 @@ mod tests {
         // R-PRICE-3, R-PAY-8: order 10 June 2025, 3 years for 5,475.00 EUR (1,825.00 a year).
         // Adding 1 seat on 29 March 2026: 73 days to the first anniversary, then one instalment
         // on 10 June 2027; the term renews 10 June 2028.
-        let charges = added_seats_charges(eur(5_475_00), Term::ThreeYear, 1, d(2026, 3, 29), d(2025, 6, 10), d(2028, 6, 10), None).unwrap();
+        let charges = added_seats_charges(
+            eur(5_475_00),
+            Term::ThreeYear,
+            1,
+            d(2026, 3, 29),
+            d(2025, 6, 10),
+            d(2028, 6, 10),
+            None,
+        )
+        .unwrap();
         let due: Vec<Charge> = charges.iter().map(|(c, _)| *c).collect();
         assert_eq!(
             due,
-            vec![Charge { due: d(2026, 3, 29), amount: eur(365_00) }, Charge { due: d(2026, 6, 10), amount: eur(1_825_00) }, Charge { due: d(2027, 6, 10), amount: eur(1_825_00) },]
+            vec![
+                Charge { due: d(2026, 3, 29), amount: eur(365_00) },
+                Charge { due: d(2026, 6, 10), amount: eur(1_825_00) },
+                Charge { due: d(2027, 6, 10), amount: eur(1_825_00) },
+            ]
         );
     }
 
@@ -496,12 +542,24 @@ mod tests {
         assert_eq!(judge_extension(&ext(today, renewal, d(2027, 6, 15))), Ok(Span { whole_terms: 0, days: 151 }));
         assert_eq!(judge_extension(&ext(today, renewal, d(2027, 1, 10))), Err(ExtensionRefusal::Backdating));
         assert_eq!(judge_extension(&ext(today, renewal, d(2026, 11, 23))), Err(ExtensionRefusal::TargetNotInFuture));
-        assert_eq!(judge_extension(&ExtensionRequest { canceled: true, ..ext(today, renewal, d(2027, 6, 15)) }), Err(ExtensionRefusal::Canceled));
-        assert_eq!(judge_extension(&ExtensionRequest { renewable: false, ..ext(today, renewal, d(2027, 6, 15)) }), Err(ExtensionRefusal::NotRenewable));
+        assert_eq!(
+            judge_extension(&ExtensionRequest { canceled: true, ..ext(today, renewal, d(2027, 6, 15)) }),
+            Err(ExtensionRefusal::Canceled)
+        );
+        assert_eq!(
+            judge_extension(&ExtensionRequest { renewable: false, ..ext(today, renewal, d(2027, 6, 15)) }),
+            Err(ExtensionRefusal::NotRenewable)
+        );
         // More than 90 days before the renewal date: outside the renewal period.
-        assert_eq!(judge_extension(&ext(d(2026, 10, 1), renewal, d(2027, 6, 15))), Err(ExtensionRefusal::OutsideRenewalPeriod(d(2026, 10, 17))));
+        assert_eq!(
+            judge_extension(&ext(d(2026, 10, 1), renewal, d(2027, 6, 15))),
+            Err(ExtensionRefusal::OutsideRenewalPeriod(d(2026, 10, 17)))
+        );
         // 36 months from the end date (15 Jan 2030) comes before 39 months from today (23 Feb 2030).
-        assert_eq!(judge_extension(&ext(today, renewal, d(2030, 1, 16))), Err(ExtensionRefusal::TooLong { limit: d(2030, 1, 15) }));
+        assert_eq!(
+            judge_extension(&ext(today, renewal, d(2030, 1, 16))),
+            Err(ExtensionRefusal::TooLong { limit: d(2030, 1, 15) })
+        );
         assert!(judge_extension(&ext(today, renewal, d(2030, 1, 15))).is_ok());
         // 36 months from the end date, or 39 months from today, whichever is sooner.
         assert_eq!(extension_limit(d(2026, 11, 23), d(2026, 11, 1)), d(2029, 11, 1));
@@ -513,9 +571,15 @@ mod tests {
         // R-PAY-9
         let bought = d(2026, 11, 1);
         assert_eq!(judge_refund(Term::Monthly, bought, d(2026, 11, 16), false), Ok(d(2026, 11, 16)));
-        assert_eq!(judge_refund(Term::Monthly, bought, d(2026, 11, 17), false), Err(RefundRefusal::Late(d(2026, 11, 16))));
+        assert_eq!(
+            judge_refund(Term::Monthly, bought, d(2026, 11, 17), false),
+            Err(RefundRefusal::Late(d(2026, 11, 16)))
+        );
         assert_eq!(judge_refund(Term::Annual, bought, d(2026, 12, 1), false), Ok(d(2026, 12, 1)));
-        assert_eq!(judge_refund(Term::ThreeYear, bought, d(2026, 12, 2), false), Err(RefundRefusal::Late(d(2026, 12, 1))));
+        assert_eq!(
+            judge_refund(Term::ThreeYear, bought, d(2026, 12, 2), false),
+            Err(RefundRefusal::Late(d(2026, 12, 1)))
+        );
         assert_eq!(judge_refund(Term::Annual, bought, bought, true), Err(RefundRefusal::UniqueAgreement));
     }
 

@@ -42,7 +42,12 @@ pub enum RenewalRefusal {
 }
 
 /// Whether a subscription can be renewed (early, on time or late) at `now` (R-REN-2, R-LIFE-4).
-pub fn judge_renewal(status: Status, term_end: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> Result<RenewalWindow, RenewalRefusal> {
+pub fn judge_renewal(
+    status: Status,
+    term_end: DateTime<Utc>,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<RenewalWindow, RenewalRefusal> {
     if status == Status::Canceled {
         return Err(RenewalRefusal::Canceled);
     }
@@ -63,7 +68,13 @@ pub fn judge_renewal(status: Status, term_end: DateTime<Utc>, tz: Tz, now: DateT
 /// it off. A day the job did not run is caught up by the next threshold's reminder instead of a
 /// burst of old ones; after the date there is none. Thresholds that fall on or before the term's
 /// first day are skipped (no "45 days left" mail for a monthly term).
-pub fn due_reminder(term_start: DateTime<Utc>, term_end: DateTime<Utc>, tz: Tz, auto_renew: bool, today: NaiveDate) -> Option<i64> {
+pub fn due_reminder(
+    term_start: DateTime<Utc>,
+    term_end: DateTime<Utc>,
+    tz: Tz,
+    auto_renew: bool,
+    today: NaiveDate,
+) -> Option<i64> {
     let date = shown_date(term_end, tz, auto_renew);
     let left = (date - today).num_days();
     if left < 0 {
@@ -108,11 +119,17 @@ mod tests {
         let end = term_end(d(2024, 6, 10), Term::Annual, paris());
         let w = renewal_window(end, paris());
         assert_eq!(w, RenewalWindow { opens: d(2025, 3, 12), closes: d(2025, 7, 25) });
-        assert_eq!(judge_renewal(Status::Active, end, paris(), noon(d(2025, 3, 11))), Err(RenewalRefusal::TooEarly(d(2025, 3, 12))));
+        assert_eq!(
+            judge_renewal(Status::Active, end, paris(), noon(d(2025, 3, 11))),
+            Err(RenewalRefusal::TooEarly(d(2025, 3, 12)))
+        );
         assert!(judge_renewal(Status::Active, end, paris(), noon(d(2025, 3, 12))).is_ok());
         assert!(judge_renewal(Status::Expired, end, paris(), noon(d(2025, 6, 20))).is_ok());
         assert!(judge_renewal(Status::Suspended, end, paris(), noon(d(2025, 7, 25))).is_ok());
-        assert_eq!(judge_renewal(Status::Suspended, end, paris(), noon(d(2025, 7, 26))), Err(RenewalRefusal::TooLate(d(2025, 7, 25))));
+        assert_eq!(
+            judge_renewal(Status::Suspended, end, paris(), noon(d(2025, 7, 26))),
+            Err(RenewalRefusal::TooLate(d(2025, 7, 25)))
+        );
         // R-LIFE-4: canceled cannot be renewed, even inside the window.
         assert_eq!(judge_renewal(Status::Canceled, end, paris(), noon(d(2025, 6, 20))), Err(RenewalRefusal::Canceled));
     }

@@ -25,7 +25,12 @@ impl BulkSelection {
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| SelectionError::Malformed(s.chars().take(20).collect())))
+            .map(|s| {
+                s.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .ok_or_else(|| SelectionError::Malformed(s.chars().take(20).collect()))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         BulkSelection::from_ids(parsed)
     }

@@ -54,7 +54,11 @@ impl Status {
 /// will not renew (auto-renew off), or the instant an unpaid renewal became late (R-LIFE-5:
 /// the renewal date for online payment, the day after the due date for Net 30 invoices),
 /// whichever comes first. `None`: nothing has started or will start the process yet.
-pub fn lifecycle_start(term_end: DateTime<Utc>, auto_renew: bool, unpaid_since: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+pub fn lifecycle_start(
+    term_end: DateTime<Utc>,
+    auto_renew: bool,
+    unpaid_since: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
     let by_end = (!auto_renew).then_some(term_end);
     match (by_end, unpaid_since) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -83,7 +87,14 @@ pub fn status_from(start: Option<DateTime<Utc>>, term: Term, tz: Tz, now: DateTi
 
 /// The state at `now` of a subscription with these facts: [`lifecycle_start`] then
 /// [`status_from`]. What the lifecycle job writes and what a payment restores.
-pub fn status_at(term_end: DateTime<Utc>, auto_renew: bool, unpaid_since: Option<DateTime<Utc>>, term: Term, tz: Tz, now: DateTime<Utc>) -> Status {
+pub fn status_at(
+    term_end: DateTime<Utc>,
+    auto_renew: bool,
+    unpaid_since: Option<DateTime<Utc>>,
+    term: Term,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Status {
     status_from(lifecycle_start(term_end, auto_renew, unpaid_since), term, tz, now)
 }
 
@@ -160,10 +171,30 @@ impl Status {
     pub fn allows(self) -> Allowances {
         use Level::*;
         match self {
-            Status::Active => Allowances { product_access: All, user_management: All, downloads: All, reporting: All, support: All },
-            Status::Expired => Allowances { product_access: All, user_management: All, downloads: NoUpgrades, reporting: None, support: SelfHelp },
-            Status::Suspended => Allowances { product_access: None, user_management: AssignmentsKept, downloads: None, reporting: None, support: SelfHelp },
-            Status::Canceled => Allowances { product_access: None, user_management: AssignmentsRemoved, downloads: None, reporting: None, support: SelfHelp },
+            Status::Active => {
+                Allowances { product_access: All, user_management: All, downloads: All, reporting: All, support: All }
+            }
+            Status::Expired => Allowances {
+                product_access: All,
+                user_management: All,
+                downloads: NoUpgrades,
+                reporting: None,
+                support: SelfHelp,
+            },
+            Status::Suspended => Allowances {
+                product_access: None,
+                user_management: AssignmentsKept,
+                downloads: None,
+                reporting: None,
+                support: SelfHelp,
+            },
+            Status::Canceled => Allowances {
+                product_access: None,
+                user_management: AssignmentsRemoved,
+                downloads: None,
+                reporting: None,
+                support: SelfHelp,
+            },
         }
     }
 }
@@ -186,7 +217,10 @@ mod tests {
         assert_eq!(status_without_renewal(end, Term::Annual, paris(), at(0)), Status::Expired);
         assert_eq!(status_without_renewal(end, Term::Annual, paris(), at(15) - Duration::seconds(1)), Status::Expired);
         assert_eq!(status_without_renewal(end, Term::Annual, paris(), at(15)), Status::Suspended);
-        assert_eq!(status_without_renewal(end, Term::Annual, paris(), at(45) - Duration::seconds(1)), Status::Suspended);
+        assert_eq!(
+            status_without_renewal(end, Term::Annual, paris(), at(45) - Duration::seconds(1)),
+            Status::Suspended
+        );
         assert_eq!(status_without_renewal(end, Term::Annual, paris(), at(45)), Status::Canceled);
     }
 
@@ -204,7 +238,10 @@ mod tests {
         // 30 October (CET), which is 23:00 UTC, not 22:00.
         let end = paris().with_ymd_and_hms(2025, 10, 15, 0, 0, 0).unwrap().with_timezone(&Utc);
         let suspended_from = Utc.with_ymd_and_hms(2025, 10, 29, 23, 0, 0).unwrap();
-        assert_eq!(status_without_renewal(end, Term::Annual, paris(), suspended_from - Duration::seconds(1)), Status::Expired);
+        assert_eq!(
+            status_without_renewal(end, Term::Annual, paris(), suspended_from - Duration::seconds(1)),
+            Status::Expired
+        );
         assert_eq!(status_without_renewal(end, Term::Annual, paris(), suspended_from), Status::Suspended);
     }
 
@@ -240,7 +277,9 @@ mod tests {
     fn an_unpaid_automatic_renewal_is_suspended_from_day_16_and_canceled_on_day_46() {
         // R-LIFE-5: renewal date 10 June 2025 (Paris), card payment failed: day 1 is 10 June.
         let renewal = paris().with_ymd_and_hms(2025, 6, 10, 0, 0, 0).unwrap().with_timezone(&Utc);
-        let day = |n: i64| paris().with_ymd_and_hms(2025, 6, 10, 12, 0, 0).unwrap().with_timezone(&Utc) + Duration::days(n - 1);
+        let day = |n: i64| {
+            paris().with_ymd_and_hms(2025, 6, 10, 12, 0, 0).unwrap().with_timezone(&Utc) + Duration::days(n - 1)
+        };
         let start = lifecycle_start(renewal + Duration::days(365), true, Some(renewal));
         assert_eq!(status_from(start, Term::Annual, paris(), day(15)), Status::Expired);
         assert_eq!(status_from(start, Term::Annual, paris(), day(16)), Status::Suspended);
@@ -266,7 +305,11 @@ mod tests {
     }
 
     fn any_term() -> impl proptest::strategy::Strategy<Value = Term> {
-        proptest::prop_oneof![proptest::strategy::Just(Term::Monthly), proptest::strategy::Just(Term::Annual), proptest::strategy::Just(Term::ThreeYear)]
+        proptest::prop_oneof![
+            proptest::strategy::Just(Term::Monthly),
+            proptest::strategy::Just(Term::Annual),
+            proptest::strategy::Just(Term::ThreeYear)
+        ]
     }
 
     proptest::proptest! {

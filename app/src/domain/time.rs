@@ -33,9 +33,7 @@ pub fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
 
 /// Adds whole terms to a local start date. Month ends clamp (31 Jan + 1 month = 28/29 Feb).
 pub fn add_terms(start: NaiveDate, term: Term, count: u32) -> NaiveDate {
-    start
-        .checked_add_months(Months::new(term.months() * count))
-        .expect("date within range")
+    start.checked_add_months(Months::new(term.months() * count)).expect("date within range")
 }
 
 /// The instant a term that started on local date `start` ends (the renewal instant).

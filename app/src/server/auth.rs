@@ -9,10 +9,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::store::{Store, StoreResult};
-use crate::domain::authz::{Actor, Role};
 use crate::api::error::AppError;
+use crate::domain::authz::{Actor, Role};
 use crate::domain::email::EmailAddress;
-use crate::domain::mail_routing::{recipients, Contacts, MailKind};
+use crate::domain::mail_routing::{Contacts, MailKind, recipients};
 
 pub const SESSION_COOKIE: &str = "portal_session";
 /// A session lasts 12 hours from sign-in.
@@ -26,12 +26,15 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 
 /// The one answer to a wrong password and to an unknown account.
 pub const BAD_CREDENTIALS: &str = "The e-mail address or password is incorrect.";
-pub const TOO_MANY_FAILURES: &str =
-    "Too many failed sign-ins. Wait 15 minutes and try again, or reset your password.";
+pub const TOO_MANY_FAILURES: &str = "Too many failed sign-ins. Wait 15 minutes and try again, or reset your password.";
 
 /// argon2id with OWASP's minimum: 19 MiB of memory, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters"))
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters"),
+    )
 }
 
 fn hash_blocking(password: &str) -> String {
@@ -60,7 +63,9 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
     tokio::task::spawn_blocking(move || {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
-        let ok = PasswordHash::new(&hash).map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false);
+        let ok = PasswordHash::new(&hash)
+            .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false);
         known && ok
     })
     .await
@@ -172,8 +177,7 @@ pub const RESET_SECONDS: i64 = 30 * 60;
 /// but send nothing.
 pub const MAX_RESETS_PER_ACCOUNT: i64 = 3;
 /// The one answer to every reset request, whether or not the account exists.
-pub const RESET_REQUESTED: &str =
-    "If an account exists for that address, we have sent it a link to choose a new password. The link works once, for 30 minutes.";
+pub const RESET_REQUESTED: &str = "If an account exists for that address, we have sent it a link to choose a new password. The link works once, for 30 minutes.";
 
 /// Asks for a password-reset mail (R-AUTH-2). The answer is the same whether or not the account
 /// exists; requests are limited per address. The token is stored hashed and the mail goes
@@ -205,7 +209,8 @@ pub async fn request_password_reset(store: &Store, email: &str, now: i64, base_u
 /// Sets a new password with a reset token: the password must follow R-AUTH-1, the token works
 /// once and only in time, and every session of the user ends.
 pub async fn reset_password(store: &Store, token: &str, password: String, now: i64) -> Result<(), AppError> {
-    crate::domain::password::check_new_password(&password).map_err(|e| AppError::validation("password", e.to_string()))?;
+    crate::domain::password::check_new_password(&password)
+        .map_err(|e| AppError::validation("password", e.to_string()))?;
     let hash = hash_password(password).await?;
     let mut tx = store.begin_write().await.map_err(internal)?;
     let Some(user_id) = tx.take_reset_token(&hash_token(token.trim()), now).await.map_err(internal)? else {

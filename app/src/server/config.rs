@@ -51,9 +51,12 @@ impl Config {
     pub fn from_env(listen_default: &str) -> Result<Config, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(var("PORTAL_DATA_DIR").unwrap_or_else(|| "data".into()));
-        let database_url = var("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}/portal.sqlite3", data_dir.display()));
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        let database_url =
+            var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}/portal.sqlite3", data_dir.display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             return Err("DATABASE_URL must start with sqlite: or postgres://".into());
         }
         let listen_addr = var("PORTAL_LISTEN").unwrap_or_else(|| listen_default.to_string());
@@ -76,7 +79,18 @@ impl Config {
             Some(text) => UsdRates::parse(&text).map_err(|e| format!("PORTAL_USD_RATES: {e}"))?,
             None => UsdRates::default(),
         };
-        Ok(Config { database_url, data_dir, listen_addr, public_url, demo_data, smtp_url, mail_from, mailbox_page, demo_clock, usd_rates })
+        Ok(Config {
+            database_url,
+            data_dir,
+            listen_addr,
+            public_url,
+            demo_data,
+            smtp_url,
+            mail_from,
+            mailbox_page,
+            demo_clock,
+            usd_rates,
+        })
     }
 
     /// Whether the Mailbox page is on: asked for, and mail goes to files.

@@ -7,7 +7,7 @@ use http::{HeaderValue, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::auth::{hash_token, load_actor, SESSION_COOKIE, SESSION_SECONDS};
+use super::auth::{SESSION_COOKIE, SESSION_SECONDS, hash_token, load_actor};
 use super::state::AppState;
 use crate::api::error::AppError;
 use crate::domain::authz::Actor;
@@ -43,7 +43,9 @@ pub fn session_token() -> Option<String> {
 /// The client's address, for rate limiting sign-ins.
 pub fn client_address() -> String {
     use_context::<Parts>()
-        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .and_then(|p| {
+            p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -89,7 +91,9 @@ fn append_header(value: String) {
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(e) = &result {
         let plain_form_post = use_context::<Parts>()
-            .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .and_then(|p| {
+                p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html"))
+            })
             .unwrap_or(false);
         if !plain_form_post {
             if let (Some(res), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(e.status())) {

@@ -40,10 +40,16 @@ pub struct ChargeRequest {
 /// What the gateway answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChargeOutcome {
-    Succeeded { reference: String },
+    Succeeded {
+        reference: String,
+    },
     /// Accepted, not settled yet (bank transfers).
-    Pending { reference: String },
-    Declined { reason: String },
+    Pending {
+        reference: String,
+    },
+    Declined {
+        reason: String,
+    },
     /// No answer (timeout, connection lost): the charge may or may not have happened.
     Unknown,
 }
@@ -85,20 +91,22 @@ impl SimulatedGateway {
             PaymentKind::Invoice => ("declined", false),
             _ => ("succeeded", false),
         };
-        let settles_at = if req.kind == PaymentKind::BankTransfer { req.at + transfer_delay(&req.idempotency_key) } else { req.at };
+        let settles_at =
+            if req.kind == PaymentKind::BankTransfer { req.at + transfer_delay(&req.idempotency_key) } else { req.at };
         let reference = format!("sim_{}", &hash_token(&req.idempotency_key)[..16]);
         let mut tx = self.store.begin_write().await?;
-        let inserted = tx.insert_gateway_charge(
-            &req.idempotency_key,
-            &req.token,
-            req.amount.currency().code(),
-            req.amount.minor(),
-            outcome,
-            &reference,
-            req.at.timestamp(),
-            settles_at.timestamp(),
-        )
-        .await?;
+        let inserted = tx
+            .insert_gateway_charge(
+                &req.idempotency_key,
+                &req.token,
+                req.amount.currency().code(),
+                req.amount.minor(),
+                outcome,
+                &reference,
+                req.at.timestamp(),
+                settles_at.timestamp(),
+            )
+            .await?;
         let row = tx.gateway_charge(&req.idempotency_key).await?;
         tx.commit().await?;
         let row = row.expect("the charge was just recorded");

@@ -40,7 +40,10 @@ fn render(kind: MailKind, org_id: Option<i64>, to: &str, subject: String, blocks
             Block::Table(head, rows) => {
                 html.push_str("<table style=\"border-collapse:collapse;width:100%\"><thead><tr>");
                 for h in &head {
-                    html.push_str(&format!("<th style=\"text-align:left;border-bottom:1px solid #d6dae0;padding:4px\">{}</th>", escape_html(h)));
+                    html.push_str(&format!(
+                        "<th style=\"text-align:left;border-bottom:1px solid #d6dae0;padding:4px\">{}</th>",
+                        escape_html(h)
+                    ));
                 }
                 html.push_str("</tr></thead><tbody>");
                 for row in rows {
@@ -49,7 +52,10 @@ fn render(kind: MailKind, org_id: Option<i64>, to: &str, subject: String, blocks
                     text.push('\n');
                     html.push_str("<tr>");
                     for cell in row {
-                        html.push_str(&format!("<td style=\"padding:4px;border-bottom:1px solid #eef0f3\">{}</td>", escape_html(&cell)));
+                        html.push_str(&format!(
+                            "<td style=\"padding:4px;border-bottom:1px solid #eef0f3\">{}</td>",
+                            escape_html(&cell)
+                        ));
                     }
                     html.push_str("</tr>");
                 }
@@ -91,7 +97,10 @@ pub fn auto_renew_changed(org_id: i64, to: &str, on: bool, lines: &[AutoRenewLin
     } else {
         "These subscriptions will not be charged on their renewal dates; they expire instead. You can turn auto-renew on again until their terms end."
     };
-    let rows = lines.iter().map(|l| vec![l.product_name.clone(), format!("subscription {}", l.id), l.resulting.clone()]).collect();
+    let rows = lines
+        .iter()
+        .map(|l| vec![l.product_name.clone(), format!("subscription {}", l.id), l.resulting.clone()])
+        .collect();
     render(
         MailKind::AutoRenewChanged,
         Some(org_id),
@@ -130,11 +139,22 @@ pub struct ItemLine {
 }
 
 fn item_rows(lines: &[ItemLine]) -> Vec<Vec<String>> {
-    lines.iter().map(|l| vec![l.product_name.clone(), l.seats.to_string(), l.term.clone(), l.amount.to_string()]).collect()
+    lines
+        .iter()
+        .map(|l| vec![l.product_name.clone(), l.seats.to_string(), l.term.clone(), l.amount.to_string()])
+        .collect()
 }
 
 /// Order confirmation with its order number (R-MAIL-1, R-MAIL-2).
-pub fn order_confirmation(org_id: i64, to: &str, order_number: &str, lines: &[ItemLine], tax: Money, total: Money, base_url: &str) -> OutgoingMail {
+pub fn order_confirmation(
+    org_id: i64,
+    to: &str,
+    order_number: &str,
+    lines: &[ItemLine],
+    tax: Money,
+    total: Money,
+    base_url: &str,
+) -> OutgoingMail {
     render(
         MailKind::OrderConfirmation,
         Some(org_id),
@@ -150,7 +170,15 @@ pub fn order_confirmation(org_id: i64, to: &str, order_number: &str, lines: &[It
 }
 
 /// Reminder before an automatic renewal is charged, with date and price (R-MAIL-6, R-EXT-8).
-pub fn renewal_reminder(org_id: i64, to: &str, product: &str, subscription_id: i64, renewal: NaiveDate, price: Money, base_url: &str) -> OutgoingMail {
+pub fn renewal_reminder(
+    org_id: i64,
+    to: &str,
+    product: &str,
+    subscription_id: i64,
+    renewal: NaiveDate,
+    price: Money,
+    base_url: &str,
+) -> OutgoingMail {
     render(
         MailKind::RenewalReminder,
         Some(org_id),
@@ -161,14 +189,27 @@ pub fn renewal_reminder(org_id: i64, to: &str, product: &str, subscription_id: i
                 "Subscription {subscription_id} ({product}) renews automatically on {} for {price}, charged to the payment method on file.",
                 format_date(renewal)
             )),
-            Block::Para("To change seats, term or payment method, or to stop the renewal, do it before that date.".into()),
-            Block::Action("Review the subscription".into(), format!("{base_url}/billing/subscriptions/{subscription_id}")),
+            Block::Para(
+                "To change seats, term or payment method, or to stop the renewal, do it before that date.".into(),
+            ),
+            Block::Action(
+                "Review the subscription".into(),
+                format!("{base_url}/billing/subscriptions/{subscription_id}"),
+            ),
         ],
     )
 }
 
 /// The subscription expires (auto-renew off) on a date; it can be renewed until another.
-pub fn expiry_notice(org_id: i64, to: &str, product: &str, subscription_id: i64, expiry: NaiveDate, renew_until: NaiveDate, base_url: &str) -> OutgoingMail {
+pub fn expiry_notice(
+    org_id: i64,
+    to: &str,
+    product: &str,
+    subscription_id: i64,
+    expiry: NaiveDate,
+    renew_until: NaiveDate,
+    base_url: &str,
+) -> OutgoingMail {
     render(
         MailKind::ExpiryNotice,
         Some(org_id),
@@ -180,14 +221,26 @@ pub fn expiry_notice(org_id: i64, to: &str, product: &str, subscription_id: i64,
                 format_date(expiry),
                 format_date(renew_until)
             )),
-            Block::Action("Renew or turn auto-renew on".into(), format!("{base_url}/billing/subscriptions/{subscription_id}")),
+            Block::Action(
+                "Renew or turn auto-renew on".into(),
+                format!("{base_url}/billing/subscriptions/{subscription_id}"),
+            ),
         ],
     )
 }
 
 /// A quote: its number, expiry date and total including discounts, with a link to buy (R-QUOTE-7).
 #[allow(clippy::too_many_arguments)]
-pub fn quote(org_id: i64, to: &str, number: &str, expires: NaiveDate, lines: &[ItemLine], discount: Money, total: Money, base_url: &str) -> OutgoingMail {
+pub fn quote(
+    org_id: i64,
+    to: &str,
+    number: &str,
+    expires: NaiveDate,
+    lines: &[ItemLine],
+    discount: Money,
+    total: Money,
+    base_url: &str,
+) -> OutgoingMail {
     render(
         MailKind::Quote,
         Some(org_id),
@@ -217,7 +270,14 @@ pub fn invoice(org_id: i64, to: &str, number: &str, amount: Money, due: NaiveDat
 }
 
 /// An invoice is past its due date (R-MAIL-1).
-pub fn overdue_invoice(org_id: i64, to: &str, number: &str, amount: Money, due: NaiveDate, base_url: &str) -> OutgoingMail {
+pub fn overdue_invoice(
+    org_id: i64,
+    to: &str,
+    number: &str,
+    amount: Money,
+    due: NaiveDate,
+    base_url: &str,
+) -> OutgoingMail {
     render(
         MailKind::OverdueInvoice,
         Some(org_id),
@@ -234,7 +294,14 @@ pub fn overdue_invoice(org_id: i64, to: &str, number: &str, amount: Money, due: 
 }
 
 /// Company name or address changed: to every buyer (R-MAIL-5, R-EXT-6).
-pub fn customer_details_changed(org_id: i64, to: &str, csn: &str, company: &str, address: &str, base_url: &str) -> OutgoingMail {
+pub fn customer_details_changed(
+    org_id: i64,
+    to: &str,
+    csn: &str,
+    company: &str,
+    address: &str,
+    base_url: &str,
+) -> OutgoingMail {
     render(
         MailKind::CustomerDetailsChanged,
         Some(org_id),
@@ -269,7 +336,10 @@ pub fn user_management_notice(org_id: i64, to: &str, what: &str, base_url: &str)
         Some(org_id),
         to,
         format!("User management: {what}"),
-        vec![Block::Para(format!("{what}.")), Block::Action("Open user management".into(), format!("{base_url}/account"))],
+        vec![
+            Block::Para(format!("{what}.")),
+            Block::Action("Open user management".into(), format!("{base_url}/account")),
+        ],
     )
 }
 
@@ -296,20 +366,61 @@ mod tests {
     #[test]
     fn every_kind_renders_both_parts_with_an_absolute_link() {
         let mails = [
-            (MailKind::OrderConfirmation, order_confirmation(1, "b@x.example", "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE)),
-            (MailKind::RenewalReminder, renewal_reminder(1, "b@x.example", "Vectora CAD", 7, d(2027, 6, 10), eur(186_760), BASE)),
-            (MailKind::ExpiryNotice, expiry_notice(1, "b@x.example", "Vectora CAD", 7, d(2027, 6, 9), d(2027, 7, 24), BASE)),
+            (
+                MailKind::OrderConfirmation,
+                order_confirmation(1, "b@x.example", "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE),
+            ),
+            (
+                MailKind::RenewalReminder,
+                renewal_reminder(1, "b@x.example", "Vectora CAD", 7, d(2027, 6, 10), eur(186_760), BASE),
+            ),
+            (
+                MailKind::ExpiryNotice,
+                expiry_notice(1, "b@x.example", "Vectora CAD", 7, d(2027, 6, 9), d(2027, 7, 24), BASE),
+            ),
             (
                 MailKind::AutoRenewChanged,
-                auto_renew_changed(1, "b@x.example", false, &[AutoRenewLine { id: 7, product_name: "Vectora CAD".into(), resulting: "Expires on 9 Jun 2027".into() }], BASE),
+                auto_renew_changed(
+                    1,
+                    "b@x.example",
+                    false,
+                    &[AutoRenewLine {
+                        id: 7,
+                        product_name: "Vectora CAD".into(),
+                        resulting: "Expires on 9 Jun 2027".into(),
+                    }],
+                    BASE,
+                ),
             ),
-            (MailKind::Quote, quote(1, "b@x.example", "Q-2001", d(2027, 1, 15), &lines(), eur(10_000), eur(550_280), BASE)),
+            (
+                MailKind::Quote,
+                quote(1, "b@x.example", "Q-2001", d(2027, 1, 15), &lines(), eur(10_000), eur(550_280), BASE),
+            ),
             (MailKind::InvoiceToPayers, invoice(1, "p@x.example", "INV-3001", eur(694_747), d(2027, 1, 22), BASE)),
-            (MailKind::OverdueInvoice, overdue_invoice(1, "p@x.example", "INV-3001", eur(694_747), d(2027, 1, 22), BASE)),
-            (MailKind::CustomerDetailsChanged, customer_details_changed(1, "b@x.example", "5150001001", "Aurora Design Oy", "Mannerheimintie 12, 00100 Helsinki, FI", BASE)),
+            (
+                MailKind::OverdueInvoice,
+                overdue_invoice(1, "p@x.example", "INV-3001", eur(694_747), d(2027, 1, 22), BASE),
+            ),
+            (
+                MailKind::CustomerDetailsChanged,
+                customer_details_changed(
+                    1,
+                    "b@x.example",
+                    "5150001001",
+                    "Aurora Design Oy",
+                    "Mannerheimintie 12, 00100 Helsinki, FI",
+                    BASE,
+                ),
+            ),
             (MailKind::PasswordReset, password_reset("b@x.example", &format!("{BASE}/reset-password?token=abc"))),
-            (MailKind::Invitation, invitation("new@x.example", "Aurora Design Group", "Payer", &format!("{BASE}/sign-in"))),
-            (MailKind::UserManagementNotice, user_management_notice(1, "a@x.example", "Lina Berg was added as a buyer", BASE)),
+            (
+                MailKind::Invitation,
+                invitation("new@x.example", "Aurora Design Group", "Payer", &format!("{BASE}/sign-in")),
+            ),
+            (
+                MailKind::UserManagementNotice,
+                user_management_notice(1, "a@x.example", "Lina Berg was added as a buyer", BASE),
+            ),
         ];
         assert_eq!(mails.len(), MailKind::ALL.len());
         for (kind, m) in &mails {
@@ -347,7 +458,8 @@ mod tests {
 
     #[test]
     fn user_content_is_escaped_in_html() {
-        let lines = [AutoRenewLine { id: 8, product_name: "A <b> & C".into(), resulting: "Expires on 1 Jul 2025".into() }];
+        let lines =
+            [AutoRenewLine { id: 8, product_name: "A <b> & C".into(), resulting: "Expires on 1 Jul 2025".into() }];
         let m = auto_renew_changed(1, "b@x.example", false, &lines, BASE);
         assert!(m.body_html.contains("A &lt;b&gt; &amp; C") && !m.body_html.contains("<b>"));
         assert!(m.body_text.contains("A <b> & C"));

@@ -41,7 +41,9 @@ fn header(head: &str, name: &str) -> String {
                 v.push_str(line.trim());
             }
             Some(_) => break,
-            None if line.to_ascii_lowercase().starts_with(&prefix) => out = Some(line[prefix.len()..].trim().to_string()),
+            None if line.to_ascii_lowercase().starts_with(&prefix) => {
+                out = Some(line[prefix.len()..].trim().to_string())
+            }
             None => {}
         }
     }
@@ -113,7 +115,10 @@ mod tests {
 
     #[test]
     fn quoted_printable_soft_breaks_and_escapes_are_decoded() {
-        assert_eq!(decode_quoted_printable("https://portal.test/reset?token=3Dabc=\r\ndef"), "https://portal.test/reset?token=abcdef");
+        assert_eq!(
+            decode_quoted_printable("https://portal.test/reset?token=3Dabc=\r\ndef"),
+            "https://portal.test/reset?token=abcdef"
+        );
     }
 
     #[test]

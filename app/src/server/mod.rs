@@ -10,7 +10,7 @@ pub mod mailbox;
 pub mod outbox;
 pub mod seed;
 pub mod services;
+pub mod smtp_sink;
 pub mod state;
 pub mod store;
-pub mod smtp_sink;
 pub mod testing;

@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
 
@@ -76,7 +76,8 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(transport: Transport, from: &str, public_url: &str) -> Result<Mailer, String> {
         let from = from.parse::<Mailbox>().map_err(|e| format!("invalid sender address {from:?}: {e}"))?;
-        let host = public_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost");
+        let host =
+            public_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost");
         Ok(Mailer { transport, from, message_id_host: host.to_string() })
     }
 
@@ -187,7 +188,12 @@ mod tests {
 
     #[test]
     fn message_ids_are_derived_from_the_outbox_row() {
-        let m = Mailer::new(Transport::Files("/tmp".into()), "Billing <billing@portal.example>", "https://billing.example.com:8443/x").unwrap();
+        let m = Mailer::new(
+            Transport::Files("/tmp".into()),
+            "Billing <billing@portal.example>",
+            "https://billing.example.com:8443/x",
+        )
+        .unwrap();
         assert_eq!(m.message_id(42), "<outbox-42@billing.example.com>");
     }
 }

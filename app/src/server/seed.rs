@@ -8,9 +8,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::auth::hash_password;
-use super::store::{val as v, Store, StoreError, StoreResult, Tx};
+use super::store::{Store, StoreError, StoreResult, Tx, val as v};
 use crate::domain::payment::PaymentKind;
-use crate::domain::status::{status_without_renewal, Status};
+use crate::domain::status::{Status, status_without_renewal};
 use crate::domain::term::Term;
 use crate::domain::time::{local_date, start_of_day, term_end};
 
@@ -64,14 +64,67 @@ struct Account {
 }
 
 const AURORA_ACCOUNTS: [Account; 4] = [
-    Account { csn: "5150001001", company: "Aurora Design Oy", street: "Mannerheimintie 12", postal: "00100", city: "Helsinki", region: "", country: "FI", currency: "EUR", tz: "Europe/Helsinki", tax_certificate: None },
-    Account { csn: "5150001002", company: "Aurora Design AB", street: "Drottninggatan 45", postal: "111 21", city: "Stockholm", region: "", country: "SE", currency: "SEK", tz: "Europe/Stockholm", tax_certificate: None },
-    Account { csn: "5150001003", company: "Aurora Design Inc.", street: "200 Harbor Street", postal: "02110", city: "Boston", region: "MA", country: "US", currency: "USD", tz: "America/New_York", tax_certificate: None },
-    Account { csn: "5150001004", company: "Aurora Design SARL", street: "18 rue des Lilas", postal: "75011", city: "Paris", region: "", country: "FR", currency: "EUR", tz: "Europe/Paris", tax_certificate: Some("FR-EXEMPT-2026-0147") },
+    Account {
+        csn: "5150001001",
+        company: "Aurora Design Oy",
+        street: "Mannerheimintie 12",
+        postal: "00100",
+        city: "Helsinki",
+        region: "",
+        country: "FI",
+        currency: "EUR",
+        tz: "Europe/Helsinki",
+        tax_certificate: None,
+    },
+    Account {
+        csn: "5150001002",
+        company: "Aurora Design AB",
+        street: "Drottninggatan 45",
+        postal: "111 21",
+        city: "Stockholm",
+        region: "",
+        country: "SE",
+        currency: "SEK",
+        tz: "Europe/Stockholm",
+        tax_certificate: None,
+    },
+    Account {
+        csn: "5150001003",
+        company: "Aurora Design Inc.",
+        street: "200 Harbor Street",
+        postal: "02110",
+        city: "Boston",
+        region: "MA",
+        country: "US",
+        currency: "USD",
+        tz: "America/New_York",
+        tax_certificate: None,
+    },
+    Account {
+        csn: "5150001004",
+        company: "Aurora Design SARL",
+        street: "18 rue des Lilas",
+        postal: "75011",
+        city: "Paris",
+        region: "",
+        country: "FR",
+        currency: "EUR",
+        tz: "Europe/Paris",
+        tax_certificate: Some("FR-EXEMPT-2026-0147"),
+    },
 ];
 
 const BOREALIS_ACCOUNTS: [Account; 1] = [Account {
-    csn: "5150002001", company: "Borealis Works GmbH", street: "Seestrasse 7", postal: "8002", city: "Zurich", region: "", country: "CH", currency: "USD", tz: "Europe/Zurich", tax_certificate: None,
+    csn: "5150002001",
+    company: "Borealis Works GmbH",
+    street: "Seestrasse 7",
+    postal: "8002",
+    city: "Zurich",
+    region: "",
+    country: "CH",
+    currency: "USD",
+    tz: "Europe/Zurich",
+    tax_certificate: None,
 }];
 
 /// (code, name, licence type, annual price in USD cents)
@@ -110,15 +163,21 @@ pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions:
         return Ok(false);
     }
     let at = now.timestamp();
-    crate::domain::password::check_new_password(DEMO_PASSWORD).map_err(|e| StoreError::Corrupt(format!("demo password: {e}")))?;
+    crate::domain::password::check_new_password(DEMO_PASSWORD)
+        .map_err(|e| StoreError::Corrupt(format!("demo password: {e}")))?;
     let mut hashes = Vec::new();
     for _ in DEMO_USERS {
-        hashes.push(hash_password(DEMO_PASSWORD.into()).await.map_err(|_| StoreError::Corrupt("password hashing failed".into()))?);
+        hashes.push(
+            hash_password(DEMO_PASSWORD.into())
+                .await
+                .map_err(|_| StoreError::Corrupt("password hashing failed".into()))?,
+        );
     }
 
     let mut product_ids = Vec::new();
     for (code, name, licence, annual) in PRODUCTS {
-        let id = tx.insert_row("products", &["code", "name", "licence_type"], vec![v(code), v(name), v(licence)]).await?;
+        let id =
+            tx.insert_row("products", &["code", "name", "licence_type"], vec![v(code), v(name), v(licence)]).await?;
         for term in Term::ALL {
             for currency in ["EUR", "SEK", "USD"] {
                 tx.insert_row(
@@ -137,7 +196,11 @@ pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions:
 
     for ((email, name, roles), hash) in DEMO_USERS.iter().zip(hashes) {
         let user = tx
-            .insert_row("users", &["email", "display_name", "password_hash", "created_at", "password_changed_at"], vec![v(*email), v(*name), v(hash), v(at), v(at)])
+            .insert_row(
+                "users",
+                &["email", "display_name", "password_hash", "created_at", "password_changed_at"],
+                vec![v(*email), v(*name), v(hash), v(at), v(at)],
+            )
             .await?;
         let org = if email.ends_with("@borealis.example") { borealis } else { aurora };
         for role in *roles {
@@ -147,7 +210,8 @@ pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions:
 
     let mut rng = Lcg(0x5eed_2026);
     seed_org(&mut tx, &mut rng, aurora, &AURORA_ACCOUNTS, &product_ids, aurora_subscriptions, now, "aurora").await?;
-    seed_org(&mut tx, &mut rng, borealis, &BOREALIS_ACCOUNTS, &product_ids, BOREALIS_SUBSCRIPTIONS, now, "borealis").await?;
+    seed_org(&mut tx, &mut rng, borealis, &BOREALIS_ACCOUNTS, &product_ids, BOREALIS_SUBSCRIPTIONS, now, "borealis")
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -170,8 +234,32 @@ async fn seed_org(
         let account = tx
             .insert_row(
                 "customer_accounts",
-                &["org_id", "csn", "company_name", "address_line1", "postal_code", "city", "region", "country", "tax_exempt", "tax_exemption_certificate", "updated_at"],
-                vec![v(org), v(a.csn), v(a.company), v(a.street), v(a.postal), v(a.city), v(a.region), v(a.country), v(a.tax_certificate.is_some()), v(a.tax_certificate), v(at)],
+                &[
+                    "org_id",
+                    "csn",
+                    "company_name",
+                    "address_line1",
+                    "postal_code",
+                    "city",
+                    "region",
+                    "country",
+                    "tax_exempt",
+                    "tax_exemption_certificate",
+                    "updated_at",
+                ],
+                vec![
+                    v(org),
+                    v(a.csn),
+                    v(a.company),
+                    v(a.street),
+                    v(a.postal),
+                    v(a.city),
+                    v(a.region),
+                    v(a.country),
+                    v(a.tax_certificate.is_some()),
+                    v(a.tax_certificate),
+                    v(at),
+                ],
             )
             .await?;
         let mut kinds = Vec::new();
@@ -188,7 +276,20 @@ async fn seed_org(
             let id = tx
                 .insert_row(
                     "payment_methods",
-                    &["org_id", "customer_account_id", "kind", "label", "gateway_token", "card_brand", "card_last4", "card_exp_month", "card_exp_year", "billing_name", "billing_address", "created_at"],
+                    &[
+                        "org_id",
+                        "customer_account_id",
+                        "kind",
+                        "label",
+                        "gateway_token",
+                        "card_brand",
+                        "card_last4",
+                        "card_exp_month",
+                        "card_exp_year",
+                        "billing_name",
+                        "billing_address",
+                        "created_at",
+                    ],
                     vec![
                         v(org),
                         v(account),
@@ -248,8 +349,24 @@ async fn seed_org(
             .insert_row(
                 "subscriptions",
                 &[
-                    "org_id", "customer_account_id", "product_id", "contract_number", "seats", "term", "currency", "started_at", "term_start_at",
-                    "term_end_at", "time_zone", "status", "auto_renew", "payment_method_id", "partner_csn", "reseller_name", "reseller_email", "updated_at",
+                    "org_id",
+                    "customer_account_id",
+                    "product_id",
+                    "contract_number",
+                    "seats",
+                    "term",
+                    "currency",
+                    "started_at",
+                    "term_start_at",
+                    "term_end_at",
+                    "time_zone",
+                    "status",
+                    "auto_renew",
+                    "payment_method_id",
+                    "partner_csn",
+                    "reseller_name",
+                    "reseller_email",
+                    "updated_at",
                 ],
                 vec![
                     v(org),
@@ -275,10 +392,19 @@ async fn seed_org(
             .await?;
         if kind == PaymentKind::Invoice {
             let po = format!("PO-{}-{:04}", local_date(now, tz).format("%Y"), 100 + i);
-            tx.insert_link("invoice_details", &["subscription_id", "po_number", "notes", "updated_at"], vec![v(sub), v(po), v("Deliver invoices to accounts payable."), v(at)])
-                .await?;
+            tx.insert_link(
+                "invoice_details",
+                &["subscription_id", "po_number", "notes", "updated_at"],
+                vec![v(sub), v(po), v("Deliver invoices to accounts payable."), v(at)],
+            )
+            .await?;
             for payer in ["payer1", "payer2"] {
-                tx.insert_link("subscription_payers", &["subscription_id", "email"], vec![v(sub), v(format!("{payer}@{domain}.example"))]).await?;
+                tx.insert_link(
+                    "subscription_payers",
+                    &["subscription_id", "email"],
+                    vec![v(sub), v(format!("{payer}@{domain}.example"))],
+                )
+                .await?;
             }
         }
     }

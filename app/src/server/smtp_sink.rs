@@ -96,7 +96,11 @@ async fn session(socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Received>>>
             rcpt_to.clear();
             b"250 OK\r\n"
         } else if command.starts_with("RCPT") {
-            let to = line.trim_end().split_once(':').map(|(_, a)| a.trim().trim_matches(['<', '>']).to_string()).unwrap_or_default();
+            let to = line
+                .trim_end()
+                .split_once(':')
+                .map(|(_, a)| a.trim().trim_matches(['<', '>']).to_string())
+                .unwrap_or_default();
             rcpt_to.push(to);
             b"250 OK\r\n"
         } else if command == "DATA" {

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use sqlx::{Connection, Executor, PgConnection};
 
 use super::auth::load_actor;
-use super::store::rows::OutgoingMail;
 use super::store::Store;
+use super::store::rows::OutgoingMail;
 use crate::domain::authz::Actor;
 
 /// The demo user with this e-mail, as an actor in their (first) organisation.
@@ -61,7 +61,8 @@ impl TestDb {
     pub async fn postgres() -> TestDb {
         let admin = postgres_admin_url();
         let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(&admin).await.expect("connect to PostgreSQL (is it running on 127.0.0.1:5432?)");
+        let mut conn =
+            PgConnection::connect(&admin).await.expect("connect to PostgreSQL (is it running on 127.0.0.1:5432?)");
         conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
         conn.close().await.ok();
         let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());

@@ -33,7 +33,9 @@ pub fn AccountPage() -> impl IntoView {
 fn role_text(role: Role) -> &'static str {
     match role {
         Role::Buyer => "manages billing, renewals, payment methods and orders.",
-        Role::PrimaryAdmin => "assigns products and manages users and secondary admins; sees subscriptions without billing actions.",
+        Role::PrimaryAdmin => {
+            "assigns products and manages users and secondary admins; sees subscriptions without billing actions."
+        }
         Role::SecondaryAdmin => "assigns products and manages users; sees subscriptions without billing actions.",
         Role::Payer => "receives invoices by e-mail and pays them.",
     }

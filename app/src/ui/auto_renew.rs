@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::components::{Authenticated, ErrorNotice};
 use crate::api::dto::{AutoRenewPreview, PreviewOutcome};
-use crate::api::{preview_auto_renew, safe_next, ChangeAutoRenew};
+use crate::api::{ChangeAutoRenew, preview_auto_renew, safe_next};
 use crate::domain::selection::join_ids;
 
 #[component]
@@ -22,7 +22,8 @@ pub fn AutoRenewPage() -> impl IntoView {
         (ids, on)
     };
     let preview = Resource::new(request, |(ids, on)| preview_auto_renew(ids, on));
-    let return_to = move || safe_next(query.get().get("return_to").as_deref()).unwrap_or_else(|| "/billing/subscriptions".into());
+    let return_to =
+        move || safe_next(query.get().get("return_to").as_deref()).unwrap_or_else(|| "/billing/subscriptions".into());
     view! {
         <Title text="Manage auto-renew"/>
         <Authenticated children=move |_me| view! {
@@ -48,12 +49,22 @@ fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
     let ineligible = p.ineligible();
     let n = p.items.len();
     let ids = join_ids(&p.items.iter().map(|i| i.id).collect::<Vec<_>>());
-    let eligible_ids = join_ids(&p.items.iter().filter(|i| !matches!(i.outcome, PreviewOutcome::Ineligible(_))).map(|i| i.id).collect::<Vec<_>>());
+    let eligible_ids = join_ids(
+        &p.items
+            .iter()
+            .filter(|i| !matches!(i.outcome, PreviewOutcome::Ineligible(_)))
+            .map(|i| i.id)
+            .collect::<Vec<_>>(),
+    );
     let confirm_label = match changes {
         1 => format!("Confirm: turn auto-renew {state} for 1 subscription"),
         c => format!("Confirm: turn auto-renew {state} for {c} subscriptions"),
     };
-    let without_ineligible = format!("/billing/auto-renew?on={}&ids={eligible_ids}&return_to={}", p.on, super::components::urlencode(&return_to));
+    let without_ineligible = format!(
+        "/billing/auto-renew?on={}&ids={eligible_ids}&return_to={}",
+        p.on,
+        super::components::urlencode(&return_to)
+    );
     let heading = format!("Turn auto-renew {state}");
     let explain = if p.on {
         "With auto-renew on, each subscription renews on its renewal date and the payment method on file is charged (or invoiced). Review the dates, then confirm."

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::components::ErrorNotice;
-use crate::api::{demo_clock, AdvanceDemoClock};
+use crate::api::{AdvanceDemoClock, demo_clock};
 
 #[component]
 pub fn DemoClockPage() -> impl IntoView {

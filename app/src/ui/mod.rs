@@ -11,13 +11,13 @@ mod sign_in;
 mod subscriptions;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, path};
 
-use crate::api::{current_user, home_for, site_features, SignOut};
 use crate::api::dto::Me;
+use crate::api::{SignOut, current_user, home_for, site_features};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

@@ -5,14 +5,14 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
-use super::components::{urlencode, Authenticated, ChangeNotice, ErrorNotice, StatusBadge};
+use super::components::{Authenticated, ChangeNotice, ErrorNotice, StatusBadge, urlencode};
 use crate::api::dto::{ChangeAvailability, Me, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
 use crate::api::{list_subscriptions, subscription};
-use crate::domain::selection::{join_ids, SelectionError, MAX_BULK};
+use crate::domain::selection::{MAX_BULK, SelectionError, join_ids};
 use crate::domain::status::Status;
 use crate::domain::term::Term;
 
@@ -166,7 +166,11 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<i64>>, can_act: b
             let on = event_target_checked(&ev);
             selected.update(|s| {
                 for id in &ids {
-                    if on { s.insert(*id); } else { s.remove(id); }
+                    if on {
+                        s.insert(*id);
+                    } else {
+                        s.remove(id);
+                    }
                 }
             });
         }
@@ -186,7 +190,10 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<i64>>, can_act: b
             }
             let ids = selected.with(|s| join_ids(&s.iter().copied().collect::<Vec<_>>()));
             let back = with_params(&query.get_untracked(), &[]);
-            navigate(&format!("/billing/auto-renew?on={on}&ids={ids}&return_to={}", urlencode(&back)), Default::default());
+            navigate(
+                &format!("/billing/auto-renew?on={on}&ids={ids}&return_to={}", urlencode(&back)),
+                Default::default(),
+            );
         }
     };
     let total = page.total;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use app::api::dto::SubscriptionQuery;
 use app::domain::selection::BulkSelection;
 use app::server::services::{auto_renew, subscriptions};
-use app::server::testing::{demo_actor, queue_mails, TestDb};
+use app::server::testing::{TestDb, demo_actor, queue_mails};
 use chrono::Utc;
 
 const ROUNDS: usize = 30;
@@ -51,7 +51,8 @@ async fn bench_auto_renew(db: TestDb, budget_ms: f64) {
         let (store, buyer, selection) = (store, &buyer, &selection);
         async move {
             let key = uuid::Uuid::new_v4().to_string();
-            let outcome = auto_renew::change(store, buyer, selection, round % 2 == 1, &key, now, "http://bench").await.unwrap();
+            let outcome =
+                auto_renew::change(store, buyer, selection, round % 2 == 1, &key, now, "http://bench").await.unwrap();
             assert_eq!(outcome.changed.len(), 100);
         }
     })
@@ -111,7 +112,9 @@ async fn bench_mail(db: TestDb) {
     let now = Utc::now().timestamp();
     queue_mails(store, MAILS, now).await;
     let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
-    let mailer = Mailer::new(Transport::smtp(&sink.url()).unwrap(), "Billing <billing@bench.test>", "http://bench.test").unwrap();
+    let mailer =
+        Mailer::new(Transport::smtp(&sink.url()).unwrap(), "Billing <billing@bench.test>", "http://bench.test")
+            .unwrap();
     let start = Instant::now();
     let mut sent = 0;
     while sent < MAILS {
@@ -121,14 +124,18 @@ async fn bench_mail(db: TestDb) {
     }
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(sink.messages().len(), MAILS);
-    println!("Mail delivery to a loopback SMTP server, {:<8} {MAILS} mails in {secs:.2} s: {:.0} mails/s", store.backend(), MAILS as f64 / secs);
+    println!(
+        "Mail delivery to a loopback SMTP server, {:<8} {MAILS} mails in {secs:.2} s: {:.0} mails/s",
+        store.backend(),
+        MAILS as f64 / secs
+    );
     sink.stop();
     db.cleanup().await;
 }
 async fn bench_pricing(db: TestDb) {
     use app::domain::pricing::added_seats_charges;
     use app::domain::time::local_date;
-    use app::server::services::billing::{price_renewal, Book, Sub};
+    use app::server::services::billing::{Book, Sub, price_renewal};
     let now = Utc::now();
     app::server::seed::load_if_empty(&db.store, now).await.expect("seed");
     let store = &db.store;
@@ -145,7 +152,8 @@ async fn bench_pricing(db: TestDb) {
             let renewal = std::hint::black_box(price_renewal(book, &sub));
             let unit = book.prices.price(row.product_id, sub.term, sub.currency, sub.renewal_day()).unwrap();
             let start = local_date(chrono::DateTime::from_timestamp(row.term_start_at, 0).unwrap(), sub.tz);
-            let seats = added_seats_charges(unit, sub.term, 1, local_date(now, sub.tz), start, sub.renewal_day(), None).unwrap();
+            let seats = added_seats_charges(unit, sub.term, 1, local_date(now, sub.tz), start, sub.renewal_day(), None)
+                .unwrap();
             priced += usize::from(!seats.is_empty()) + usize::from(renewal.is_ok() || renewal.is_err());
         }
         priced
@@ -161,7 +169,10 @@ async fn bench_pricing(db: TestDb) {
         }
     })
     .await;
-    println!("Pricing 100 subscriptions with proration and tax, {:<8} median {median:6.2} ms  p90 {p90:6.2} ms  min {min:6.2} ms  (reading them and the price lists included)", store.backend());
+    println!(
+        "Pricing 100 subscriptions with proration and tax, {:<8} median {median:6.2} ms  p90 {p90:6.2} ms  min {min:6.2} ms  (reading them and the price lists included)",
+        store.backend()
+    );
     if store.backend() == "sqlite" {
         let mut tx = store.begin_read().await.unwrap();
         let book = Book::load(&mut tx, &rates).await.unwrap();
@@ -174,7 +185,9 @@ async fn bench_pricing(db: TestDb) {
             }
         })
         .await;
-        println!("Pricing 100 subscriptions with proration and tax, domain only   median {median:6.3} ms  p90 {p90:6.3} ms  min {min:6.3} ms");
+        println!(
+            "Pricing 100 subscriptions with proration and tax, domain only   median {median:6.3} ms  p90 {p90:6.3} ms  min {min:6.3} ms"
+        );
     }
     db.cleanup().await;
 }

@@ -2,7 +2,7 @@
 
 use crate::api::dto::Me;
 use crate::api::error::AppError;
-use crate::domain::authz::{allowed, Action, Actor};
+use crate::domain::authz::{Action, Actor, allowed};
 use crate::server::context::internal;
 use crate::server::store::Store;
 

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use super::subscriptions::Parsed;
 use crate::api::dto::*;
 use crate::api::error::AppError;
-use crate::domain::auto_renew::{judge, Verdict};
-use crate::domain::authz::{authorize, Action, Actor};
-use crate::domain::mail_routing::{recipients, MailKind};
+use crate::domain::authz::{Action, Actor, authorize};
+use crate::domain::auto_renew::{Verdict, judge};
+use crate::domain::mail_routing::{MailKind, recipients};
 use crate::domain::selection::BulkSelection;
 use crate::server::context::internal;
 use crate::server::mail::{self, AutoRenewLine};
@@ -54,7 +54,13 @@ fn item(p: &Parsed, on: bool, now: DateTime<Utc>) -> AutoRenewPreviewItem {
 }
 
 /// The review step: what each selected subscription would show after the change.
-pub async fn preview(store: &Store, actor: &Actor, selection: &BulkSelection, on: bool, now: DateTime<Utc>) -> Result<AutoRenewPreview, AppError> {
+pub async fn preview(
+    store: &Store,
+    actor: &Actor,
+    selection: &BulkSelection,
+    on: bool,
+    now: DateTime<Utc>,
+) -> Result<AutoRenewPreview, AppError> {
     authorize(actor, Action::ChangeAutoRenew, actor.org_id)?;
     let mut tx = store.begin_read().await.map_err(internal)?;
     let items = load(&mut tx, actor, selection, false).await?.iter().map(|p| item(p, on, now)).collect();
@@ -118,12 +124,18 @@ pub async fn change(
     if !changed.is_empty() {
         let lines: Vec<AutoRenewLine> = changed
             .iter()
-            .map(|p| AutoRenewLine { id: p.row.id, product_name: p.row.product_name.clone(), resulting: p.date_phrase(on) })
+            .map(|p| AutoRenewLine {
+                id: p.row.id,
+                product_name: p.row.product_name.clone(),
+                resulting: p.date_phrase(on),
+            })
             .collect();
         // Every buyer of the organisation is told (R-EXT-1, R-MAIL-1); admins are not (R-MAIL-3).
         let contacts = super::buyer_contacts(&mut tx, actor.org_id).await.map_err(internal)?;
         for to in recipients(MailKind::AutoRenewChanged, &contacts) {
-            tx.queue_mail(&mail::auto_renew_changed(actor.org_id, &to, on, &lines, base_url), at).await.map_err(internal)?;
+            tx.queue_mail(&mail::auto_renew_changed(actor.org_id, &to, on, &lines, base_url), at)
+                .await
+                .map_err(internal)?;
         }
     }
     let outcome = AutoRenewOutcome { on, changed: ids, unchanged };
@@ -148,6 +160,8 @@ async fn replay(tx: &mut Tx, actor: &Actor, key: &str, action: &str) -> Result<O
         Some((stored_action, response)) if stored_action == action => {
             Ok(Some(serde_json::from_str(&response).map_err(internal)?))
         }
-        Some(_) => Err(AppError::Conflict("This form was already used for another change. Reload the page and try again.".into())),
+        Some(_) => Err(AppError::Conflict(
+            "This form was already used for another change. Reload the page and try again.".into(),
+        )),
     }
 }

@@ -13,21 +13,24 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
-use crate::domain::eligibility::method_allowed;
-use crate::domain::mail_routing::{recipients, Contacts, MailKind};
 use super::buyer_contacts;
+use crate::domain::eligibility::method_allowed;
+use crate::domain::mail_routing::{Contacts, MailKind, recipients};
 use crate::domain::money::{Currency, Money, UsdRates};
 use crate::domain::payment::PaymentKind;
-use crate::domain::pricing::{best_promotion, instalments, price_line, totals, Instalment, LinePrice, ListPrice, PriceList, Promotion, Purchase, Span, Totals};
+use crate::domain::pricing::{
+    Instalment, LinePrice, ListPrice, PriceList, Promotion, Purchase, Span, Totals, best_promotion, instalments,
+    price_line, totals,
+};
 use crate::domain::renewal::{invoice_due_date, overdue_from};
-use crate::domain::status::{status_at, Status};
-use crate::domain::tax::{rate_for, TaxAddress};
+use crate::domain::status::{Status, status_at};
+use crate::domain::tax::{TaxAddress, rate_for};
 use crate::domain::term::Term;
 use crate::domain::time::{local_date, parse_tz, start_of_day, term_end};
 use crate::server::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway};
 use crate::server::mail::{self, ItemLine};
 use crate::server::store::rows::{AuditEntry, EngineRow, NewPayment, PriceRow, PromotionRow, ScheduledChargeRow};
-use crate::server::store::{val as v, Store, StoreError, StoreResult, Tx};
+use crate::server::store::{Store, StoreError, StoreResult, Tx, val as v};
 
 /// Price lists, promotions and conversion rates: everything pricing reads besides the
 /// subscription itself.
@@ -165,7 +168,9 @@ pub fn price_renewal(book: &Book, sub: &Sub) -> Result<PricedRenewal, String> {
         .ok_or_else(|| format!("{} has no {} price in {}", row.product_name, term.label(), sub.currency.code()))?;
     let promo = best_promotion(&book.promotions, row.product_id, term, Purchase::Renewal, day);
     let line = price_line(unit, term, seats, Span { whole_terms: 1, days: 0 }, promo).map_err(|e| e.to_string())?;
-    let rate = rate_for(&TaxAddress { country: row.country.clone(), region: row.region.clone(), tax_exempt: row.tax_exempt }).map_err(|e| e.to_string())?;
+    let rate =
+        rate_for(&TaxAddress { country: row.country.clone(), region: row.region.clone(), tax_exempt: row.tax_exempt })
+            .map_err(|e| e.to_string())?;
     let totals = totals(sub.currency, &[line], rate).map_err(|e| e.to_string())?;
     if let Some(kind) = sub.payment {
         method_allowed(kind, totals.subtotal, &book.rates).map_err(|e| e.to_string())?;
@@ -182,9 +187,16 @@ pub fn price_renewal(book: &Book, sub: &Sub) -> Result<PricedRenewal, String> {
     })
 }
 
-
 fn audit(org_id: i64, action: &str, id: i64, detail: String, at: i64) -> AuditEntry {
-    AuditEntry { org_id, actor_user_id: None, action: action.into(), object_type: "subscription".into(), object_id: id, detail, at }
+    AuditEntry {
+        org_id,
+        actor_user_id: None,
+        action: action.into(),
+        object_type: "subscription".into(),
+        object_id: id,
+        detail,
+        at,
+    }
 }
 
 /// What one run of the renewal job did.
@@ -197,7 +209,13 @@ pub struct RenewalReport {
 
 /// Renews every subscription whose automatic renewal is due at `now`, then settles the new
 /// payments. Safe to run twice and in several processes at once.
-pub async fn renew_due(store: &Store, gateway: &dyn PaymentGateway, rates: &UsdRates, now: DateTime<Utc>, base_url: &str) -> StoreResult<RenewalReport> {
+pub async fn renew_due(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    rates: &UsdRates,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> StoreResult<RenewalReport> {
     let mut report = RenewalReport::default();
     let at = now.timestamp();
     let book = {
@@ -267,7 +285,10 @@ async fn renew_one(tx: &mut Tx, sub: &Sub<'_>, p: &PricedRenewal, at: i64, base_
     // after its due date (R-REN-5, R-LIFE-5).
     let due_day = invoice_due_date(p.renewal_day);
     let late_from = by_invoice.then(|| overdue_from(due_day, sub.tz).timestamp());
-    if !tx.start_next_term(row.id, renewal_at, p.new_end.timestamp(), i64::from(p.seats), p.term.code(), late_from, at).await? {
+    if !tx
+        .start_next_term(row.id, renewal_at, p.new_end.timestamp(), i64::from(p.seats), p.term.code(), late_from, at)
+        .await?
+    {
         return Ok(Renewed::No);
     }
     let stamp = p.renewal_day.format("%Y%m%d");
@@ -276,14 +297,54 @@ async fn renew_one(tx: &mut Tx, sub: &Sub<'_>, p: &PricedRenewal, at: i64, base_
     let order = tx
         .insert_row(
             "orders",
-            &["org_id", "number", "customer_account_id", "kind", "currency", "subtotal_minor", "tax_minor", "total_minor", "payment_method_id", "created_at"],
-            vec![v(row.org_id), v(number.clone()), v(row.customer_account_id), v("renewal"), v(row.currency.clone()), v(t.subtotal.minor()), v(t.tax.minor()), v(t.total.minor()), v(row.payment_method_id), v(at)],
+            &[
+                "org_id",
+                "number",
+                "customer_account_id",
+                "kind",
+                "currency",
+                "subtotal_minor",
+                "tax_minor",
+                "total_minor",
+                "payment_method_id",
+                "created_at",
+            ],
+            vec![
+                v(row.org_id),
+                v(number.clone()),
+                v(row.customer_account_id),
+                v("renewal"),
+                v(row.currency.clone()),
+                v(t.subtotal.minor()),
+                v(t.tax.minor()),
+                v(t.total.minor()),
+                v(row.payment_method_id),
+                v(at),
+            ],
         )
         .await?;
     tx.insert_row(
         "order_lines",
-        &["order_id", "subscription_id", "product_id", "seats", "term", "period_start_at", "period_end_at", "amount_minor"],
-        vec![v(order), v(row.id), v(row.product_id), v(i64::from(p.seats)), v(p.term.code()), v(renewal_at), v(p.new_end.timestamp()), v(p.line.net.minor())],
+        &[
+            "order_id",
+            "subscription_id",
+            "product_id",
+            "seats",
+            "term",
+            "period_start_at",
+            "period_end_at",
+            "amount_minor",
+        ],
+        vec![
+            v(order),
+            v(row.id),
+            v(row.product_id),
+            v(i64::from(p.seats)),
+            v(p.term.code()),
+            v(renewal_at),
+            v(p.new_end.timestamp()),
+            v(p.line.net.minor()),
+        ],
     )
     .await?;
     // Later instalments (R-PAY-8) wait in the schedule.
@@ -291,17 +352,42 @@ async fn renew_one(tx: &mut Tx, sub: &Sub<'_>, p: &PricedRenewal, at: i64, base_
         tx.insert_row(
             "scheduled_charges",
             &["org_id", "subscription_id", "order_id", "due_on", "due_at", "currency", "amount_minor", "tax_minor"],
-            vec![v(row.org_id), v(row.id), v(order), v(c.due.to_string()), v(start_of_day(c.due, sub.tz).timestamp()), v(row.currency.clone()), v(c.total.minor()), v(c.tax.minor())],
+            vec![
+                v(row.org_id),
+                v(row.id),
+                v(order),
+                v(c.due.to_string()),
+                v(start_of_day(c.due, sub.tz).timestamp()),
+                v(row.currency.clone()),
+                v(c.total.minor()),
+                v(c.tax.minor()),
+            ],
         )
         .await?;
     }
     let first = p.schedule[0];
     let contacts = buyer_contacts(tx, row.org_id).await?;
-    let line = ItemLine { product_name: row.product_name.clone(), seats: i64::from(p.seats), term: p.term.label().into(), amount: p.line.net };
+    let line = ItemLine {
+        product_name: row.product_name.clone(),
+        seats: i64::from(p.seats),
+        term: p.term.label().into(),
+        amount: p.line.net,
+    };
     for to in recipients(MailKind::OrderConfirmation, &contacts) {
-        tx.queue_mail(&mail::order_confirmation(row.org_id, &to, &number, std::slice::from_ref(&line), t.tax, t.total, base_url), at).await?;
+        tx.queue_mail(
+            &mail::order_confirmation(row.org_id, &to, &number, std::slice::from_ref(&line), t.tax, t.total, base_url),
+            at,
+        )
+        .await?;
     }
-    let detail = format!("{number}: {} x {} {}, total {}{}", p.seats, row.product_name, p.term.label(), t.total, p.promotion.as_ref().map(|n| format!(" ({n})")).unwrap_or_default());
+    let detail = format!(
+        "{number}: {} x {} {}, total {}{}",
+        p.seats,
+        row.product_name,
+        p.term.label(),
+        t.total,
+        p.promotion.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+    );
     tx.insert_audit(&[audit(row.org_id, "renewal.ordered", row.id, detail, at)]).await?;
     if by_invoice {
         issue_invoice(tx, sub, order, &format!("INV-{}-{stamp}", row.id), first, due_day, at, base_url).await?;
@@ -323,7 +409,16 @@ async fn renew_one(tx: &mut Tx, sub: &Sub<'_>, p: &PricedRenewal, at: i64, base_
 /// Issues a Net 30 invoice for one instalment (or the whole renewal) with the subscription's
 /// invoice details (R-INV-5), and mails it to its payers (R-MAIL-4, R-INV-3).
 #[allow(clippy::too_many_arguments)]
-async fn issue_invoice(tx: &mut Tx, sub: &Sub<'_>, order: i64, number: &str, part: Instalment, due_day: NaiveDate, at: i64, base_url: &str) -> StoreResult<()> {
+async fn issue_invoice(
+    tx: &mut Tx,
+    sub: &Sub<'_>,
+    order: i64,
+    number: &str,
+    part: Instalment,
+    due_day: NaiveDate,
+    at: i64,
+    base_url: &str,
+) -> StoreResult<()> {
     let row = sub.row;
     let details = tx.invoice_details(row.id).await?;
     let (po, notes) = details.map(|d| (d.po_number, d.notes)).unwrap_or_default();
@@ -332,7 +427,21 @@ async fn issue_invoice(tx: &mut Tx, sub: &Sub<'_>, order: i64, number: &str, par
     let invoice = tx
         .insert_row(
             "invoices",
-            &["org_id", "number", "customer_account_id", "order_id", "currency", "subtotal_minor", "tax_minor", "total_minor", "status", "po_number", "notes", "issued_at", "due_at"],
+            &[
+                "org_id",
+                "number",
+                "customer_account_id",
+                "order_id",
+                "currency",
+                "subtotal_minor",
+                "tax_minor",
+                "total_minor",
+                "status",
+                "po_number",
+                "notes",
+                "issued_at",
+                "due_at",
+            ],
             vec![
                 v(row.org_id),
                 v(number),
@@ -364,7 +473,12 @@ async fn issue_invoice(tx: &mut Tx, sub: &Sub<'_>, order: i64, number: &str, par
 /// Asks the gateway about one open payment (charging it if the gateway never saw its key) and
 /// writes the outcome. Success reactivates the subscription (R-LIFE-3); a decline starts its
 /// lifecycle from the instant the payment was owed (R-LIFE-5). Returns the payment's status.
-pub async fn settle(store: &Store, gateway: &dyn PaymentGateway, payment_id: i64, now: DateTime<Utc>) -> StoreResult<Option<String>> {
+pub async fn settle(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    payment_id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<String>> {
     let open = {
         let mut tx = store.begin_read().await?;
         tx.open_payment(payment_id).await?
@@ -375,7 +489,13 @@ pub async fn settle(store: &Store, gateway: &dyn PaymentGateway, payment_id: i64
     let outcome = match gateway.lookup(p.idempotency_key.clone(), now).await {
         Some(o) => o,
         None => {
-            let req = ChargeRequest { idempotency_key: p.idempotency_key.clone(), kind, token: p.gateway_token.clone(), amount: Money::from_minor(p.amount_minor, currency), at: now };
+            let req = ChargeRequest {
+                idempotency_key: p.idempotency_key.clone(),
+                kind,
+                token: p.gateway_token.clone(),
+                amount: Money::from_minor(p.amount_minor, currency),
+                at: now,
+            };
             gateway.charge(req).await
         }
     };
@@ -402,7 +522,14 @@ pub async fn settle(store: &Store, gateway: &dyn PaymentGateway, payment_id: i64
             if tx.settle_payment(p.id, "failed", None, Some(reason), Some(at)).await? {
                 if let Some(sub) = p.subscription_id {
                     tx.set_unpaid_since(sub, Some(p.due_at), at).await?;
-                    tx.insert_audit(&[audit(p.org_id, "payment.failed", sub, format!("{reason}; payment is due since the renewal date"), at)]).await?;
+                    tx.insert_audit(&[audit(
+                        p.org_id,
+                        "payment.failed",
+                        sub,
+                        format!("{reason}; payment is due since the renewal date"),
+                        at,
+                    )])
+                    .await?;
                 }
             }
             "failed"
@@ -421,7 +548,14 @@ async fn reactivate(tx: &mut Tx, sub: i64, org_id: i64, now: DateTime<Utc>) -> S
     let (current, next) = (s.status, s.status_at(now));
     if next != current && current != Status::Canceled {
         tx.set_status(sub, next.code(), at).await?;
-        tx.insert_audit(&[audit(org_id, "status.reactivated", sub, format!("{} -> {} after payment", current.label(), next.label()), at)]).await?;
+        tx.insert_audit(&[audit(
+            org_id,
+            "status.reactivated",
+            sub,
+            format!("{} -> {} after payment", current.label(), next.label()),
+            at,
+        )])
+        .await?;
     }
     Ok(())
 }
@@ -443,7 +577,12 @@ pub async fn settle_open(store: &Store, gateway: &dyn PaymentGateway, now: DateT
 }
 
 /// Charges the instalments that have fallen due (R-PAY-8), once each.
-pub async fn charge_instalments(store: &Store, gateway: &dyn PaymentGateway, now: DateTime<Utc>, base_url: &str) -> StoreResult<usize> {
+pub async fn charge_instalments(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> StoreResult<usize> {
     let at = now.timestamp();
     let due = {
         let mut tx = store.begin_read().await?;
@@ -486,14 +625,23 @@ pub async fn charge_instalments(store: &Store, gateway: &dyn PaymentGateway, now
 }
 
 /// An instalment of a customer paying by invoice: a Net 30 invoice issued on its due date.
-async fn invoice_instalment(tx: &mut Tx, c: &ScheduledChargeRow, now: DateTime<Utc>, base_url: &str) -> StoreResult<bool> {
+async fn invoice_instalment(
+    tx: &mut Tx,
+    c: &ScheduledChargeRow,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> StoreResult<bool> {
     let at = now.timestamp();
     let Some(row) = tx.engine_rows(c.org_id, &[c.subscription_id]).await?.into_iter().next() else { return Ok(false) };
     let sub = Sub::new(&row)?;
     let currency = Currency::parse(&c.currency).ok_or_else(|| corrupt(format!("instalment {} currency", c.id)))?;
     let day = parse_day(&c.due_on)?;
     let number = format!("INV-{}-{}", row.id, day.format("%Y%m%d"));
-    let part = Instalment { due: day, total: Money::from_minor(c.amount_minor, currency), tax: Money::from_minor(c.tax_minor, currency) };
+    let part = Instalment {
+        due: day,
+        total: Money::from_minor(c.amount_minor, currency),
+        tax: Money::from_minor(c.tax_minor, currency),
+    };
     let due_day = invoice_due_date(day);
     if !tx.claim_scheduled_invoice(c.id, at).await? {
         return Ok(false);

@@ -14,7 +14,11 @@ fn enabled(state: &AppState) -> Result<(), AppError> {
 pub fn read(state: &AppState) -> Result<DemoClockView, AppError> {
     enabled(state)?;
     let offset = state.clock.offset_seconds().unwrap_or(0);
-    Ok(DemoClockView { now: state.clock.now().format("%-d %b %Y %H:%M UTC").to_string(), days_ahead: offset / 86_400, report: None })
+    Ok(DemoClockView {
+        now: state.clock.now().format("%-d %b %Y %H:%M UTC").to_string(),
+        days_ahead: offset / 86_400,
+        report: None,
+    })
 }
 
 pub async fn advance(state: &AppState, step: &str) -> Result<DemoClockView, AppError> {
@@ -25,7 +29,13 @@ pub async fn advance(state: &AppState, step: &str) -> Result<DemoClockView, AppE
     let r = state.engine.run_pass(state.clock.now()).await.map_err(internal)?;
     let report = format!(
         "Moved {step}. Renewed {}, invoiced {}, renewals that could not be charged {}; instalments {}; payments settled {}; state changes {}; reminders {}.",
-        r.renewals.renewed, r.renewals.invoiced, r.renewals.failed, r.instalments, r.settled, r.transitions, r.reminders
+        r.renewals.renewed,
+        r.renewals.invoiced,
+        r.renewals.failed,
+        r.instalments,
+        r.settled,
+        r.transitions,
+        r.reminders
     );
     Ok(DemoClockView { report: Some(report), ..read(state)? })
 }

@@ -5,12 +5,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::billing::{price_renewal, Book, Sub};
-use crate::domain::auto_renew::shown_date;
-use crate::domain::mail_routing::{recipients, MailKind};
+use super::billing::{Book, Sub, price_renewal};
 use super::buyer_contacts;
+use crate::domain::auto_renew::shown_date;
+use crate::domain::mail_routing::{MailKind, recipients};
 use crate::domain::money::UsdRates;
-use crate::domain::renewal::{due_reminder, renewal_window, REMINDER_DAYS};
+use crate::domain::renewal::{REMINDER_DAYS, due_reminder, renewal_window};
 use crate::domain::time::local_date;
 use crate::server::mail;
 use crate::server::store::{Store, StoreResult};
@@ -27,7 +27,9 @@ pub async fn send_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, base_
     for row in &rows {
         let sub = Sub::new(row)?;
         let start = DateTime::from_timestamp(row.term_start_at, 0).unwrap_or(sub.term_end);
-        let Some(days) = due_reminder(start, sub.term_end, sub.tz, row.auto_renew, local_date(now, sub.tz)) else { continue };
+        let Some(days) = due_reminder(start, sub.term_end, sub.tz, row.auto_renew, local_date(now, sub.tz)) else {
+            continue;
+        };
         if !tx.mark_reminder(row.id, row.term_end_at, days, at).await? {
             continue;
         }
@@ -45,9 +47,13 @@ pub async fn send_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, base_
             None => None,
         };
         let closes = renewal_window(sub.term_end, sub.tz).closes;
-        for to in recipients(if price.is_some() { MailKind::RenewalReminder } else { MailKind::ExpiryNotice }, &contacts) {
+        for to in
+            recipients(if price.is_some() { MailKind::RenewalReminder } else { MailKind::ExpiryNotice }, &contacts)
+        {
             let mail = match price {
-                Some(total) => mail::renewal_reminder(row.org_id, &to, &row.product_name, row.id, date, total, base_url),
+                Some(total) => {
+                    mail::renewal_reminder(row.org_id, &to, &row.product_name, row.id, date, total, base_url)
+                }
                 None => mail::expiry_notice(row.org_id, &to, &row.product_name, row.id, date, closes, base_url),
             };
             tx.queue_mail(&mail, at).await?;

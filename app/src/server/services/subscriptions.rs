@@ -5,11 +5,11 @@ use chrono_tz::Tz;
 
 use crate::api::dto::*;
 use crate::api::error::AppError;
+use crate::domain::authz::{Action, Actor, allowed, authorize};
 use crate::domain::auto_renew::{self, AutoRenewFacts};
-use crate::domain::authz::{allowed, authorize, Action, Actor};
 use crate::domain::payment::PaymentKind;
 use crate::domain::renewal::judge_renewal;
-use crate::domain::status::{lifecycle_start, next_transitions, Status};
+use crate::domain::status::{Status, lifecycle_start, next_transitions};
 use crate::domain::term::Term;
 use crate::domain::time::{format_date, format_instant, local_date, parse_tz};
 use crate::server::context::internal;
@@ -56,7 +56,11 @@ impl Parsed {
 
     /// "Renews on 10 Jun 2025" / "Expires on 9 Jun 2025" with auto-renew set to `on`.
     pub fn date_phrase(&self, on: bool) -> String {
-        format!("{} {}", auto_renew::shown_date_label(on), format_date(auto_renew::shown_date(self.term_end, self.tz, on)))
+        format!(
+            "{} {}",
+            auto_renew::shown_date_label(on),
+            format_date(auto_renew::shown_date(self.term_end, self.tz, on))
+        )
     }
 
     pub fn summary(&self, show_billing: bool) -> SubscriptionSummary {
@@ -85,11 +89,18 @@ fn non_empty(v: &Option<String>) -> Option<String> {
 /// Parses the list's URL parameters into a store filter; unknown values are the user's mistake.
 pub fn parse_query(org_id: i64, q: &SubscriptionQuery) -> Result<SubscriptionFilter, AppError> {
     let status = match non_empty(&q.status) {
-        Some(s) => Some(Status::parse(&s).ok_or_else(|| AppError::validation("status", "Choose a listed status."))?.code().to_string()),
+        Some(s) => Some(
+            Status::parse(&s)
+                .ok_or_else(|| AppError::validation("status", "Choose a listed status."))?
+                .code()
+                .to_string(),
+        ),
         None => None,
     };
     let term = match non_empty(&q.term) {
-        Some(s) => Some(Term::parse(&s).ok_or_else(|| AppError::validation("term", "Choose a listed term."))?.code().to_string()),
+        Some(s) => Some(
+            Term::parse(&s).ok_or_else(|| AppError::validation("term", "Choose a listed term."))?.code().to_string(),
+        ),
         None => None,
     };
     let auto_renew = match non_empty(&q.auto_renew).as_deref() {
@@ -147,7 +158,14 @@ pub async fn list(store: &Store, actor: &Actor, query: &SubscriptionQuery) -> Re
         .map(|r| Parsed::new(r).map(|p| p.summary(show_billing)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(internal)?;
-    Ok(SubscriptionPage { rows, total, page: filter.offset / filter.limit + 1, per_page: filter.limit, csns, currencies })
+    Ok(SubscriptionPage {
+        rows,
+        total,
+        page: filter.offset / filter.limit + 1,
+        per_page: filter.limit,
+        csns,
+        currencies,
+    })
 }
 
 /// The states ahead of a subscription and the local date each begins (R-LIFE-1..5).
@@ -188,7 +206,9 @@ pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -
         summary: p.summary(show_billing),
         company_name: p.row.company_name.clone(),
         time_zone: p.row.time_zone.clone(),
-        started_on: DateTime::from_timestamp(p.row.started_at, 0).map(|t| format_date(local_date(t, p.tz))).unwrap_or_default(),
+        started_on: DateTime::from_timestamp(p.row.started_at, 0)
+            .map(|t| format_date(local_date(t, p.tz)))
+            .unwrap_or_default(),
         term_start: instant(p.row.term_start_at),
         date_instant: format_instant(shown_instant, p.tz),
         seats_at_renewal: p.row.seats_at_renewal,
@@ -206,7 +226,13 @@ pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -
             None => ChangeAvailability::Available,
         },
         auto_renew_last_day: format_date(auto_renew::last_change_day(&facts)),
-        allowances: p.status.allows().rows().iter().map(|(what, level)| (what.to_string(), level.label().to_string())).collect(),
+        allowances: p
+            .status
+            .allows()
+            .rows()
+            .iter()
+            .map(|(what, level)| (what.to_string(), level.label().to_string()))
+            .collect(),
         next_states: next_states(&p, unpaid),
         renewal_window: match judge_renewal(p.status, p.term_end, p.tz, now) {
             Ok(w) => format!("Renewal is possible from {} to {}.", format_date(w.opens), format_date(w.closes)),
@@ -214,7 +240,11 @@ pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -
         },
         payment_due: unpaid.map(|u| {
             let day = format_date(local_date(u, p.tz));
-            if u > now { format!("A renewal invoice is open; pay it by the day before {day} to keep the subscription active.") } else { format!("A renewal payment is late since {day}; pay it to reactivate the subscription.") }
+            if u > now {
+                format!("A renewal invoice is open; pay it by the day before {day} to keep the subscription active.")
+            } else {
+                format!("A renewal payment is late since {day}; pay it to reactivate the subscription.")
+            }
         }),
     })
 }

@@ -1,8 +1,8 @@
 //! Queries of the domain engine's jobs: renewals, payments, reminders, instalments, settings.
 
-use super::queries::{bind_all, Args};
+use super::queries::{Args, bind_all};
 use super::rows::*;
-use super::{on_tx, val, StoreResult, Tx, Value as Arg};
+use super::{StoreResult, Tx, Value as Arg, on_tx, val};
 
 const ENGINE_COLUMNS: &str = "SELECT s.id, s.org_id, s.customer_account_id, s.product_id, p.name AS product_name, s.seats, \
      s.seats_at_renewal, s.term, s.term_at_renewal, s.currency, s.status, s.auto_renew, s.term_start_at, s.term_end_at, \
@@ -21,12 +21,19 @@ impl Tx {
             "{ENGINE_COLUMNS} WHERE s.auto_renew = $1 AND s.status = 'active' AND s.unpaid_since IS NULL AND s.term_end_at <= $2 \
              ORDER BY s.term_end_at, s.id LIMIT $3"
         );
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, EngineRow>(&sql).bind(true).bind(now).bind(limit).fetch_all(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, EngineRow>(&sql)
+            .bind(true)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?))
     }
 
     /// Active subscriptions ending in `[from, until)`: candidates for reminders (R-EXT-8).
     pub async fn ending_between(&mut self, from: i64, until: i64) -> StoreResult<Vec<EngineRow>> {
-        let sql = format!("{ENGINE_COLUMNS} WHERE s.status = 'active' AND s.term_end_at >= $1 AND s.term_end_at < $2 ORDER BY s.id");
+        let sql = format!(
+            "{ENGINE_COLUMNS} WHERE s.status = 'active' AND s.term_end_at >= $1 AND s.term_end_at < $2 ORDER BY s.id"
+        );
         Ok(on_tx!(self, |c| sqlx::query_as::<_, EngineRow>(&sql).bind(from).bind(until).fetch_all(&mut *c).await?))
     }
 
@@ -57,7 +64,18 @@ impl Tx {
     pub async fn insert_pending_payment(&mut self, p: &NewPayment, now: i64) -> StoreResult<i64> {
         self.insert_row(
             "payments",
-            &["org_id", "order_id", "subscription_id", "payment_method_id", "currency", "amount_minor", "status", "idempotency_key", "due_at", "created_at"],
+            &[
+                "org_id",
+                "order_id",
+                "subscription_id",
+                "payment_method_id",
+                "currency",
+                "amount_minor",
+                "status",
+                "idempotency_key",
+                "due_at",
+                "created_at",
+            ],
             vec![
                 val(p.org_id),
                 val(p.order_id),
@@ -87,7 +105,16 @@ impl Tx {
     /// Starts the next term of a subscription whose renewal instant was `old_end`, applying the
     /// seats and term chosen for the renewal. False if another process renewed it first.
     #[allow(clippy::too_many_arguments)]
-    pub async fn start_next_term(&mut self, id: i64, old_end: i64, new_end: i64, seats: i64, term: &str, unpaid_since: Option<i64>, now: i64) -> StoreResult<bool> {
+    pub async fn start_next_term(
+        &mut self,
+        id: i64,
+        old_end: i64,
+        new_end: i64,
+        seats: i64,
+        term: &str,
+        unpaid_since: Option<i64>,
+        now: i64,
+    ) -> StoreResult<bool> {
         let sql = "UPDATE subscriptions SET term_start_at = term_end_at, term_end_at = $1, seats = $2, term = $3, \
                    seats_at_renewal = NULL, term_at_renewal = NULL, unpaid_since = $4, updated_at = $5 \
                    WHERE id = $6 AND term_end_at = $7 AND auto_renew = $8 AND status = 'active'";
@@ -111,20 +138,31 @@ impl Tx {
     pub async fn start_next_term_failed(&mut self, id: i64, term_end_at: i64, now: i64) -> StoreResult<bool> {
         let sql = "UPDATE subscriptions SET unpaid_since = term_end_at, updated_at = $1 \
                    WHERE id = $2 AND term_end_at = $3 AND unpaid_since IS NULL";
-        Ok(on_tx!(self, |c| sqlx::query(sql).bind(now).bind(id).bind(term_end_at).execute(&mut *c).await?.rows_affected()) == 1)
+        Ok(on_tx!(self, |c| sqlx::query(sql)
+            .bind(now)
+            .bind(id)
+            .bind(term_end_at)
+            .execute(&mut *c)
+            .await?
+            .rows_affected())
+            == 1)
     }
 
     /// Records that a subscription owes a late renewal payment from `since` (or nothing, `None`).
     pub async fn set_unpaid_since(&mut self, id: i64, since: Option<i64>, now: i64) -> StoreResult<()> {
         let sql = "UPDATE subscriptions SET unpaid_since = $1, updated_at = $2 WHERE id = $3";
-        on_tx!(self, |c| { sqlx::query(sql).bind(since).bind(now).bind(id).execute(&mut *c).await?; });
+        on_tx!(self, |c| {
+            sqlx::query(sql).bind(since).bind(now).bind(id).execute(&mut *c).await?;
+        });
         Ok(())
     }
 
     /// Sets a subscription's status outright (reactivation after a payment, R-LIFE-3).
     pub async fn set_status(&mut self, id: i64, status: &str, now: i64) -> StoreResult<()> {
         let sql = "UPDATE subscriptions SET status = $1, updated_at = $2 WHERE id = $3";
-        on_tx!(self, |c| { sqlx::query(sql).bind(status).bind(now).bind(id).execute(&mut *c).await?; });
+        on_tx!(self, |c| {
+            sqlx::query(sql).bind(status).bind(now).bind(id).execute(&mut *c).await?;
+        });
         Ok(())
     }
 
@@ -146,7 +184,14 @@ impl Tx {
     }
 
     /// Writes a payment's outcome if it is still open; false if another process already did.
-    pub async fn settle_payment(&mut self, id: i64, status: &str, reference: Option<&str>, failure: Option<&str>, settled_at: Option<i64>) -> StoreResult<bool> {
+    pub async fn settle_payment(
+        &mut self,
+        id: i64,
+        status: &str,
+        reference: Option<&str>,
+        failure: Option<&str>,
+        settled_at: Option<i64>,
+    ) -> StoreResult<bool> {
         let sql = "UPDATE payments SET status = $1, gateway_reference = $2, failure = $3, settled_at = $4 \
                    WHERE id = $5 AND status IN ('pending', 'unknown')";
         let n = on_tx!(self, |c| sqlx::query(sql)
@@ -162,10 +207,23 @@ impl Tx {
     }
 
     /// Records a reminder as written; false if it was written before (by this or another process).
-    pub async fn mark_reminder(&mut self, subscription_id: i64, term_end_at: i64, days: i64, now: i64) -> StoreResult<bool> {
+    pub async fn mark_reminder(
+        &mut self,
+        subscription_id: i64,
+        term_end_at: i64,
+        days: i64,
+        now: i64,
+    ) -> StoreResult<bool> {
         let sql = "INSERT INTO reminders_sent (subscription_id, term_end_at, days_before, sent_at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT DO NOTHING";
-        let n = on_tx!(self, |c| sqlx::query(sql).bind(subscription_id).bind(term_end_at).bind(days).bind(now).execute(&mut *c).await?.rows_affected());
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(subscription_id)
+            .bind(term_end_at)
+            .bind(days)
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
         Ok(n == 1)
     }
 
@@ -176,7 +234,11 @@ impl Tx {
                    FROM scheduled_charges sc JOIN subscriptions s ON s.id = sc.subscription_id \
                    LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id \
                    WHERE sc.payment_id IS NULL AND sc.invoiced_at IS NULL AND sc.due_at <= $1 ORDER BY sc.due_at, sc.id LIMIT $2";
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, ScheduledChargeRow>(sql).bind(now).bind(limit).fetch_all(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, ScheduledChargeRow>(sql)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?))
     }
 
     /// Links an instalment to its payment; false if another process charged it first.
@@ -193,14 +255,25 @@ impl Tx {
 
     /// The simulated gateway's record of a charge.
     pub async fn gateway_charge(&mut self, key: &str) -> StoreResult<Option<GatewayChargeRow>> {
-        let sql = "SELECT idempotency_key, outcome, reference, settles_at FROM gateway_charges WHERE idempotency_key = $1";
+        let sql =
+            "SELECT idempotency_key, outcome, reference, settles_at FROM gateway_charges WHERE idempotency_key = $1";
         Ok(on_tx!(self, |c| sqlx::query_as::<_, GatewayChargeRow>(sql).bind(key).fetch_optional(&mut *c).await?))
     }
 
     /// Records a simulated charge unless one with the same key exists (idempotency); true if
     /// this call recorded it.
     #[allow(clippy::too_many_arguments)]
-    pub async fn insert_gateway_charge(&mut self, key: &str, token: &str, currency: &str, amount_minor: i64, outcome: &str, reference: &str, now: i64, settles_at: i64) -> StoreResult<bool> {
+    pub async fn insert_gateway_charge(
+        &mut self,
+        key: &str,
+        token: &str,
+        currency: &str,
+        amount_minor: i64,
+        outcome: &str,
+        reference: &str,
+        now: i64,
+        settles_at: i64,
+    ) -> StoreResult<bool> {
         let sql = "INSERT INTO gateway_charges (idempotency_key, token, currency, amount_minor, outcome, reference, created_at, settles_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
         let n = on_tx!(self, |c| sqlx::query(sql)
@@ -230,8 +303,11 @@ impl Tx {
     }
 
     pub async fn set_setting(&mut self, key: &str, value: &str) -> StoreResult<()> {
-        let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        on_tx!(self, |c| { sqlx::query(sql).bind(key).bind(value).execute(&mut *c).await?; });
+        let sql =
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        on_tx!(self, |c| {
+            sqlx::query(sql).bind(key).bind(value).execute(&mut *c).await?;
+        });
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! The queries. Each is one portable SQL text run through [`on_tx!`] on either backend.
 
 use super::rows::*;
-use super::{on_tx, StoreError, StoreResult, Tx};
+use super::{StoreError, StoreResult, Tx, on_tx};
 
 use Value as Arg;
 
@@ -99,15 +99,35 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(org_id).bind(role).fetch_all(&mut *c).await?))
     }
 
-    pub async fn insert_session(&mut self, token_hash: &str, user_id: i64, org_id: i64, now: i64, expires_at: i64) -> StoreResult<()> {
-        let sql = "INSERT INTO sessions (token_hash, user_id, org_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-        on_tx!(self, |c| sqlx::query(sql).bind(token_hash).bind(user_id).bind(org_id).bind(now).bind(expires_at).execute(&mut *c).await?.rows_affected());
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        org_id: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let sql =
+            "INSERT INTO sessions (token_hash, user_id, org_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(org_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
     pub async fn session(&mut self, token_hash: &str, now: i64) -> StoreResult<Option<SessionRow>> {
         let sql = "SELECT user_id, org_id FROM sessions WHERE token_hash = $1 AND expires_at > $2";
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, SessionRow>(sql).bind(token_hash).bind(now).fetch_optional(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, SessionRow>(sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await?))
     }
 
     pub async fn delete_session(&mut self, token_hash: &str) -> StoreResult<()> {
@@ -138,12 +158,23 @@ impl Tx {
 
     pub async fn record_login_failure(&mut self, account_key: &str, address: &str, now: i64) -> StoreResult<()> {
         let sql = "INSERT INTO login_failures (account_key, address, at) VALUES ($1, $2, $3)";
-        on_tx!(self, |c| sqlx::query(sql).bind(account_key).bind(address).bind(now).execute(&mut *c).await?.rows_affected());
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(account_key)
+            .bind(address)
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
     /// Failed sign-ins since `since`, for the account and for the address.
-    pub async fn login_failures_since(&mut self, account_key: &str, address: &str, since: i64) -> StoreResult<(i64, i64)> {
+    pub async fn login_failures_since(
+        &mut self,
+        account_key: &str,
+        address: &str,
+        since: i64,
+    ) -> StoreResult<(i64, i64)> {
         let by_account = "SELECT COUNT(*) FROM login_failures WHERE account_key = $1 AND at >= $2";
         let by_address = "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at >= $2";
         Ok(on_tx!(self, |c| {
@@ -155,7 +186,13 @@ impl Tx {
 
     pub async fn insert_reset_token(&mut self, token_hash: &str, user_id: i64, expires_at: i64) -> StoreResult<()> {
         let sql = "INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)";
-        on_tx!(self, |c| sqlx::query(sql).bind(token_hash).bind(user_id).bind(expires_at).execute(&mut *c).await?.rows_affected());
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
@@ -163,7 +200,11 @@ impl Tx {
     /// A token works once.
     pub async fn take_reset_token(&mut self, token_hash: &str, now: i64) -> StoreResult<Option<i64>> {
         let sql = "UPDATE password_reset_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id";
-        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, i64>(sql).bind(now).bind(token_hash).fetch_optional(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, i64>(sql)
+            .bind(now)
+            .bind(token_hash)
+            .fetch_optional(&mut *c)
+            .await?))
     }
 
     pub async fn set_password_hash(&mut self, user_id: i64, hash: &str, now: i64) -> StoreResult<()> {
@@ -234,7 +275,12 @@ impl Tx {
     /// The subscriptions with these ids in one organisation; with `lock`, locked for update on
     /// PostgreSQL (for a change; a preview reads without locks). Ids of other organisations are
     /// simply not returned.
-    pub async fn subscriptions_in_org(&mut self, org_id: i64, ids: &[i64], lock: bool) -> StoreResult<Vec<SubscriptionRow>> {
+    pub async fn subscriptions_in_org(
+        &mut self,
+        org_id: i64,
+        ids: &[i64],
+        lock: bool,
+    ) -> StoreResult<Vec<SubscriptionRow>> {
         let mut args = Args::default();
         let org = args.push(Arg::Int(org_id));
         let list = args.list(ids);
@@ -254,7 +300,9 @@ impl Tx {
         let now = args.push(Arg::Int(now));
         let org = args.push(Arg::Int(org_id));
         let list = args.list(ids);
-        let sql = format!("UPDATE subscriptions SET auto_renew = {on}, updated_at = {now} WHERE org_id = {org} AND id IN ({list})");
+        let sql = format!(
+            "UPDATE subscriptions SET auto_renew = {on}, updated_at = {now} WHERE org_id = {org} AND id IN ({list})"
+        );
         Ok(on_tx!(self, |c| bind_all!(sqlx::query(&sql), args).execute(&mut *c).await?.rows_affected()))
     }
 
@@ -264,7 +312,15 @@ impl Tx {
     /// (another process moved it first).
     pub async fn move_status(&mut self, id: i64, from: &str, to: &str, now: i64) -> StoreResult<bool> {
         let sql = "UPDATE subscriptions SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4";
-        Ok(on_tx!(self, |c| sqlx::query(sql).bind(to).bind(now).bind(id).bind(from).execute(&mut *c).await?.rows_affected()) == 1)
+        Ok(on_tx!(self, |c| sqlx::query(sql)
+            .bind(to)
+            .bind(now)
+            .bind(id)
+            .bind(from)
+            .execute(&mut *c)
+            .await?
+            .rows_affected())
+            == 1)
     }
 
     /// Distinct CSNs and currencies of an organisation's subscriptions (the list's filter choices).
@@ -280,7 +336,10 @@ impl Tx {
 
     pub async fn invoice_details(&mut self, subscription_id: i64) -> StoreResult<Option<InvoiceDetailsRow>> {
         let sql = "SELECT po_number, notes FROM invoice_details WHERE subscription_id = $1";
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, InvoiceDetailsRow>(sql).bind(subscription_id).fetch_optional(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, InvoiceDetailsRow>(sql)
+            .bind(subscription_id)
+            .fetch_optional(&mut *c)
+            .await?))
     }
 
     pub async fn po_documents(&mut self, subscription_id: i64) -> StoreResult<Vec<DocumentRow>> {
@@ -315,7 +374,9 @@ impl Tx {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql = format!("INSERT INTO audit_log (org_id, actor_user_id, action, object_type, object_id, detail, at) VALUES {values}");
+            let sql = format!(
+                "INSERT INTO audit_log (org_id, actor_user_id, action, object_type, object_id, detail, at) VALUES {values}"
+            );
             on_tx!(self, |c| bind_all!(sqlx::query(&sql), args).execute(&mut *c).await?.rows_affected());
         }
         Ok(())
@@ -324,7 +385,11 @@ impl Tx {
     /// Audit entries about one object, newest first.
     pub async fn audit_for(&mut self, object_type: &str, object_id: i64) -> StoreResult<Vec<(String, String, i64)>> {
         let sql = "SELECT action, detail, at FROM audit_log WHERE object_type = $1 AND object_id = $2 ORDER BY at DESC, id DESC";
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, (String, String, i64)>(sql).bind(object_type).bind(object_id).fetch_all(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, (String, String, i64)>(sql)
+            .bind(object_type)
+            .bind(object_id)
+            .fetch_all(&mut *c)
+            .await?))
     }
 
     pub async fn queue_mail(&mut self, mail: &OutgoingMail, now: i64) -> StoreResult<i64> {
@@ -372,10 +437,20 @@ impl Tx {
 
     /// Records a failed attempt: due again at `retry_at`, or failed for good when `retry_at` is
     /// `None`.
-    pub async fn mark_mail_attempt_failed(&mut self, id: i64, error: &str, now: i64, retry_at: Option<i64>) -> StoreResult<()> {
+    pub async fn mark_mail_attempt_failed(
+        &mut self,
+        id: i64,
+        error: &str,
+        now: i64,
+        retry_at: Option<i64>,
+    ) -> StoreResult<()> {
         let sql = match retry_at {
-            Some(_) => "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claimed_until = NULL WHERE id = $3",
-            None => "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, failed_at = $2, claimed_until = NULL WHERE id = $3",
+            Some(_) => {
+                "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claimed_until = NULL WHERE id = $3"
+            }
+            None => {
+                "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, failed_at = $2, claimed_until = NULL WHERE id = $3"
+            }
         };
         let at = retry_at.unwrap_or(now);
         on_tx!(self, |c| sqlx::query(sql).bind(error).bind(at).bind(id).execute(&mut *c).await?.rows_affected());
@@ -396,30 +471,61 @@ impl Tx {
     /// Queued mails of one kind to one address (tests).
     pub async fn outbox_for(&mut self, to_address: &str, kind: &str) -> StoreResult<Vec<(i64, String, String)>> {
         let sql = "SELECT id, subject, body_text FROM mail_outbox WHERE to_address = $1 AND kind = $2 ORDER BY id";
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, (i64, String, String)>(sql).bind(to_address).bind(kind).fetch_all(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, (i64, String, String)>(sql)
+            .bind(to_address)
+            .bind(kind)
+            .fetch_all(&mut *c)
+            .await?))
     }
 
     /// The stored answer of an earlier request with this key, and the action it was for.
     pub async fn idempotent_response(&mut self, user_id: i64, key: &str) -> StoreResult<Option<(String, String)>> {
         let sql = "SELECT action, response FROM idempotency_keys WHERE user_id = $1 AND key = $2";
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, (String, String)>(sql).bind(user_id).bind(key).fetch_optional(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, (String, String)>(sql)
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(&mut *c)
+            .await?))
     }
 
-    pub async fn save_idempotent_response(&mut self, user_id: i64, key: &str, action: &str, response: &str, now: i64) -> StoreResult<()> {
-        let sql = "INSERT INTO idempotency_keys (user_id, key, action, response, created_at) VALUES ($1, $2, $3, $4, $5)";
-        on_tx!(self, |c| sqlx::query(sql).bind(user_id).bind(key).bind(action).bind(response).bind(now).execute(&mut *c).await?.rows_affected());
+    pub async fn save_idempotent_response(
+        &mut self,
+        user_id: i64,
+        key: &str,
+        action: &str,
+        response: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql =
+            "INSERT INTO idempotency_keys (user_id, key, action, response, created_at) VALUES ($1, $2, $3, $4, $5)";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(user_id)
+            .bind(key)
+            .bind(action)
+            .bind(response)
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
     // ---- demo data and other bulk loading ----------------------------------------------------
 
     pub async fn count_organisations(&mut self) -> StoreResult<i64> {
-        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM organisations").fetch_one(&mut *c).await?))
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM organisations")
+            .fetch_one(&mut *c)
+            .await?))
     }
 
     /// Inserts one row into `table` and returns its id. `columns` and `table` are compile-time
     /// names from the seed code, never user input.
-    pub async fn insert_row(&mut self, table: &'static str, columns: &[&'static str], values: Vec<Value>) -> StoreResult<i64> {
+    pub async fn insert_row(
+        &mut self,
+        table: &'static str,
+        columns: &[&'static str],
+        values: Vec<Value>,
+    ) -> StoreResult<i64> {
         if columns.len() != values.len() {
             return Err(StoreError::Corrupt(format!("{table}: {} columns, {} values", columns.len(), values.len())));
         }
@@ -430,7 +536,12 @@ impl Tx {
     }
 
     /// Inserts a row into a table without an `id` column (link tables).
-    pub async fn insert_link(&mut self, table: &'static str, columns: &[&'static str], values: Vec<Value>) -> StoreResult<()> {
+    pub async fn insert_link(
+        &mut self,
+        table: &'static str,
+        columns: &[&'static str],
+        values: Vec<Value>,
+    ) -> StoreResult<()> {
         let mut args = Args::default();
         let placeholders = args.values(values);
         let sql = format!("INSERT INTO {table} ({}) VALUES ({placeholders})", columns.join(", "));
