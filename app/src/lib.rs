@@ -3,6 +3,7 @@
 //! Built with `ssr` for the server and with `hydrate` for the browser.
 
 pub mod api;
+pub mod contract;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod server;

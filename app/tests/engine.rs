@@ -1,11 +1,13 @@
 //! The engine's jobs on a test clock: renewals, payments, lifecycle and reminders, each story
 //! run once on SQLite and once on PostgreSQL.
 
+use app::domain::ids::{PaymentId, SubscriptionId};
 use app::domain::status::Status;
 use app::domain::term::Term;
-use app::domain::time::{local_date, start_of_day, term_end};
-use app::server::services::{billing, lifecycle, reminders};
+use app::domain::time::{format_date, local_date, start_of_day, term_end};
+use app::server::services::engine as jobs;
 use app::server::store::Store;
+use app::server::store::records::PaymentStatus;
 use app::server::testing::{engine, execute, scalar};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -15,15 +17,17 @@ use common::{BASE_URL, now};
 
 /// The first Aurora subscription (soonest end) matching a condition on `s` and its payment
 /// method `pm`.
-async fn pick(store: &Store, condition: &str) -> i64 {
-    scalar(
-        store,
-        &format!(
-            "SELECT s.id FROM subscriptions s JOIN payment_methods pm ON pm.id = s.payment_method_id \
+async fn pick(store: &Store, condition: &str) -> SubscriptionId {
+    SubscriptionId(
+        scalar(
+            store,
+            &format!(
+                "SELECT s.id FROM subscriptions s JOIN payment_methods pm ON pm.id = s.payment_method_id \
              WHERE s.org_id = 1 AND {condition} ORDER BY s.term_end_at, s.id LIMIT 1"
-        ),
+            ),
+        )
+        .await,
     )
-    .await
 }
 
 struct Facts {
@@ -32,14 +36,10 @@ struct Facts {
     tz: Tz,
 }
 
-async fn facts(store: &Store, id: i64) -> Facts {
+async fn facts(store: &Store, id: SubscriptionId) -> Facts {
     let mut tx = store.begin_read().await.unwrap();
-    let row = tx.subscription(id).await.unwrap().unwrap();
-    Facts {
-        status: Status::parse(&row.status).unwrap(),
-        term_end: DateTime::from_timestamp(row.term_end_at, 0).unwrap(),
-        tz: row.time_zone.parse().unwrap(),
-    }
+    let sub = tx.subscription(id).await.unwrap().unwrap();
+    Facts { status: sub.status, term_end: sub.term_end, tz: sub.time_zone }
 }
 
 /// Local midnight `n` days after the local date of `at`, plus `plus`.
@@ -47,7 +47,7 @@ fn day(at: DateTime<Utc>, tz: Tz, n: i64) -> DateTime<Utc> {
     start_of_day(local_date(at, tz) + Duration::days(n), tz)
 }
 
-async fn status_after_pass(store: &Store, id: i64, at: DateTime<Utc>) -> Status {
+async fn status_after_pass(store: &Store, id: SubscriptionId, at: DateTime<Utc>) -> Status {
     engine(store, BASE_URL).run_pass(at).await.unwrap();
     facts(store, id).await.status
 }
@@ -78,16 +78,27 @@ both!(an_automatic_renewal_charges_exactly_once_even_when_two_processes_run_the_
     assert_eq!(after.status, Status::Active);
     // The renewal date does not move: the new term starts where the old one ended (R-REN-2).
     assert_eq!(after.term_end, term_end(local_date(before.term_end, before.tz), Term::Annual, before.tz));
-    // The charge is the list price plus the customer's tax, rounded once.
+    // The charge is the order's total: its subtotal plus tax.
+    let number = format!("ORD-{id}-{}", local_date(before.term_end, before.tz).format("%Y%m%d"));
     let charged = scalar(&store, &format!("SELECT amount_minor FROM payments WHERE subscription_id = {id}")).await;
-    let total = scalar(&store, &format!("SELECT total_minor FROM orders WHERE number LIKE 'ORD-{id}-%'")).await;
-    assert_eq!(charged, total);
-    let mails = scalar(
-        &store,
-        "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'order_confirmation' AND to_address = 'buyer@aurora.example'",
-    )
-    .await;
-    assert!(mails >= 1);
+    let total = scalar(&store, &format!("SELECT total_minor FROM orders WHERE number = '{number}'")).await;
+    let parts =
+        scalar(&store, &format!("SELECT subtotal_minor + tax_minor FROM orders WHERE number = '{number}'")).await;
+    assert_eq!((charged, total), (parts, parts));
+    // One confirmation for this renewal, to each buyer, naming the order number (R-MAIL-2).
+    for buyer in ["buyer@aurora.example", "buyer2@aurora.example"] {
+        let mut tx = store.begin_read().await.unwrap();
+        let mails: Vec<_> = tx
+            .outbox_for(buyer, "order_confirmation")
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.subject.contains(&number))
+            .collect();
+        assert_eq!(mails.len(), 1, "{buyer}: one confirmation for this renewal");
+        assert_eq!(mails[0].subject, format!("Order confirmation {number}"));
+        assert!(mails[0].body_text.contains(&format!("Your order number is {number}.")), "{}", mails[0].body_text);
+    }
 });
 
 both!(
@@ -130,7 +141,7 @@ both!(
 both!(
     a_renewal_paid_by_invoice_is_due_in_30_days_and_the_lifecycle_counts_from_the_due_date,
     |store: Store| async move {
-        // R-REN-5, R-LIFE-5 decision, R-MAIL-4: Net 30, the payers get the invoice.
+        // R-REN-5, R-LIFE-5 decision, R-MAIL-4, R-ROLE-6: Net 30, every payer gets the invoice.
         let id =
             pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'invoice' AND s.term <> 'monthly'")
                 .await;
@@ -152,8 +163,19 @@ both!(
         let due_at = scalar(&store, &format!("SELECT due_at FROM invoices WHERE number LIKE 'INV-{id}-%'")).await;
         // Late from the start of the 31st local day after the renewal date.
         assert_eq!(due_at, day(f.term_end, f.tz, 31).timestamp());
-        let payers = scalar(&store, &format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invoice' AND to_address = 'payer1@aurora.example' AND subject LIKE '%INV-{id}-%'")).await;
-        assert_eq!(payers, 1);
+        let invoice_mails = |to: &'static str| {
+            let store = store.clone();
+            async move {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invoice' AND to_address = '{to}' \
+                     AND subject LIKE '%INV-{id}-%'"
+                );
+                scalar(&store, &sql).await
+            }
+        };
+        assert_eq!(invoice_mails("payer1@aurora.example").await, 1);
+        assert_eq!(invoice_mails("payer2@aurora.example").await, 1);
+        assert_eq!(invoice_mails("buyer@aurora.example").await, 0, "payers get invoices, not buyers");
         let late = DateTime::from_timestamp(due_at, 0).unwrap();
         assert_eq!(status_after_pass(&store, id, late - Duration::seconds(1)).await, Status::Active);
         assert_eq!(status_after_pass(&store, id, late).await, Status::Expired);
@@ -171,7 +193,7 @@ both!(
         let f = facts(&store, id).await;
         let at = f.term_end + Duration::minutes(1);
         let gw = engine(&store, BASE_URL);
-        billing::renew_due(&store, gw.gateway.as_ref(), &gw.rates, at, BASE_URL).await.unwrap();
+        jobs::renew_due(&store, gw.gateway.as_ref(), &gw.rates, at, BASE_URL).await.unwrap();
         assert_eq!(
             scalar(
                 &store,
@@ -180,8 +202,8 @@ both!(
             .await,
             1
         );
-        assert_eq!(billing::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(1)).await.unwrap(), 1);
-        assert_eq!(billing::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(2)).await.unwrap(), 0);
+        assert_eq!(jobs::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(1)).await.unwrap(), 1);
+        assert_eq!(jobs::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(2)).await.unwrap(), 0);
         assert_eq!(
             scalar(
                 &store,
@@ -239,12 +261,25 @@ both!(reminders_go_out_45_30_and_4_days_before_once_each, |store: Store| async m
     let rates = Default::default();
     for (days, expected) in [(46, 0), (45, 1), (44, 1), (30, 2), (5, 2), (4, 3), (1, 3)] {
         let at = day(f.term_end, f.tz, -days) + Duration::hours(9);
-        reminders::send_due(&store, &rates, at, BASE_URL).await.unwrap();
-        reminders::send_due(&store, &rates, at, BASE_URL).await.unwrap();
+        jobs::send_reminders(&store, &rates, at, BASE_URL).await.unwrap();
+        jobs::send_reminders(&store, &rates, at, BASE_URL).await.unwrap();
         assert_eq!(count().await, expected, "{days} days before");
     }
-    let mails = scalar(&store, &format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'renewal_reminder' AND to_address = 'buyer@aurora.example' AND body_text LIKE '%{id}%'")).await;
-    assert_eq!(mails, 3);
+    // Each names the renewal date and the price (R-MAIL-6).
+    let date = format_date(local_date(f.term_end, f.tz));
+    let mut tx = store.begin_read().await.unwrap();
+    let mails: Vec<_> = tx
+        .outbox_for("buyer@aurora.example", "renewal_reminder")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.body_text.contains(&format!("Subscription {id} (")))
+        .collect();
+    assert_eq!(mails.len(), 3);
+    for m in &mails {
+        assert!(m.body_text.contains(&format!("renews automatically on {date} for ")), "{}", m.body_text);
+        assert!(m.body_text.contains(" EUR") || m.body_text.contains(" SEK") || m.body_text.contains(" USD"));
+    }
 });
 
 both!(an_unrenewed_monthly_subscription_is_canceled_30_days_after_its_end, |store: Store| async move {
@@ -255,12 +290,13 @@ both!(an_unrenewed_monthly_subscription_is_canceled_30_days_after_its_end, |stor
     let status = |t: DateTime<Utc>| {
         let store = store.clone();
         async move {
-            lifecycle::apply(&store, t).await.unwrap();
+            jobs::apply_lifecycle(&store, t).await.unwrap();
             facts(&store, id).await.status
         }
     };
     assert_eq!(status(f.term_end - Duration::seconds(1)).await, Status::Active);
     assert_eq!(status(f.term_end).await, Status::Expired);
+    assert_eq!(status(at(15) - Duration::seconds(1)).await, Status::Expired);
     assert_eq!(status(at(15)).await, Status::Suspended);
     assert_eq!(status(at(30) - Duration::seconds(1)).await, Status::Suspended);
     assert_eq!(status(at(30)).await, Status::Canceled);
@@ -278,25 +314,17 @@ both!(a_bank_transfer_stays_pending_until_24_to_48_hours_have_passed, |store: St
         ),
     )
     .await;
-    let payment = scalar(&store, &format!("SELECT id FROM payments WHERE idempotency_key = 'transfer:{id}'")).await;
+    let payment =
+        PaymentId(scalar(&store, &format!("SELECT id FROM payments WHERE idempotency_key = 'transfer:{id}'")).await);
     let gw = engine(&store, BASE_URL);
-    assert_eq!(billing::settle(&store, gw.gateway.as_ref(), payment, now()).await.unwrap().as_deref(), Some("pending"));
-    assert_eq!(
-        billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(24) - Duration::seconds(1))
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("pending")
-    );
-    assert_eq!(
-        billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(48)).await.unwrap().as_deref(),
-        Some("succeeded")
-    );
-    assert_eq!(
-        billing::settle(&store, gw.gateway.as_ref(), payment, now() + Duration::hours(49)).await.unwrap(),
-        None,
-        "settled once"
-    );
+    let settle = |at: DateTime<Utc>| {
+        let (store, gw) = (store.clone(), gw.clone());
+        async move { jobs::settle(&store, gw.gateway.as_ref(), payment, at).await.unwrap() }
+    };
+    assert_eq!(settle(now()).await, Some(PaymentStatus::Pending));
+    assert_eq!(settle(now() + Duration::hours(24) - Duration::seconds(1)).await, Some(PaymentStatus::Pending));
+    assert_eq!(settle(now() + Duration::hours(48)).await, Some(PaymentStatus::Succeeded));
+    assert_eq!(settle(now() + Duration::hours(49)).await, None, "settled once");
     assert_eq!(
         scalar(&store, &format!("SELECT COUNT(*) FROM gateway_charges WHERE idempotency_key = 'transfer:{id}'")).await,
         1

@@ -3,18 +3,22 @@
 use std::collections::HashSet;
 use std::future::Future;
 
-use app::api::dto::SubscriptionQuery;
+use app::contract::dto::SubscriptionQuery;
+use app::domain::ids::IdempotencyKey;
 use app::domain::selection::BulkSelection;
 use app::server::outbox::{self, MAX_ATTEMPTS, Mailer, Transport};
 use app::server::seed;
 use app::server::services::{auto_renew, subscriptions};
 use app::server::smtp_sink::SmtpSink;
 use app::server::store::Store;
-use app::server::store::rows::OutgoingMail;
+use app::server::store::records::OutgoingMail;
 use app::server::testing::{TestDb, demo_actor, queue_mails};
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 
-const NOW: i64 = 1_795_424_400; // 2026-11-23 09:00 UTC
+/// 2026-11-23 09:00 UTC
+fn now() -> DateTime<Utc> {
+    Utc.timestamp_opt(1_795_424_400, 0).unwrap()
+}
 
 macro_rules! both {
     ($name:ident, $story:expr) => {
@@ -49,7 +53,7 @@ fn mailer(smtp_url: &str) -> Mailer {
 }
 
 /// Runs passes at `now` until a pass finds nothing due.
-async fn drain(store: &Store, mailer: &Mailer, now: i64) -> outbox::Pass {
+async fn drain(store: &Store, mailer: &Mailer, now: DateTime<Utc>) -> outbox::Pass {
     let mut total = outbox::Pass::default();
     loop {
         let p = outbox::deliver_due(store, mailer, now).await.unwrap();
@@ -72,12 +76,12 @@ both!(
     the_auto_renew_confirmation_reaches_every_buyer_with_both_parts_and_a_link,
     |store: Store, _url: String| async move {
         // R-EXT-1, R-MAIL-1, R-MAIL-3
-        let now = Utc.timestamp_opt(NOW, 0).unwrap();
+        let now = now();
         seed::load_if_empty(&store, now).await.unwrap();
         let buyer = demo_actor(&store, "buyer@aurora.example").await;
         let q = SubscriptionQuery { auto_renew: Some("on".into()), ..Default::default() };
         let id = subscriptions::list(&store, &buyer, &q).await.unwrap().rows[0].id;
-        let key = uuid::Uuid::new_v4().to_string();
+        let key = IdempotencyKey::new();
         auto_renew::change(
             &store,
             &buyer,
@@ -91,7 +95,7 @@ both!(
         .unwrap();
 
         let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
-        let pass = drain(&store, &mailer(&sink.url()), NOW).await;
+        let pass = drain(&store, &mailer(&sink.url()), now).await;
         assert_eq!(pass.sent, 2, "one mail per buyer");
         let mut got = sink.messages();
         got.sort_by(|a, b| a.rcpt_to.cmp(&b.rcpt_to));
@@ -111,16 +115,16 @@ both!(
 );
 
 both!(mail_queued_while_smtp_is_down_is_delivered_once_when_it_is_back, |store: Store, _url: String| async move {
-    queue_mails(&store, 200, NOW).await;
+    queue_mails(&store, 200, now()).await;
     let addr = free_addr().await;
     let mailer = mailer(&format!("smtp://{addr}"));
-    let down = drain(&store, &mailer, NOW).await;
+    let down = drain(&store, &mailer, now()).await;
     assert_eq!(down, outbox::Pass { sent: 0, retried: 200, failed: 0 });
     // Not due again before its backoff.
-    assert_eq!(drain(&store, &mailer, NOW + 5).await, outbox::Pass::default());
+    assert_eq!(drain(&store, &mailer, now() + Duration::seconds(5)).await, outbox::Pass::default());
 
     let sink = SmtpSink::start(&addr).await.unwrap();
-    let up = drain(&store, &mailer, NOW + 3600).await;
+    let up = drain(&store, &mailer, now() + Duration::hours(1)).await;
     assert_eq!(up.sent, 200);
     let ids: HashSet<String> = sink.messages().iter().map(|m| m.header("Message-ID").unwrap()).collect();
     assert_eq!(ids.len(), 200, "every mail once, none lost");
@@ -131,9 +135,9 @@ both!(mail_queued_while_smtp_is_down_is_delivered_once_when_it_is_back, |store: 
 });
 
 both!(a_mail_that_keeps_failing_is_marked_failed_for_an_operator, |store: Store, _url: String| async move {
-    queue_mails(&store, 3, NOW).await;
+    queue_mails(&store, 3, now()).await;
     let mailer = mailer(&format!("smtp://{}", free_addr().await));
-    let mut now = NOW;
+    let mut now = now();
     for attempt in 1..=MAX_ATTEMPTS {
         let p = drain(&store, &mailer, now).await;
         if attempt < MAX_ATTEMPTS {
@@ -141,12 +145,16 @@ both!(a_mail_that_keeps_failing_is_marked_failed_for_an_operator, |store: Store,
         } else {
             assert_eq!(p.failed, 3);
         }
-        now += 3600;
+        now += Duration::hours(1);
     }
     let mut tx = store.begin_read().await.unwrap();
     assert_eq!(tx.mail_counts().await.unwrap(), (0, 3));
     drop(tx);
-    assert_eq!(drain(&store, &mailer, now + 86_400).await, outbox::Pass::default(), "failed mails are not retried");
+    assert_eq!(
+        drain(&store, &mailer, now + Duration::days(1)).await,
+        outbox::Pass::default(),
+        "failed mails are not retried"
+    );
 });
 
 both!(a_rolled_back_change_sends_nothing, |store: Store, _url: String| async move {
@@ -159,19 +167,19 @@ both!(a_rolled_back_change_sends_nothing, |store: Store, _url: String| async mov
         body_text: "Never".into(),
         body_html: "<p>Never</p>".into(),
     };
-    tx.queue_mail(&mail, NOW).await.unwrap();
+    tx.queue_mail(&mail, now()).await.unwrap();
     drop(tx);
     let mut tx = store.begin_read().await.unwrap();
     assert_eq!(tx.mail_counts().await.unwrap(), (0, 0));
 });
 
 both!(two_workers_never_deliver_the_same_mail_twice, |store: Store, url: String| async move {
-    queue_mails(&store, 200, NOW).await;
+    queue_mails(&store, 200, now()).await;
     // A second process: its own connection pool on the same database.
     let other = Store::connect(&url).await.unwrap();
     let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
     let (m1, m2) = (mailer(&sink.url()), mailer(&sink.url()));
-    let (a, b) = tokio::join!(drain(&store, &m1, NOW), drain(&other, &m2, NOW));
+    let (a, b) = tokio::join!(drain(&store, &m1, now()), drain(&other, &m2, now()));
     assert_eq!(a.sent + b.sent, 200);
     let got = sink.messages();
     let ids: HashSet<String> = got.iter().map(|m| m.header("Message-ID").unwrap()).collect();

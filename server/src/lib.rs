@@ -11,7 +11,7 @@ use std::sync::Arc;
 use app::server::clock::Clock;
 use app::server::config::Config;
 use app::server::gateway::SimulatedGateway;
-use app::server::services::jobs::Engine;
+use app::server::services::engine::Engine;
 use app::server::state::AppState;
 use app::server::store::Store;
 use app::{App, shell};
@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(status::client_errors))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn_with_state(site, csrf::guard))
         .with_state(state)
 }
@@ -129,11 +130,12 @@ pub async fn housekeeping(engine: Engine, clock: Clock) {
             Ok(report) => tracing::info!(?report, "engine pass"),
             Err(e) => tracing::warn!(error = %e, "engine pass failed; will retry"),
         }
-        let now = chrono::Utc::now().timestamp();
+        let now = chrono::Utc::now();
+        let window = chrono::Duration::seconds(app::server::auth::FAILURE_WINDOW_SECONDS);
         let pass = async {
             let mut tx = store.begin_write().await?;
             let sessions = tx.delete_expired_sessions(now).await?;
-            let failures = tx.delete_login_failures_before(now - app::server::auth::FAILURE_WINDOW_SECONDS).await?;
+            let failures = tx.delete_login_failures_before(now - window).await?;
             tx.commit().await?;
             Ok::<_, app::server::store::StoreError>((sessions, failures))
         };

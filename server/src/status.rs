@@ -1,14 +1,16 @@
-//! Gives server-function errors raised before our code runs (missing or malformed arguments,
-//! decoded by Leptos) their proper status. Leptos answers every error with 500; the server
-//! functions themselves set the right status for their own errors (`with_status`), but argument
-//! errors never reach them. A user's mistake must never look like our failure.
+//! The one place server-function errors get their HTTP status. Leptos answers every error with
+//! 500; this middleware reads the [`AppError`] in such an answer and gives it its own status
+//! (422, 401, 403, 404, 409, 429), whether the server function returned it or Leptos raised it
+//! before our code ran (missing or malformed arguments). A user's mistake must never look like
+//! our failure. A plain form post (no JavaScript) is answered with a redirect back to the form,
+//! which is not a 500 and passes unchanged.
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use app::api::error::AppError;
+use app::contract::error::AppError;
 
 /// Error bodies are small; anything larger is not one of ours and passes unchanged.
 const MAX_ERROR_BODY: usize = 64 * 1024;

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::{OrgId, UserId};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Role {
     Buyer,
@@ -40,8 +42,8 @@ impl Role {
 /// The signed-in user as authorization sees it: one organisation and the roles held there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
-    pub user_id: i64,
-    pub org_id: i64,
+    pub user_id: UserId,
+    pub org_id: OrgId,
     pub roles: Vec<Role>,
 }
 
@@ -79,7 +81,7 @@ pub enum Denied {
 }
 
 /// May `actor` perform `action` on an object of organisation `object_org`?
-pub fn authorize(actor: &Actor, action: Action, object_org: i64) -> Result<(), Denied> {
+pub fn authorize(actor: &Actor, action: Action, object_org: OrgId) -> Result<(), Denied> {
     if actor.org_id != object_org {
         return Err(Denied::NotFound);
     }
@@ -87,8 +89,8 @@ pub fn authorize(actor: &Actor, action: Action, object_org: i64) -> Result<(), D
 }
 
 /// The role matrix. Buyers manage billing and renewals (R-ROLE-2, R-REN-1); admins who are not
-/// buyers see subscriptions with limited billing detail and never act on billing (R-ROLE-4,
-/// R-ROLE-5); payers pay invoices and see nothing else here (R-ROLE-6).
+/// buyers see subscriptions with limited billing detail and never act on billing (R-ROLE-5);
+/// payers see nothing here (their invoice pages come with the invoices issue).
 pub fn allowed(roles: &[Role], action: Action) -> bool {
     let buyer = roles.contains(&Role::Buyer);
     let admin = roles.contains(&Role::PrimaryAdmin) || roles.contains(&Role::SecondaryAdmin);
@@ -103,12 +105,12 @@ mod tests {
     use super::*;
 
     fn actor(roles: &[Role]) -> Actor {
-        Actor { user_id: 1, org_id: 7, roles: roles.to_vec() }
+        Actor { user_id: UserId(1), org_id: OrgId(7), roles: roles.to_vec() }
     }
 
     #[test]
     fn the_whole_matrix_of_roles_and_actions() {
-        // R-ROLE-2, R-ROLE-4, R-ROLE-5, R-ROLE-6, R-REN-1
+        // R-ROLE-2, R-ROLE-5, R-REN-1 (payers see nothing here: docs/decisions.md)
         use Action::*;
         let expect = |role: Role, action: Action| -> bool {
             match (role, action) {
@@ -119,7 +121,7 @@ mod tests {
         };
         for role in Role::ALL {
             for action in Action::ALL {
-                let got = authorize(&actor(&[role]), action, 7);
+                let got = authorize(&actor(&[role]), action, OrgId(7));
                 let want = if expect(role, action) { Ok(()) } else { Err(Denied::Forbidden) };
                 assert_eq!(got, want, "{role:?} {action:?}");
             }
@@ -131,7 +133,7 @@ mod tests {
         // R-ROLE-3
         let a = actor(&[Role::Buyer, Role::SecondaryAdmin]);
         for action in Action::ALL {
-            assert_eq!(authorize(&a, action, 7), Ok(()));
+            assert_eq!(authorize(&a, action, OrgId(7)), Ok(()));
         }
     }
 
@@ -139,7 +141,7 @@ mod tests {
     fn objects_of_another_organisation_are_not_found_for_every_role_and_action() {
         for role in Role::ALL {
             for action in Action::ALL {
-                assert_eq!(authorize(&actor(&[role]), action, 8), Err(Denied::NotFound));
+                assert_eq!(authorize(&actor(&[role]), action, OrgId(8)), Err(Denied::NotFound));
             }
         }
     }
@@ -147,7 +149,7 @@ mod tests {
     #[test]
     fn a_user_without_roles_may_do_nothing() {
         for action in Action::ALL {
-            assert_eq!(authorize(&actor(&[]), action, 7), Err(Denied::Forbidden));
+            assert_eq!(authorize(&actor(&[]), action, OrgId(7)), Err(Denied::Forbidden));
         }
     }
 }

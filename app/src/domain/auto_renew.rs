@@ -165,7 +165,8 @@ mod tests {
 
     #[test]
     fn after_the_term_has_ended_auto_renew_alone_does_not_reactivate() {
-        // R-SUB-4, R-REN-2: reactivating is a renewal; turning the switch on is refused.
+        // R-REN-2 and the decision "Turning auto-renew on after the term ended" (docs/decisions.md):
+        // reactivating is a renewal, so turning the switch on after the term is refused for now.
         let f = facts(Term::Annual, false);
         assert_eq!(judge(&f, true, local_noon(2025, 6, 9)), Ok(Verdict::Changes));
         assert_eq!(

@@ -5,6 +5,7 @@ pub mod authz;
 pub mod auto_renew;
 pub mod eligibility;
 pub mod email;
+pub mod ids;
 pub mod mail_routing;
 pub mod money;
 pub mod password;

@@ -14,6 +14,27 @@ pub enum WeakPassword {
     TooLong,
 }
 
+/// A password that follows R-AUTH-1, parsed where it enters (the server function) and the only
+/// kind a service will store. Never printed.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(password: String) -> Result<NewPassword, WeakPassword> {
+        check_new_password(&password)?;
+        Ok(NewPassword(password))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(<redacted>)")
+    }
+}
+
 /// Checks a new password against R-AUTH-1. Used wherever a password is set.
 pub fn check_new_password(password: &str) -> Result<(), WeakPassword> {
     let n = password.chars().count();

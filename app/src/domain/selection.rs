@@ -2,11 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::SubscriptionId;
+
 /// Up to 100 subscriptions at a time (R-BULK-1, R-BULK-2).
 pub const MAX_BULK: usize = 100;
 
+/// Rows per page of a list, and the default.
+pub const PER_PAGE_CHOICES: [i64; 4] = [25, 50, 100, 200];
+pub const DEFAULT_PER_PAGE: i64 = 25;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BulkSelection(Vec<i64>);
+pub struct BulkSelection(Vec<SubscriptionId>);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectionError {
@@ -29,13 +35,14 @@ impl BulkSelection {
                 s.parse::<i64>()
                     .ok()
                     .filter(|id| *id > 0)
+                    .map(SubscriptionId)
                     .ok_or_else(|| SelectionError::Malformed(s.chars().take(20).collect()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         BulkSelection::from_ids(parsed)
     }
 
-    pub fn from_ids(mut ids: Vec<i64>) -> Result<BulkSelection, SelectionError> {
+    pub fn from_ids(mut ids: Vec<SubscriptionId>) -> Result<BulkSelection, SelectionError> {
         let mut seen = std::collections::HashSet::with_capacity(ids.len());
         ids.retain(|id| seen.insert(*id));
         match ids.len() {
@@ -45,7 +52,7 @@ impl BulkSelection {
         }
     }
 
-    pub fn ids(&self) -> &[i64] {
+    pub fn ids(&self) -> &[SubscriptionId] {
         &self.0
     }
 
@@ -63,25 +70,28 @@ impl BulkSelection {
     }
 }
 
-pub fn join_ids(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+pub fn join_ids(ids: &[SubscriptionId]) -> String {
+    ids.iter().map(SubscriptionId::to_string).collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ids(range: impl Iterator<Item = i64>) -> Vec<SubscriptionId> {
+        range.map(SubscriptionId).collect()
+    }
+
     #[test]
     fn a_selection_of_100_is_accepted() {
         // R-BULK-1
-        let ids: Vec<i64> = (1..=100).collect();
-        assert_eq!(BulkSelection::from_ids(ids).unwrap().len(), 100);
+        assert_eq!(BulkSelection::from_ids(ids(1..=100)).unwrap().len(), 100);
     }
 
     #[test]
     fn the_101st_subscription_is_refused_with_a_clear_message() {
         // R-BULK-1
-        let err = BulkSelection::from_ids((1..=101).collect()).unwrap_err();
+        let err = BulkSelection::from_ids(ids(1..=101)).unwrap_err();
         assert_eq!(err, SelectionError::TooMany(101));
         assert_eq!(
             err.to_string(),
@@ -91,8 +101,7 @@ mod tests {
 
     #[test]
     fn duplicates_count_once() {
-        let ids: Vec<i64> = (1..=100).chain(1..=50).collect();
-        assert_eq!(BulkSelection::from_ids(ids).unwrap().len(), 100);
+        assert_eq!(BulkSelection::from_ids(ids((1..=100).chain(1..=50))).unwrap().len(), 100);
     }
 
     #[test]
@@ -100,6 +109,6 @@ mod tests {
         assert_eq!(BulkSelection::parse(" , "), Err(SelectionError::Empty));
         assert!(matches!(BulkSelection::parse("1,x"), Err(SelectionError::Malformed(_))));
         assert!(matches!(BulkSelection::parse("-4"), Err(SelectionError::Malformed(_))));
-        assert_eq!(BulkSelection::parse("3, 4,5").unwrap().ids(), &[3, 4, 5]);
+        assert_eq!(BulkSelection::parse("3, 4,5").unwrap().ids(), &ids(3..=5)[..]);
     }
 }

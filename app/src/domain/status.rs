@@ -338,8 +338,12 @@ mod tests {
                 let local = at.with_timezone(&tz);
                 proptest::prop_assert_eq!(local.date_naive(), local_date(at, tz));
             }
-            let suspended = next_transitions(start, term, tz)[1].1;
-            proptest::prop_assert_eq!((local_date(suspended, tz) - date).num_days(), EXPIRED_DAYS);
+            // The lengths RULES.md gives, not this module's constants: Expired 15 days, then
+            // Suspended 15 days (monthly) or 30 days (annual, 3-year).
+            let [_, (_, suspended), (_, canceled)] = next_transitions(start, term, tz);
+            proptest::prop_assert_eq!((local_date(suspended, tz) - date).num_days(), 15);
+            let suspension = if term == Term::Monthly { 15 } else { 30 };
+            proptest::prop_assert_eq!((local_date(canceled, tz) - local_date(suspended, tz)).num_days(), suspension);
         }
     }
 

@@ -7,6 +7,7 @@
 //! by accident.
 
 use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
 use super::money::{Money, MoneyError};
@@ -56,96 +57,96 @@ impl TaxKind {
 }
 
 /// Standard VAT rates in percent: EU member states, UK, Norway, Switzerland (2026).
-const VAT: [(&str, &str); 30] = [
-    ("AT", "20"),
-    ("BE", "21"),
-    ("BG", "20"),
-    ("HR", "25"),
-    ("CY", "19"),
-    ("CZ", "21"),
-    ("DK", "25"),
-    ("EE", "24"),
-    ("FI", "25.5"),
-    ("FR", "20"),
-    ("DE", "19"),
-    ("GR", "24"),
-    ("HU", "27"),
-    ("IE", "23"),
-    ("IT", "22"),
-    ("LV", "21"),
-    ("LT", "21"),
-    ("LU", "17"),
-    ("MT", "18"),
-    ("NL", "21"),
-    ("PL", "23"),
-    ("PT", "23"),
-    ("RO", "21"),
-    ("SK", "23"),
-    ("SI", "22"),
-    ("ES", "21"),
-    ("SE", "25"),
-    ("GB", "20"),
-    ("NO", "25"),
-    ("CH", "8.1"),
+const VAT: [(&str, Decimal); 30] = [
+    ("AT", dec!(20)),
+    ("BE", dec!(21)),
+    ("BG", dec!(20)),
+    ("HR", dec!(25)),
+    ("CY", dec!(19)),
+    ("CZ", dec!(21)),
+    ("DK", dec!(25)),
+    ("EE", dec!(24)),
+    ("FI", dec!(25.5)),
+    ("FR", dec!(20)),
+    ("DE", dec!(19)),
+    ("GR", dec!(24)),
+    ("HU", dec!(27)),
+    ("IE", dec!(23)),
+    ("IT", dec!(22)),
+    ("LV", dec!(21)),
+    ("LT", dec!(21)),
+    ("LU", dec!(17)),
+    ("MT", dec!(18)),
+    ("NL", dec!(21)),
+    ("PL", dec!(23)),
+    ("PT", dec!(23)),
+    ("RO", dec!(21)),
+    ("SK", dec!(23)),
+    ("SI", dec!(22)),
+    ("ES", dec!(21)),
+    ("SE", dec!(25)),
+    ("GB", dec!(20)),
+    ("NO", dec!(25)),
+    ("CH", dec!(8.1)),
 ];
 
 /// Base state sales tax in percent, every state and DC.
-const US_STATES: [(&str, &str); 51] = [
-    ("AL", "4"),
-    ("AK", "0"),
-    ("AZ", "5.6"),
-    ("AR", "6.5"),
-    ("CA", "7.25"),
-    ("CO", "2.9"),
-    ("CT", "6.35"),
-    ("DE", "0"),
-    ("DC", "6"),
-    ("FL", "6"),
-    ("GA", "4"),
-    ("HI", "4"),
-    ("ID", "6"),
-    ("IL", "6.25"),
-    ("IN", "7"),
-    ("IA", "6"),
-    ("KS", "6.5"),
-    ("KY", "6"),
-    ("LA", "5"),
-    ("ME", "5.5"),
-    ("MD", "6"),
-    ("MA", "6.25"),
-    ("MI", "6"),
-    ("MN", "6.875"),
-    ("MS", "7"),
-    ("MO", "4.225"),
-    ("MT", "0"),
-    ("NE", "5.5"),
-    ("NV", "6.85"),
-    ("NH", "0"),
-    ("NJ", "6.625"),
-    ("NM", "4.875"),
-    ("NY", "4"),
-    ("NC", "4.75"),
-    ("ND", "5"),
-    ("OH", "5.75"),
-    ("OK", "4.5"),
-    ("OR", "0"),
-    ("PA", "6"),
-    ("RI", "7"),
-    ("SC", "6"),
-    ("SD", "4.2"),
-    ("TN", "7"),
-    ("TX", "6.25"),
-    ("UT", "6.1"),
-    ("VT", "6"),
-    ("VA", "5.3"),
-    ("WA", "6.5"),
-    ("WV", "6"),
-    ("WI", "5"),
-    ("WY", "4"),
+const US_STATES: [(&str, Decimal); 51] = [
+    ("AL", dec!(4)),
+    ("AK", dec!(0)),
+    ("AZ", dec!(5.6)),
+    ("AR", dec!(6.5)),
+    ("CA", dec!(7.25)),
+    ("CO", dec!(2.9)),
+    ("CT", dec!(6.35)),
+    ("DE", dec!(0)),
+    ("DC", dec!(6)),
+    ("FL", dec!(6)),
+    ("GA", dec!(4)),
+    ("HI", dec!(4)),
+    ("ID", dec!(6)),
+    ("IL", dec!(6.25)),
+    ("IN", dec!(7)),
+    ("IA", dec!(6)),
+    ("KS", dec!(6.5)),
+    ("KY", dec!(6)),
+    ("LA", dec!(5)),
+    ("ME", dec!(5.5)),
+    ("MD", dec!(6)),
+    ("MA", dec!(6.25)),
+    ("MI", dec!(6)),
+    ("MN", dec!(6.875)),
+    ("MS", dec!(7)),
+    ("MO", dec!(4.225)),
+    ("MT", dec!(0)),
+    ("NE", dec!(5.5)),
+    ("NV", dec!(6.85)),
+    ("NH", dec!(0)),
+    ("NJ", dec!(6.625)),
+    ("NM", dec!(4.875)),
+    ("NY", dec!(4)),
+    ("NC", dec!(4.75)),
+    ("ND", dec!(5)),
+    ("OH", dec!(5.75)),
+    ("OK", dec!(4.5)),
+    ("OR", dec!(0)),
+    ("PA", dec!(6)),
+    ("RI", dec!(7)),
+    ("SC", dec!(6)),
+    ("SD", dec!(4.2)),
+    ("TN", dec!(7)),
+    ("TX", dec!(6.25)),
+    ("UT", dec!(6.1)),
+    ("VT", dec!(6)),
+    ("VA", dec!(5.3)),
+    ("WA", dec!(6.5)),
+    ("WV", dec!(6)),
+    ("WI", dec!(5)),
+    ("WY", dec!(4)),
 ];
 
-fn lookup(table: &[(&str, &str)], code: &str) -> Option<Decimal> {
-    table.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)).map(|(_, r)| r.parse().expect("rate table holds decimals"))
+fn lookup(table: &[(&str, Decimal)], code: &str) -> Option<Decimal> {
+    table.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)).map(|(_, r)| *r)
 }
 
 /// The tax rate for a customer address (R-CUST-3).
@@ -183,11 +184,18 @@ mod tests {
     #[test]
     fn vat_comes_from_the_customer_country() {
         // R-CUST-3: the seeds' countries and the UK.
-        let cases =
-            [("FI", "25.5"), ("SE", "25"), ("FR", "20"), ("DE", "19"), ("GB", "20"), ("CH", "8.1"), ("fi", "25.5")];
+        let cases = [
+            ("FI", dec!(25.5)),
+            ("SE", dec!(25)),
+            ("FR", dec!(20)),
+            ("DE", dec!(19)),
+            ("GB", dec!(20)),
+            ("CH", dec!(8.1)),
+            ("fi", dec!(25.5)),
+        ];
         for (country, percent) in cases {
             let rate = rate_for(&at(country, "", false)).unwrap();
-            assert_eq!(rate, TaxRate { kind: TaxKind::Vat, percent: percent.parse().unwrap() }, "{country}");
+            assert_eq!(rate, TaxRate { kind: TaxKind::Vat, percent }, "{country}");
         }
     }
 

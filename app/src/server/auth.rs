@@ -8,11 +8,18 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use chrono::{DateTime, Duration, Utc};
+
+use super::internal;
+use super::store::records::NewSession;
 use super::store::{Store, StoreResult};
-use crate::api::error::AppError;
-use crate::domain::authz::{Actor, Role};
+use crate::contract::error::AppError;
+use crate::contract::links;
+use crate::domain::authz::Actor;
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::mail_routing::{Contacts, MailKind, recipients};
+use crate::domain::password::NewPassword;
 
 pub const SESSION_COOKIE: &str = "portal_session";
 /// A session lasts 12 hours from sign-in.
@@ -44,7 +51,7 @@ fn hash_blocking(password: &str) -> String {
 
 /// Hashes a password on the blocking pool, so sign-ins do not stall other requests.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|_| AppError::Internal)
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(internal("hashing a password"))
 }
 
 /// A hash of a random password, verified against when the account does not exist, so that an
@@ -69,7 +76,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
         known && ok
     })
     .await
-    .map_err(|_| AppError::Internal)
+    .map_err(internal("verifying a password"))
 }
 
 /// Warms the dummy hash at start, so the first unknown-account sign-in is not slower.
@@ -95,8 +102,8 @@ pub fn hash_token(token: &str) -> String {
 /// A successful sign-in: the new session's token.
 pub struct SignedIn {
     pub token: String,
-    pub user_id: i64,
-    pub org_id: i64,
+    pub user_id: UserId,
+    pub org_id: OrgId,
 }
 
 /// The token is a secret: it never reaches a log line.
@@ -110,24 +117,19 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %e, "sign-in store error");
-    AppError::Internal
-}
-
 /// Signs a user in. Unknown accounts and wrong passwords get the same answer after the same
 /// work; failures are counted per account and per address, and past the limits every attempt is
 /// refused for the rest of the window. `previous_token` (the cookie the browser sent, if any) is
 /// ended, so the session id always changes at sign-in.
+#[tracing::instrument(skip_all, fields(%address))]
 pub async fn sign_in(
     store: &Store,
-    email: &str,
+    email: &EmailAddress,
     password: String,
     address: &str,
     previous_token: Option<&str>,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
-    let email = EmailAddress::parse(email).map_err(|e| AppError::validation("email", e.to_string()))?;
     if password.is_empty() {
         return Err(AppError::validation("password", "Enter your password."));
     }
@@ -135,39 +137,46 @@ pub async fn sign_in(
     // Check the limits and count this attempt as a failure in one serialised transaction, before
     // the (slow) password check: parallel guesses cannot all slip under the limit. A successful
     // sign-in clears the account's failures, this one included.
-    let mut tx = store.begin_write().await.map_err(internal)?;
-    tx.serialize_on(&format!("sign-in:{account_key}")).await.map_err(internal)?;
+    let mut tx = store.begin_write().await?;
+    tx.serialize_on(&format!("sign-in:{account_key}")).await?;
     let (by_account, by_address) =
-        tx.login_failures_since(&account_key, address, now - FAILURE_WINDOW_SECONDS).await.map_err(internal)?;
+        tx.login_failures_since(&account_key, address, now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
     if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
         return Err(AppError::TooManyRequests(TOO_MANY_FAILURES.into()));
     }
-    tx.record_login_failure(&account_key, address, now).await.map_err(internal)?;
-    let user = tx.user_auth_by_email(&account_key).await.map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    tx.record_login_failure(&account_key, address, now).await?;
+    let user = tx.user_credentials(&account_key).await?;
+    tx.commit().await?;
 
     let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(AppError::Validation { field: None, message: BAD_CREDENTIALS.into() });
     };
-    let mut tx = store.begin_write().await.map_err(internal)?;
-    let Some(org_id) = tx.user_orgs(user.id).await.map_err(internal)?.first().copied() else {
+    let mut tx = store.begin_write().await?;
+    let Some(org_id) = tx.user_orgs(user.id).await?.first().copied() else {
         return Err(AppError::Forbidden);
     };
     if let Some(previous) = previous_token {
-        tx.delete_session(&hash_token(previous)).await.map_err(internal)?;
+        tx.delete_session(&hash_token(previous)).await?;
     }
     let (token, token_hash) = new_token();
-    tx.insert_session(&token_hash, user.id, org_id, now, now + SESSION_SECONDS).await.map_err(internal)?;
-    tx.clear_login_failures(&account_key).await.map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    let session = NewSession {
+        token_hash: &token_hash,
+        user_id: user.id,
+        org_id,
+        created_at: now,
+        expires_at: now + Duration::seconds(SESSION_SECONDS),
+    };
+    tx.insert_session(&session).await?;
+    tx.clear_login_failures(&account_key).await?;
+    tx.commit().await?;
     Ok(SignedIn { token, user_id: user.id, org_id })
 }
 
 /// A user in one organisation, as authorization sees them: the roles held there.
-pub async fn load_actor(store: &Store, user_id: i64, org_id: i64) -> StoreResult<Actor> {
+pub async fn load_actor(store: &Store, user_id: UserId, org_id: OrgId) -> StoreResult<Actor> {
     let mut tx = store.begin_read().await?;
-    let roles = tx.roles(user_id, org_id).await?.iter().filter_map(|r| Role::parse(r)).collect();
+    let roles = tx.roles(user_id, org_id).await?;
     Ok(Actor { user_id, org_id, roles })
 }
 
@@ -182,43 +191,52 @@ pub const RESET_REQUESTED: &str = "If an account exists for that address, we hav
 /// Asks for a password-reset mail (R-AUTH-2). The answer is the same whether or not the account
 /// exists; requests are limited per address. The token is stored hashed and the mail goes
 /// through the outbox in the same transaction.
-pub async fn request_password_reset(store: &Store, email: &str, now: i64, base_url: &str) -> Result<(), AppError> {
-    let email = EmailAddress::parse(email).map_err(|e| AppError::validation("email", e.to_string()))?;
+#[tracing::instrument(skip_all)]
+pub async fn request_password_reset(
+    store: &Store,
+    email: &EmailAddress,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> Result<(), AppError> {
     let key = format!("reset:{}", email.as_str());
-    let mut tx = store.begin_write().await.map_err(internal)?;
-    tx.serialize_on(&key).await.map_err(internal)?;
-    let (recent, _) = tx.login_failures_since(&key, "", now - FAILURE_WINDOW_SECONDS).await.map_err(internal)?;
+    let mut tx = store.begin_write().await?;
+    tx.serialize_on(&key).await?;
+    let (recent, _) = tx.login_failures_since(&key, "", now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
     if recent >= MAX_RESETS_PER_ACCOUNT {
         return Ok(());
     }
-    tx.record_login_failure(&key, "", now).await.map_err(internal)?;
-    if let Some(user) = tx.user_auth_by_email(email.as_str()).await.map_err(internal)? {
+    tx.record_login_failure(&key, "", now).await?;
+    if let Some(user) = tx.user_credentials(email.as_str()).await? {
         let (token, token_hash) = new_token();
-        tx.insert_reset_token(&token_hash, user.id, now + RESET_SECONDS).await.map_err(internal)?;
-        let link = format!("{base_url}/reset-password?token={token}");
+        tx.insert_reset_token(&token_hash, user.id, now + Duration::seconds(RESET_SECONDS)).await?;
+        let link = links::reset_password(base_url, &token);
         // To the account's own address only (R-AUTH-2, R-AUTH-3).
         let contacts = Contacts { person: Some(email.as_str().to_string()), ..Contacts::default() };
         for to in recipients(MailKind::PasswordReset, &contacts) {
-            tx.queue_mail(&super::mail::password_reset(&to, &link), now).await.map_err(internal)?;
+            tx.queue_mail(&super::mail::password_reset(&to, &link), now).await?;
         }
     }
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Sets a new password with a reset token: the password must follow R-AUTH-1, the token works
 /// once and only in time, and every session of the user ends.
-pub async fn reset_password(store: &Store, token: &str, password: String, now: i64) -> Result<(), AppError> {
-    crate::domain::password::check_new_password(&password)
-        .map_err(|e| AppError::validation("password", e.to_string()))?;
-    let hash = hash_password(password).await?;
-    let mut tx = store.begin_write().await.map_err(internal)?;
-    let Some(user_id) = tx.take_reset_token(&hash_token(token.trim()), now).await.map_err(internal)? else {
+#[tracing::instrument(skip_all)]
+pub async fn reset_password(
+    store: &Store,
+    token: &str,
+    password: NewPassword,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let hash = hash_password(password.into_inner()).await?;
+    let mut tx = store.begin_write().await?;
+    let Some(user_id) = tx.take_reset_token(&hash_token(token.trim()), now).await? else {
         return Err(AppError::validation("token", "This link has expired or was already used. Ask for a new one."));
     };
-    tx.set_password_hash(user_id, &hash, now).await.map_err(internal)?;
-    tx.delete_user_sessions(user_id).await.map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    tx.set_password_hash(user_id, &hash, now).await?;
+    tx.delete_user_sessions(user_id).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -1,15 +1,15 @@
-//! What every server function needs from the request: the state, the signed-in actor, cookies,
-//! and turning errors into the right HTTP status.
+//! What every server function needs from the request: the state, the signed-in actor and
+//! cookies. Errors get their HTTP status in one place, the router's `status` middleware.
 
+use http::HeaderValue;
 use http::header::{COOKIE, SET_COOKIE};
 use http::request::Parts;
-use http::{HeaderValue, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::auth::{SESSION_COOKIE, SESSION_SECONDS, hash_token, load_actor};
 use super::state::AppState;
-use crate::api::error::AppError;
+use crate::contract::error::AppError;
 use crate::domain::authz::Actor;
 
 pub fn app_state() -> Result<AppState, AppError> {
@@ -17,12 +17,6 @@ pub fn app_state() -> Result<AppState, AppError> {
         tracing::error!("AppState missing from context");
         AppError::Internal
     })
-}
-
-/// Logs an unexpected error and answers with the client-safe `Internal`.
-pub fn internal(e: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %e, "internal error");
-    AppError::Internal
 }
 
 /// The value of the session cookie the browser sent, if any.
@@ -53,13 +47,12 @@ pub fn client_address() -> String {
 pub async fn current_actor() -> Result<Option<Actor>, AppError> {
     let Some(token) = session_token() else { return Ok(None) };
     let state = app_state()?;
-    let now = chrono::Utc::now().timestamp();
-    let mut tx = state.store.begin_read().await.map_err(internal)?;
-    let Some(session) = tx.session(&hash_token(&token), now).await.map_err(internal)? else {
+    let mut tx = state.store.begin_read().await?;
+    let Some(session) = tx.session(&hash_token(&token), chrono::Utc::now()).await? else {
         return Ok(None);
     };
     drop(tx);
-    Ok(Some(load_actor(&state.store, session.user_id, session.org_id).await.map_err(internal)?))
+    Ok(Some(load_actor(&state.store, session.user_id, session.org_id).await?))
 }
 
 /// The signed-in actor, or `Unauthorized`.
@@ -84,22 +77,4 @@ fn append_header(value: String) {
     if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
         res.append_header(SET_COOKIE, v);
     }
-}
-
-/// Gives an error its HTTP status (422, 403, ...) instead of the default 500. A plain form post
-/// (no JavaScript) keeps the redirect back to the form that Leptos answers it with.
-pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(e) = &result {
-        let plain_form_post = use_context::<Parts>()
-            .and_then(|p| {
-                p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html"))
-            })
-            .unwrap_or(false);
-        if !plain_form_post {
-            if let (Some(res), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(e.status())) {
-                res.set_status(status);
-            }
-        }
-    }
-    result
 }

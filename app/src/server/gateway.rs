@@ -7,7 +7,7 @@
 //! twice, and [`PaymentGateway::lookup`] answers what happened to a charge whose answer was lost
 //! (a timeout leaves the portal's payment "unknown" until a job looks it up).
 //!
-//! Simulated behaviour (documented in docs/payments.md):
+//! Simulated behaviour:
 //! - cards: the token's last four digits pick the outcome, like the test numbers of real
 //!   providers: 4242 4242 4242 4242 (and any other) succeeds, 4000 0000 0000 0002 is declined,
 //!   4000 0000 0000 9995 has insufficient funds, 4000 0000 0000 0119 succeeds but the answer
@@ -23,6 +23,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::domain::money::Money;
 use crate::domain::payment::PaymentKind;
 use crate::server::auth::hash_token;
+use crate::server::store::records::{GatewayCharge, SimulatedOutcome};
 use crate::server::store::{Store, StoreResult};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -84,35 +85,32 @@ impl SimulatedGateway {
     async fn record(&self, req: &ChargeRequest) -> StoreResult<(ChargeOutcome, bool)> {
         let last4: String = req.token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
         let (outcome, timeout) = match req.kind {
-            PaymentKind::Card if last4 == CARD_DECLINED => ("declined", false),
-            PaymentKind::Card if last4 == CARD_INSUFFICIENT_FUNDS => ("insufficient_funds", false),
-            PaymentKind::Card if last4 == CARD_TIMEOUT => ("succeeded", true),
-            PaymentKind::BankTransfer => ("pending", false),
-            PaymentKind::Invoice => ("declined", false),
-            _ => ("succeeded", false),
+            PaymentKind::Card if last4 == CARD_DECLINED => (SimulatedOutcome::Declined, false),
+            PaymentKind::Card if last4 == CARD_INSUFFICIENT_FUNDS => (SimulatedOutcome::InsufficientFunds, false),
+            PaymentKind::Card if last4 == CARD_TIMEOUT => (SimulatedOutcome::Succeeded, true),
+            PaymentKind::BankTransfer => (SimulatedOutcome::Pending, false),
+            PaymentKind::Invoice => (SimulatedOutcome::Declined, false),
+            _ => (SimulatedOutcome::Succeeded, false),
         };
         let settles_at =
             if req.kind == PaymentKind::BankTransfer { req.at + transfer_delay(&req.idempotency_key) } else { req.at };
         let reference = format!("sim_{}", &hash_token(&req.idempotency_key)[..16]);
         let mut tx = self.store.begin_write().await?;
-        let inserted = tx
-            .insert_gateway_charge(
-                &req.idempotency_key,
-                &req.token,
-                req.amount.currency().code(),
-                req.amount.minor(),
-                outcome,
-                &reference,
-                req.at.timestamp(),
-                settles_at.timestamp(),
-            )
-            .await?;
-        let row = tx.gateway_charge(&req.idempotency_key).await?;
+        let charge = GatewayCharge {
+            idempotency_key: req.idempotency_key.clone(),
+            token: req.token.clone(),
+            amount: req.amount,
+            outcome,
+            reference,
+            created_at: req.at,
+            settles_at,
+        };
+        let inserted = tx.insert_gateway_charge(&charge).await?;
+        // A repeat answers from the ledger: the first charge with this key.
+        let recorded = tx.gateway_charge(&req.idempotency_key).await?.unwrap_or(charge);
         tx.commit().await?;
-        let row = row.expect("the charge was just recorded");
-        // Only the first call can time out; a repeat answers from the ledger.
-        let first = inserted && timeout;
-        Ok((outcome_of(&row.outcome, &row.reference, row.settles_at, req.at), first))
+        // Only the first call can time out.
+        Ok((outcome_of(&recorded, req.at), inserted && timeout))
     }
 }
 
@@ -122,13 +120,14 @@ fn transfer_delay(key: &str) -> Duration {
     Duration::hours(24) + Duration::minutes((h % (24 * 60 + 1)) as i64)
 }
 
-fn outcome_of(outcome: &str, reference: &str, settles_at: i64, at: DateTime<Utc>) -> ChargeOutcome {
-    match outcome {
-        "succeeded" => ChargeOutcome::Succeeded { reference: reference.into() },
-        "pending" if at.timestamp() >= settles_at => ChargeOutcome::Succeeded { reference: reference.into() },
-        "pending" => ChargeOutcome::Pending { reference: reference.into() },
-        "insufficient_funds" => ChargeOutcome::Declined { reason: "Insufficient funds".into() },
-        _ => ChargeOutcome::Declined { reason: "The card was declined".into() },
+fn outcome_of(charge: &GatewayCharge, at: DateTime<Utc>) -> ChargeOutcome {
+    let reference = charge.reference.clone();
+    match charge.outcome {
+        SimulatedOutcome::Succeeded => ChargeOutcome::Succeeded { reference },
+        SimulatedOutcome::Pending if at >= charge.settles_at => ChargeOutcome::Succeeded { reference },
+        SimulatedOutcome::Pending => ChargeOutcome::Pending { reference },
+        SimulatedOutcome::InsufficientFunds => ChargeOutcome::Declined { reason: "Insufficient funds".into() },
+        SimulatedOutcome::Declined => ChargeOutcome::Declined { reason: "The card was declined".into() },
     }
 }
 
@@ -153,7 +152,7 @@ impl PaymentGateway for SimulatedGateway {
                 tx.gateway_charge(&idempotency_key).await
             };
             match row.await {
-                Ok(Some(r)) => Some(outcome_of(&r.outcome, &r.reference, r.settles_at, at)),
+                Ok(Some(charge)) => Some(outcome_of(&charge, at)),
                 Ok(None) => None,
                 Err(_) => Some(ChargeOutcome::Unknown),
             }

@@ -14,3 +14,17 @@ pub mod smtp_sink;
 pub mod state;
 pub mod store;
 pub mod testing;
+
+use crate::contract::error::AppError;
+
+/// For a failure that is neither the user's nor the store's (encoding a stored answer, a task
+/// that panicked): logs it with what was being done and answers `Internal`.
+/// `.map_err(internal("decoding a stored answer"))`
+#[track_caller]
+pub fn internal<E: std::fmt::Display>(doing: &'static str) -> impl FnOnce(E) -> AppError {
+    let at = std::panic::Location::caller();
+    move |e| {
+        tracing::error!(error = %e, doing, at = %format_args!("{}:{}", at.file(), at.line()), "unexpected failure");
+        AppError::Internal
+    }
+}

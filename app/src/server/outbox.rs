@@ -12,12 +12,14 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
 
-use super::store::rows::OutboxRow;
+use super::store::records::QueuedMail;
 use super::store::{Store, StoreResult};
+use crate::domain::ids::MailId;
 
 /// Attempts before a mail is marked failed.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -51,15 +53,15 @@ impl Transport {
             .map_err(|e| format!("invalid SMTP URL: {e}"))
     }
 
-    async fn send(&self, message: Message, id: i64) -> Result<(), String> {
+    async fn send(&self, message: Message, id: MailId) -> Result<(), String> {
         match self {
             Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Transport::Files(dir) => {
                 tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
                 // Written under a temporary name, then renamed: a reader never sees half a file.
-                let tmp = dir.join(format!(".{id:010}.eml.tmp"));
+                let tmp = dir.join(format!(".{:010}.eml.tmp", id.get()));
                 tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| e.to_string())?;
-                tokio::fs::rename(&tmp, dir.join(format!("{id:010}.eml"))).await.map_err(|e| e.to_string())
+                tokio::fs::rename(&tmp, dir.join(format!("{:010}.eml", id.get()))).await.map_err(|e| e.to_string())
             }
         }
     }
@@ -82,11 +84,11 @@ impl Mailer {
     }
 
     /// The stable Message-ID of an outbox row.
-    pub fn message_id(&self, outbox_id: i64) -> String {
+    pub fn message_id(&self, outbox_id: MailId) -> String {
         format!("<outbox-{outbox_id}@{}>", self.message_id_host)
     }
 
-    fn build(&self, row: &OutboxRow) -> Result<Message, String> {
+    fn build(&self, row: &QueuedMail) -> Result<Message, String> {
         let to = row.to_address.parse::<Mailbox>().map_err(|e| format!("invalid recipient: {e}"))?;
         Message::builder()
             .from(self.from.clone())
@@ -111,9 +113,10 @@ pub struct Pass {
 }
 
 /// Claims due mails at `now` and delivers them.
-pub async fn deliver_due(store: &Store, mailer: &Mailer, now: i64) -> StoreResult<Pass> {
+#[tracing::instrument(skip_all)]
+pub async fn deliver_due(store: &Store, mailer: &Mailer, now: DateTime<Utc>) -> StoreResult<Pass> {
     let mut tx = store.begin_write().await?;
-    let claimed = tx.claim_due_mails(now, now + LEASE_SECONDS, BATCH).await?;
+    let claimed = tx.claim_due_mails(now, now + Duration::seconds(LEASE_SECONDS), BATCH).await?;
     tx.commit().await?;
     // Send concurrently (a round trip to the SMTP server dominates), then record each outcome.
     let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(SEND_CONCURRENCY));
@@ -138,13 +141,19 @@ pub async fn deliver_due(store: &Store, mailer: &Mailer, now: i64) -> StoreResul
                 pass.sent += 1;
             }
             Err(error) if row.attempts + 1 >= MAX_ATTEMPTS => {
-                tracing::error!(outbox_id = row.id, kind = %row.kind, %error, "mail failed for good");
+                tracing::error!(outbox_id = %row.id, kind = %row.kind, %error, "mail failed for good");
                 tx.mark_mail_attempt_failed(row.id, &error, now, None).await?;
                 pass.failed += 1;
             }
             Err(error) => {
-                tracing::warn!(outbox_id = row.id, attempt = row.attempts + 1, %error, "mail delivery failed; will retry");
-                tx.mark_mail_attempt_failed(row.id, &error, now, Some(now + backoff_seconds(row.attempts))).await?;
+                tracing::warn!(outbox_id = %row.id, attempt = row.attempts + 1, %error, "mail delivery failed; will retry");
+                tx.mark_mail_attempt_failed(
+                    row.id,
+                    &error,
+                    now,
+                    Some(now + Duration::seconds(backoff_seconds(row.attempts))),
+                )
+                .await?;
                 pass.retried += 1;
             }
         }
@@ -160,7 +169,7 @@ pub async fn run_worker(store: Store, mailer: Mailer, every: std::time::Duration
     loop {
         tick.tick().await;
         loop {
-            match deliver_due(&store, &mailer, chrono::Utc::now().timestamp()).await {
+            match deliver_due(&store, &mailer, Utc::now()).await {
                 // A full batch may mean more are due: go on at once.
                 Ok(p) if (p.sent + p.retried + p.failed) as i64 == BATCH => continue,
                 Ok(_) => break,
@@ -194,6 +203,6 @@ mod tests {
             "https://billing.example.com:8443/x",
         )
         .unwrap();
-        assert_eq!(m.message_id(42), "<outbox-42@billing.example.com>");
+        assert_eq!(m.message_id(MailId(42)), "<outbox-42@billing.example.com>");
     }
 }

@@ -17,22 +17,10 @@ pub struct Received {
 }
 
 impl Received {
-    /// The value of a header (first occurrence, unfolded).
+    /// The raw value of a header (first occurrence), as `mail-parser` reads it.
     pub fn header(&self, name: &str) -> Option<String> {
-        let prefix = format!("{}:", name.to_lowercase());
-        let mut lines = self.data.lines().take_while(|l| !l.is_empty()).peekable();
-        while let Some(line) = lines.next() {
-            if line.to_lowercase().starts_with(&prefix) {
-                let mut value = line[prefix.len()..].trim().to_string();
-                while let Some(next) = lines.peek().filter(|l| l.starts_with(' ') || l.starts_with('\t')) {
-                    value.push(' ');
-                    value.push_str(next.trim());
-                    lines.next();
-                }
-                return Some(value);
-            }
-        }
-        None
+        let message = mail_parser::MessageParser::default().parse(self.data.as_bytes())?;
+        message.header_raw(name).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }
 

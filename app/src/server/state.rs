@@ -7,7 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::clock::Clock;
 use super::config::Config;
-use super::services::jobs::Engine;
+use super::services::engine::Engine;
 use super::store::Store;
 
 #[derive(Clone)]

@@ -4,24 +4,25 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use sqlx::{Connection, Executor, PgConnection};
 
 use super::auth::load_actor;
 use super::store::Store;
-use super::store::rows::OutgoingMail;
+use super::store::records::OutgoingMail;
 use crate::domain::authz::Actor;
 
 /// The demo user with this e-mail, as an actor in their (first) organisation.
 pub async fn demo_actor(store: &Store, email: &str) -> Actor {
     let mut tx = store.begin_read().await.expect("read transaction");
-    let user = tx.user_auth_by_email(email).await.expect("user lookup").expect("a demo user");
+    let user = tx.user_credentials(email).await.expect("user lookup").expect("a demo user");
     let org_id = tx.user_orgs(user.id).await.expect("organisations")[0];
     drop(tx);
     load_actor(store, user.id, org_id).await.expect("roles")
 }
 
 /// Queues `n` distinct mails to distinct addresses, as of `now`.
-pub async fn queue_mails(store: &Store, n: usize, now: i64) {
+pub async fn queue_mails(store: &Store, n: usize, now: DateTime<Utc>) {
     let mut tx = store.begin_write().await.expect("write transaction");
     for i in 0..n {
         let mail = OutgoingMail {
@@ -41,8 +42,9 @@ pub fn postgres_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A throwaway database. Dropping it removes the SQLite file; PostgreSQL test databases are
-/// dropped by [`TestDb::cleanup`] and, failing that, by the next run's sweep of old ones.
+/// A throwaway database, removed by [`TestDb::cleanup`] or, when a test panicked before that,
+/// by `Drop` (a killed test run leaves its databases; `scripts/test` drops leftover
+/// `portal_test_*` databases before it starts).
 pub struct TestDb {
     pub store: Store,
     pub url: String,
@@ -71,18 +73,42 @@ impl TestDb {
         TestDb { store, url, sqlite_path: None, pg_name: Some(name) }
     }
 
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
         self.store.close().await;
-        if let Some(name) = &self.pg_name {
-            if let Ok(mut conn) = PgConnection::connect(&postgres_admin_url()).await {
-                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-            }
+        if let Some(name) = self.pg_name.take() {
+            drop_pg(&name).await;
         }
+        self.remove_sqlite_files();
+    }
+
+    fn remove_sqlite_files(&self) {
         if let Some(path) = &self.sqlite_path {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
         }
+    }
+}
+
+impl Drop for TestDb {
+    /// Also when the test panicked before `cleanup`.
+    fn drop(&mut self) {
+        self.remove_sqlite_files();
+        if let Some(name) = self.pg_name.take() {
+            // A runtime of its own on a plain thread: this may run inside the test's runtime.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(drop_pg(&name));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+async fn drop_pg(name: &str) {
+    if let Ok(mut conn) = PgConnection::connect(&postgres_admin_url()).await {
+        let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
     }
 }
 
@@ -107,8 +133,8 @@ pub async fn scalar(store: &Store, sql: &str) -> i64 {
 }
 
 /// The engine with the simulated gateway and the default rates, as the server builds it.
-pub fn engine(store: &Store, base_url: &str) -> super::services::jobs::Engine {
-    super::services::jobs::Engine {
+pub fn engine(store: &Store, base_url: &str) -> super::services::engine::Engine {
+    super::services::engine::Engine {
         store: store.clone(),
         gateway: std::sync::Arc::new(super::gateway::SimulatedGateway::new(store.clone())),
         rates: Default::default(),

@@ -7,8 +7,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::components::{Authenticated, ErrorNotice};
-use crate::api::dto::{AutoRenewPreview, PreviewOutcome};
-use crate::api::{ChangeAutoRenew, preview_auto_renew, safe_next};
+use super::words;
+use crate::api::{ChangeAutoRenew, preview_auto_renew};
+use crate::contract::dto::{AutoRenewPreview, PreviewOutcome};
+use crate::contract::links::{self, safe_next};
 use crate::domain::selection::join_ids;
 
 #[component]
@@ -23,7 +25,7 @@ pub fn AutoRenewPage() -> impl IntoView {
     };
     let preview = Resource::new(request, |(ids, on)| preview_auto_renew(ids, on));
     let return_to =
-        move || safe_next(query.get().get("return_to").as_deref()).unwrap_or_else(|| "/billing/subscriptions".into());
+        move || safe_next(query.get().get("return_to").as_deref()).unwrap_or_else(|| links::SUBSCRIPTIONS.into());
     view! {
         <Title text="Manage auto-renew"/>
         <Authenticated children=move |_me| view! {
@@ -60,11 +62,7 @@ fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
         1 => format!("Confirm: turn auto-renew {state} for 1 subscription"),
         c => format!("Confirm: turn auto-renew {state} for {c} subscriptions"),
     };
-    let without_ineligible = format!(
-        "/billing/auto-renew?on={}&ids={eligible_ids}&return_to={}",
-        p.on,
-        super::components::urlencode(&return_to)
-    );
+    let without_ineligible = links::auto_renew(p.on, &eligible_ids, &return_to);
     let heading = format!("Turn auto-renew {state}");
     let explain = if p.on {
         "With auto-renew on, each subscription renews on its renewal date and the payment method on file is charged (or invoiced). Review the dates, then confirm."
@@ -99,15 +97,15 @@ fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
                         let result = match &i.outcome {
                             PreviewOutcome::Changes => view! { <span class="ok">"Will change"</span> }.into_any(),
                             PreviewOutcome::Unchanged => view! { <span>{format!("Already {state}")}</span> }.into_any(),
-                            PreviewOutcome::Ineligible(why) => view! { <span class="bad">"Cannot change: "{why.clone()}</span> }.into_any(),
+                            PreviewOutcome::Ineligible(why) => view! { <span class="bad">"Cannot change: "{why.message()}</span> }.into_any(),
                         };
                         view! {
                             <tr>
                                 <td>{i.product_name.clone()}</td>
-                                <td>{i.id}</td>
+                                <td>{i.id.to_string()}</td>
                                 <td>{i.csn.clone()}</td>
-                                <td>{i.current.clone()}</td>
-                                <td>{i.resulting.clone()}</td>
+                                <td>{words::shown_date(i.current)}</td>
+                                <td>{words::shown_date(i.resulting)}</td>
                                 <td>{result}</td>
                             </tr>
                         }

@@ -5,8 +5,8 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use super::MeResource;
-use crate::api::dto::Me;
-use crate::api::error::AppError;
+use crate::contract::dto::Me;
+use crate::contract::error::AppError;
 use crate::domain::status::Status;
 
 /// Renders `children` for a signed-in user; anyone else is sent to sign in and brought back.
@@ -31,7 +31,7 @@ where
                         let search = search.trim_start_matches('?');
                         let path = location.pathname.get_untracked();
                         let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-                        let target = format!("/sign-in?next={}", urlencode(&here));
+                        let target = crate::contract::links::sign_in_then(&here);
                         view! { <Redirect path=target/> }.into_any()
                     }
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
@@ -39,16 +39,6 @@ where
             })}
         </Suspense>
     }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// An error as the user should read it.

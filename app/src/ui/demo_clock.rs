@@ -5,25 +5,27 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::components::ErrorNotice;
+use super::words;
 use crate::api::{AdvanceDemoClock, demo_clock};
+use crate::contract::dto::ClockMove;
 
 #[component]
 pub fn DemoClockPage() -> impl IntoView {
     let query = use_query_map();
     let clock = Resource::new(|| (), |_| demo_clock());
     let action = ServerAction::<AdvanceDemoClock>::new();
-    let moved = move || query.get().get("moved").filter(|m| !m.is_empty());
+    let moved = move || query.get().get("moved").and_then(|m| ClockMove::from_param(&m));
     view! {
         <Title text="Demo clock"/>
         <h1>"Demo clock"</h1>
         <p class="hint">"The portal's business time, for the demo only. Moving it forward runs renewals, payments, state changes and reminders as they would happen on those days. It never moves back."</p>
-        {move || moved().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+        {move || moved().map(|m| view! { <p class="notice" role="status">{words::clock_move(m)}</p> })}
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || clock.get().map(|r| match r {
                 Ok(c) => view! {
                     <section class="card" aria-labelledby="h-now">
                         <h2 id="h-now">"Now"</h2>
-                        <p>"The portal's time is " <strong>{c.now.clone()}</strong> ", " {c.days_ahead} " days ahead of real time."</p>
+                        <p>"The portal's time is " <strong>{c.now.format("%-d %b %Y %H:%M UTC").to_string()}</strong> ", " {c.days_ahead} " days ahead of real time."</p>
                         <ActionForm action=action>
                             <label for="step">"Move forward by"</label>
                             <select id="step" name="step">

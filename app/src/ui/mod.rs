@@ -9,6 +9,7 @@ mod mailbox;
 mod password_reset;
 mod sign_in;
 mod subscriptions;
+mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -16,8 +17,9 @@ use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
-use crate::api::dto::Me;
-use crate::api::{SignOut, current_user, home_for, site_features};
+use crate::api::{SignOut, current_user, site_features};
+use crate::contract::dto::Me;
+use crate::contract::links;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -39,7 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The signed-in user, fetched again on every navigation so sign-in and sign-out show at once.
-pub type MeResource = Resource<Result<Option<Me>, crate::api::error::AppError>>;
+pub type MeResource = Resource<Result<Option<Me>, crate::contract::error::AppError>>;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -77,8 +79,8 @@ fn Shell() -> impl IntoView {
             <A href="/" attr:class="brand">"Billing and orders"</A>
             <Transition fallback=|| ()>
                 {move || features.get().and_then(|f| f.ok()).map(|f| view! {
-                    {f.demo_clock.then(|| view! { <A href="/demo/clock" attr:class="demo-link">"Demo clock"</A> })}
-                    {f.mailbox.then(|| view! { <A href="/mailbox" attr:class="demo-link">"Mailbox (demo)"</A> })}
+                    {f.demo_clock.then(|| view! { <A href=links::DEMO_CLOCK attr:class="demo-link">"Demo clock"</A> })}
+                    {f.mailbox.then(|| view! { <A href=links::MAILBOX attr:class="demo-link">"Mailbox (demo)"</A> })}
                 })}
             </Transition>
             <Transition fallback=|| ()>
@@ -137,9 +139,9 @@ fn Nav(me: Me) -> impl IntoView {
         <nav class="sidenav" aria-label="Billing and orders">
             <ul>
                 {me.can_view_subscriptions.then(|| view! {
-                    <li><A href="/billing/subscriptions">"Subscriptions and contracts"</A></li>
+                    <li><A href=links::SUBSCRIPTIONS>"Subscriptions and contracts"</A></li>
                 })}
-                <li><A href="/account">"Profile and roles"</A></li>
+                <li><A href=links::ACCOUNT>"Profile and roles"</A></li>
             </ul>
         </nav>
     }
@@ -153,8 +155,8 @@ fn Home() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) => view! { <Redirect path=home_for(&me)/> }.into_any(),
-                    _ => view! { <Redirect path="/sign-in"/> }.into_any(),
+                    Ok(Some(me)) => view! { <Redirect path=links::home(me.can_view_subscriptions)/> }.into_any(),
+                    _ => view! { <Redirect path=links::SIGN_IN/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -26,7 +26,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 <input id="email" name="email" type="email" autocomplete="username" required/>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>"Send the link"</button>
             </ActionForm>
-            <p><A href="/sign-in">"Back to sign in"</A></p>
+            <p><A href=crate::contract::links::SIGN_IN>"Back to sign in"</A></p>
         </section>
     }
 }

@@ -30,7 +30,7 @@ pub fn SignInPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>"Sign in"</button>
             </ActionForm>
-            <p><A href="/forgot-password">"Forgot password?"</A></p>
+            <p><A href=crate::contract::links::FORGOT_PASSWORD>"Forgot password?"</A></p>
         </section>
     }
 }

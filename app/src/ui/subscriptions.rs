@@ -9,12 +9,16 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
-use super::components::{Authenticated, ChangeNotice, ErrorNotice, StatusBadge, urlencode};
-use crate::api::dto::{ChangeAvailability, Me, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
+use super::components::{Authenticated, ChangeNotice, ErrorNotice, StatusBadge};
+use super::words;
 use crate::api::{list_subscriptions, subscription};
+use crate::contract::dto::{ChangeAvailability, Me, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
+use crate::contract::links;
+use crate::domain::ids::SubscriptionId;
 use crate::domain::selection::{MAX_BULK, SelectionError, join_ids};
 use crate::domain::status::Status;
 use crate::domain::term::Term;
+use crate::domain::time::format_date;
 
 fn query_from(q: &ParamsMap) -> SubscriptionQuery {
     SubscriptionQuery {
@@ -33,15 +37,15 @@ fn query_from(q: &ParamsMap) -> SubscriptionQuery {
 
 /// The current URL's query with some keys replaced (empty value = removed).
 fn with_params(q: &ParamsMap, changes: &[(&str, String)]) -> String {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for key in ["status", "csn", "currency", "term", "auto_renew", "q", "sort", "dir", "page", "per_page"] {
-        let value = changes.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).or_else(|| q.get(key));
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            pairs.push((key.to_string(), v));
-        }
-    }
-    let query = pairs.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
-    if query.is_empty() { "/billing/subscriptions".into() } else { format!("/billing/subscriptions?{query}") }
+    let pairs: Vec<(&str, String)> =
+        ["status", "csn", "currency", "term", "auto_renew", "q", "sort", "dir", "page", "per_page"]
+            .into_iter()
+            .map(|key| {
+                let value = changes.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).or_else(|| q.get(key));
+                (key, value.unwrap_or_default())
+            })
+            .collect();
+    links::subscriptions_with(&pairs)
 }
 
 #[component]
@@ -58,19 +62,19 @@ fn SubscriptionList(me: Me) -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(move || query_from(&query.get()), list_subscriptions);
     // The selection survives paging and filtering, so a buyer can gather up to 100 across pages.
-    let selected = RwSignal::new(BTreeSet::<i64>::new());
+    let selected = RwSignal::new(BTreeSet::<SubscriptionId>::new());
     let can_act = me.can_change_auto_renew;
     view! {
         <ChangeNotice/>
         <Transition fallback=|| view! { <p class="loading">"Loading subscriptions…"</p> }>
             {move || page.get().map(|r| match r {
                 Ok(p) => view! {
-                    <Filters csns=p.csns.clone() currencies=p.currencies.clone()/>
+                    <Filters csns=p.csns.clone() currencies=p.currencies.iter().map(|c| c.code().to_string()).collect()/>
                     <Results page=p selected can_act/>
                 }.into_any(),
                 Err(e) => view! {
                     <ErrorNotice error=e/>
-                    <p><A href="/billing/subscriptions">"Clear the filters"</A></p>
+                    <p><A href=links::SUBSCRIPTIONS>"Clear the filters"</A></p>
                 }.into_any(),
             })}
         </Transition>
@@ -85,7 +89,7 @@ fn Filters(csns: Vec<String>, currencies: Vec<String>) -> impl IntoView {
     let value = move |key: &'static str| move || query.get().get(key).unwrap_or_default();
     let is = move |key: &'static str, v: String| move || query.get().get(key).as_deref() == Some(v.as_str());
     view! {
-        <Form method="GET" action="/billing/subscriptions" attr:class="filters" attr:aria-label="Filter subscriptions">
+        <Form method="GET" action=links::SUBSCRIPTIONS attr:class="filters" attr:aria-label="Filter subscriptions">
             <div class="field">
                 <label for="f-q">"Search"</label>
                 <input id="f-q" name="q" type="search" placeholder="Product, subscription id, contract, CSN" prop:value=value("q")/>
@@ -121,13 +125,13 @@ fn Filters(csns: Vec<String>, currencies: Vec<String>) -> impl IntoView {
             <div class="field">
                 <label for="f-per-page">"Rows per page"</label>
                 <select id="f-per-page" name="per_page">
-                    {[25, 50, 100, 200].into_iter().map(|n| view! {
+                    {crate::domain::selection::PER_PAGE_CHOICES.into_iter().map(|n| view! {
                         <option value=n.to_string() selected=move || query.get().get("per_page").unwrap_or_else(|| "25".into()) == n.to_string()>{n}</option>
                     }).collect_view()}
                 </select>
             </div>
             <button type="submit">"Apply filters"</button>
-            <A href="/billing/subscriptions" attr:class="button-link">"Clear"</A>
+            <A href=links::SUBSCRIPTIONS attr:class="button-link">"Clear"</A>
         </Form>
     }
 }
@@ -152,10 +156,10 @@ fn ValueSelect(id: &'static str, name: &'static str, label: &'static str, values
 }
 
 #[component]
-fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<i64>>, can_act: bool) -> impl IntoView {
+fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>, can_act: bool) -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
-    let ids_on_page: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+    let ids_on_page: Vec<SubscriptionId> = page.rows.iter().map(|r| r.id).collect();
     let all_on_page = {
         let ids = ids_on_page.clone();
         move || !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.contains(id)))
@@ -190,10 +194,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<i64>>, can_act: b
             }
             let ids = selected.with(|s| join_ids(&s.iter().copied().collect::<Vec<_>>()));
             let back = with_params(&query.get_untracked(), &[]);
-            navigate(
-                &format!("/billing/auto-renew?on={on}&ids={ids}&return_to={}", urlencode(&back)),
-                Default::default(),
-            );
+            navigate(&links::auto_renew(on, &ids, &back), Default::default());
         }
     };
     let total = page.total;
@@ -212,7 +213,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<i64>>, can_act: b
     };
     let rows = page.rows.clone();
     view! {
-        <form method="get" action="/billing/auto-renew" class="results">
+        <form method="get" action=links::AUTO_RENEW class="results">
             <input type="hidden" name="return_to" value=move || with_params(&query.get(), &[])/>
             {can_act.then(|| view! {
                 <div class="actions-bar" role="group" aria-label="Actions">
@@ -264,14 +265,14 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<i64>>, can_act: b
                                                 }/>
                                         </td>
                                     })}
-                                    <td><A href=format!("/billing/subscriptions/{id}")>{r.product_name}</A></td>
-                                    <td>{id}<div class="sub">{r.contract_number}</div></td>
+                                    <td><A href=links::subscription(id)>{r.product_name}</A></td>
+                                    <td>{id.to_string()}<div class="sub">{r.contract_number}</div></td>
                                     <td>{r.csn}</td>
                                     <td class="num">{r.seats}</td>
-                                    <td>{r.term_label}</td>
+                                    <td>{r.term.label()}</td>
                                     <td><StatusBadge status=r.status/></td>
-                                    <td>{r.date_label}" "{r.date}</td>
-                                    <td>{if r.auto_renew { "On" } else { "Off" }}</td>
+                                    <td>{words::shown_date(r.shown)}</td>
+                                    <td>{if r.shown.auto_renew { "On" } else { "Off" }}</td>
                                     <td>{r.payment_method.unwrap_or_else(|| "—".into())}</td>
                                 </tr>
                             }
@@ -291,11 +292,11 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<i64>>, can_act: b
 #[component]
 pub fn SubscriptionPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.get().get("id").and_then(|i| i.parse::<i64>().ok());
+    let id = move || params.get().get("id").and_then(|i| i.parse::<SubscriptionId>().ok());
     let detail = Resource::new(id, |id| async move {
         match id {
             Some(id) => subscription(id).await,
-            None => Err(crate::api::error::AppError::NotFound),
+            None => Err(crate::contract::error::AppError::NotFound),
         }
     });
     view! {
@@ -316,57 +317,59 @@ pub fn SubscriptionPage() -> impl IntoView {
 fn Detail(d: SubscriptionDetail) -> impl IntoView {
     let s = d.summary.clone();
     let id = s.id;
-    let turn_to = !s.auto_renew;
-    let change_href = format!(
-        "/billing/auto-renew?on={turn_to}&ids={id}&return_to={}",
-        urlencode(&format!("/billing/subscriptions/{id}"))
-    );
+    let on = s.shown.auto_renew;
+    let turn_to = !on;
+    let change_href = links::auto_renew(turn_to, &id.to_string(), &links::subscription(id));
+    let date = format_date(s.shown.date);
     let change_label = if turn_to { "Turn auto-renew on" } else { "Turn auto-renew off" };
     view! {
-        <p><A href="/billing/subscriptions">"← Subscriptions and contracts"</A></p>
+        <p><A href=links::SUBSCRIPTIONS>"← Subscriptions and contracts"</A></p>
         <h1>{s.product_name.clone()}</h1>
         <div class="grid">
             <section class="card" aria-labelledby="h-overview">
                 <h2 id="h-overview">"Overview"</h2>
                 <dl class="facts">
-                    <dt>"Subscription ID"</dt><dd>{id}</dd>
+                    <dt>"Subscription ID"</dt><dd>{id.to_string()}</dd>
                     <dt>"Contract number"</dt><dd>{s.contract_number.clone()}</dd>
                     <dt>"Customer number (CSN)"</dt><dd>{s.csn.clone()}" · "{d.company_name.clone()}</dd>
                     <dt>"Seats"</dt><dd>{s.seats}{d.seats_at_renewal.map(|n| format!(" ({n} from the next renewal)"))}</dd>
-                    <dt>"Term"</dt><dd>{s.term_label.clone()}{d.term_at_renewal.clone().map(|t| format!(" ({t} from the next renewal)"))}</dd>
-                    <dt>"Status"</dt><dd><StatusBadge status=s.status/>{if d.product_access { " Product access" } else { " No product access" }}</dd>
-                    <dt>"Customer since"</dt><dd>{d.started_on.clone()}</dd>
-                    <dt>"Current term started"</dt><dd>{d.term_start.clone()}</dd>
-                    <dt>{s.date_label.clone()}</dt><dd>{s.date.clone()}<div class="sub">{d.date_instant.clone()}" ("{d.time_zone.clone()}")"</div></dd>
-                    {d.reseller.clone().map(|r| view! { <dt>"Reseller"</dt><dd>{r}{d.partner_csn.clone().map(|c| format!(", partner CSN {c}"))}</dd> })}
+                    <dt>"Term"</dt><dd>{s.term.label()}{d.term_at_renewal.map(|t| format!(" ({} from the next renewal)", t.label()))}</dd>
+                    <dt>"Status"</dt><dd><StatusBadge status=s.status/>{if s.status.product_access() { " Product access" } else { " No product access" }}</dd>
+                    <dt>"Customer since"</dt><dd>{format_date(d.started_on)}</dd>
+                    <dt>"Current term started"</dt><dd>{words::instant(d.term_start, &d.time_zone)}</dd>
+                    <dt>{crate::domain::auto_renew::shown_date_label(on)}</dt><dd>{date.clone()}<div class="sub">{words::instant(d.date_instant, &d.time_zone)}" ("{d.time_zone.clone()}")"</div></dd>
+                    {d.reseller_name.clone().map(|name| {
+                        let contact = match &d.reseller_email { Some(e) => format!("{name} ({e})"), None => name };
+                        view! { <dt>"Reseller"</dt><dd>{contact}{d.partner_csn.clone().map(|c| format!(", partner CSN {c}"))}</dd> }
+                    })}
                 </dl>
             </section>
             <section class="card" aria-labelledby="h-lifecycle">
                 <h2 id="h-lifecycle">"Status and access"</h2>
-                <p>"This subscription is " <strong>{s.status.label()}</strong> ". " {d.renewal_window.clone()}</p>
-                {d.payment_due.clone().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+                <p>"This subscription is " <strong>{s.status.label()}</strong> ". " {words::renewal_window(&d.renewal_window)}</p>
+                {d.payment_due.map(|due| view! { <p class="notice" role="status">{words::payment_due(due)}</p> })}
                 {(!d.next_states.is_empty()).then(|| view! {
                     <p>"Unless it is renewed or paid: "
-                        {d.next_states.iter().map(|(state, day)| format!("{state} from {day}")).collect::<Vec<_>>().join(", ")} "."</p>
+                        {d.next_states.iter().map(|(state, day)| format!("{} from {}", state.label(), format_date(*day))).collect::<Vec<_>>().join(", ")} "."</p>
                 })}
                 <table class="allowances">
                     <caption>{format!("What {} allows", s.status.label())}</caption>
                     <tbody>
-                        {d.allowances.iter().map(|(what, level)| view! { <tr><th scope="row">{what.clone()}</th><td>{level.clone()}</td></tr> }).collect_view()}
+                        {d.allowances.rows().into_iter().map(|(what, level)| view! { <tr><th scope="row">{what}</th><td>{level.label()}</td></tr> }).collect_view()}
                     </tbody>
                 </table>
             </section>
             <section class="card" aria-labelledby="h-renewal">
                 <h2 id="h-renewal">"Auto-renew"</h2>
-                <p class="big">{if s.auto_renew { "On" } else { "Off" }}</p>
-                <p>{match (s.auto_renew, &d.auto_renew_change) {
-                    (true, _) => format!("Renews automatically on {}. Turning auto-renew off cancels the renewal: no charge, and the subscription expires at the end of the term.", s.date),
-                    (false, ChangeAvailability::Blocked(_)) => format!("Expired on {}.", s.date),
-                    (false, _) => format!("Expires on {}. Auto-renew can be turned on again until {}.", s.date, d.auto_renew_last_day),
+                <p class="big">{if on { "On" } else { "Off" }}</p>
+                <p>{match (on, &d.auto_renew_change) {
+                    (true, _) => format!("Renews automatically on {date}. Turning auto-renew off cancels the renewal: no charge, and the subscription expires at the end of the term."),
+                    (false, ChangeAvailability::Blocked(_)) => format!("Expired on {date}."),
+                    (false, _) => format!("Expires on {date}. Auto-renew can be turned on again until {}.", format_date(d.auto_renew_last_day)),
                 }}</p>
                 {match d.auto_renew_change.clone() {
                     ChangeAvailability::Available => view! { <A href=change_href attr:class="button-link primary">{change_label}</A> }.into_any(),
-                    ChangeAvailability::Blocked(why) => view! { <p class="hint">{why}</p> }.into_any(),
+                    ChangeAvailability::Blocked(why) => view! { <p class="hint">{why.message()}</p> }.into_any(),
                     ChangeAvailability::NotAllowed => view! { <p class="hint">"Only a buyer can change renewals."</p> }.into_any(),
                 }}
             </section>
@@ -376,7 +379,7 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                         <h2 id="h-payment">"Payment"</h2>
                         <dl class="facts">
                             <dt>"Payment method"</dt><dd>{b.payment_method.unwrap_or_else(|| "None".into())}</dd>
-                            <dt>"Currency"</dt><dd>{s.currency.clone()}</dd>
+                            <dt>"Currency"</dt><dd>{s.currency.code()}</dd>
                             <dt>"PO number"</dt><dd>{if b.po_number.is_empty() { "—".to_string() } else { b.po_number.clone() }}</dd>
                             <dt>"Invoice notes"</dt><dd>{if b.notes.is_empty() { "—".to_string() } else { b.notes.clone() }}</dd>
                             <dt>"PO documents"</dt><dd>{if b.po_documents.is_empty() { "None".to_string() } else { b.po_documents.join(", ") }}</dd>

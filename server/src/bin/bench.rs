@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::api::dto::SubscriptionQuery;
+use app::contract::dto::SubscriptionQuery;
 use app::domain::selection::BulkSelection;
 use app::server::services::{auto_renew, subscriptions};
 use app::server::testing::{TestDb, demo_actor, queue_mails};
@@ -44,13 +44,13 @@ async fn bench_auto_renew(db: TestDb, budget_ms: f64) {
     let store = &db.store;
     let buyer = demo_actor(store, "buyer@aurora.example").await;
     let q = SubscriptionQuery { auto_renew: Some("on".into()), per_page: Some(100), ..Default::default() };
-    let ids: Vec<i64> = subscriptions::list(store, &buyer, &q).await.unwrap().rows.iter().map(|r| r.id).collect();
+    let ids: Vec<_> = subscriptions::list(store, &buyer, &q).await.unwrap().rows.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 100, "the demo data has 100 subscriptions with auto-renew on");
     let selection = BulkSelection::from_ids(ids).unwrap();
     let (median, p90, min) = measure(|round| {
         let (store, buyer, selection) = (store, &buyer, &selection);
         async move {
-            let key = uuid::Uuid::new_v4().to_string();
+            let key = app::domain::ids::IdempotencyKey::new();
             let outcome =
                 auto_renew::change(store, buyer, selection, round % 2 == 1, &key, now, "http://bench").await.unwrap();
             assert_eq!(outcome.changed.len(), 100);
@@ -109,7 +109,7 @@ async fn bench_mail(db: TestDb) {
     use app::server::outbox::{self, Mailer, Transport};
     use app::server::smtp_sink::SmtpSink;
     let store = &db.store;
-    let now = Utc::now().timestamp();
+    let now = Utc::now();
     queue_mails(store, MAILS, now).await;
     let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
     let mailer =
@@ -135,35 +135,36 @@ async fn bench_mail(db: TestDb) {
 async fn bench_pricing(db: TestDb) {
     use app::domain::pricing::added_seats_charges;
     use app::domain::time::local_date;
-    use app::server::services::billing::{Book, Sub, price_renewal};
+    use app::server::services::engine::pricing::{Book, price_renewal};
+    use app::server::store::records::Subscription;
     let now = Utc::now();
     app::server::seed::load_if_empty(&db.store, now).await.expect("seed");
     let store = &db.store;
     let buyer = demo_actor(store, "buyer@aurora.example").await;
     let q = SubscriptionQuery { status: Some("active".into()), per_page: Some(100), ..Default::default() };
-    let ids: Vec<i64> = subscriptions::list(store, &buyer, &q).await.unwrap().rows.iter().map(|r| r.id).collect();
+    let ids: Vec<_> = subscriptions::list(store, &buyer, &q).await.unwrap().rows.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 100);
     let rates = app::domain::money::UsdRates::default();
-    let price_all = |book: &Book, rows: &[app::server::store::rows::EngineRow]| {
+    let price_all = |book: &Book, subs: &[Subscription]| {
         let mut priced = 0;
-        for row in rows {
-            let sub = Sub::new(row).unwrap();
+        for sub in subs {
             // Some demo renewals are refused (PayPal over 25,000 USD, R-PAY-2): priced all the same.
-            let renewal = std::hint::black_box(price_renewal(book, &sub));
-            let unit = book.prices.price(row.product_id, sub.term, sub.currency, sub.renewal_day()).unwrap();
-            let start = local_date(chrono::DateTime::from_timestamp(row.term_start_at, 0).unwrap(), sub.tz);
-            let seats = added_seats_charges(unit, sub.term, 1, local_date(now, sub.tz), start, sub.renewal_day(), None)
-                .unwrap();
+            let renewal = std::hint::black_box(price_renewal(book, sub));
+            let unit = book.prices.price(sub.product_id, sub.term, sub.currency, sub.renewal_day()).unwrap();
+            let tz = sub.time_zone;
+            let start = local_date(sub.term_start, tz);
+            let seats =
+                added_seats_charges(unit, sub.term, 1, local_date(now, tz), start, sub.renewal_day(), None).unwrap();
             priced += usize::from(!seats.is_empty()) + usize::from(renewal.is_ok() || renewal.is_err());
         }
         priced
     };
     let (median, p90, min) = measure(|_| {
-        let (store, ids, rates) = (store, &ids, &rates);
+        let (store, ids, rates, buyer) = (store, &ids, &rates, &buyer);
         async move {
             let mut tx = store.begin_read().await.unwrap();
             let book = Book::load(&mut tx, rates).await.unwrap();
-            let rows = tx.engine_rows(1, ids).await.unwrap();
+            let rows = tx.subscriptions_in_org(buyer.org_id, ids, false).await.unwrap();
             assert_eq!(rows.len(), 100);
             assert!(price_all(&book, &rows) >= 100);
         }
@@ -176,7 +177,7 @@ async fn bench_pricing(db: TestDb) {
     if store.backend() == "sqlite" {
         let mut tx = store.begin_read().await.unwrap();
         let book = Book::load(&mut tx, &rates).await.unwrap();
-        let rows = tx.engine_rows(1, &ids).await.unwrap();
+        let rows = tx.subscriptions_in_org(buyer.org_id, &ids, false).await.unwrap();
         drop(tx);
         let (median, p90, min) = measure(|_| {
             let (book, rows) = (&book, &rows);

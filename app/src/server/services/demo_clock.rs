@@ -1,10 +1,9 @@
 //! The demo clock: read it, and move it forward (never back) and run the engine at the new time,
 //! so a newcomer can watch renewals, reminders and state changes happen.
 
-use crate::api::dto::DemoClockView;
-use crate::api::error::AppError;
+use crate::contract::dto::{ClockMove, DemoClockView};
+use crate::contract::error::AppError;
 use crate::server::clock::{advance_stored_offset, parse_step};
-use crate::server::context::internal;
 use crate::server::state::AppState;
 
 fn enabled(state: &AppState) -> Result<(), AppError> {
@@ -14,28 +13,25 @@ fn enabled(state: &AppState) -> Result<(), AppError> {
 pub fn read(state: &AppState) -> Result<DemoClockView, AppError> {
     enabled(state)?;
     let offset = state.clock.offset_seconds().unwrap_or(0);
-    Ok(DemoClockView {
-        now: state.clock.now().format("%-d %b %Y %H:%M UTC").to_string(),
-        days_ahead: offset / 86_400,
-        report: None,
-    })
+    Ok(DemoClockView { now: state.clock.now(), days_ahead: offset / 86_400 })
 }
 
-pub async fn advance(state: &AppState, step: &str) -> Result<DemoClockView, AppError> {
+/// Moves the clock by `step` ("30d", "12h") and runs one engine pass at the new time.
+#[tracing::instrument(skip(state))]
+pub async fn advance(state: &AppState, step: &str) -> Result<ClockMove, AppError> {
     enabled(state)?;
     let by = parse_step(step).map_err(|m| AppError::validation("step", m))?;
-    let offset = advance_stored_offset(&state.store, by).await.map_err(internal)?;
+    let offset = advance_stored_offset(&state.store, by).await?;
     state.clock.observe_offset(offset);
-    let r = state.engine.run_pass(state.clock.now()).await.map_err(internal)?;
-    let report = format!(
-        "Moved {step}. Renewed {}, invoiced {}, renewals that could not be charged {}; instalments {}; payments settled {}; state changes {}; reminders {}.",
-        r.renewals.renewed,
-        r.renewals.invoiced,
-        r.renewals.failed,
-        r.instalments,
-        r.settled,
-        r.transitions,
-        r.reminders
-    );
-    Ok(DemoClockView { report: Some(report), ..read(state)? })
+    let r = state.engine.run_pass(state.clock.now()).await?;
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(ClockMove {
+        renewed: count(r.renewals.renewed),
+        invoiced: count(r.renewals.invoiced),
+        failed: count(r.renewals.failed),
+        instalments: count(r.instalments),
+        settled: count(r.settled),
+        transitions: count(r.transitions),
+        reminders: count(r.reminders),
+    })
 }

@@ -3,18 +3,16 @@
 
 pub mod account;
 pub mod auto_renew;
-pub mod billing;
 pub mod demo_clock;
-pub mod jobs;
-pub mod lifecycle;
-pub mod reminders;
+pub mod engine;
 pub mod subscriptions;
 
 use crate::domain::authz::Role;
+use crate::domain::ids::OrgId;
 use crate::domain::mail_routing::Contacts;
 use crate::server::store::{StoreResult, Tx};
 
 /// The organisation's buyers as mail contacts: who gets billing mail (R-MAIL-1).
-pub async fn buyer_contacts(tx: &mut Tx, org_id: i64) -> StoreResult<Contacts> {
-    Ok(Contacts { buyers: tx.emails_with_role(org_id, Role::Buyer.code()).await?, ..Contacts::default() })
+pub async fn buyer_contacts(tx: &mut Tx, org: OrgId) -> StoreResult<Contacts> {
+    Ok(Contacts { buyers: tx.emails_with_role(org, Role::Buyer).await?, ..Contacts::default() })
 }

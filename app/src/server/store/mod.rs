@@ -1,25 +1,38 @@
 //! All SQL lives here, behind one interface with two backends: embedded SQLite and PostgreSQL.
 //!
-//! Every query is written once in portable SQL (`$1` placeholders, integer instants and money)
-//! and compiled for both backends by the [`on_tx!`] macro, which expands its body once per
-//! backend. Where the dialects differ (row locks), the difference is spelled out at that spot.
+//! Every query is written once in portable SQL (integer instants and money) and compiled for
+//! both backends by the [`on_tx!`] macro, which expands its body once per backend; queries with
+//! a variable shape are built with `sqlx::QueryBuilder` inside it. Where the dialects differ
+//! (row locks), the difference is spelled out at that spot.
+//!
+//! The store speaks the domain's types: ids are newtypes, statuses, terms, roles, currencies
+//! and payment kinds are the domain's enums (stored as their text codes, see [`codes`]),
+//! instants are `DateTime<Utc>` (stored as Unix seconds). Each table's rows are decoded once,
+//! here, into one record type ([`records`]); a row that does not decode is a
+//! [`StoreError::Corrupt`].
 //!
 //! Services open one transaction per user action with [`Store::begin_write`] (SQLite: `BEGIN
 //! IMMEDIATE`, so concurrent writers queue on the busy timeout instead of failing on upgrade) or
 //! [`Store::begin_read`].
 
-mod engine;
-mod queries;
-pub mod rows;
+mod billing;
+mod codes;
+mod journal;
+mod outbox;
+pub mod records;
+pub mod seeding;
+mod subscriptions;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-pub use queries::*;
+use crate::contract::error::AppError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -39,6 +52,18 @@ impl StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A store error reaching a user's request is never theirs: it is logged once here, with the
+/// place that met it and the span (service, user, organisation) it happened in, and the user
+/// is told only that nothing was changed.
+impl From<StoreError> for AppError {
+    #[track_caller]
+    fn from(e: StoreError) -> AppError {
+        let at = std::panic::Location::caller();
+        tracing::error!(error = %e, at = %format_args!("{}:{}", at.file(), at.line()), "store error");
+        AppError::Internal
+    }
+}
 
 #[derive(Clone)]
 pub enum Store {
@@ -171,4 +196,14 @@ impl Tx {
     fn for_update(&self) -> &'static str {
         if self.is_postgres() { " FOR UPDATE OF s" } else { "" }
     }
+}
+
+/// An instant as the database stores it: Unix seconds.
+fn secs(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+/// Unix seconds read from the database as an instant.
+fn instant(seconds: i64, what: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("{what}: instant {seconds}")))
 }

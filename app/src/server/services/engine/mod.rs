@@ -7,10 +7,30 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::{billing, lifecycle, reminders};
+mod instalments;
+mod invoices;
+mod lifecycle;
+mod payments;
+pub mod pricing;
+mod reminders;
+mod renewals;
+
+pub use instalments::charge_instalments;
+pub use lifecycle::apply as apply_lifecycle;
+pub use payments::{settle, settle_open};
+pub use reminders::send_due as send_reminders;
+pub use renewals::{RenewalReport, renew_due};
+
+use crate::domain::ids::{OrgId, SubscriptionId};
 use crate::domain::money::UsdRates;
 use crate::server::gateway::PaymentGateway;
+use crate::server::store::records::{AuditEntry, AuditObject};
 use crate::server::store::{Store, StoreResult};
+
+/// An audit entry the engine writes about a subscription (no user acted).
+fn audit(org: OrgId, id: SubscriptionId, action: &str, detail: String, at: DateTime<Utc>) -> AuditEntry {
+    AuditEntry { org_id: org, actor: None, action: action.into(), object: AuditObject::Subscription(id), detail, at }
+}
 
 /// What the jobs need besides the time.
 #[derive(Clone)]
@@ -24,7 +44,7 @@ pub struct Engine {
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PassReport {
-    pub renewals: billing::RenewalReport,
+    pub renewals: RenewalReport,
     pub instalments: usize,
     pub settled: usize,
     pub transitions: usize,
@@ -38,13 +58,14 @@ impl PassReport {
 }
 
 impl Engine {
+    #[tracing::instrument(skip(self))]
     pub async fn run_pass(&self, now: DateTime<Utc>) -> StoreResult<PassReport> {
         let gateway = self.gateway.as_ref();
-        let renewals = billing::renew_due(&self.store, gateway, &self.rates, now, &self.base_url).await?;
-        let instalments = billing::charge_instalments(&self.store, gateway, now, &self.base_url).await?;
-        let settled = billing::settle_open(&self.store, gateway, now).await?;
-        let transitions = lifecycle::apply(&self.store, now).await?;
-        let reminders = reminders::send_due(&self.store, &self.rates, now, &self.base_url).await?;
+        let renewals = renew_due(&self.store, gateway, &self.rates, now, &self.base_url).await?;
+        let instalments = charge_instalments(&self.store, gateway, now, &self.base_url).await?;
+        let settled = settle_open(&self.store, gateway, now).await?;
+        let transitions = apply_lifecycle(&self.store, now).await?;
+        let reminders = send_reminders(&self.store, &self.rates, now, &self.base_url).await?;
         Ok(PassReport { renewals, instalments, settled, transitions, reminders })
     }
 }

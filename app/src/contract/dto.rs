@@ -1,14 +1,22 @@
-//! What server functions return: plain data for the pages, already worded for display.
+//! What server functions return: values and codes, never finished sentences. The pages word
+//! them (and, with the languages issue, translate them); dates are local dates of the
+//! subscription's purchase time zone, instants are UTC with the zone to show them in.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::authz::Role;
-use crate::domain::status::Status;
+use crate::domain::auto_renew::Ineligible;
+use crate::domain::ids::{SubscriptionId, UserId};
+use crate::domain::money::Currency;
+use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
+use crate::domain::status::{Allowances, Status};
+use crate::domain::term::Term;
 
 /// The signed-in user as the shell shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub email: String,
     pub display_name: String,
     pub org_name: String,
@@ -34,20 +42,25 @@ pub struct SubscriptionQuery {
     pub per_page: Option<i64>,
 }
 
+/// The date a subscription shows (R-SUB-2): with auto-renew on, the renewal date ("Renews
+/// on"); off, the expiry date ("Expires on").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownDate {
+    pub auto_renew: bool,
+    pub date: NaiveDate,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionSummary {
-    pub id: i64,
+    pub id: SubscriptionId,
     pub product_name: String,
     pub contract_number: String,
     pub csn: String,
     pub seats: i64,
-    pub term_label: String,
+    pub term: Term,
     pub status: Status,
-    pub auto_renew: bool,
-    /// "Renews on" or "Expires on" (R-SUB-2).
-    pub date_label: String,
-    pub date: String,
-    pub currency: String,
+    pub shown: ShownDate,
+    pub currency: Currency,
     /// Hidden from admins who are not buyers (R-ROLE-5).
     pub payment_method: Option<String>,
 }
@@ -59,49 +72,46 @@ pub struct SubscriptionPage {
     pub page: i64,
     pub per_page: i64,
     pub csns: Vec<String>,
-    pub currencies: Vec<String>,
+    pub currencies: Vec<Currency>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionDetail {
     pub summary: SubscriptionSummary,
     pub company_name: String,
+    /// The purchase time zone (IANA name): instants below are shown in it.
     pub time_zone: String,
-    pub started_on: String,
-    pub term_start: String,
-    /// The exact instant of renewal or expiry in the purchase time zone (R-SUB-2).
-    pub date_instant: String,
+    pub started_on: NaiveDate,
+    pub term_start: DateTime<Utc>,
+    /// The exact instant of renewal or expiry (R-SUB-2).
+    pub date_instant: DateTime<Utc>,
     pub seats_at_renewal: Option<i64>,
-    pub term_at_renewal: Option<String>,
+    pub term_at_renewal: Option<Term>,
     pub partner_csn: Option<String>,
-    pub reseller: Option<String>,
-    pub product_access: bool,
+    pub reseller_name: Option<String>,
+    pub reseller_email: Option<String>,
     /// Billing details; `None` for admins who are not buyers (R-ROLE-5).
     pub billing: Option<BillingDetail>,
     /// Whether the viewer can change auto-renew here now.
     pub auto_renew_change: ChangeAvailability,
     /// The last day auto-renew can be changed (R-EXT-1).
-    pub auto_renew_last_day: String,
-    /// What the current state allows (R-LIFE-6): (what, how much).
-    pub allowances: Vec<(String, String)>,
+    pub auto_renew_last_day: NaiveDate,
+    /// What the current state allows (R-LIFE-6).
+    pub allowances: Allowances,
     /// The states still ahead and the local date each starts, when the lifecycle has started or
     /// will start at a known date (R-LIFE-1..5); empty while the subscription will renew.
-    pub next_states: Vec<(String, String)>,
+    pub next_states: Vec<(Status, NaiveDate)>,
     /// When renewal is possible, or why it is not (R-REN-2).
-    pub renewal_window: String,
-    /// A renewal payment that is or will be late, with the local date (R-LIFE-5).
-    pub payment_due: Option<String>,
+    pub renewal_window: Result<RenewalWindow, RenewalRefusal>,
+    /// A renewal payment that is or will be late (R-LIFE-5).
+    pub payment_due: Option<PaymentDue>,
 }
 
-/// The demo clock (configuration `PORTAL_DEMO_CLOCK`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DemoClockView {
-    /// "23 Nov 2026 09:00 UTC"
-    pub now: String,
-    /// Whole days the clock is ahead of real time.
-    pub days_ahead: i64,
-    /// What the last move did, when the page is shown after one.
-    pub report: Option<String>,
+/// An open renewal payment: due by the day before `from`, late from then on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentDue {
+    pub from: NaiveDate,
+    pub late: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,8 +119,8 @@ pub enum ChangeAvailability {
     Available,
     /// The viewer's roles do not allow it (only buyers act on renewals, R-REN-1).
     NotAllowed,
-    /// Allowed for the viewer, but not for this subscription now; the reason.
-    Blocked(String),
+    /// Allowed for the viewer, but not for this subscription now.
+    Blocked(Ineligible),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,15 +132,53 @@ pub struct BillingDetail {
     pub payers: Vec<String>,
 }
 
+/// The demo clock (configuration `PORTAL_DEMO_CLOCK`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemoClockView {
+    pub now: DateTime<Utc>,
+    /// Whole days the clock is ahead of real time.
+    pub days_ahead: i64,
+}
+
+/// What one move of the demo clock did: the engine pass it ran.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockMove {
+    pub renewed: u32,
+    pub invoiced: u32,
+    pub failed: u32,
+    pub instalments: u32,
+    pub settled: u32,
+    pub transitions: u32,
+    pub reminders: u32,
+}
+
+impl ClockMove {
+    /// The counts in the order of [`ClockMove::to_param`], for the page's address.
+    fn counts(&self) -> [u32; 7] {
+        [self.renewed, self.invoiced, self.failed, self.instalments, self.settled, self.transitions, self.reminders]
+    }
+
+    /// `"1.0.2.0.3.0.5"`: the move as the clock page's `moved` parameter.
+    pub fn to_param(&self) -> String {
+        self.counts().iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+    }
+
+    pub fn from_param(text: &str) -> Option<ClockMove> {
+        let n: Vec<u32> = text.split('.').map(str::parse).collect::<Result<_, _>>().ok()?;
+        let [renewed, invoiced, failed, instalments, settled, transitions, reminders] = n[..] else { return None };
+        Some(ClockMove { renewed, invoiced, failed, instalments, settled, transitions, reminders })
+    }
+}
+
 /// One subscription in the review step of Manage auto-renew.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoRenewPreviewItem {
-    pub id: i64,
+    pub id: SubscriptionId,
     pub product_name: String,
     pub csn: String,
-    pub current: String,
-    /// "Renews on 10 Jun 2025" / "Expires on 9 Jun 2025" after the change.
-    pub resulting: String,
+    pub current: ShownDate,
+    /// What it shows after the change.
+    pub resulting: ShownDate,
     pub outcome: PreviewOutcome,
 }
 
@@ -138,7 +186,7 @@ pub struct AutoRenewPreviewItem {
 pub enum PreviewOutcome {
     Changes,
     Unchanged,
-    Ineligible(String),
+    Ineligible(Ineligible),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,8 +210,8 @@ impl AutoRenewPreview {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoRenewOutcome {
     pub on: bool,
-    pub changed: Vec<i64>,
-    pub unchanged: Vec<i64>,
+    pub changed: Vec<SubscriptionId>,
+    pub unchanged: Vec<SubscriptionId>,
 }
 
 /// What this deployment offers beyond the billing pages.
@@ -183,4 +231,19 @@ pub struct MailboxEntry {
     pub subject: String,
     pub date: String,
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_move_survives_the_page_address() {
+        let m =
+            ClockMove { renewed: 3, invoiced: 1, failed: 0, instalments: 2, settled: 4, transitions: 7, reminders: 12 };
+        assert_eq!(m.to_param(), "3.1.0.2.4.7.12");
+        assert_eq!(ClockMove::from_param(&m.to_param()), Some(m));
+        assert_eq!(ClockMove::from_param("1.2"), None);
+        assert_eq!(ClockMove::from_param("a.b.c.d.e.f.g"), None);
+    }
 }

@@ -1,0 +1,122 @@
+//! The portal's addresses, built in one place for pages, redirects and mail. A page that moves
+//! changes here, and every link follows.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::domain::ids::SubscriptionId;
+
+/// What stays unescaped in a query value: RFC 3986 unreserved characters and `/` (paths passed
+/// as `next` or `return_to` stay readable).
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+
+/// Percent-encodes one query value.
+pub fn encode(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
+pub const SIGN_IN: &str = "/sign-in";
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
+pub const ACCOUNT: &str = "/account";
+pub const SUBSCRIPTIONS: &str = "/billing/subscriptions";
+pub const AUTO_RENEW: &str = "/billing/auto-renew";
+pub const DEMO_CLOCK: &str = "/demo/clock";
+pub const MAILBOX: &str = "/mailbox";
+
+/// Sign-in, then back to `next` (a path on this site).
+pub fn sign_in_then(next: &str) -> String {
+    format!("{SIGN_IN}?next={}", encode(next))
+}
+
+/// The sign-in page after a password reset.
+pub fn sign_in_after_reset() -> String {
+    format!("{SIGN_IN}?reset=done")
+}
+
+/// One subscription's page.
+pub fn subscription(id: SubscriptionId) -> String {
+    format!("{SUBSCRIPTIONS}/{id}")
+}
+
+/// The subscription list with these query pairs (empty values are left out).
+pub fn subscriptions_with(pairs: &[(&str, String)]) -> String {
+    let query = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() { SUBSCRIPTIONS.to_string() } else { format!("{SUBSCRIPTIONS}?{query}") }
+}
+
+/// The review step of Manage auto-renew for `ids` (comma-separated), coming back to `return_to`.
+pub fn auto_renew(on: bool, ids: &str, return_to: &str) -> String {
+    format!("{AUTO_RENEW}?on={on}&ids={ids}&return_to={}", encode(return_to))
+}
+
+/// `back` (a path on this site) with a notice of how many subscriptions changed auto-renew.
+pub fn after_auto_renew(back: &str, on: bool, changed: usize) -> String {
+    let sep = if back.contains('?') { '&' } else { '?' };
+    format!("{back}{sep}notice=auto-renew-{}&changed={changed}", if on { "on" } else { "off" })
+}
+
+/// The demo clock page after a move, with its report.
+pub fn demo_clock_moved(report: &str) -> String {
+    format!("{DEMO_CLOCK}?moved={}", encode(report))
+}
+
+/// The page where a reset link's token chooses a new password; `origin` is the public URL.
+pub fn reset_password(origin: &str, token: &str) -> String {
+    format!("{origin}/reset-password?token={}", encode(token))
+}
+
+/// An absolute link for mail: `origin` (the public URL) and a path from this module.
+pub fn absolute(origin: &str, path: &str) -> String {
+    format!("{}{path}", origin.trim_end_matches('/'))
+}
+
+/// A redirect target is kept only when it is a path on this site: it starts with one `/`, and
+/// holds only visible ASCII (no whitespace or control characters, which browsers strip or which
+/// cannot go into a `Location` header) and no backslash.
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && n.chars().all(|c| c.is_ascii_graphic() && c != '\\'))
+        .map(str::to_string)
+}
+
+/// Where a user lands after sign-in, unless they were on their way somewhere.
+pub fn home(can_view_subscriptions: bool) -> &'static str {
+    if can_view_subscriptions { SUBSCRIPTIONS } else { ACCOUNT }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next(Some("/billing/subscriptions?status=active")).as_deref(),
+            Some("/billing/subscriptions?status=active")
+        );
+        assert_eq!(safe_next(Some("//evil.example/")), None);
+        assert_eq!(safe_next(Some("https://evil.example/")), None);
+        assert_eq!(safe_next(Some("/\\evil.example")), None);
+        assert_eq!(safe_next(Some("/\t/evil.example")), None, "browsers strip the tab");
+        assert_eq!(safe_next(Some("/billing\nSet-Cookie: x=y")), None);
+        assert_eq!(safe_next(Some("/billing/subscriptions?q=%20x")).as_deref(), Some("/billing/subscriptions?q=%20x"));
+        assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded_except_unreserved_characters_and_slashes() {
+        assert_eq!(encode("/billing/subscriptions?q=a b&c"), "/billing/subscriptions%3Fq%3Da%20b%26c");
+        assert_eq!(encode("Åbo 50%"), "%C3%85bo%2050%25");
+        assert_eq!(
+            subscriptions_with(&[("q", "x y".into()), ("csn", String::new())]),
+            "/billing/subscriptions?q=x%20y"
+        );
+        assert_eq!(
+            after_auto_renew("/billing/subscriptions?page=2", true, 3),
+            "/billing/subscriptions?page=2&notice=auto-renew-on&changed=3"
+        );
+    }
+}

@@ -1,0 +1,110 @@
+//! Settling payments through the gateway (R-PAY-7): once per idempotency key, whatever runs
+//! it. Success reactivates the subscription (R-LIFE-3); a decline starts its lifecycle from the
+//! instant the payment was owed (R-LIFE-5).
+
+use chrono::{DateTime, Utc};
+
+use super::audit;
+use crate::domain::ids::{OrgId, PaymentId, SubscriptionId};
+use crate::domain::status::Status;
+use crate::server::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway};
+use crate::server::store::records::{PaymentSettlement, PaymentStatus};
+use crate::server::store::{Store, StoreResult, Tx};
+
+/// Asks the gateway about one open payment (charging it if the gateway never saw its key) and
+/// writes the outcome. Returns the payment's status, or `None` if it was not open.
+#[tracing::instrument(skip(store, gateway))]
+pub async fn settle(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    payment: PaymentId,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<PaymentStatus>> {
+    let open = {
+        let mut tx = store.begin_read().await?;
+        tx.open_payment(payment).await?
+    };
+    let Some(p) = open else { return Ok(None) };
+    let outcome = match gateway.lookup(p.idempotency_key.clone(), now).await {
+        Some(o) => o,
+        None => {
+            let req = ChargeRequest {
+                idempotency_key: p.idempotency_key.clone(),
+                kind: p.kind,
+                token: p.gateway_token.clone(),
+                amount: p.amount,
+                at: now,
+            };
+            gateway.charge(req).await
+        }
+    };
+    let open = |status| PaymentSettlement { status, reference: None, failure: None, settled_at: None };
+    let mut tx = store.begin_write().await?;
+    let status = match &outcome {
+        ChargeOutcome::Unknown => {
+            tx.settle_payment(p.id, &open(PaymentStatus::Unknown)).await?;
+            PaymentStatus::Unknown
+        }
+        ChargeOutcome::Pending { reference } => {
+            let s = PaymentSettlement { reference: Some(reference), ..open(PaymentStatus::Pending) };
+            tx.settle_payment(p.id, &s).await?;
+            PaymentStatus::Pending
+        }
+        ChargeOutcome::Succeeded { reference } => {
+            let s = PaymentSettlement {
+                reference: Some(reference),
+                settled_at: Some(now),
+                ..open(PaymentStatus::Succeeded)
+            };
+            if tx.settle_payment(p.id, &s).await?
+                && let Some(sub) = p.subscription_id
+            {
+                reactivate(&mut tx, sub, p.org_id, now).await?;
+            }
+            PaymentStatus::Succeeded
+        }
+        ChargeOutcome::Declined { reason } => {
+            let s = PaymentSettlement { failure: Some(reason), settled_at: Some(now), ..open(PaymentStatus::Failed) };
+            if tx.settle_payment(p.id, &s).await?
+                && let Some(id) = p.subscription_id
+            {
+                tx.set_unpaid_since(id, Some(p.due_at), now).await?;
+                let detail = format!("{reason}; payment is due since the renewal date");
+                tx.insert_audit(&[audit(p.org_id, id, "payment.failed", detail, now)]).await?;
+            }
+            PaymentStatus::Failed
+        }
+    };
+    tx.commit().await?;
+    Ok(Some(status))
+}
+
+/// After a payment: nothing is owed any more, and the state is what the end date alone gives.
+async fn reactivate(tx: &mut Tx, id: SubscriptionId, org: OrgId, now: DateTime<Utc>) -> StoreResult<()> {
+    tx.set_unpaid_since(id, None, now).await?;
+    let Some(sub) = tx.subscriptions_in_org(org, &[id], false).await?.into_iter().next() else { return Ok(()) };
+    let (current, next) = (sub.status, sub.status_at(now));
+    if next != current && current != Status::Canceled {
+        tx.set_status(id, next, now).await?;
+        let detail = format!("{} -> {} after payment", current.label(), next.label());
+        tx.insert_audit(&[audit(sub.org_id, sub.id, "status.reactivated", detail, now)]).await?;
+    }
+    Ok(())
+}
+
+/// Settles every open payment (pending bank transfers, unknown answers, payments whose
+/// process stopped before asking the gateway). Returns how many became final.
+#[tracing::instrument(skip_all)]
+pub async fn settle_open(store: &Store, gateway: &dyn PaymentGateway, now: DateTime<Utc>) -> StoreResult<usize> {
+    let open = {
+        let mut tx = store.begin_read().await?;
+        tx.open_payments(500).await?
+    };
+    let mut settled = 0;
+    for p in open {
+        if settle(store, gateway, p.id, now).await?.is_some_and(PaymentStatus::is_final) {
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}

@@ -1,0 +1,443 @@
+//! Subscriptions: the list, one, a selection, auto-renew, lifecycle and renewal updates, and
+//! what belongs to a subscription (invoice details, PO documents, payers, reminders).
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+
+use super::records::*;
+use super::{StoreError, StoreResult, Tx, instant, on_tx, secs};
+use crate::domain::ids::*;
+use crate::domain::money::Currency;
+use crate::domain::payment::PaymentKind;
+use crate::domain::status::Status;
+use crate::domain::tax::TaxAddress;
+use crate::domain::term::Term;
+use crate::domain::time::parse_tz;
+
+/// Every column of [`Subscription`], from [`FROM`].
+const COLUMNS: &str = "SELECT s.id, s.org_id, s.customer_account_id, s.product_id, p.name AS product_name, \
+     s.contract_number, ca.csn, ca.company_name, s.seats, s.seats_at_renewal, s.term, s.term_at_renewal, s.status, \
+     s.auto_renew, s.started_at, s.term_start_at, s.term_end_at, s.time_zone, s.currency, s.partner_csn, \
+     s.reseller_name, s.reseller_email, s.payment_method_id, pm.kind AS payment_kind, pm.label AS payment_label, \
+     pm.gateway_token, s.unpaid_since, ca.country, ca.region, ca.tax_exempt ";
+
+const FROM: &str = "FROM subscriptions s \
+     JOIN products p ON p.id = s.product_id \
+     JOIN customer_accounts ca ON ca.id = s.customer_account_id \
+     LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id AND pm.removed_at IS NULL ";
+
+/// A subscription as the database returns it; decoded into [`Subscription`] right away.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: SubscriptionId,
+    org_id: OrgId,
+    customer_account_id: CustomerAccountId,
+    product_id: ProductId,
+    product_name: String,
+    contract_number: String,
+    csn: String,
+    company_name: String,
+    seats: i64,
+    seats_at_renewal: Option<i64>,
+    term: Term,
+    term_at_renewal: Option<Term>,
+    status: Status,
+    auto_renew: bool,
+    started_at: i64,
+    term_start_at: i64,
+    term_end_at: i64,
+    time_zone: String,
+    currency: Currency,
+    partner_csn: Option<String>,
+    reseller_name: Option<String>,
+    reseller_email: Option<String>,
+    payment_method_id: Option<PaymentMethodId>,
+    payment_kind: Option<PaymentKind>,
+    payment_label: Option<String>,
+    gateway_token: Option<String>,
+    unpaid_since: Option<i64>,
+    country: String,
+    region: String,
+    tax_exempt: bool,
+}
+
+impl TryFrom<Row> for Subscription {
+    type Error = StoreError;
+
+    fn try_from(r: Row) -> StoreResult<Subscription> {
+        let what = format!("subscription {}", r.id);
+        Ok(Subscription {
+            time_zone: parse_tz(&r.time_zone)
+                .ok_or_else(|| StoreError::Corrupt(format!("{what}: time zone {:?}", r.time_zone)))?,
+            started_at: instant(r.started_at, &what)?,
+            term_start: instant(r.term_start_at, &what)?,
+            term_end: instant(r.term_end_at, &what)?,
+            unpaid_since: r.unpaid_since.map(|t| instant(t, &what)).transpose()?,
+            id: r.id,
+            org_id: r.org_id,
+            customer_account_id: r.customer_account_id,
+            product_id: r.product_id,
+            product_name: r.product_name,
+            contract_number: r.contract_number,
+            csn: r.csn,
+            company_name: r.company_name,
+            seats: r.seats,
+            seats_at_renewal: r.seats_at_renewal,
+            term: r.term,
+            term_at_renewal: r.term_at_renewal,
+            status: r.status,
+            auto_renew: r.auto_renew,
+            currency: r.currency,
+            partner_csn: r.partner_csn,
+            reseller_name: r.reseller_name,
+            reseller_email: r.reseller_email,
+            payment_method_id: r.payment_method_id,
+            payment_kind: r.payment_kind,
+            payment_label: r.payment_label,
+            gateway_token: r.gateway_token,
+            tax_address: TaxAddress { country: r.country, region: r.region, tax_exempt: r.tax_exempt },
+        })
+    }
+}
+
+fn decode(rows: Vec<Row>) -> StoreResult<Vec<Subscription>> {
+    rows.into_iter().map(Subscription::try_from).collect()
+}
+
+/// Lifecycle order of the status codes (Active, Expired, Suspended, Canceled), for sorting.
+const STATUS_RANK: &str = "CASE s.status WHEN 'active' THEN 0 WHEN 'expired' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END";
+
+impl SortKey {
+    fn columns(self) -> [&'static str; 2] {
+        match self {
+            SortKey::Relevance => [STATUS_RANK, "s.term_end_at"],
+            SortKey::Date => ["s.term_end_at", ""],
+            SortKey::Product => ["p.name", ""],
+            SortKey::Id => ["s.id", ""],
+            SortKey::Csn => ["ca.csn", ""],
+            SortKey::Seats => ["s.seats", ""],
+            SortKey::Status => [STATUS_RANK, ""],
+        }
+    }
+}
+
+/// Escapes LIKE wildcards so a search for "50%" finds "50%".
+fn like_pattern(term: &str) -> String {
+    let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Appends the list's `WHERE` clause for `f` to `q`, on either backend.
+macro_rules! push_list_filter {
+    ($q:expr, $f:expr) => {{
+        let (q, f) = (&mut $q, $f);
+        q.push(" WHERE s.org_id = ").push_bind(f.org_id);
+        if let Some(v) = f.status {
+            q.push(" AND s.status = ").push_bind(v);
+        }
+        if let Some(v) = &f.csn {
+            q.push(" AND ca.csn = ").push_bind(v.clone());
+        }
+        if let Some(v) = f.currency {
+            q.push(" AND s.currency = ").push_bind(v);
+        }
+        if let Some(v) = f.term {
+            q.push(" AND s.term = ").push_bind(v);
+        }
+        if let Some(on) = f.auto_renew {
+            q.push(" AND s.auto_renew = ").push_bind(on);
+        }
+        if let Some(term) = &f.search {
+            let p = like_pattern(term);
+            q.push(" AND (LOWER(p.name) LIKE ").push_bind(p.clone());
+            q.push(" ESCAPE '\\' OR CAST(s.id AS TEXT) LIKE ").push_bind(p.clone());
+            q.push(" ESCAPE '\\' OR LOWER(s.contract_number) LIKE ").push_bind(p.clone());
+            q.push(" ESCAPE '\\' OR ca.csn LIKE ").push_bind(p);
+            q.push(" ESCAPE '\\')");
+        }
+    }};
+}
+
+/// Appends `(id, id, ...)` binding each id.
+macro_rules! push_id_list {
+    ($q:expr, $ids:expr) => {{
+        let q = &mut $q;
+        q.push("(");
+        let mut list = q.separated(", ");
+        for id in $ids {
+            list.push_bind(*id);
+        }
+        q.push(")");
+    }};
+}
+
+impl Tx {
+    /// One page of the Subscriptions and contracts list, and the number of rows matching in all.
+    pub async fn list_subscriptions(&mut self, f: &SubscriptionFilter) -> StoreResult<(Vec<Subscription>, i64)> {
+        let dir = if f.descending { " DESC" } else { " ASC" };
+        let order: String = f
+            .sort
+            .columns()
+            .into_iter()
+            .chain(["s.id"])
+            .filter(|c| !c.is_empty())
+            .map(|c| format!("{c}{dir}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (rows, total) = on_tx!(self, |c| {
+            let mut count = QueryBuilder::new(format!("SELECT COUNT(*) {FROM}"));
+            push_list_filter!(count, f);
+            let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
+            let mut page = QueryBuilder::new(format!("{COLUMNS}{FROM}"));
+            push_list_filter!(page, f);
+            page.push(format!(" ORDER BY {order} LIMIT ")).push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
+            let rows: Vec<Row> = page.build_query_as().fetch_all(&mut *c).await?;
+            (rows, total)
+        });
+        Ok((decode(rows)?, total))
+    }
+
+    /// One subscription, whatever its organisation (authorization decides what the caller sees).
+    pub async fn subscription(&mut self, id: SubscriptionId) -> StoreResult<Option<Subscription>> {
+        let sql = format!("{COLUMNS}{FROM}WHERE s.id = $1");
+        let row = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql).bind(id).fetch_optional(&mut *c).await?);
+        row.map(Subscription::try_from).transpose()
+    }
+
+    /// The subscriptions with these ids in one organisation, in id order; with `lock`, locked
+    /// for update on PostgreSQL (for a change; a preview reads without locks). Ids of other
+    /// organisations are simply not returned.
+    pub async fn subscriptions_in_org(
+        &mut self,
+        org: OrgId,
+        ids: &[SubscriptionId],
+        lock: bool,
+    ) -> StoreResult<Vec<Subscription>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lock = if lock { self.for_update() } else { "" };
+        let rows = on_tx!(self, |c| {
+            let mut q = QueryBuilder::new(format!("{COLUMNS}{FROM}WHERE s.org_id = "));
+            q.push_bind(org).push(" AND s.id IN ");
+            push_id_list!(q, ids);
+            q.push(" ORDER BY s.id").push(lock);
+            q.build_query_as::<Row>().fetch_all(&mut *c).await?
+        });
+        decode(rows)
+    }
+
+    pub async fn set_auto_renew(
+        &mut self,
+        org: OrgId,
+        ids: &[SubscriptionId],
+        on: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        Ok(on_tx!(self, |c| {
+            let mut q = QueryBuilder::new("UPDATE subscriptions SET auto_renew = ");
+            q.push_bind(on).push(", updated_at = ").push_bind(secs(now));
+            q.push(" WHERE org_id = ").push_bind(org).push(" AND id IN ");
+            push_id_list!(q, ids);
+            q.build().execute(&mut *c).await?.rows_affected()
+        }))
+    }
+
+    /// Moves a subscription from status `from` to `to`; false if it is no longer in `from`
+    /// (another process moved it first).
+    pub async fn move_status(
+        &mut self,
+        id: SubscriptionId,
+        from: Status,
+        to: Status,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE subscriptions SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(to)
+            .bind(secs(now))
+            .bind(id)
+            .bind(from)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Distinct CSNs and currencies of an organisation's subscriptions (the list's filter choices).
+    pub async fn subscription_facets(&mut self, org: OrgId) -> StoreResult<(Vec<String>, Vec<Currency>)> {
+        let csns = "SELECT csn FROM customer_accounts WHERE org_id = $1 ORDER BY csn";
+        let currencies = "SELECT DISTINCT currency FROM subscriptions WHERE org_id = $1 ORDER BY currency";
+        Ok(on_tx!(self, |c| {
+            let a = sqlx::query_scalar::<_, String>(csns).bind(org).fetch_all(&mut *c).await?;
+            let b = sqlx::query_scalar::<_, Currency>(currencies).bind(org).fetch_all(&mut *c).await?;
+            (a, b)
+        }))
+    }
+
+    pub async fn invoice_details(&mut self, id: SubscriptionId) -> StoreResult<Option<InvoiceDetails>> {
+        let sql = "SELECT po_number, notes FROM invoice_details WHERE subscription_id = $1";
+        let row = on_tx!(self, |c| sqlx::query_as::<_, (String, String)>(sql).bind(id).fetch_optional(&mut *c).await?);
+        Ok(row.map(|(po_number, notes)| InvoiceDetails { po_number, notes }))
+    }
+
+    /// File names of the PO documents on a subscription, oldest first.
+    pub async fn po_documents(&mut self, id: SubscriptionId) -> StoreResult<Vec<String>> {
+        let sql = "SELECT file_name FROM po_documents WHERE subscription_id = $1 ORDER BY id";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(id).fetch_all(&mut *c).await?))
+    }
+
+    pub async fn subscription_payers(&mut self, id: SubscriptionId) -> StoreResult<Vec<String>> {
+        let sql = "SELECT email FROM subscription_payers WHERE subscription_id = $1 ORDER BY email";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(id).fetch_all(&mut *c).await?))
+    }
+
+    // ---- the engine's queries ----------------------------------------------------------------
+
+    /// Subscriptions whose automatic renewal is due at `now` (R-REN-3): auto-renew on, Active,
+    /// nothing owed, renewal instant reached. At most `limit`, oldest first.
+    pub async fn renewals_due(&mut self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Subscription>> {
+        let sql = format!(
+            "{COLUMNS}{FROM}WHERE s.auto_renew = $1 AND s.status = $2 AND s.unpaid_since IS NULL \
+             AND s.term_end_at <= $3 ORDER BY s.term_end_at, s.id LIMIT $4"
+        );
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql)
+            .bind(true)
+            .bind(Status::Active)
+            .bind(secs(now))
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?);
+        decode(rows)
+    }
+
+    /// Active subscriptions ending in `[from, until)`: candidates for reminders (R-EXT-8).
+    pub async fn ending_between(
+        &mut self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Vec<Subscription>> {
+        let sql =
+            format!("{COLUMNS}{FROM}WHERE s.status = $1 AND s.term_end_at >= $2 AND s.term_end_at < $3 ORDER BY s.id");
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql)
+            .bind(Status::Active)
+            .bind(secs(from))
+            .bind(secs(until))
+            .fetch_all(&mut *c)
+            .await?);
+        decode(rows)
+    }
+
+    /// Subscriptions whose lifecycle process has started (R-LIFE-1): ended without renewal, or
+    /// an unpaid renewal is late.
+    pub async fn lifecycle_started(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<Subscription>> {
+        let sql = format!(
+            "{COLUMNS}{FROM}WHERE s.status <> $1 AND ((s.term_end_at <= $2 AND s.auto_renew = $3) \
+             OR s.unpaid_since <= $2) ORDER BY s.id"
+        );
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql)
+            .bind(Status::Canceled)
+            .bind(secs(now))
+            .bind(false)
+            .fetch_all(&mut *c)
+            .await?);
+        decode(rows)
+    }
+
+    /// Starts the next term of a subscription whose renewal instant was `t.old_end`, with the
+    /// seats and term chosen for the renewal. False if another process renewed it first.
+    pub async fn start_next_term(&mut self, t: &NextTerm, now: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = "UPDATE subscriptions SET term_start_at = term_end_at, term_end_at = $1, seats = $2, term = $3, \
+                   seats_at_renewal = NULL, term_at_renewal = NULL, unpaid_since = $4, updated_at = $5 \
+                   WHERE id = $6 AND term_end_at = $7 AND auto_renew = $8 AND status = $9";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(secs(t.new_end))
+            .bind(t.seats)
+            .bind(t.term)
+            .bind(t.unpaid_since.map(secs))
+            .bind(secs(now))
+            .bind(t.id)
+            .bind(secs(t.old_end))
+            .bind(true)
+            .bind(Status::Active)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Marks a due renewal that cannot be priced or paid: its lifecycle starts at its end date
+    /// (R-LIFE-1). False if another process handled it first.
+    pub async fn start_next_term_failed(
+        &mut self,
+        id: SubscriptionId,
+        term_end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE subscriptions SET unpaid_since = term_end_at, updated_at = $1 \
+                   WHERE id = $2 AND term_end_at = $3 AND unpaid_since IS NULL";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(secs(now))
+            .bind(id)
+            .bind(secs(term_end))
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Records that a subscription owes a late renewal payment from `since` (or nothing, `None`).
+    pub async fn set_unpaid_since(
+        &mut self,
+        id: SubscriptionId,
+        since: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE subscriptions SET unpaid_since = $1, updated_at = $2 WHERE id = $3";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(since.map(secs))
+            .bind(secs(now))
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Sets a subscription's status outright (reactivation after a payment, R-LIFE-3).
+    pub async fn set_status(&mut self, id: SubscriptionId, status: Status, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE subscriptions SET status = $1, updated_at = $2 WHERE id = $3";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(status)
+            .bind(secs(now))
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Records a reminder as written; false if it was written before (by this or another process).
+    pub async fn mark_reminder(
+        &mut self,
+        id: SubscriptionId,
+        term_end: DateTime<Utc>,
+        days_before: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "INSERT INTO reminders_sent (subscription_id, term_end_at, days_before, sent_at) \
+                   VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(id)
+            .bind(secs(term_end))
+            .bind(days_before)
+            .bind(secs(now))
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+}
