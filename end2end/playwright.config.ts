@@ -50,7 +50,19 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], channel: undefined }, testIgnore: /mobile\.spec\.ts/ },
+    {
+      name: "desktop",
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+      testIgnore: /(mobile|time-travel)\.spec\.ts/,
+    },
     { name: "phone", use: { ...devices["Pixel 7"], channel: undefined }, testMatch: /mobile\.spec\.ts/ },
+    // Moves the shared database's business clock forward for good: after every other test,
+    // whatever the file names, filters or shards.
+    {
+      name: "clock",
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+      testMatch: /time-travel\.spec\.ts/,
+      dependencies: ["desktop", "phone"],
+    },
   ],
 });

@@ -22,11 +22,6 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
 use sqlx::{Connection, Executor, PgConnection};
 
-/// Differences knowingly accepted, verbatim as the test reports them. Keep this empty unless a
-/// difference is a deliberate choice; an entry that no longer occurs fails the test too, so the
-/// list cannot go stale.
-const ACCEPTED_DIFFERENCES: &[&str] = &[];
-
 #[tokio::test]
 async fn sqlite_and_postgres_migrations_build_the_same_schema() {
     let sqlite = sqlite_schema().await.expect("migrate and read the SQLite schema");
@@ -48,16 +43,7 @@ async fn sqlite_and_postgres_migrations_build_the_same_schema() {
     unread.extend(sanity_problems("postgres", &postgres));
     assert!(unread.is_empty(), "the schema was not read completely:\n  {}\n", unread.join("\n  "));
 
-    let differences = compare(&sqlite, &postgres);
-    let mut report: Vec<String> =
-        differences.iter().filter(|d| !ACCEPTED_DIFFERENCES.iter().any(|a| *a == d.as_str())).cloned().collect();
-    for accepted in ACCEPTED_DIFFERENCES {
-        if !differences.iter().any(|d| d.as_str() == *accepted) {
-            report.push(format!(
-                "accepted difference no longer occurs (remove it from ACCEPTED_DIFFERENCES): {accepted}"
-            ));
-        }
-    }
+    let report = compare(&sqlite, &postgres);
     assert!(
         report.is_empty(),
         "the SQLite and PostgreSQL migrations build different schemas ({} difference(s)):\n  {}\n",

@@ -94,6 +94,12 @@ test("101 selected subscriptions get a clear message, and the server refuses the
   await page.goto(`/billing/auto-renew?on=true&ids=${ids.join(",")}`);
   await expect(page.getByRole("alert")).toContainText("you can manage up to 100 at a time");
   await expect(page.getByRole("button", { name: /Confirm/ })).toHaveCount(0);
+  const refused = await page.request.post("/api/change_auto_renew", {
+    form: { ids: ids.join(","), on: "true", idempotency_key: crypto.randomUUID() },
+    headers: { origin: "http://127.0.0.1:3000", accept: "application/json" },
+  });
+  expect(refused.status()).toBe(422);
+  expect(await refused.text()).toContain("you can manage up to 100 at a time");
   await page.goto("/billing/subscriptions?auto_renew=off");
   expect(await total(page)).toBe(offBefore);
 });

@@ -16,7 +16,7 @@ test("an admin sees the subscriptions without billing actions", async ({ page })
 });
 
 test("a payer cannot reach Subscriptions and contracts", async ({ page }) => {
-  // R-ROLE-6
+  // Payers see invoices and payments only (docs/decisions.md); their pages come with invoices.
   await signIn(page, "payer1@aurora.example");
   await expect(page.getByRole("heading", { name: "Profile and roles" })).toBeVisible();
   await expect(page.getByText("Payer: receives invoices by e-mail and pays them.")).toBeVisible();

@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { hydrated, signIn } from "./helpers";
 
-// Runs last (files run in name order on one database): it moves the demo's business clock.
+// The "clock" project of playwright.config.ts runs this after every other test: it moves the
+// demo's business clock for good.
 test("moving the demo clock forward expires a subscription that was not renewed", async ({ page }) => {
   await signIn(page, "buyer@aurora.example");
   // The active subscription with auto-renew off that ends soonest.

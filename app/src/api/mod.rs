@@ -168,6 +168,6 @@ pub async fn advance_demo_clock(step: String) -> Result<ClockMove, AppError> {
     require_actor().await?;
     let state = app_state()?;
     let moved = crate::server::services::demo_clock::advance(&state, &step).await?;
-    leptos_axum::redirect(&links::demo_clock_moved(&moved.to_param()));
+    leptos_axum::redirect(&links::demo_clock_moved(step.trim(), &moved.to_param()));
     Ok(moved)
 }

@@ -59,9 +59,9 @@ pub fn after_auto_renew(back: &str, on: bool, changed: usize) -> String {
     format!("{back}{sep}notice=auto-renew-{}&changed={changed}", if on { "on" } else { "off" })
 }
 
-/// The demo clock page after a move, with its report.
-pub fn demo_clock_moved(report: &str) -> String {
-    format!("{DEMO_CLOCK}?moved={}", encode(report))
+/// The demo clock page after a move by `step` ("30d"), with what the move did.
+pub fn demo_clock_moved(step: &str, report: &str) -> String {
+    format!("{DEMO_CLOCK}?step={}&moved={}", encode(step), encode(report))
 }
 
 /// The page where a reset link's token chooses a new password; `origin` is the public URL.

@@ -14,12 +14,16 @@ pub fn DemoClockPage() -> impl IntoView {
     let query = use_query_map();
     let clock = Resource::new(|| (), |_| demo_clock());
     let action = ServerAction::<AdvanceDemoClock>::new();
-    let moved = move || query.get().get("moved").and_then(|m| ClockMove::from_param(&m));
+    let moved = move || {
+        let q = query.get();
+        let step = q.get("step").filter(|s| is_step(s))?;
+        Some((step, ClockMove::from_param(&q.get("moved")?)?))
+    };
     view! {
         <Title text="Demo clock"/>
         <h1>"Demo clock"</h1>
         <p class="hint">"The portal's business time, for the demo only. Moving it forward runs renewals, payments, state changes and reminders as they would happen on those days. It never moves back."</p>
-        {move || moved().map(|m| view! { <p class="notice" role="status">{words::clock_move(m)}</p> })}
+        {move || moved().map(|(step, m)| view! { <p class="notice" role="status">{words::clock_move(&step, m)}</p> })}
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || clock.get().map(|r| match r {
                 Ok(c) => view! {
@@ -44,4 +48,12 @@ pub fn DemoClockPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// A step as the server accepted it ("30d", "12h", "90m"); anything else in the address is not shown.
+fn is_step(text: &str) -> bool {
+    text.len() > 1
+        && text.len() <= 8
+        && text[..text.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && text.ends_with(['d', 'h', 'm'])
 }

@@ -39,11 +39,11 @@ pub fn payment_due(due: PaymentDue) -> String {
     }
 }
 
-/// What a move of the demo clock did.
-pub fn clock_move(m: ClockMove) -> String {
+/// What a move of the demo clock by `step` did.
+pub fn clock_move(step: &str, m: ClockMove) -> String {
     format!(
-        "Renewed {}, invoiced {}, renewals that could not be charged {}; instalments {}; payments settled {}; \
-         state changes {}; reminders {}.",
+        "Moved {step}. Renewed {}, invoiced {}, renewals that could not be charged {}; instalments {}; \
+         payments settled {}; state changes {}; reminders {}.",
         m.renewed, m.invoiced, m.failed, m.instalments, m.settled, m.transitions, m.reminders
     )
 }
