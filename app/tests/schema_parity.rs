@@ -623,8 +623,10 @@ fn postgres_admin_url() -> String {
 }
 
 fn unique_database_name() -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
-    format!("portal_test_parity_{}_{nanos}", std::process::id())
+    // `portal_test_<unix seconds>_...` like every test database: the test command drops leftovers
+    // by their age.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    format!("portal_test_{}_parity_{}_{}", now.as_secs(), std::process::id(), now.subsec_nanos())
 }
 
 async fn create_postgres_database(admin_url: &str, database: &str) -> Result<(), String> {

@@ -49,9 +49,15 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(status::client_errors))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .layer(axum::middleware::from_fn_with_state(site, csrf::guard))
         .with_state(state)
+}
+
+/// The span of one request: method and path only. A query string can hold a secret (the token
+/// of a password-reset link), so it never reaches a log line.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
 }
 
 /// `GET /health`: the database answers, and how much mail waits or has failed for good. An

@@ -355,6 +355,32 @@ async fn pages_render_on_the_server_and_send_strangers_to_sign_in() {
     );
     let res = app.client.get(format!("{}/no-such-page", app.url)).header("accept", "text/html").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Every address the portal builds (pages, redirects, mail) leads to a page.
+    let id = app.subscription_ids(&buyer, &[]).await[0];
+    let pages = app::contract::links::PAGES.map(String::from);
+    for path in pages.iter().chain([&app::contract::links::subscription(app::domain::ids::SubscriptionId(id))]) {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.url))
+            .header("accept", "text/html")
+            .header("cookie", &buyer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_weak_new_password_is_refused_with_its_reason_on_its_field() {
+    // R-AUTH-1, at the server function: nothing reaches the service.
+    let app = spawn_app().await;
+    let form = [("token", "made-up".to_string()), ("password", "abcdefgh".into()), ("confirm", "abcdefgh".into())];
+    let (status, body) = app.call("reset_password", None, &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["Validation"]["field"], "password", "{body}");
+    assert_eq!(body["Validation"]["message"], "Use at least one digit.", "{body}");
     app.stop().await;
 }
 

@@ -16,11 +16,17 @@ pub fn encode(value: &str) -> String {
 
 pub const SIGN_IN: &str = "/sign-in";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
+pub const RESET_PASSWORD: &str = "/reset-password";
 pub const ACCOUNT: &str = "/account";
 pub const SUBSCRIPTIONS: &str = "/billing/subscriptions";
 pub const AUTO_RENEW: &str = "/billing/auto-renew";
 pub const DEMO_CLOCK: &str = "/demo/clock";
 pub const MAILBOX: &str = "/mailbox";
+
+/// Every page without a parameter in its path; with [`subscription`], every page there is. A
+/// server test opens each one, so a link built here never leads to a page that does not exist.
+pub const PAGES: [&str; 8] =
+    [SIGN_IN, FORGOT_PASSWORD, RESET_PASSWORD, ACCOUNT, SUBSCRIPTIONS, AUTO_RENEW, DEMO_CLOCK, MAILBOX];
 
 /// Sign-in, then back to `next` (a path on this site).
 pub fn sign_in_then(next: &str) -> String {
@@ -66,7 +72,7 @@ pub fn demo_clock_moved(step: &str, report: &str) -> String {
 
 /// The page where a reset link's token chooses a new password; `origin` is the public URL.
 pub fn reset_password(origin: &str, token: &str) -> String {
-    format!("{origin}/reset-password?token={}", encode(token))
+    format!("{}{RESET_PASSWORD}?token={}", origin.trim_end_matches('/'), encode(token))
 }
 
 /// An absolute link for mail: `origin` (the public URL) and a path from this module.

@@ -66,9 +66,47 @@ pub fn format_date(date: NaiveDate) -> String {
     date.format("%-d %b %Y").to_string()
 }
 
+/// A move of the demo clock: "30d", "12h" or "90m", a positive whole number of days, hours or
+/// minutes, at most ten years. Anything else is refused with a sentence for the person who typed
+/// it, never a panic.
+pub fn parse_step(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let usage = || format!("{text:?}: use a number followed by d, h or m, such as 30d");
+    let (number, per_unit): (&str, fn(i64) -> Option<Duration>) = if let Some(n) = text.strip_suffix('d') {
+        (n, Duration::try_days)
+    } else if let Some(n) = text.strip_suffix('h') {
+        (n, Duration::try_hours)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, Duration::try_minutes)
+    } else {
+        return Err(usage());
+    };
+    if number.is_empty() || number.len() > 7 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(usage());
+    }
+    let n: i64 = number.parse().map_err(|_| usage())?;
+    if n == 0 {
+        return Err("The clock only moves forward: use a positive number.".into());
+    }
+    match per_unit(n) {
+        Some(by) if by <= Duration::days(3660) => Ok(by),
+        _ => Err("Move the clock at most ten years at a time.".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock_steps_parse_and_only_move_forward() {
+        assert_eq!(parse_step("30d"), Ok(Duration::days(30)));
+        assert_eq!(parse_step(" 12h "), Ok(Duration::hours(12)));
+        assert_eq!(parse_step("90m"), Ok(Duration::minutes(90)));
+        for refused in ["-1d", "0d", "3w", "d", "", "4000d", "1é", "é", "1.5d", "+3d", "200000000000000d", "９d"] {
+            assert!(parse_step(refused).is_err(), "{refused:?}");
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -113,43 +113,11 @@ pub async fn advance_stored_offset(store: &Store, by: Duration) -> StoreResult<i
     Ok(next)
 }
 
-/// Parses "30d", "12h" or "90m" (a positive whole number of days, hours or minutes), at most
-/// ten years.
-pub fn parse_step(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = text.split_at(text.len().saturating_sub(1));
-    let n: i64 = number.parse().map_err(|_| format!("{text:?}: use a number followed by d, h or m, such as 30d"))?;
-    if n <= 0 {
-        return Err("The clock only moves forward: use a positive number.".into());
-    }
-    let by = match unit {
-        "d" => Duration::days(n),
-        "h" => Duration::hours(n),
-        "m" => Duration::minutes(n),
-        _ => return Err(format!("{text:?}: use a number followed by d, h or m, such as 30d")),
-    };
-    if by > Duration::days(3660) {
-        return Err("Move the clock at most ten years at a time.".into());
-    }
-    Ok(by)
-}
+pub use crate::domain::time::parse_step;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn steps_parse_and_only_move_forward() {
-        assert_eq!(parse_step("30d"), Ok(Duration::days(30)));
-        assert_eq!(parse_step(" 12h "), Ok(Duration::hours(12)));
-        assert_eq!(parse_step("90m"), Ok(Duration::minutes(90)));
-        assert!(parse_step("-1d").is_err());
-        assert!(parse_step("0d").is_err());
-        assert!(parse_step("3w").is_err());
-        assert!(parse_step("d").is_err());
-        assert!(parse_step("").is_err());
-        assert!(parse_step("4000d").is_err());
-    }
 
     #[test]
     fn the_demo_clock_never_moves_back() {

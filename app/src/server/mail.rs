@@ -235,8 +235,8 @@ pub fn expiry_notice(
     )
 }
 
-/// An invoice for its payers (R-MAIL-4, R-INV-3), with a link to the subscription it renews
-/// (the Invoices page comes with the invoices issue).
+/// An invoice for its payers (R-MAIL-4, R-INV-3). Payers cannot open subscriptions (R-ROLE-6),
+/// and the Invoices page comes with the invoices issue: until then the mail links to sign-in.
 pub fn invoice(
     org_id: OrgId,
     to: &str,
@@ -253,13 +253,10 @@ pub fn invoice(
         format!("Invoice {number}: {amount}, due {}", format_date(due)),
         vec![
             Block::Para(format!(
-                "Invoice {number} for {amount} is due on {}. It renews subscription {subscription_id}.",
+                "Invoice {number} for {amount}, for subscription {subscription_id}, is due on {}.",
                 format_date(due)
             )),
-            Block::Action(
-                "See the subscription".into(),
-                links::absolute(base_url, &links::subscription(subscription_id)),
-            ),
+            Block::Action("Sign in to Billing and orders".into(), links::absolute(base_url, links::SIGN_IN)),
         ],
     )
 }
@@ -338,6 +335,13 @@ mod tests {
             assert!(m.body_text.contains(&format!("{BASE}/")), "{kind:?} text link");
             assert!(m.body_html.contains(&format!("href=\"{BASE}/")), "{kind:?} html link");
             assert!(m.body_html.starts_with("<div") && m.body_html.contains("Billing and orders"));
+            // Every link leads to a page that exists (a server test opens each of links::PAGES).
+            for url in m.body_text.split_whitespace().filter_map(|w| w.strip_prefix(BASE)) {
+                let path = url.split('?').next().unwrap_or_default();
+                let known = links::PAGES.contains(&path)
+                    || path.strip_prefix("/billing/subscriptions/").is_some_and(|id| id.parse::<i64>().is_ok());
+                assert!(known, "{kind:?} links to {path}, which is not a page");
+            }
         }
     }
 

@@ -62,7 +62,8 @@ impl TestDb {
 
     pub async fn postgres() -> TestDb {
         let admin = postgres_admin_url();
-        let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
+        // `portal_test_<unix seconds>_...`: the test command drops leftovers by their age.
+        let name = format!("portal_test_{}_{}", chrono::Utc::now().timestamp(), uuid::Uuid::new_v4().simple());
         let mut conn =
             PgConnection::connect(&admin).await.expect("connect to PostgreSQL (is it running on 127.0.0.1:5432?)");
         conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");

@@ -16,7 +16,8 @@ pub fn DemoClockPage() -> impl IntoView {
     let action = ServerAction::<AdvanceDemoClock>::new();
     let moved = move || {
         let q = query.get();
-        let step = q.get("step").filter(|s| is_step(s))?;
+        // Shown only as the server accepted it: a crafted address cannot put other words here.
+        let step = q.get("step").filter(|s| crate::domain::time::parse_step(s).is_ok())?;
         Some((step, ClockMove::from_param(&q.get("moved")?)?))
     };
     view! {
@@ -48,12 +49,4 @@ pub fn DemoClockPage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// A step as the server accepted it ("30d", "12h", "90m"); anything else in the address is not shown.
-fn is_step(text: &str) -> bool {
-    text.len() > 1
-        && text.len() <= 8
-        && text[..text.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && text.ends_with(['d', 'h', 'm'])
 }

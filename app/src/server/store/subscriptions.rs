@@ -108,16 +108,20 @@ fn decode(rows: Vec<Row>) -> StoreResult<Vec<Subscription>> {
 const STATUS_RANK: &str = "CASE s.status WHEN 'active' THEN 0 WHEN 'expired' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END";
 
 impl SortKey {
-    fn columns(self) -> [&'static str; 2] {
-        match self {
-            SortKey::Relevance => [STATUS_RANK, "s.term_end_at"],
-            SortKey::Date => ["s.term_end_at", ""],
-            SortKey::Product => ["p.name", ""],
-            SortKey::Id => ["s.id", ""],
-            SortKey::Csn => ["ca.csn", ""],
-            SortKey::Seats => ["s.seats", ""],
-            SortKey::Status => [STATUS_RANK, ""],
-        }
+    /// `ORDER BY` for this key and direction; the id breaks ties, so pages never overlap.
+    fn order_by(self, descending: bool) -> String {
+        let dir = if descending { "DESC" } else { "ASC" };
+        let column = match self {
+            // Active first whatever the direction; the direction applies to the dates within.
+            SortKey::Relevance => return format!("{STATUS_RANK} ASC, s.term_end_at {dir}, s.id {dir}"),
+            SortKey::Date => "s.term_end_at",
+            SortKey::Product => "p.name",
+            SortKey::Id => "s.id",
+            SortKey::Csn => "ca.csn",
+            SortKey::Seats => "s.seats",
+            SortKey::Status => STATUS_RANK,
+        };
+        format!("{column} {dir}, s.id {dir}")
     }
 }
 
@@ -174,16 +178,7 @@ macro_rules! push_id_list {
 impl Tx {
     /// One page of the Subscriptions and contracts list, and the number of rows matching in all.
     pub async fn list_subscriptions(&mut self, f: &SubscriptionFilter) -> StoreResult<(Vec<Subscription>, i64)> {
-        let dir = if f.descending { " DESC" } else { " ASC" };
-        let order: String = f
-            .sort
-            .columns()
-            .into_iter()
-            .chain(["s.id"])
-            .filter(|c| !c.is_empty())
-            .map(|c| format!("{c}{dir}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let order = f.sort.order_by(f.descending);
         let (rows, total) = on_tx!(self, |c| {
             let mut count = QueryBuilder::new(format!("SELECT COUNT(*) {FROM}"));
             push_list_filter!(count, f);
@@ -300,13 +295,15 @@ impl Tx {
     /// Subscriptions whose automatic renewal is due at `now` (R-REN-3): auto-renew on, Active,
     /// nothing owed, renewal instant reached. At most `limit`, oldest first.
     pub async fn renewals_due(&mut self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Subscription>> {
+        // Fixed codes are written into the text, so PostgreSQL matches the partial index
+        // `subscriptions_due` in every plan.
         let sql = format!(
-            "{COLUMNS}{FROM}WHERE s.auto_renew = $1 AND s.status = $2 AND s.unpaid_since IS NULL \
-             AND s.term_end_at <= $3 ORDER BY s.term_end_at, s.id LIMIT $4"
+            "{COLUMNS}{FROM}WHERE s.auto_renew = $1 AND s.status = '{active}' AND s.unpaid_since IS NULL \
+             AND s.term_end_at <= $2 ORDER BY s.term_end_at, s.id LIMIT $3",
+            active = Status::Active.code()
         );
         let rows = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql)
             .bind(true)
-            .bind(Status::Active)
             .bind(secs(now))
             .bind(limit)
             .fetch_all(&mut *c)
@@ -320,10 +317,11 @@ impl Tx {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<Vec<Subscription>> {
-        let sql =
-            format!("{COLUMNS}{FROM}WHERE s.status = $1 AND s.term_end_at >= $2 AND s.term_end_at < $3 ORDER BY s.id");
+        let sql = format!(
+            "{COLUMNS}{FROM}WHERE s.status = '{active}' AND s.term_end_at >= $1 AND s.term_end_at < $2 ORDER BY s.id",
+            active = Status::Active.code()
+        );
         let rows = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql)
-            .bind(Status::Active)
             .bind(secs(from))
             .bind(secs(until))
             .fetch_all(&mut *c)
@@ -335,15 +333,12 @@ impl Tx {
     /// an unpaid renewal is late.
     pub async fn lifecycle_started(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<Subscription>> {
         let sql = format!(
-            "{COLUMNS}{FROM}WHERE s.status <> $1 AND ((s.term_end_at <= $2 AND s.auto_renew = $3) \
-             OR s.unpaid_since <= $2) ORDER BY s.id"
+            "{COLUMNS}{FROM}WHERE s.status <> '{canceled}' AND ((s.term_end_at <= $1 AND s.auto_renew = $2) \
+             OR s.unpaid_since <= $1) ORDER BY s.id",
+            canceled = Status::Canceled.code()
         );
-        let rows = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql)
-            .bind(Status::Canceled)
-            .bind(secs(now))
-            .bind(false)
-            .fetch_all(&mut *c)
-            .await?);
+        let rows =
+            on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql).bind(secs(now)).bind(false).fetch_all(&mut *c).await?);
         decode(rows)
     }
 

@@ -50,7 +50,7 @@ pub struct PricedRenewal {
 pub enum RenewalProblem {
     #[error("the seat count {0} is invalid")]
     InvalidSeats(i64),
-    #[error("product {product} has no {term:?} price in {currency:?} on {day}")]
+    #[error("product {product} has no {} price in {} on {day}", .term.label(), .currency.code())]
     NoPrice { product: ProductId, term: Term, currency: Currency, day: NaiveDate },
     #[error(transparent)]
     Tax(#[from] TaxError),
