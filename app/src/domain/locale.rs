@@ -72,10 +72,9 @@ impl Locale {
             .filter_map(|(position, item)| {
                 let mut parts = item.split(';');
                 let locale = Locale::parse(parts.next()?)?;
-                let q = parts
-                    .filter_map(|p| p.trim().strip_prefix("q="))
-                    .next()
-                    .map_or(Some(1000), |q| q.trim().parse::<f32>().ok().map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16))?;
+                let q = parts.filter_map(|p| p.trim().strip_prefix("q=")).next().map_or(Some(1000), |q| {
+                    q.trim().parse::<f32>().ok().map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16)
+                })?;
                 (q > 0).then_some((q, position, locale))
             })
             .collect();
@@ -149,9 +148,9 @@ impl Locale {
         let sign = if amount.minor() < 0 { "-" } else { "" };
         let symbol = self.currency_symbol(currency);
         match self {
-            // English puts a symbol before the number, and a code with a space.
-            Locale::En if symbol.chars().count() == 1 => format!("{sign}{symbol}{number}"),
-            Locale::En => format!("{sign}{symbol}{NBSP}{number}"),
+            // English puts a symbol before the number, and a code ("SEK") with a space.
+            Locale::En if symbol.bytes().all(|b| b.is_ascii_uppercase()) => format!("{sign}{symbol}{NBSP}{number}"),
+            Locale::En => format!("{sign}{symbol}{number}"),
             _ => format!("{sign}{number}{NBSP}{symbol}"),
         }
     }
@@ -208,7 +207,8 @@ const EN_MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const EN_MONTHS_SHORT: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const EN_MONTHS_SHORT: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 /// Finnish dates take the month in the partitive: "9. kesäkuuta 2025".
 const FI_MONTHS_PARTITIVE: [&str; 12] = [
     "tammikuuta",
@@ -224,12 +224,48 @@ const FI_MONTHS_PARTITIVE: [&str; 12] = [
     "marraskuuta",
     "joulukuuta",
 ];
-const SV_MONTHS: [&str; 12] =
-    ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"];
-const FR_MONTHS: [&str; 12] =
-    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
-const DE_MONTHS: [&str; 12] =
-    ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
+const SV_MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const FR_MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const DE_MONTHS: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
 
 #[cfg(test)]
 mod tests {
@@ -263,9 +299,9 @@ mod tests {
         assert_eq!(Locale::Fr.money(eur), "1\u{202f}234,56\u{a0}€");
         assert_eq!(Locale::Fi.money(eur), "1\u{a0}234,56\u{a0}€");
         let sek = Money::from_minor(98_765_432_10, Currency::Sek);
-        assert_eq!(spaced(&Locale::Sv.money(sek)), "9 876 543 210,00 kr");
-        assert_eq!(spaced(&Locale::En.money(sek)), "SEK 9,876,543,210.00");
-        assert_eq!(spaced(&Locale::De.money(sek)), "9.876.543.210,00 SEK");
+        assert_eq!(spaced(&Locale::Sv.money(sek)), "98 765 432,10 kr");
+        assert_eq!(spaced(&Locale::En.money(sek)), "SEK 98,765,432.10");
+        assert_eq!(spaced(&Locale::De.money(sek)), "98.765.432,10 SEK");
         let usd = Money::from_minor(25_000_00, Currency::Usd);
         assert_eq!(spaced(&Locale::En.money(usd)), "US$25,000.00");
         assert_eq!(spaced(&Locale::Fr.money(usd)), "25 000,00 $US");

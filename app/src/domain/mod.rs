@@ -6,6 +6,7 @@ pub mod auto_renew;
 pub mod eligibility;
 pub mod email;
 pub mod ids;
+pub mod locale;
 pub mod mail_routing;
 pub mod money;
 pub mod password;
