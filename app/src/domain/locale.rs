@@ -8,7 +8,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::money::{Currency, Money};
+use super::money::{Currency, Money, group_thousands};
 
 /// A language the portal speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
@@ -127,7 +127,7 @@ impl Locale {
     /// A whole number with the language's grouping: "1,234", "1 234", "1.234".
     pub fn integer(self, n: i64) -> String {
         let (group, _) = self.separators();
-        let digits = group_digits(&n.unsigned_abs().to_string(), group);
+        let digits = group_thousands(&n.unsigned_abs().to_string(), group);
         if n < 0 { format!("-{digits}") } else { digits }
     }
 
@@ -136,15 +136,7 @@ impl Locale {
     pub fn money(self, amount: Money) -> String {
         let currency = amount.currency();
         let (group, decimal) = self.separators();
-        let digits = currency.minor_digits() as usize;
-        let minor = amount.minor().unsigned_abs().to_string();
-        let padded = format!("{minor:0>width$}", width = digits + 1);
-        let (int, frac) = padded.split_at(padded.len() - digits);
-        let mut number = group_digits(int, group);
-        if digits > 0 {
-            number.push(decimal);
-            number.push_str(frac);
-        }
+        let number = amount.unsigned_number(group, decimal);
         let sign = if amount.minor() < 0 { "-" } else { "" };
         let symbol = self.currency_symbol(currency);
         match self {
@@ -179,18 +171,6 @@ impl Locale {
         };
         if one { Plural::One } else { Plural::Other }
     }
-}
-
-/// Groups the digits of a non-negative integer by thousands.
-fn group_digits(digits: &str, group: char) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(group);
-        }
-        out.push(c);
-    }
-    out
 }
 
 const EN_MONTHS: [&str; 12] = [

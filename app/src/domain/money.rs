@@ -152,23 +152,38 @@ impl Money {
 impl std::fmt::Display for Money {
     /// "1,234.50 EUR": grouping with commas, the currency's own number of decimals.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let digits = self.currency.minor_digits();
-        let text = self.to_decimal().abs().round_dp(digits).to_string();
-        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-        let mut grouped = String::new();
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
         let sign = if self.minor < 0 { "-" } else { "" };
-        if digits == 0 {
-            write!(f, "{sign}{grouped} {}", self.currency.code())
-        } else {
-            write!(f, "{sign}{grouped}.{frac:0<width$} {}", self.currency.code(), width = digits as usize)
-        }
+        write!(f, "{sign}{} {}", self.unsigned_number(',', '.'), self.currency.code())
     }
+}
+
+impl Money {
+    /// The amount without sign or currency, with these separators: "1,234.50", "1 234,50".
+    /// Exact: from the minor units, with the currency's own number of decimals.
+    pub fn unsigned_number(self, group: char, decimal: char) -> String {
+        let digits = self.currency.minor_digits() as usize;
+        let minor = self.minor.unsigned_abs().to_string();
+        let padded = format!("{minor:0>width$}", width = digits + 1);
+        let (int, frac) = padded.split_at(padded.len() - digits);
+        let mut number = group_thousands(int, group);
+        if digits > 0 {
+            number.push(decimal);
+            number.push_str(frac);
+        }
+        number
+    }
+}
+
+/// Groups the digits of a non-negative whole number by thousands.
+pub fn group_thousands(digits: &str, group: char) -> String {
+    let mut out = String::with_capacity(digits.len() * 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// What one unit of each currency is worth in US dollars, for limits stated in USD (R-PAY-2).
