@@ -12,6 +12,8 @@ use app::server::testing::{engine, execute, scalar};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
+use app::domain::mail_routing::MailKind;
+
 mod common;
 use common::{BASE_URL, now};
 
@@ -89,7 +91,7 @@ both!(an_automatic_renewal_charges_exactly_once_even_when_two_processes_run_the_
     for buyer in ["buyer@aurora.example", "buyer2@aurora.example"] {
         let mut tx = store.begin_read().await.unwrap();
         let mails: Vec<_> = tx
-            .outbox_for(buyer, "order_confirmation")
+            .outbox_for(buyer, MailKind::OrderConfirmation)
             .await
             .unwrap()
             .into_iter()
@@ -269,7 +271,7 @@ both!(reminders_go_out_45_30_and_4_days_before_once_each, |store: Store| async m
     let date = format_date(local_date(f.term_end, f.tz));
     let mut tx = store.begin_read().await.unwrap();
     let mails: Vec<_> = tx
-        .outbox_for("buyer@aurora.example", "renewal_reminder")
+        .outbox_for("buyer@aurora.example", MailKind::RenewalReminder)
         .await
         .unwrap()
         .into_iter()

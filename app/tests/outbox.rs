@@ -161,7 +161,7 @@ both!(a_rolled_back_change_sends_nothing, |store: Store, _url: String| async mov
     let mut tx = store.begin_write().await.unwrap();
     let mail = OutgoingMail {
         org_id: None,
-        kind: "test".into(),
+        kind: app::domain::mail_routing::MailKind::OrderConfirmation,
         to_address: "someone@aurora.example".into(),
         subject: "Never".into(),
         body_text: "Never".into(),

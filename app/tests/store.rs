@@ -20,6 +20,8 @@ use app::server::store::records::{AuditObject, NewSession};
 use app::server::testing::demo_actor;
 use chrono::{DateTime, Utc};
 
+use app::domain::mail_routing::MailKind;
+
 mod common;
 use common::{BASE_URL, now};
 
@@ -65,7 +67,7 @@ async fn outcome_counts(store: &Store, ids: &[SubscriptionId]) -> (usize, usize)
     for id in ids {
         audits += tx.audit_for(AuditObject::Subscription(*id)).await.unwrap().len();
     }
-    let mails = tx.outbox_for("buyer@aurora.example", "auto_renew_changed").await.unwrap().len();
+    let mails = tx.outbox_for("buyer@aurora.example", MailKind::AutoRenewChanged).await.unwrap().len();
     (audits, mails)
 }
 
@@ -193,12 +195,12 @@ both!(turning_auto_renew_off_for_100_is_one_audited_change_with_one_mail_per_buy
     assert_eq!(mails, 1, "one confirmation per buyer for the whole change");
     let mut tx = store.begin_read().await.unwrap();
     assert_eq!(
-        tx.outbox_for("buyer2@aurora.example", "auto_renew_changed").await.unwrap().len(),
+        tx.outbox_for("buyer2@aurora.example", MailKind::AutoRenewChanged).await.unwrap().len(),
         1,
         "every buyer is told"
     );
     assert!(
-        tx.outbox_for("admin@aurora.example", "auto_renew_changed").await.unwrap().is_empty(),
+        tx.outbox_for("admin@aurora.example", MailKind::AutoRenewChanged).await.unwrap().is_empty(),
         "admins get no billing mail (R-MAIL-3)"
     );
     drop(tx);
@@ -460,8 +462,8 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
     // Unknown accounts get the same (empty) answer and no mail.
     auth::request_password_reset(&store, &email("nobody@aurora.example"), at(t), BASE_URL).await.unwrap();
     let mut tx = store.begin_read().await.unwrap();
-    let mails = tx.outbox_for("payer2@aurora.example", "password_reset").await.unwrap();
-    assert!(tx.outbox_for("nobody@aurora.example", "password_reset").await.unwrap().is_empty());
+    let mails = tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap();
+    assert!(tx.outbox_for("nobody@aurora.example", MailKind::PasswordReset).await.unwrap().is_empty());
     drop(tx);
     assert_eq!(mails.len(), 1);
     let token = mails[0].body_text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
@@ -475,7 +477,7 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
     // A fresh link, used in time, works once.
     auth::request_password_reset(&store, &email("payer2@aurora.example"), at(t + 100), BASE_URL).await.unwrap();
     let mut tx = store.begin_read().await.unwrap();
-    let mails = tx.outbox_for("payer2@aurora.example", "password_reset").await.unwrap();
+    let mails = tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap();
     drop(tx);
     let token = mails[1].body_text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
     // Used at its last valid second; then never again.
@@ -507,5 +509,5 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
         auth::request_password_reset(&store, &email("payer2@aurora.example"), at(t + 400 + i), BASE_URL).await.unwrap();
     }
     let mut tx = store.begin_read().await.unwrap();
-    assert_eq!(tx.outbox_for("payer2@aurora.example", "password_reset").await.unwrap().len(), 3);
+    assert_eq!(tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap().len(), 3);
 });

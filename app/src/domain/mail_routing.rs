@@ -33,6 +33,10 @@ impl MailKind {
         MailKind::UserManagementNotice,
     ];
 
+    pub fn parse(code: &str) -> Option<MailKind> {
+        MailKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     /// The value stored in `mail_outbox.kind`.
     pub fn code(self) -> &'static str {
         match self {

@@ -80,7 +80,7 @@ fn render(kind: MailKind, org_id: Option<OrgId>, to: &str, subject: String, bloc
     }
     text.push_str("-- \nBilling and orders\n");
     html.push_str("<p style=\"color:#4a5563;font-size:12px;border-top:1px solid #d6dae0;padding-top:8px\">Billing and orders</p></div>");
-    OutgoingMail { org_id, kind: kind.code().into(), to_address: to.into(), subject, body_text: text, body_html: html }
+    OutgoingMail { org_id, kind, to_address: to.into(), subject, body_text: text, body_html: html }
 }
 
 /// One line of an auto-renew confirmation.
@@ -330,7 +330,7 @@ mod tests {
         assert_eq!(mails.len(), SENT_TODAY.len());
         assert!(SENT_TODAY.iter().all(|k| mails.iter().any(|(kind, _)| kind == k)));
         for (kind, m) in &mails {
-            assert_eq!(m.kind, kind.code());
+            assert_eq!(m.kind, *kind);
             assert!(!m.subject.is_empty());
             assert!(m.body_text.contains(&format!("{BASE}/")), "{kind:?} text link");
             assert!(m.body_html.contains(&format!("href=\"{BASE}/")), "{kind:?} html link");

@@ -141,7 +141,7 @@ pub async fn deliver_due(store: &Store, mailer: &Mailer, now: DateTime<Utc>) -> 
                 pass.sent += 1;
             }
             Err(error) if row.attempts + 1 >= MAX_ATTEMPTS => {
-                tracing::error!(outbox_id = %row.id, kind = %row.kind, %error, "mail failed for good");
+                tracing::error!(outbox_id = %row.id, kind = row.kind.code(), %error, "mail failed for good");
                 tx.mark_mail_attempt_failed(row.id, &error, now, None).await?;
                 pass.failed += 1;
             }

@@ -27,7 +27,7 @@ pub async fn queue_mails(store: &Store, n: usize, now: DateTime<Utc>) {
     for i in 0..n {
         let mail = OutgoingMail {
             org_id: None,
-            kind: "test".into(),
+            kind: crate::domain::mail_routing::MailKind::OrderConfirmation,
             to_address: format!("person{i}@aurora.example"),
             subject: format!("Test mail {i}"),
             body_text: format!("Plain part of mail {i}.\n"),

@@ -15,7 +15,7 @@ use crate::domain::mail_routing::{MailKind, recipients};
 use crate::domain::selection::BulkSelection;
 use crate::server::internal;
 use crate::server::mail::{self, AutoRenewLine};
-use crate::server::store::records::{AuditEntry, AuditObject, Subscription};
+use crate::server::store::records::{AuditAction, AuditEntry, AuditObject, Subscription};
 use crate::server::store::{Store, Tx};
 
 async fn load(
@@ -111,7 +111,7 @@ pub async fn change(
         .map(|s| AuditEntry {
             org_id: actor.org_id,
             actor: Some(actor.user_id),
-            action: if on { "auto_renew.on" } else { "auto_renew.off" }.into(),
+            action: if on { AuditAction::AutoRenewOn } else { AuditAction::AutoRenewOff },
             object: AuditObject::Subscription(s.id),
             detail: format!("{} -> {}", mail::shown_date(s.shown(!on)), mail::shown_date(s.shown(on))),
             at: now,

@@ -7,6 +7,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::domain::authz::Role;
+use crate::domain::mail_routing::MailKind;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentKind;
 use crate::domain::status::Status;
@@ -54,4 +55,5 @@ text_code! {
     Role => "role",
     Currency => "currency",
     PaymentKind => "payment kind",
+    MailKind => "mail kind",
 }

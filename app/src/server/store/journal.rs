@@ -19,7 +19,7 @@ impl Tx {
                     let (object_type, object_id) = e.object.parts();
                     row.push_bind(e.org_id)
                         .push_bind(e.actor)
-                        .push_bind(e.action.clone())
+                        .push_bind(e.action.code())
                         .push_bind(object_type)
                         .push_bind(object_id)
                         .push_bind(e.detail.clone())

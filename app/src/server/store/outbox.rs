@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::records::*;
 use super::{StoreResult, Tx, on_tx, secs};
 use crate::domain::ids::MailId;
+use crate::domain::mail_routing::MailKind;
 
 impl Tx {
     pub async fn queue_mail(&mut self, mail: &OutgoingMail, now: DateTime<Utc>) -> StoreResult<MailId> {
@@ -13,7 +14,7 @@ impl Tx {
                    next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, MailId>(sql)
             .bind(mail.org_id)
-            .bind(&mail.kind)
+            .bind(mail.kind)
             .bind(&mail.to_address)
             .bind(&mail.subject)
             .bind(&mail.body_text)
@@ -92,7 +93,7 @@ impl Tx {
     }
 
     /// Queued mails of one kind to one address, oldest first (tests).
-    pub async fn outbox_for(&mut self, to_address: &str, kind: &str) -> StoreResult<Vec<MailCopy>> {
+    pub async fn outbox_for(&mut self, to_address: &str, kind: MailKind) -> StoreResult<Vec<MailCopy>> {
         let sql = "SELECT id, subject, body_text FROM mail_outbox WHERE to_address = $1 AND kind = $2 ORDER BY id";
         Ok(on_tx!(self, |c| sqlx::query_as::<_, MailCopy>(sql).bind(to_address).bind(kind).fetch_all(&mut *c).await?))
     }

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use crate::domain::authz::Role;
 use crate::domain::ids::*;
+use crate::domain::mail_routing::MailKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentKind;
 use crate::domain::status::Status;
@@ -143,10 +144,42 @@ pub struct AuditEntry {
     pub org_id: OrgId,
     /// `None` for the engine's own actions.
     pub actor: Option<UserId>,
-    pub action: String,
+    pub action: AuditAction,
     pub object: AuditObject,
     pub detail: String,
     pub at: DateTime<Utc>,
+}
+
+/// What happened, as the audit log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    AutoRenewOn,
+    AutoRenewOff,
+    RenewalOrdered,
+    RenewalFailed,
+    PaymentFailed,
+    /// A payment moved the subscription back to the state its dates give (R-LIFE-3).
+    Reactivated,
+    /// The lifecycle moved it forward to this state (R-LIFE-1..3).
+    Moved(Status),
+}
+
+impl AuditAction {
+    /// The code stored in `audit_log.action`.
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::AutoRenewOn => "auto_renew.on",
+            AuditAction::AutoRenewOff => "auto_renew.off",
+            AuditAction::RenewalOrdered => "renewal.ordered",
+            AuditAction::RenewalFailed => "renewal.failed",
+            AuditAction::PaymentFailed => "payment.failed",
+            AuditAction::Reactivated => "status.reactivated",
+            AuditAction::Moved(Status::Active) => "status.active",
+            AuditAction::Moved(Status::Expired) => "status.expired",
+            AuditAction::Moved(Status::Suspended) => "status.suspended",
+            AuditAction::Moved(Status::Canceled) => "status.canceled",
+        }
+    }
 }
 
 /// What an audit entry is about.
@@ -175,7 +208,7 @@ pub struct AuditLine {
 #[derive(Debug, Clone)]
 pub struct OutgoingMail {
     pub org_id: Option<OrgId>,
-    pub kind: String,
+    pub kind: MailKind,
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
@@ -186,7 +219,7 @@ pub struct OutgoingMail {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QueuedMail {
     pub id: MailId,
-    pub kind: String,
+    pub kind: MailKind,
     pub to_address: String,
     pub subject: String,
     pub body_text: String,

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::audit;
+use crate::server::store::records::AuditAction;
 use crate::server::store::{Store, StoreResult};
 
 /// Moves every subscription whose lifecycle has started to the state it has at `now`. Returns
@@ -20,7 +21,7 @@ pub async fn apply(store: &Store, now: DateTime<Utc>) -> StoreResult<usize> {
         // States only move forward without a payment or renewal.
         if next > current && tx.move_status(sub.id, current, next, now).await? {
             let detail = format!("{} -> {}", current.label(), next.label());
-            entries.push(audit(sub.org_id, sub.id, &format!("status.{}", next.code()), detail, now));
+            entries.push(audit(sub.org_id, sub.id, AuditAction::Moved(next), detail, now));
         }
     }
     tx.insert_audit(&entries).await?;

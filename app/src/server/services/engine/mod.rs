@@ -24,12 +24,12 @@ pub use renewals::{RenewalReport, renew_due};
 use crate::domain::ids::{OrgId, SubscriptionId};
 use crate::domain::money::UsdRates;
 use crate::server::gateway::PaymentGateway;
-use crate::server::store::records::{AuditEntry, AuditObject};
+use crate::server::store::records::{AuditAction, AuditEntry, AuditObject};
 use crate::server::store::{Store, StoreResult};
 
 /// An audit entry the engine writes about a subscription (no user acted).
-fn audit(org: OrgId, id: SubscriptionId, action: &str, detail: String, at: DateTime<Utc>) -> AuditEntry {
-    AuditEntry { org_id: org, actor: None, action: action.into(), object: AuditObject::Subscription(id), detail, at }
+fn audit(org: OrgId, id: SubscriptionId, action: AuditAction, detail: String, at: DateTime<Utc>) -> AuditEntry {
+    AuditEntry { org_id: org, actor: None, action, object: AuditObject::Subscription(id), detail, at }
 }
 
 /// What the jobs need besides the time.

@@ -8,7 +8,7 @@ use super::audit;
 use crate::domain::ids::{OrgId, PaymentId, SubscriptionId};
 use crate::domain::status::Status;
 use crate::server::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway};
-use crate::server::store::records::{PaymentSettlement, PaymentStatus};
+use crate::server::store::records::{AuditAction, PaymentSettlement, PaymentStatus};
 use crate::server::store::{Store, StoreResult, Tx};
 
 /// Asks the gateway about one open payment (charging it if the gateway never saw its key) and
@@ -70,7 +70,7 @@ pub async fn settle(
             {
                 tx.set_unpaid_since(id, Some(p.due_at), now).await?;
                 let detail = format!("{reason}; payment is due since the renewal date");
-                tx.insert_audit(&[audit(p.org_id, id, "payment.failed", detail, now)]).await?;
+                tx.insert_audit(&[audit(p.org_id, id, AuditAction::PaymentFailed, detail, now)]).await?;
             }
             PaymentStatus::Failed
         }
@@ -87,7 +87,7 @@ async fn reactivate(tx: &mut Tx, id: SubscriptionId, org: OrgId, now: DateTime<U
     if next != current && current != Status::Canceled {
         tx.set_status(id, next, now).await?;
         let detail = format!("{} -> {} after payment", current.label(), next.label());
-        tx.insert_audit(&[audit(sub.org_id, sub.id, "status.reactivated", detail, now)]).await?;
+        tx.insert_audit(&[audit(sub.org_id, sub.id, AuditAction::Reactivated, detail, now)]).await?;
     }
     Ok(())
 }

@@ -64,7 +64,7 @@ pub async fn renew_due(
                     // It cannot renew: the process starts at its end date (R-LIFE-1) and the
                     // buyer can still renew it by hand within the window.
                     if tx.start_next_term_failed(sub.id, sub.term_end, now).await? {
-                        let entry = audit(sub.org_id, sub.id, "renewal.failed", problem.to_string(), now);
+                        let entry = audit(sub.org_id, sub.id, AuditAction::RenewalFailed, problem.to_string(), now);
                         tx.insert_audit(&[entry]).await?;
                         report.failed += 1;
                         progressed = true;
@@ -186,7 +186,7 @@ async fn renew_one(
         t.total,
         p.promotion.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
     );
-    tx.insert_audit(&[audit(sub.org_id, sub.id, "renewal.ordered", detail, now)]).await?;
+    tx.insert_audit(&[audit(sub.org_id, sub.id, AuditAction::RenewalOrdered, detail, now)]).await?;
     if by_invoice {
         let number = format!("INV-{}-{stamp}", sub.id);
         issue_invoice(tx, sub, &Issue { order, number: &number, part: first, due_day }, now, base_url).await?;
