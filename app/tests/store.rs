@@ -511,3 +511,30 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
     let mut tx = store.begin_read().await.unwrap();
     assert_eq!(tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap().len(), 3);
 });
+
+both!(a_users_chosen_language_answers_their_requests_in_any_browser, |store: Store| async move {
+    use app::domain::locale::Locale;
+    use app::server::language;
+    let t = 1_800_000_000;
+    let signed_in =
+        auth::sign_in(&store, &email("buyer2@aurora.example"), seed::DEMO_PASSWORD.into(), "10.3.0.1", None, at(t))
+            .await
+            .unwrap();
+    let headers = |cookie: String, accept: &str| {
+        let mut h = http::HeaderMap::new();
+        h.insert(http::header::COOKIE, cookie.parse().unwrap());
+        h.insert(http::header::ACCEPT_LANGUAGE, accept.parse().unwrap());
+        h
+    };
+    let session = format!("portal_session={}", signed_in.token);
+    // No choice yet: the browser's language.
+    assert_eq!(language::decide(&store, &headers(session.clone(), "fr-FR"), at(t)).await.unwrap(), Locale::Fr);
+    let buyer = demo_actor(&store, "buyer2@aurora.example").await;
+    app::server::services::account::set_language(&store, &buyer, Locale::Sv).await.unwrap();
+    // The choice wins over the browser and over the switcher's cookie of another browser.
+    let elsewhere = headers(format!("{session}; portal_lang=de"), "fr-FR");
+    assert_eq!(language::decide(&store, &elsewhere, at(t)).await.unwrap(), Locale::Sv);
+    // An ended session is anonymous: its user's choice no longer applies.
+    let late = at(t + auth::SESSION_SECONDS + 1);
+    assert_eq!(language::decide(&store, &elsewhere, late).await.unwrap(), Locale::De);
+});

@@ -39,19 +39,41 @@ pub fn router(state: AppState) -> Router {
     let site = csrf::SiteOrigin(state.config.public_url.clone());
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
+    let store = state.store.clone();
     Router::new()
         .route("/health", axum::routing::get(health))
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || app::server::context::provide_request_context(&context_state),
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(status::client_errors))
+        .layer(axum::middleware::from_fn_with_state(store, language))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .layer(axum::middleware::from_fn_with_state(site, csrf::guard))
         .with_state(state)
+}
+
+/// Decides the request's language (see `app::server::language`) for the pages and server
+/// functions behind it. Static files need none.
+async fn language(
+    axum::extract::State(store): axum::extract::State<Store>,
+    mut req: axum::http::Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !req.uri().path().starts_with("/pkg/") {
+        let locale = match app::server::language::decide(&store, req.headers(), chrono::Utc::now()).await {
+            Ok(locale) => locale,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the user's language; using the browser's");
+                app::server::language::without_account(req.headers())
+            }
+        };
+        req.extensions_mut().insert(locale);
+    }
+    next.run(req).await
 }
 
 /// The span of one request: method and path only. A query string can hold a secret (the token

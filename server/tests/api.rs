@@ -140,8 +140,16 @@ async fn every_server_function_refuses_anonymous_callers() {
         assert_eq!(body, Value::String("Unauthorized".into()), "{endpoint}: {body}");
     }
     // Every server function is either public or checked above: a new one cannot be forgotten.
-    const PUBLIC: [&str; 7] =
-        ["sign_in", "sign_out", "current_user", "request_password_reset", "reset_password", "site_features", "mailbox"];
+    const PUBLIC: [&str; 8] = [
+        "sign_in",
+        "sign_out",
+        "current_user",
+        "request_password_reset",
+        "reset_password",
+        "site_features",
+        "mailbox",
+        "set_language",
+    ];
     let source = include_str!("../../app/src/api/mod.rs");
     for endpoint in source.split("endpoint = \"").skip(1).filter_map(|s| s.split('"').next()) {
         assert!(

@@ -129,6 +129,25 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
     Ok(())
 }
 
+/// The language switcher (a plain form, also without JavaScript): remembers `locale` for this
+/// browser and, for a signed-in user, as their choice; then back to `back` (a path on this site).
+#[server(prefix = "/api", endpoint = "set_language")]
+pub async fn set_language(locale: String, back: Option<String>) -> Result<(), AppError> {
+    use crate::domain::locale::Locale;
+    use crate::server::context;
+    let locale = Locale::ALL
+        .into_iter()
+        .find(|l| l.code() == locale.trim())
+        .ok_or_else(|| AppError::validation("locale", "Choose one of the listed languages."))?;
+    let state = app_state()?;
+    context::set_language_cookie(locale, state.config.secure_cookies());
+    if let Some(actor) = context::current_actor().await? {
+        crate::server::services::account::set_language(&state.store, &actor, locale).await?;
+    }
+    leptos_axum::redirect(&links::safe_next(back.as_deref()).unwrap_or_else(|| "/".into()));
+    Ok(())
+}
+
 /// What this deployment offers beyond the billing pages (for the navigation).
 #[server(prefix = "/api", endpoint = "site_features")]
 pub async fn site_features() -> Result<SiteInfo, AppError> {

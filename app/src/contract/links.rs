@@ -22,6 +22,8 @@ pub const SUBSCRIPTIONS: &str = "/billing/subscriptions";
 pub const AUTO_RENEW: &str = "/billing/auto-renew";
 pub const DEMO_CLOCK: &str = "/demo/clock";
 pub const MAILBOX: &str = "/mailbox";
+/// The language switcher's form posts here (the `set_language` server function).
+pub const SET_LANGUAGE: &str = "/api/set_language";
 
 /// Every page without a parameter in its path; with [`subscription`], every page there is. A
 /// server test opens each one, so a link built here never leads to a page that does not exist.

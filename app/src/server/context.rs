@@ -2,7 +2,7 @@
 //! cookies. Errors get their HTTP status in one place, the router's `status` middleware.
 
 use http::HeaderValue;
-use http::header::{COOKIE, SET_COOKIE};
+use http::header::SET_COOKIE;
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -11,6 +11,7 @@ use super::auth::{SESSION_COOKIE, SESSION_SECONDS, hash_token, load_actor};
 use super::state::AppState;
 use crate::contract::error::AppError;
 use crate::domain::authz::Actor;
+use crate::domain::locale::Locale;
 
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
@@ -21,17 +22,20 @@ pub fn app_state() -> Result<AppState, AppError> {
 
 /// The value of the session cookie the browser sent, if any.
 pub fn session_token() -> Option<String> {
-    let parts = use_context::<Parts>()?;
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
+    super::language::cookie(&use_context::<Parts>()?.headers, SESSION_COOKIE)
+}
+
+/// What each request's rendering and server functions get in their context: the state, and
+/// the request's language as the `language` middleware decided it (English if it did not run).
+pub fn provide_request_context(state: &AppState) {
+    provide_context(state.clone());
+    let locale = use_context::<Parts>().and_then(|p| p.extensions.get::<Locale>().copied()).unwrap_or_default();
+    provide_context(locale);
+}
+
+/// The request's language.
+pub fn request_locale() -> Locale {
+    use_context::<Locale>().unwrap_or_default()
 }
 
 /// The client's address, for rate limiting sign-ins.
@@ -60,17 +64,23 @@ pub async fn require_actor() -> Result<Actor, AppError> {
     current_actor().await?.ok_or(AppError::Unauthorized)
 }
 
-fn cookie(value: &str, max_age: i64, secure: bool) -> String {
+fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 pub fn set_session_cookie(token: &str, secure: bool) {
-    append_header(cookie(token, SESSION_SECONDS, secure));
+    append_header(cookie(SESSION_COOKIE, token, SESSION_SECONDS, secure));
 }
 
 pub fn clear_session_cookie(secure: bool) {
-    append_header(cookie("", 0, secure));
+    append_header(cookie(SESSION_COOKIE, "", 0, secure));
+}
+
+/// Remembers the language chosen with the switcher, for this browser.
+pub fn set_language_cookie(locale: Locale, secure: bool) {
+    use super::language::{LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS};
+    append_header(cookie(LANGUAGE_COOKIE, locale.code(), LANGUAGE_COOKIE_SECONDS, secure));
 }
 
 fn append_header(value: String) {

@@ -12,9 +12,11 @@ use crate::api::{ChangeAutoRenew, preview_auto_renew};
 use crate::contract::dto::{AutoRenewPreview, PreviewOutcome};
 use crate::contract::links::{self, safe_next};
 use crate::domain::selection::join_ids;
+use crate::i18n::{td_string, use_i18n};
 
 #[component]
 pub fn AutoRenewPage() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let query = use_query_map();
     // Ids come as "1,2,3" (links) or as repeated `ids` fields (the list's form without JavaScript).
     let request = move || {
@@ -27,15 +29,15 @@ pub fn AutoRenewPage() -> impl IntoView {
     let return_to =
         move || safe_next(query.get().get("return_to").as_deref()).unwrap_or_else(|| links::SUBSCRIPTIONS.into());
     view! {
-        <Title text="Manage auto-renew"/>
+        <Title text=td_string!(l, auto_renew.title)/>
         <Authenticated children=move |_me| view! {
-            <Suspense fallback=|| view! { <p class="loading">"Checking the selected subscriptions…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(l, auto_renew.checking)}</p> }>
                 {move || preview.get().map(|r| match r {
                     Ok(p) => view! { <Review p return_to=return_to()/> }.into_any(),
                     Err(e) => view! {
-                        <h1>"Manage auto-renew"</h1>
+                        <h1>{td_string!(l, auto_renew.title)}</h1>
                         <ErrorNotice error=e/>
-                        <p><A href=return_to()>"Back"</A></p>
+                        <p><A href=return_to()>{td_string!(l, auto_renew.back)}</A></p>
                     }.into_any(),
                 })}
             </Suspense>
@@ -45,8 +47,8 @@ pub fn AutoRenewPage() -> impl IntoView {
 
 #[component]
 fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let action = ServerAction::<ChangeAutoRenew>::new();
-    let state = if p.on { "on" } else { "off" };
     let changes = p.changes();
     let ineligible = p.ineligible();
     let n = p.items.len();
@@ -58,54 +60,53 @@ fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
             .map(|i| i.id)
             .collect::<Vec<_>>(),
     );
-    let confirm_label = match changes {
-        1 => format!("Confirm: turn auto-renew {state} for 1 subscription"),
-        c => format!("Confirm: turn auto-renew {state} for {c} subscriptions"),
+    let confirm_label = match (p.on, words::is_one(l, changes)) {
+        (true, true) => td_string!(l, auto_renew.confirm_on_single).to_string(),
+        (true, false) => td_string!(l, auto_renew.confirm_on_multi, count = changes),
+        (false, true) => td_string!(l, auto_renew.confirm_off_single).to_string(),
+        (false, false) => td_string!(l, auto_renew.confirm_off_multi, count = changes),
     };
     let without_ineligible = links::auto_renew(p.on, &eligible_ids, &return_to);
-    let heading = format!("Turn auto-renew {state}");
-    let explain = if p.on {
-        "With auto-renew on, each subscription renews on its renewal date and the payment method on file is charged (or invoiced). Review the dates, then confirm."
-    } else {
-        "With auto-renew off, nothing is charged on the renewal date: each subscription stays usable until its expiry date, then expires. You can turn auto-renew on again until 45 days (30 for monthly terms) after expiry."
-    };
+    let heading = if p.on { td_string!(l, auto_renew.heading_on) } else { td_string!(l, auto_renew.heading_off) };
+    let explain = if p.on { td_string!(l, auto_renew.explain_on) } else { td_string!(l, auto_renew.explain_off) };
+    let already = if p.on { td_string!(l, auto_renew.already_on) } else { td_string!(l, auto_renew.already_off) };
     view! {
         <h1>{heading}</h1>
         <p>{explain}</p>
         {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
         {(ineligible > 0).then(|| view! {
             <div class="notice notice-error" role="alert">
-                <p>{format!("{ineligible} of the {n} selected subscriptions cannot change; nothing will be changed while they are selected.")}</p>
-                {(ineligible < n).then(|| view! { <A href=without_ineligible.clone()>"Continue without them"</A> })}
+                <p>{td_string!(l, auto_renew.ineligible, count = ineligible, total = n)}</p>
+                {(ineligible < n).then(|| view! { <A href=without_ineligible.clone()>{td_string!(l, auto_renew.continue_without)}</A> })}
             </div>
         })}
         <div class="table-wrap">
             <table>
-                <caption class="visually-hidden">"Subscriptions to change"</caption>
+                <caption class="visually-hidden">{td_string!(l, auto_renew.caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Product"</th>
-                        <th scope="col">"Subscription"</th>
-                        <th scope="col">"CSN"</th>
-                        <th scope="col">"Now"</th>
-                        <th scope="col">"After the change"</th>
-                        <th scope="col">"Result"</th>
+                        <th scope="col">{td_string!(l, auto_renew.col_product)}</th>
+                        <th scope="col">{td_string!(l, auto_renew.col_subscription)}</th>
+                        <th scope="col">{td_string!(l, auto_renew.col_csn)}</th>
+                        <th scope="col">{td_string!(l, auto_renew.col_now)}</th>
+                        <th scope="col">{td_string!(l, auto_renew.col_after)}</th>
+                        <th scope="col">{td_string!(l, auto_renew.col_result)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {p.items.iter().map(|i| {
                         let result = match &i.outcome {
-                            PreviewOutcome::Changes => view! { <span class="ok">"Will change"</span> }.into_any(),
-                            PreviewOutcome::Unchanged => view! { <span>{format!("Already {state}")}</span> }.into_any(),
-                            PreviewOutcome::Ineligible(why) => view! { <span class="bad">"Cannot change: "{why.message()}</span> }.into_any(),
+                            PreviewOutcome::Changes => view! { <span class="ok">{td_string!(l, auto_renew.will_change)}</span> }.into_any(),
+                            PreviewOutcome::Unchanged => view! { <span>{already}</span> }.into_any(),
+                            PreviewOutcome::Ineligible(why) => view! { <span class="bad">{td_string!(l, auto_renew.cannot_change, reason = words::ineligible(l, why))}</span> }.into_any(),
                         };
                         view! {
                             <tr>
                                 <td>{i.product_name.clone()}</td>
                                 <td>{i.id.to_string()}</td>
                                 <td>{i.csn.clone()}</td>
-                                <td>{words::shown_date(i.current)}</td>
-                                <td>{words::shown_date(i.resulting)}</td>
+                                <td>{words::shown_date(l, i.current)}</td>
+                                <td>{words::shown_date(l, i.resulting)}</td>
                                 <td>{result}</td>
                             </tr>
                         }
@@ -119,9 +120,9 @@ fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
             <input type="hidden" name="idempotency_key" value=p.idempotency_key.clone()/>
             <input type="hidden" name="return_to" value=return_to.clone()/>
             <button type="submit" class="primary" disabled=move || { action.pending().get() || ineligible > 0 || changes == 0 }>
-                {move || if action.pending().get() { "Saving…".to_string() } else { confirm_label.clone() }}
+                {move || if action.pending().get() { td_string!(l, auto_renew.saving).to_string() } else { confirm_label.clone() }}
             </button>
-            <A href=return_to.clone() attr:class="button-link">"Cancel"</A>
+            <A href=return_to.clone() attr:class="button-link">{td_string!(l, auto_renew.cancel)}</A>
         </ActionForm>
     }
 }

@@ -8,6 +8,7 @@ use super::MeResource;
 use crate::contract::dto::Me;
 use crate::contract::error::AppError;
 use crate::domain::status::Status;
+use crate::i18n::{td_string, use_i18n};
 
 /// Renders `children` for a signed-in user; anyone else is sent to sign in and brought back.
 #[component]
@@ -16,13 +17,14 @@ where
     F: Fn(Me) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    let l = use_i18n().get_locale_untracked();
     let me = expect_context::<MeResource>();
     let location = use_location();
     let children = StoredValue::new(children);
     // Awaiting (rather than reading) the resource waits for a fetch in flight, so a value from
     // before sign-in never sends a just-signed-in user back to the sign-in page.
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, app.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(me)) => children.with_value(|c| c(me)).into_any(),
@@ -44,13 +46,14 @@ where
 /// An error as the user should read it.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let title = match &error {
-        AppError::Validation { .. } | AppError::Conflict(_) => "Please check",
-        AppError::Unauthorized => "Signed out",
-        AppError::Forbidden => "Not allowed",
-        AppError::NotFound => "Not found",
-        AppError::TooManyRequests(_) => "Please wait",
-        AppError::Internal | AppError::Transport(_) => "Something went wrong",
+        AppError::Validation { .. } | AppError::Conflict(_) => td_string!(l, errors.please_check),
+        AppError::Unauthorized => td_string!(l, errors.signed_out),
+        AppError::Forbidden => td_string!(l, errors.not_allowed),
+        AppError::NotFound => td_string!(l, errors.not_found),
+        AppError::TooManyRequests(_) => td_string!(l, errors.please_wait),
+        AppError::Internal | AppError::Transport(_) => td_string!(l, errors.went_wrong),
     };
     view! {
         <div class="notice notice-error" role="alert">
@@ -63,19 +66,23 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 /// The confirmation shown after a change redirected back here (`?notice=...&changed=N`).
 #[component]
 pub fn ChangeNotice() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let query = use_query_map();
     move || {
         let q = query.get();
-        let changed: i64 = q.get("changed").and_then(|c| c.parse().ok()).unwrap_or(0);
-        let state = match q.get("notice").as_deref() {
-            Some("auto-renew-on") => "on",
-            Some("auto-renew-off") => "off",
+        let changed: usize = q.get("changed").and_then(|c| c.parse().ok()).unwrap_or(0);
+        let on = match q.get("notice").as_deref() {
+            Some("auto-renew-on") => true,
+            Some("auto-renew-off") => false,
             _ => return None,
         };
-        let text = match changed {
-            0 => format!("Auto-renew was already {state}; nothing changed."),
-            1 => format!("Auto-renew turned {state} for 1 subscription. Buyers receive a confirmation e-mail."),
-            n => format!("Auto-renew turned {state} for {n} subscriptions. Buyers receive a confirmation e-mail."),
+        let text = match (on, changed, super::words::is_one(l, changed)) {
+            (true, 0, _) => td_string!(l, notice.unchanged_on).to_string(),
+            (false, 0, _) => td_string!(l, notice.unchanged_off).to_string(),
+            (true, _, true) => td_string!(l, notice.turned_on_single).to_string(),
+            (true, n, false) => td_string!(l, notice.turned_on_multi, count = n),
+            (false, _, true) => td_string!(l, notice.turned_off_single).to_string(),
+            (false, n, false) => td_string!(l, notice.turned_off_multi, count = n),
         };
         Some(view! { <div class="notice notice-success" role="status">{text}</div> })
     }
@@ -83,5 +90,6 @@ pub fn ChangeNotice() -> impl IntoView {
 
 #[component]
 pub fn StatusBadge(status: Status) -> impl IntoView {
-    view! { <span class=format!("badge badge-{}", status.code())>{status.label()}</span> }
+    let l = use_i18n().get_locale_untracked();
+    view! { <span class=format!("badge badge-{}", status.code())>{super::words::status(l, status)}</span> }
 }

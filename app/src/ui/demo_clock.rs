@@ -8,9 +8,11 @@ use super::components::ErrorNotice;
 use super::words;
 use crate::api::{AdvanceDemoClock, demo_clock};
 use crate::contract::dto::ClockMove;
+use crate::i18n::{td_string, use_i18n};
 
 #[component]
 pub fn DemoClockPage() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let query = use_query_map();
     let clock = Resource::new(|| (), |_| demo_clock());
     let action = ServerAction::<AdvanceDemoClock>::new();
@@ -21,26 +23,26 @@ pub fn DemoClockPage() -> impl IntoView {
         Some((step, ClockMove::from_param(&q.get("moved")?)?))
     };
     view! {
-        <Title text="Demo clock"/>
-        <h1>"Demo clock"</h1>
-        <p class="hint">"The portal's business time, for the demo only. Moving it forward runs renewals, payments, state changes and reminders as they would happen on those days. It never moves back."</p>
-        {move || moved().map(|(step, m)| view! { <p class="notice" role="status">{words::clock_move(&step, m)}</p> })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(l, clock.title)/>
+        <h1>{td_string!(l, clock.title)}</h1>
+        <p class="hint">{td_string!(l, clock.hint)}</p>
+        {move || moved().map(|(step, m)| view! { <p class="notice" role="status">{words::clock_move(l, &step, m)}</p> })}
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, app.loading)}</p> }>
             {move || clock.get().map(|r| match r {
                 Ok(c) => view! {
                     <section class="card" aria-labelledby="h-now">
-                        <h2 id="h-now">"Now"</h2>
-                        <p>"The portal's time is " <strong>{c.now.format("%-d %b %Y %H:%M UTC").to_string()}</strong> ", " {c.days_ahead} " days ahead of real time."</p>
+                        <h2 id="h-now">{td_string!(l, clock.now)}</h2>
+                        <p>{td_string!(l, clock.reads, now = format!("{} {} UTC", words::date(l, c.now.date_naive()), c.now.format("%H:%M")), days = c.days_ahead)}</p>
                         <ActionForm action=action>
-                            <label for="step">"Move forward by"</label>
+                            <label for="step">{td_string!(l, clock.move_by)}</label>
                             <select id="step" name="step">
-                                <option value="1d">"1 day"</option>
-                                <option value="7d">"7 days"</option>
-                                <option value="30d" selected>"30 days"</option>
-                                <option value="90d">"90 days"</option>
-                                <option value="365d">"1 year"</option>
+                                <option value="1d">{td_string!(l, clock.day_1)}</option>
+                                <option value="7d">{td_string!(l, clock.days_7)}</option>
+                                <option value="30d" selected>{td_string!(l, clock.days_30)}</option>
+                                <option value="90d">{td_string!(l, clock.days_90)}</option>
+                                <option value="365d">{td_string!(l, clock.year_1)}</option>
                             </select>
-                            <button type="submit">"Move the clock"</button>
+                            <button type="submit">{td_string!(l, clock.move_button)}</button>
                         </ActionForm>
                         {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
                     </section>

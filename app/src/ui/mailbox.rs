@@ -5,17 +5,19 @@ use leptos_meta::Title;
 
 use super::components::ErrorNotice;
 use crate::api::mailbox;
+use crate::i18n::{td_string, use_i18n};
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let mails = Resource::new(|| (), |_| mailbox());
     view! {
-        <Title text="Mailbox"/>
-        <h1>"Mailbox"</h1>
-        <p class="hint">"Mail the portal has sent, newest first. This page exists only in the demo, where mail is written to files instead of going out by SMTP."</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading mail…"</p> }>
+        <Title text=td_string!(l, mailbox.title)/>
+        <h1>{td_string!(l, mailbox.title)}</h1>
+        <p class="hint">{td_string!(l, mailbox.hint)}</p>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(l, mailbox.loading)}</p> }>
             {move || mails.get().map(|r| match r {
-                Ok(list) if list.is_empty() => view! { <p>"No mail yet."</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p>{td_string!(l, mailbox.empty)}</p> }.into_any(),
                 Ok(list) => view! {
                     <ul class="mailbox">
                         {list.into_iter().map(|m| view! {
@@ -23,10 +25,10 @@ pub fn MailboxPage() -> impl IntoView {
                                 <details>
                                     <summary>
                                         <strong>{m.subject.clone()}</strong>
-                                        <span class="sub">" To " {m.to.clone()} " · " {m.date.clone()}</span>
+                                        <span class="sub">" " {td_string!(l, mailbox.to, to = m.to.clone(), date = m.date.clone())}</span>
                                     </summary>
                                     <pre class="mail-text">{m.text.clone()}</pre>
-                                    <p class="sub">"Message-ID " {m.message_id.clone()}</p>
+                                    <p class="sub">{td_string!(l, mailbox.message_id, id = m.message_id.clone())}</p>
                                 </details>
                             </li>
                         }).collect_view()}

@@ -9,7 +9,7 @@ mod mailbox;
 mod password_reset;
 mod sign_in;
 mod subscriptions;
-mod words;
+pub(crate) mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -20,11 +20,16 @@ use leptos_router::{SsrMode, path};
 use crate::api::{SignOut, current_user, site_features};
 use crate::contract::dto::Me;
 use crate::contract::links;
+use crate::domain::locale::Locale as Lang;
+use crate::i18n::{I18nContextProvider, td_string, use_i18n};
 
+/// The page around the app. `<html lang>` is the request's language, which the server decided
+/// (the user's choice, the switcher's cookie, the browser's); the browser takes it from there.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -47,13 +52,42 @@ pub type MeResource = Resource<Result<Option<Me>, crate::contract::error::AppErr
 pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
+    // The server renders in the request's language and writes it into `<html lang>`; the
+    // translations take it from there in the browser too.
+    let lang = request_language();
+    let header = leptos_i18n::context::UseLocalesOptions::default()
+        .ssr_lang_header_getter(move || Some(lang.code().to_string()));
+    view! {
+        <I18nContextProvider set_lang_attr_on_html=false set_dir_attr_on_html=false ssr_lang_header_getter=header>
+            <Page/>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Page() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css"/>
-        <Title formatter=|t: String| if t.is_empty() { "Billing and orders".to_string() } else { format!("{t} | Billing and orders") }/>
+        <Title formatter=move |t: String| {
+            if t.is_empty() { td_string!(l, app.name).to_string() } else { td_string!(l, app.title_suffix, title = t) }
+        }/>
         <Router>
             <Shell/>
         </Router>
     }
+}
+
+/// The request's language: provided by the server for each request; in the browser, read back
+/// from `<html lang>`.
+fn request_language() -> Lang {
+    #[cfg(feature = "hydrate")]
+    if let Some(lang) =
+        document().document_element().and_then(|e| e.get_attribute("lang")).and_then(|l| Lang::parse(&l))
+    {
+        return lang;
+    }
+    use_context::<Lang>().unwrap_or_default()
 }
 
 /// Sets `data-hydrated` on `<body>` once the WASM has taken over, so browser tests (and
@@ -69,18 +103,19 @@ fn mark_hydrated() {
 
 #[component]
 fn Shell() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let location = use_location();
     let me: MeResource = Resource::new(move || location.pathname.get(), |_| current_user());
     provide_context(me);
     let features = Resource::new(|| (), |_| site_features());
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{td_string!(l, app.skip)}</a>
         <header class="topbar">
-            <A href="/" attr:class="brand">"Billing and orders"</A>
+            <A href="/" attr:class="brand">{td_string!(l, app.name)}</A>
             <Transition fallback=|| ()>
                 {move || features.get().and_then(|f| f.ok()).map(|f| view! {
-                    {f.demo_clock.then(|| view! { <A href=links::DEMO_CLOCK attr:class="demo-link">"Demo clock"</A> })}
-                    {f.mailbox.then(|| view! { <A href=links::MAILBOX attr:class="demo-link">"Mailbox (demo)"</A> })}
+                    {f.demo_clock.then(|| view! { <A href=links::DEMO_CLOCK attr:class="demo-link">{td_string!(l, app.demo_clock)}</A> })}
+                    {f.mailbox.then(|| view! { <A href=links::MAILBOX attr:class="demo-link">{td_string!(l, app.mailbox)}</A> })}
                 })}
             </Transition>
             <Transition fallback=|| ()>
@@ -89,6 +124,7 @@ fn Shell() -> impl IntoView {
                     _ => ().into_any(),
                 })}
             </Transition>
+            <LanguageSwitcher/>
         </header>
         <div class="layout">
             <Transition fallback=|| ()>
@@ -119,14 +155,15 @@ fn Shell() -> impl IntoView {
 
 #[component]
 fn UserMenu(me: Me) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let sign_out = ServerAction::<SignOut>::new();
-    let roles = me.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+    let roles = me.roles.iter().map(|r| words::role(l, *r)).collect::<Vec<_>>().join(", ");
     view! {
         <div class="user">
             <span class="user-name">{me.display_name}</span>
             <span class="user-meta">{me.org_name}" · "{roles}</span>
             <ActionForm action=sign_out attr:class="inline">
-                <button type="submit" class="link-button">"Sign out"</button>
+                <button type="submit" class="link-button">{td_string!(l, app.sign_out)}</button>
             </ActionForm>
         </div>
     }
@@ -135,13 +172,14 @@ fn UserMenu(me: Me) -> impl IntoView {
 /// The "Billing and orders" navigation: only what this user may open.
 #[component]
 fn Nav(me: Me) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     view! {
-        <nav class="sidenav" aria-label="Billing and orders">
+        <nav class="sidenav" aria-label=td_string!(l, app.nav)>
             <ul>
                 {me.can_view_subscriptions.then(|| view! {
-                    <li><A href=links::SUBSCRIPTIONS>"Subscriptions and contracts"</A></li>
+                    <li><A href=links::SUBSCRIPTIONS>{td_string!(l, app.nav_subscriptions)}</A></li>
                 })}
-                <li><A href=links::ACCOUNT>"Profile and roles"</A></li>
+                <li><A href=links::ACCOUNT>{td_string!(l, app.nav_account)}</A></li>
             </ul>
         </nav>
     }
@@ -150,9 +188,10 @@ fn Nav(me: Me) -> impl IntoView {
 /// `/` sends each user to their start page.
 #[component]
 fn Home() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let me = expect_context::<MeResource>();
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p>{td_string!(l, app.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(me)) => view! { <Redirect path=links::home(me.can_view_subscriptions)/> }.into_any(),
@@ -165,13 +204,39 @@ fn Home() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found"/>
-        <h1>"Page not found"</h1>
-        <p><A href="/">"Go to the start page"</A></p>
+        <Title text=td_string!(l, app.not_found_title)/>
+        <h1>{td_string!(l, app.not_found_title)}</h1>
+        <p><A href="/">{td_string!(l, app.not_found_link)}</A></p>
+    }
+}
+
+/// The language switcher: a plain form, so it works without JavaScript. The server keeps the
+/// choice (a cookie, and the user's preference when signed in) and sends the browser back here.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
+    let current = words::lang(l);
+    let location = use_location();
+    let back = move || {
+        let search = location.search.get();
+        let path = location.pathname.get();
+        if search.is_empty() { path } else { format!("{path}?{}", search.trim_start_matches('?')) }
+    };
+    view! {
+        <form method="post" action=links::SET_LANGUAGE class="languages" aria-label=td_string!(l, app.language)>
+            <input type="hidden" name="back" value=back/>
+            {Lang::ALL.into_iter().map(|lang| view! {
+                <button type="submit" name="locale" value=lang.code() lang=lang.code() class="link-button"
+                    aria-pressed=(lang == current).to_string()>
+                    {lang.native_name()}
+                </button>
+            }).collect_view()}
+        </form>
     }
 }

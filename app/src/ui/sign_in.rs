@@ -8,29 +8,31 @@ use leptos_router::hooks::use_query_map;
 
 use super::components::ErrorNotice;
 use crate::api::SignIn;
+use crate::i18n::{td_string, use_i18n};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.get().get("next").unwrap_or_default();
     view! {
-        <Title text="Sign in"/>
+        <Title text=td_string!(l, sign_in.title)/>
         <section class="card narrow">
-            <h1>"Sign in"</h1>
+            <h1>{td_string!(l, sign_in.title)}</h1>
             {move || (query.get().get("reset").as_deref() == Some("done")).then(|| view! {
-                <div class="notice notice-success" role="status">"Your password was changed. Sign in with the new one."</div>
+                <div class="notice notice-success" role="status">{td_string!(l, sign_in.reset_done)}</div>
             })}
             {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next/>
-                <label for="email">"E-mail"</label>
+                <label for="email">{td_string!(l, sign_in.email)}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required/>
-                <label for="password">"Password"</label>
+                <label for="password">{td_string!(l, sign_in.password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                <button type="submit" class="primary" disabled=move || action.pending().get()>"Sign in"</button>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>{td_string!(l, sign_in.submit)}</button>
             </ActionForm>
-            <p><A href=crate::contract::links::FORGOT_PASSWORD>"Forgot password?"</A></p>
+            <p><A href=crate::contract::links::FORGOT_PASSWORD>{td_string!(l, sign_in.forgot)}</A></p>
         </section>
     }
 }

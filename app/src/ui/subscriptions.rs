@@ -15,10 +15,10 @@ use crate::api::{list_subscriptions, subscription};
 use crate::contract::dto::{ChangeAvailability, Me, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
 use crate::contract::links;
 use crate::domain::ids::SubscriptionId;
-use crate::domain::selection::{MAX_BULK, SelectionError, join_ids};
+use crate::domain::selection::{MAX_BULK, join_ids};
 use crate::domain::status::Status;
 use crate::domain::term::Term;
-use crate::domain::time::format_date;
+use crate::i18n::{td_string, use_i18n};
 
 fn query_from(q: &ParamsMap) -> SubscriptionQuery {
     SubscriptionQuery {
@@ -50,15 +50,17 @@ fn with_params(q: &ParamsMap, changes: &[(&str, String)]) -> String {
 
 #[component]
 pub fn SubscriptionsPage() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     view! {
-        <Title text="Subscriptions and contracts"/>
-        <h1>"Subscriptions and contracts"</h1>
+        <Title text=td_string!(l, list.title)/>
+        <h1>{td_string!(l, list.title)}</h1>
         <Authenticated children=move |me| view! { <SubscriptionList me/> }/>
     }
 }
 
 #[component]
 fn SubscriptionList(me: Me) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let query = use_query_map();
     let page = Resource::new(move || query_from(&query.get()), list_subscriptions);
     // The selection survives paging and filtering, so a buyer can gather up to 100 across pages.
@@ -66,7 +68,7 @@ fn SubscriptionList(me: Me) -> impl IntoView {
     let can_act = me.can_change_auto_renew;
     view! {
         <ChangeNotice/>
-        <Transition fallback=|| view! { <p class="loading">"Loading subscriptions…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{td_string!(l, list.loading)}</p> }>
             {move || page.get().map(|r| match r {
                 Ok(p) => view! {
                     <Filters csns=p.csns.clone() currencies=p.currencies.iter().map(|c| c.code().to_string()).collect()/>
@@ -74,7 +76,7 @@ fn SubscriptionList(me: Me) -> impl IntoView {
                 }.into_any(),
                 Err(e) => view! {
                     <ErrorNotice error=e/>
-                    <p><A href=links::SUBSCRIPTIONS>"Clear the filters"</A></p>
+                    <p><A href=links::SUBSCRIPTIONS>{td_string!(l, list.clear_filters)}</A></p>
                 }.into_any(),
             })}
         </Transition>
@@ -85,53 +87,54 @@ fn SubscriptionList(me: Me) -> impl IntoView {
 /// the list has its own URL. CSNs and currencies are the organisation's own.
 #[component]
 fn Filters(csns: Vec<String>, currencies: Vec<String>) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let query = use_query_map();
     let value = move |key: &'static str| move || query.get().get(key).unwrap_or_default();
     let is = move |key: &'static str, v: String| move || query.get().get(key).as_deref() == Some(v.as_str());
     view! {
-        <Form method="GET" action=links::SUBSCRIPTIONS attr:class="filters" attr:aria-label="Filter subscriptions">
+        <Form method="GET" action=links::SUBSCRIPTIONS attr:class="filters" attr:aria-label=td_string!(l, list.filters)>
             <div class="field">
-                <label for="f-q">"Search"</label>
-                <input id="f-q" name="q" type="search" placeholder="Product, subscription id, contract, CSN" prop:value=value("q")/>
+                <label for="f-q">{td_string!(l, list.search)}</label>
+                <input id="f-q" name="q" type="search" placeholder=td_string!(l, list.search_placeholder) prop:value=value("q")/>
             </div>
             <div class="field">
-                <label for="f-status">"Status"</label>
+                <label for="f-status">{td_string!(l, list.status)}</label>
                 <select id="f-status" name="status">
-                    <option value="">"All"</option>
+                    <option value="">{td_string!(l, all)}</option>
                     {Status::ALL.into_iter().map(|s| view! {
-                        <option value=s.code() selected=is("status", s.code().into())>{s.label()}</option>
+                        <option value=s.code() selected=is("status", s.code().into())>{words::status(l, s)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <div class="field">
-                <label for="f-term">"Term"</label>
+                <label for="f-term">{td_string!(l, list.term)}</label>
                 <select id="f-term" name="term">
-                    <option value="">"All"</option>
+                    <option value="">{td_string!(l, all)}</option>
                     {Term::ALL.into_iter().map(|t| view! {
-                        <option value=t.code() selected=is("term", t.code().into())>{t.label()}</option>
+                        <option value=t.code() selected=is("term", t.code().into())>{words::term(l, t)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <div class="field">
-                <label for="f-auto">"Auto-renew"</label>
+                <label for="f-auto">{td_string!(l, list.auto_renew)}</label>
                 <select id="f-auto" name="auto_renew">
-                    <option value="">"All"</option>
-                    <option value="on" selected=is("auto_renew", "on".into())>"On"</option>
-                    <option value="off" selected=is("auto_renew", "off".into())>"Off"</option>
+                    <option value="">{td_string!(l, all)}</option>
+                    <option value="on" selected=is("auto_renew", "on".into())>{td_string!(l, on)}</option>
+                    <option value="off" selected=is("auto_renew", "off".into())>{td_string!(l, off)}</option>
                 </select>
             </div>
-            <ValueSelect id="f-csn" name="csn" label="Customer number (CSN)" values=csns/>
-            <ValueSelect id="f-currency" name="currency" label="Currency" values=currencies/>
+            <ValueSelect id="f-csn" name="csn" label=td_string!(l, list.csn) values=csns/>
+            <ValueSelect id="f-currency" name="currency" label=td_string!(l, list.currency) values=currencies/>
             <div class="field">
-                <label for="f-per-page">"Rows per page"</label>
+                <label for="f-per-page">{td_string!(l, list.per_page)}</label>
                 <select id="f-per-page" name="per_page">
                     {crate::domain::selection::PER_PAGE_CHOICES.into_iter().map(|n| view! {
                         <option value=n.to_string() selected=move || query.get().get("per_page").unwrap_or_else(|| "25".into()) == n.to_string()>{n}</option>
                     }).collect_view()}
                 </select>
             </div>
-            <button type="submit">"Apply filters"</button>
-            <A href=links::SUBSCRIPTIONS attr:class="button-link">"Clear"</A>
+            <button type="submit">{td_string!(l, list.apply)}</button>
+            <A href=links::SUBSCRIPTIONS attr:class="button-link">{td_string!(l, list.clear)}</A>
         </Form>
     }
 }
@@ -139,12 +142,13 @@ fn Filters(csns: Vec<String>, currencies: Vec<String>) -> impl IntoView {
 /// A filter whose choices are the account's own values, plus "All".
 #[component]
 fn ValueSelect(id: &'static str, name: &'static str, label: &'static str, values: Vec<String>) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let query = use_query_map();
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <select id=id name=name>
-                <option value="">"All"</option>
+                <option value="">{td_string!(l, all)}</option>
                 {values.into_iter().map(|v| {
                     let (current, text) = (v.clone(), v.clone());
                     let selected = move || query.get().get(name).as_deref() == Some(current.as_str());
@@ -157,6 +161,7 @@ fn ValueSelect(id: &'static str, name: &'static str, label: &'static str, values
 
 #[component]
 fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>, can_act: bool) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let query = use_query_map();
     let navigate = use_navigate();
     let ids_on_page: Vec<SubscriptionId> = page.rows.iter().map(|r| r.id).collect();
@@ -183,7 +188,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
     // The same limit the server enforces (R-BULK-1), checked here before anything is sent.
     let too_many = move || {
         let n = count();
-        (n > MAX_BULK).then(|| SelectionError::TooMany(n).to_string())
+        (n > MAX_BULK).then(|| td_string!(l, list.too_many, count = n, more = n - MAX_BULK))
     };
     let go = move |on: bool| {
         let navigate = navigate.clone();
@@ -202,6 +207,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
     let last = (first + page.rows.len() as i64 - 1).max(0);
     let pages = ((total + page.per_page - 1) / page.per_page).max(1);
     let current = page.page;
+    let lang = words::lang(l);
     let sort_link = move |key: &'static str, label: &'static str| {
         let q = query.get();
         let active = q.get("sort").as_deref() == Some(key);
@@ -216,43 +222,43 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
         <form method="get" action=links::AUTO_RENEW class="results">
             <input type="hidden" name="return_to" value=move || with_params(&query.get(), &[])/>
             {can_act.then(|| view! {
-                <div class="actions-bar" role="group" aria-label="Actions">
-                    <span aria-live="polite">{move || format!("{} selected", count())}</span>
-                    <span class="actions-title">"Manage auto-renew:"</span>
-                    <button type="submit" name="on" value="true" disabled=move || { count() == 0 || count() > MAX_BULK } on:click=go(true)>"Turn auto-renew on"</button>
-                    <button type="submit" name="on" value="false" disabled=move || { count() == 0 || count() > MAX_BULK } on:click=go(false)>"Turn auto-renew off"</button>
+                <div class="actions-bar" role="group" aria-label=td_string!(l, list.actions)>
+                    <span aria-live="polite">{move || td_string!(l, list.selected, count = count())}</span>
+                    <span class="actions-title">{td_string!(l, list.manage)}</span>
+                    <button type="submit" name="on" value="true" disabled=move || { count() == 0 || count() > MAX_BULK } on:click=go(true)>{td_string!(l, list.turn_on)}</button>
+                    <button type="submit" name="on" value="false" disabled=move || { count() == 0 || count() > MAX_BULK } on:click=go(false)>{td_string!(l, list.turn_off)}</button>
                     {move || (count() > 0).then(|| view! {
-                        <button type="button" class="link-button" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
+                        <button type="button" class="link-button" on:click=move |_| selected.set(BTreeSet::new())>{td_string!(l, list.clear_selection)}</button>
                     })}
                 </div>
                 {move || too_many().map(|m| view! { <div class="notice notice-error" role="alert">{m}</div> })}
             })}
-            <p class="count">{format!("{first}–{last} of {total} subscriptions")}</p>
+            <p class="count">{td_string!(l, list.range, first = lang.integer(first), last = lang.integer(last), total = lang.integer(total))}</p>
             <div class="table-wrap">
                 <table>
-                    <caption class="visually-hidden">"Subscriptions and contracts"</caption>
+                    <caption class="visually-hidden">{td_string!(l, list.title)}</caption>
                     <thead>
                         <tr>
                             {can_act.then(|| view! {
                                 <th scope="col">
-                                    <input type="checkbox" aria-label="Select all on this page" prop:checked=all_on_page on:change=toggle_page/>
+                                    <input type="checkbox" aria-label=td_string!(l, list.select_page) prop:checked=all_on_page on:change=toggle_page/>
                                 </th>
                             })}
-                            {move || sort_link("product", "Product")}
-                            {move || sort_link("id", "Subscription")}
-                            {move || sort_link("csn", "CSN")}
-                            {move || sort_link("seats", "Seats")}
-                            <th scope="col">"Term"</th>
-                            {move || sort_link("status", "Status")}
-                            {move || sort_link("date", "Renewal / expiry")}
-                            <th scope="col">"Auto-renew"</th>
-                            <th scope="col">"Payment method"</th>
+                            {move || sort_link("product", td_string!(l, list.col_product))}
+                            {move || sort_link("id", td_string!(l, list.col_subscription))}
+                            {move || sort_link("csn", td_string!(l, list.col_csn))}
+                            {move || sort_link("seats", td_string!(l, list.col_seats))}
+                            <th scope="col">{td_string!(l, list.col_term)}</th>
+                            {move || sort_link("status", td_string!(l, list.col_status))}
+                            {move || sort_link("date", td_string!(l, list.col_date))}
+                            <th scope="col">{td_string!(l, list.col_auto_renew)}</th>
+                            <th scope="col">{td_string!(l, list.col_payment)}</th>
                         </tr>
                     </thead>
                     <tbody>
                         {rows.into_iter().map(|r| {
                             let id = r.id;
-                            let label = format!("Select subscription {id}");
+                            let label = td_string!(l, list.select_single, id = id);
                             view! {
                                 <tr>
                                     {can_act.then(|| view! {
@@ -269,10 +275,10 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
                                     <td>{id.to_string()}<div class="sub">{r.contract_number}</div></td>
                                     <td>{r.csn}</td>
                                     <td class="num">{r.seats}</td>
-                                    <td>{r.term.label()}</td>
+                                    <td>{words::term(l, r.term)}</td>
                                     <td><StatusBadge status=r.status/></td>
-                                    <td>{words::shown_date(r.shown)}</td>
-                                    <td>{if r.shown.auto_renew { "On" } else { "Off" }}</td>
+                                    <td>{words::shown_date(l, r.shown)}</td>
+                                    <td>{words::on_off(l, r.shown.auto_renew)}</td>
                                     <td>{r.payment_method.unwrap_or_else(|| "—".into())}</td>
                                 </tr>
                             }
@@ -281,16 +287,17 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
                 </table>
             </div>
         </form>
-        <nav class="pager" aria-label="Pages">
-            {(current > 1).then(|| view! { <A href=with_params(&query.get_untracked(), &[("page", (current - 1).to_string())])>"Previous page"</A> })}
-            <span>{format!("Page {current} of {pages}")}</span>
-            {(current < pages).then(|| view! { <A href=with_params(&query.get_untracked(), &[("page", (current + 1).to_string())])>"Next page"</A> })}
+        <nav class="pager" aria-label=td_string!(l, list.pages)>
+            {(current > 1).then(|| view! { <A href=with_params(&query.get_untracked(), &[("page", (current - 1).to_string())])>{td_string!(l, list.previous)}</A> })}
+            <span>{td_string!(l, list.page_of, current = lang.integer(current), pages = lang.integer(pages))}</span>
+            {(current < pages).then(|| view! { <A href=with_params(&query.get_untracked(), &[("page", (current + 1).to_string())])>{td_string!(l, list.next)}</A> })}
         </nav>
     }
 }
 
 #[component]
 pub fn SubscriptionPage() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|i| i.parse::<SubscriptionId>().ok());
     let detail = Resource::new(id, |id| async move {
@@ -300,13 +307,13 @@ pub fn SubscriptionPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Subscription"/>
+        <Title text=td_string!(l, detail.title)/>
         <Authenticated children=move |_me| view! {
             <ChangeNotice/>
-            <Suspense fallback=|| view! { <p class="loading">"Loading subscription…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(l, detail.loading)}</p> }>
                 {move || detail.get().map(|r| match r {
                     Ok(d) => view! { <Detail d/> }.into_any(),
-                    Err(e) => view! { <h1>"Subscription"</h1><ErrorNotice error=e/> }.into_any(),
+                    Err(e) => view! { <h1>{td_string!(l, detail.title)}</h1><ErrorNotice error=e/> }.into_any(),
                 })}
             </Suspense>
         }/>
@@ -315,82 +322,82 @@ pub fn SubscriptionPage() -> impl IntoView {
 
 #[component]
 fn Detail(d: SubscriptionDetail) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let s = d.summary.clone();
     let id = s.id;
     let on = s.shown.auto_renew;
     let turn_to = !on;
     let change_href = links::auto_renew(turn_to, &id.to_string(), &links::subscription(id));
-    let date = format_date(s.shown.date);
-    let change_label = if turn_to { "Turn auto-renew on" } else { "Turn auto-renew off" };
+    let date = words::date(l, s.shown.date);
+    let change_label = if turn_to { td_string!(l, list.turn_on) } else { td_string!(l, list.turn_off) };
     view! {
-        <p><A href=links::SUBSCRIPTIONS>"← Subscriptions and contracts"</A></p>
+        <p><A href=links::SUBSCRIPTIONS>{td_string!(l, detail.back)}</A></p>
         <h1>{s.product_name.clone()}</h1>
         <div class="grid">
             <section class="card" aria-labelledby="h-overview">
-                <h2 id="h-overview">"Overview"</h2>
+                <h2 id="h-overview">{td_string!(l, detail.overview)}</h2>
                 <dl class="facts">
-                    <dt>"Subscription ID"</dt><dd>{id.to_string()}</dd>
-                    <dt>"Contract number"</dt><dd>{s.contract_number.clone()}</dd>
-                    <dt>"Customer number (CSN)"</dt><dd>{s.csn.clone()}" · "{d.company_name.clone()}</dd>
-                    <dt>"Seats"</dt><dd>{s.seats}{d.seats_at_renewal.map(|n| format!(" ({n} from the next renewal)"))}</dd>
-                    <dt>"Term"</dt><dd>{s.term.label()}{d.term_at_renewal.map(|t| format!(" ({} from the next renewal)", t.label()))}</dd>
-                    <dt>"Status"</dt><dd><StatusBadge status=s.status/>{if s.status.product_access() { " Product access" } else { " No product access" }}</dd>
-                    <dt>"Customer since"</dt><dd>{format_date(d.started_on)}</dd>
-                    <dt>"Current term started"</dt><dd>{words::instant(d.term_start, &d.time_zone)}</dd>
-                    <dt>{crate::domain::auto_renew::shown_date_label(on)}</dt><dd>{date.clone()}<div class="sub">{words::instant(d.date_instant, &d.time_zone)}" ("{d.time_zone.clone()}")"</div></dd>
+                    <dt>{td_string!(l, detail.id)}</dt><dd>{id.to_string()}</dd>
+                    <dt>{td_string!(l, detail.contract)}</dt><dd>{s.contract_number.clone()}</dd>
+                    <dt>{td_string!(l, detail.csn)}</dt><dd>{s.csn.clone()}" · "{d.company_name.clone()}</dd>
+                    <dt>{td_string!(l, detail.seats)}</dt><dd>{s.seats}{d.seats_at_renewal.map(|n| td_string!(l, detail.seats_next, count = n))}</dd>
+                    <dt>{td_string!(l, detail.term)}</dt><dd>{words::term(l, s.term)}{d.term_at_renewal.map(|t| td_string!(l, detail.term_next, term = words::term(l, t)))}</dd>
+                    <dt>{td_string!(l, detail.status)}</dt><dd><StatusBadge status=s.status/>{if s.status.product_access() { td_string!(l, detail.access) } else { td_string!(l, detail.no_access) }}</dd>
+                    <dt>{td_string!(l, detail.since)}</dt><dd>{words::date(l, d.started_on)}</dd>
+                    <dt>{td_string!(l, detail.term_started)}</dt><dd>{words::instant(d.term_start, &d.time_zone)}</dd>
+                    <dt>{words::shown_label(l, on)}</dt><dd>{date.clone()}<div class="sub">{words::instant(d.date_instant, &d.time_zone)}" ("{d.time_zone.clone()}")"</div></dd>
                     {d.reseller_name.clone().map(|name| {
                         let contact = match &d.reseller_email { Some(e) => format!("{name} ({e})"), None => name };
-                        view! { <dt>"Reseller"</dt><dd>{contact}{d.partner_csn.clone().map(|c| format!(", partner CSN {c}"))}</dd> }
+                        view! { <dt>{td_string!(l, detail.reseller)}</dt><dd>{contact}{d.partner_csn.clone().map(|c| td_string!(l, detail.partner_csn, csn = c))}</dd> }
                     })}
                 </dl>
             </section>
             <section class="card" aria-labelledby="h-lifecycle">
-                <h2 id="h-lifecycle">"Status and access"</h2>
-                <p>"This subscription is " <strong>{s.status.label()}</strong> ". " {words::renewal_window(&d.renewal_window)}</p>
-                {d.payment_due.map(|due| view! { <p class="notice" role="status">{words::payment_due(due)}</p> })}
+                <h2 id="h-lifecycle">{td_string!(l, detail.lifecycle)}</h2>
+                <p>{td_string!(l, detail.state_is, status = words::status(l, s.status))} " " {words::renewal_window(l, &d.renewal_window)}</p>
+                {d.payment_due.map(|due| view! { <p class="notice" role="status">{words::payment_due(l, due)}</p> })}
                 {(!d.next_states.is_empty()).then(|| view! {
-                    <p>"Unless it is renewed or paid: "
-                        {d.next_states.iter().map(|(state, day)| format!("{} from {}", state.label(), format_date(*day))).collect::<Vec<_>>().join(", ")} "."</p>
+                    <p>{td_string!(l, detail.ahead, states = d.next_states.iter().map(|(state, day)| td_string!(l, detail.state_from, status = words::status(l, *state), date = words::date(l, *day))).collect::<Vec<_>>().join(", "))}</p>
                 })}
                 <table class="allowances">
-                    <caption>{format!("What {} allows", s.status.label())}</caption>
+                    <caption>{td_string!(l, detail.allows, status = words::status(l, s.status))}</caption>
                     <tbody>
-                        {d.allowances.rows().into_iter().map(|(what, level)| view! { <tr><th scope="row">{what}</th><td>{level.label()}</td></tr> }).collect_view()}
+                        {words::allowances(l, s.status).into_iter().map(|(what, level)| view! { <tr><th scope="row">{what}</th><td>{level}</td></tr> }).collect_view()}
                     </tbody>
                 </table>
             </section>
             <section class="card" aria-labelledby="h-renewal">
-                <h2 id="h-renewal">"Auto-renew"</h2>
-                <p class="big">{if on { "On" } else { "Off" }}</p>
+                <h2 id="h-renewal">{td_string!(l, detail.auto_renew)}</h2>
+                <p class="big">{words::on_off(l, on)}</p>
                 <p>{match (on, &d.auto_renew_change) {
-                    (true, _) => format!("Renews automatically on {date}. Turning auto-renew off cancels the renewal: no charge, and the subscription expires at the end of the term."),
-                    (false, ChangeAvailability::Blocked(_)) => format!("Expired on {date}."),
-                    (false, _) => format!("Expires on {date}. Auto-renew can be turned on again until {}.", format_date(d.auto_renew_last_day)),
+                    (true, _) => td_string!(l, detail.renews_automatically, date = date),
+                    (false, ChangeAvailability::Blocked(_)) => td_string!(l, detail.expired_on, date = date),
+                    (false, _) => td_string!(l, detail.expires_until, date = date, last = words::date(l, d.auto_renew_last_day)),
                 }}</p>
                 {match d.auto_renew_change.clone() {
                     ChangeAvailability::Available => view! { <A href=change_href attr:class="button-link primary">{change_label}</A> }.into_any(),
-                    ChangeAvailability::Blocked(why) => view! { <p class="hint">{why.message()}</p> }.into_any(),
-                    ChangeAvailability::NotAllowed => view! { <p class="hint">"Only a buyer can change renewals."</p> }.into_any(),
+                    ChangeAvailability::Blocked(why) => view! { <p class="hint">{words::ineligible(l, &why)}</p> }.into_any(),
+                    ChangeAvailability::NotAllowed => view! { <p class="hint">{td_string!(l, detail.buyers_only)}</p> }.into_any(),
                 }}
             </section>
             {match d.billing.clone() {
                 Some(b) => view! {
                     <section class="card" aria-labelledby="h-payment">
-                        <h2 id="h-payment">"Payment"</h2>
+                        <h2 id="h-payment">{td_string!(l, detail.payment)}</h2>
                         <dl class="facts">
-                            <dt>"Payment method"</dt><dd>{b.payment_method.unwrap_or_else(|| "None".into())}</dd>
-                            <dt>"Currency"</dt><dd>{s.currency.code()}</dd>
-                            <dt>"PO number"</dt><dd>{if b.po_number.is_empty() { "—".to_string() } else { b.po_number.clone() }}</dd>
-                            <dt>"Invoice notes"</dt><dd>{if b.notes.is_empty() { "—".to_string() } else { b.notes.clone() }}</dd>
-                            <dt>"PO documents"</dt><dd>{if b.po_documents.is_empty() { "None".to_string() } else { b.po_documents.join(", ") }}</dd>
-                            <dt>"Payers"</dt><dd>{if b.payers.is_empty() { "None".to_string() } else { b.payers.join(", ") }}</dd>
+                            <dt>{td_string!(l, detail.payment_method)}</dt><dd>{b.payment_method.unwrap_or_else(|| td_string!(l, none).into())}</dd>
+                            <dt>{td_string!(l, detail.currency)}</dt><dd>{s.currency.code()}</dd>
+                            <dt>{td_string!(l, detail.po_number)}</dt><dd>{if b.po_number.is_empty() { "—".to_string() } else { b.po_number.clone() }}</dd>
+                            <dt>{td_string!(l, detail.notes)}</dt><dd>{if b.notes.is_empty() { "—".to_string() } else { b.notes.clone() }}</dd>
+                            <dt>{td_string!(l, detail.po_documents)}</dt><dd>{if b.po_documents.is_empty() { td_string!(l, none).to_string() } else { b.po_documents.join(", ") }}</dd>
+                            <dt>{td_string!(l, detail.payers)}</dt><dd>{if b.payers.is_empty() { td_string!(l, none).to_string() } else { b.payers.join(", ") }}</dd>
                         </dl>
                     </section>
                 }.into_any(),
                 None => view! {
                     <section class="card" aria-labelledby="h-payment">
-                        <h2 id="h-payment">"Payment"</h2>
-                        <p class="hint">"Billing details are visible to buyers only."</p>
+                        <h2 id="h-payment">{td_string!(l, detail.payment)}</h2>
+                        <p class="hint">{td_string!(l, detail.billing_hidden)}</p>
                     </section>
                 }.into_any(),
             }}

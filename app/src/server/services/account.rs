@@ -3,6 +3,7 @@
 use crate::contract::dto::Me;
 use crate::contract::error::AppError;
 use crate::domain::authz::{Action, Actor, allowed};
+use crate::domain::locale::Locale;
 use crate::server::store::Store;
 
 /// Name, organisation, roles, and what the roles allow (so the UI can hide what the server
@@ -22,4 +23,13 @@ pub async fn me(store: &Store, actor: &Actor) -> Result<Me, AppError> {
         can_change_auto_renew: allowed(&actor.roles, Action::ChangeAutoRenew),
         roles: actor.roles.clone(),
     })
+}
+
+/// Keeps the language a user chose with the switcher; any signed-in user may choose their own.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, locale = locale.code()))]
+pub async fn set_language(store: &Store, actor: &Actor, locale: Locale) -> Result<(), AppError> {
+    let mut tx = store.begin_write().await?;
+    tx.set_user_locale(actor.user_id, Some(locale)).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -7,6 +7,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::domain::authz::Role;
+use crate::domain::locale::Locale;
 use crate::domain::mail_routing::MailKind;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentKind;
@@ -56,4 +57,5 @@ text_code! {
     Currency => "currency",
     PaymentKind => "payment kind",
     MailKind => "mail kind",
+    Locale => "language",
 }

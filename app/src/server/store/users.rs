@@ -6,6 +6,7 @@ use super::records::*;
 use super::{StoreResult, Tx, on_tx, secs};
 use crate::domain::authz::Role;
 use crate::domain::ids::{OrgId, UserId};
+use crate::domain::locale::Locale;
 
 impl Tx {
     pub async fn user_credentials(&mut self, email: &str) -> StoreResult<Option<UserCredentials>> {
@@ -177,6 +178,25 @@ impl Tx {
             .execute(&mut *c)
             .await?
             .rows_affected());
+        Ok(())
+    }
+
+    /// The language of the person a session belongs to, if they chose one; `None` for an
+    /// unknown or ended session too.
+    pub async fn session_locale(&mut self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Locale>> {
+        let sql = "SELECT u.locale FROM sessions s JOIN users u ON u.id = s.user_id \
+                   WHERE s.token_hash = $1 AND s.expires_at > $2";
+        let row = on_tx!(self, |c| sqlx::query_scalar::<_, Option<Locale>>(sql)
+            .bind(token_hash)
+            .bind(secs(now))
+            .fetch_optional(&mut *c)
+            .await?);
+        Ok(row.flatten())
+    }
+
+    pub async fn set_user_locale(&mut self, user: UserId, locale: Option<Locale>) -> StoreResult<()> {
+        let sql = "UPDATE users SET locale = $1 WHERE id = $2";
+        on_tx!(self, |c| sqlx::query(sql).bind(locale).bind(user).execute(&mut *c).await?.rows_affected());
         Ok(())
     }
 }
