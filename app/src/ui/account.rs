@@ -5,11 +5,11 @@ use leptos_meta::Title;
 
 use super::components::Authenticated;
 use super::words;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     view! {
         <Title text=td_string!(l, account.title)/>
         <h1>{td_string!(l, account.title)}</h1>

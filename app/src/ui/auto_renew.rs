@@ -12,11 +12,11 @@ use crate::api::{ChangeAutoRenew, preview_auto_renew};
 use crate::contract::dto::{AutoRenewPreview, PreviewOutcome};
 use crate::contract::links::{self, safe_next};
 use crate::domain::selection::join_ids;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 #[component]
 pub fn AutoRenewPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let query = use_query_map();
     // Ids come as "1,2,3" (links) or as repeated `ids` fields (the list's form without JavaScript).
     let request = move || {
@@ -47,7 +47,7 @@ pub fn AutoRenewPage() -> impl IntoView {
 
 #[component]
 fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let action = ServerAction::<ChangeAutoRenew>::new();
     let changes = p.changes();
     let ineligible = p.ineligible();

@@ -8,7 +8,7 @@ use super::MeResource;
 use crate::contract::dto::Me;
 use crate::contract::error::AppError;
 use crate::domain::status::Status;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 /// Renders `children` for a signed-in user; anyone else is sent to sign in and brought back.
 #[component]
@@ -17,7 +17,7 @@ where
     F: Fn(Me) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let me = expect_context::<MeResource>();
     let location = use_location();
     let children = StoredValue::new(children);
@@ -46,7 +46,7 @@ where
 /// An error as the user should read it.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let title = match &error {
         AppError::Validation { .. } | AppError::Conflict(_) => td_string!(l, errors.please_check),
         AppError::Unauthorized => td_string!(l, errors.signed_out),
@@ -66,7 +66,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 /// The confirmation shown after a change redirected back here (`?notice=...&changed=N`).
 #[component]
 pub fn ChangeNotice() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let query = use_query_map();
     move || {
         let q = query.get();
@@ -90,6 +90,6 @@ pub fn ChangeNotice() -> impl IntoView {
 
 #[component]
 pub fn StatusBadge(status: Status) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     view! { <span class=format!("badge badge-{}", status.code())>{super::words::status(l, status)}</span> }
 }

@@ -8,11 +8,11 @@ use super::components::ErrorNotice;
 use super::words;
 use crate::api::{AdvanceDemoClock, demo_clock};
 use crate::contract::dto::ClockMove;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 #[component]
 pub fn DemoClockPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let query = use_query_map();
     let clock = Resource::new(|| (), |_| demo_clock());
     let action = ServerAction::<AdvanceDemoClock>::new();

@@ -5,11 +5,11 @@ use leptos_meta::Title;
 
 use super::components::ErrorNotice;
 use crate::api::mailbox;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let mails = Resource::new(|| (), |_| mailbox());
     view! {
         <Title text=td_string!(l, mailbox.title)/>

@@ -21,7 +21,7 @@ use crate::api::{SignOut, current_user, site_features};
 use crate::contract::dto::Me;
 use crate::contract::links;
 use crate::domain::locale::Locale as Lang;
-use crate::i18n::{I18nContextProvider, td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 /// The page around the app. `<html lang>` is the request's language, which the server decided
 /// (the user's choice, the switcher's cookie, the browser's); the browser takes it from there.
@@ -53,20 +53,14 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     // The server renders in the request's language and writes it into `<html lang>`; the
-    // translations take it from there in the browser too.
-    let lang = request_language();
-    let header = leptos_i18n::context::UseLocalesOptions::default()
-        .ssr_lang_header_getter(move || Some(lang.code().to_string()));
-    view! {
-        <I18nContextProvider set_lang_attr_on_html=false set_dir_attr_on_html=false ssr_lang_header_getter=header>
-            <Page/>
-        </I18nContextProvider>
-    }
+    // browser reads it back from there. Changing it reloads the page, so it is a plain value.
+    provide_context(words::locale(request_language()));
+    view! { <Page/> }
 }
 
 #[component]
 fn Page() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css"/>
         <Title formatter=move |t: String| {
@@ -103,7 +97,7 @@ fn mark_hydrated() {
 
 #[component]
 fn Shell() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let location = use_location();
     let me: MeResource = Resource::new(move || location.pathname.get(), |_| current_user());
     provide_context(me);
@@ -155,7 +149,7 @@ fn Shell() -> impl IntoView {
 
 #[component]
 fn UserMenu(me: Me) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let sign_out = ServerAction::<SignOut>::new();
     let roles = me.roles.iter().map(|r| words::role(l, *r)).collect::<Vec<_>>().join(", ");
     view! {
@@ -172,7 +166,7 @@ fn UserMenu(me: Me) -> impl IntoView {
 /// The "Billing and orders" navigation: only what this user may open.
 #[component]
 fn Nav(me: Me) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     view! {
         <nav class="sidenav" aria-label=td_string!(l, app.nav)>
             <ul>
@@ -188,7 +182,7 @@ fn Nav(me: Me) -> impl IntoView {
 /// `/` sends each user to their start page.
 #[component]
 fn Home() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let me = expect_context::<MeResource>();
     view! {
         <Suspense fallback=move || view! { <p>{td_string!(l, app.loading)}</p> }>
@@ -204,7 +198,7 @@ fn Home() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(http::StatusCode::NOT_FOUND);
@@ -220,7 +214,7 @@ fn NotFound() -> impl IntoView {
 /// choice (a cookie, and the user's preference when signed in) and sends the browser back here.
 #[component]
 fn LanguageSwitcher() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let current = words::lang(l);
     let location = use_location();
     let back = move || {

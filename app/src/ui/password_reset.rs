@@ -8,11 +8,11 @@ use leptos_router::hooks::use_query_map;
 
 use super::components::ErrorNotice;
 use crate::api::{RequestPasswordReset, ResetPassword};
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let action = ServerAction::<RequestPasswordReset>::new();
     view! {
         <Title text=td_string!(l, forgot.title)/>
@@ -35,7 +35,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let action = ServerAction::<ResetPassword>::new();
     let query = use_query_map();
     let token = move || query.get().get("token").unwrap_or_default();

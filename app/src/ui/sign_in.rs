@@ -8,11 +8,11 @@ use leptos_router::hooks::use_query_map;
 
 use super::components::ErrorNotice;
 use crate::api::SignIn;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.get().get("next").unwrap_or_default();

@@ -18,7 +18,7 @@ use crate::domain::ids::SubscriptionId;
 use crate::domain::selection::{MAX_BULK, join_ids};
 use crate::domain::status::Status;
 use crate::domain::term::Term;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string};
 
 fn query_from(q: &ParamsMap) -> SubscriptionQuery {
     SubscriptionQuery {
@@ -50,7 +50,7 @@ fn with_params(q: &ParamsMap, changes: &[(&str, String)]) -> String {
 
 #[component]
 pub fn SubscriptionsPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     view! {
         <Title text=td_string!(l, list.title)/>
         <h1>{td_string!(l, list.title)}</h1>
@@ -60,7 +60,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
 
 #[component]
 fn SubscriptionList(me: Me) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let query = use_query_map();
     let page = Resource::new(move || query_from(&query.get()), list_subscriptions);
     // The selection survives paging and filtering, so a buyer can gather up to 100 across pages.
@@ -87,7 +87,7 @@ fn SubscriptionList(me: Me) -> impl IntoView {
 /// the list has its own URL. CSNs and currencies are the organisation's own.
 #[component]
 fn Filters(csns: Vec<String>, currencies: Vec<String>) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let query = use_query_map();
     let value = move |key: &'static str| move || query.get().get(key).unwrap_or_default();
     let is = move |key: &'static str, v: String| move || query.get().get(key).as_deref() == Some(v.as_str());
@@ -142,7 +142,7 @@ fn Filters(csns: Vec<String>, currencies: Vec<String>) -> impl IntoView {
 /// A filter whose choices are the account's own values, plus "All".
 #[component]
 fn ValueSelect(id: &'static str, name: &'static str, label: &'static str, values: Vec<String>) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let query = use_query_map();
     view! {
         <div class="field">
@@ -161,7 +161,7 @@ fn ValueSelect(id: &'static str, name: &'static str, label: &'static str, values
 
 #[component]
 fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>, can_act: bool) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let query = use_query_map();
     let navigate = use_navigate();
     let ids_on_page: Vec<SubscriptionId> = page.rows.iter().map(|r| r.id).collect();
@@ -297,7 +297,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
 
 #[component]
 pub fn SubscriptionPage() -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|i| i.parse::<SubscriptionId>().ok());
     let detail = Resource::new(id, |id| async move {
@@ -322,7 +322,7 @@ pub fn SubscriptionPage() -> impl IntoView {
 
 #[component]
 fn Detail(d: SubscriptionDetail) -> impl IntoView {
-    let l = use_i18n().get_locale_untracked();
+    let l = expect_context::<Locale>();
     let s = d.summary.clone();
     let id = s.id;
     let on = s.shown.auto_renew;

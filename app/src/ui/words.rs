@@ -24,6 +24,17 @@ pub fn lang(locale: Locale) -> Lang {
     }
 }
 
+/// The catalogue's language for the domain's.
+pub fn locale(lang: Lang) -> Locale {
+    match lang {
+        Lang::En => Locale::en,
+        Lang::Fi => Locale::fi,
+        Lang::Sv => Locale::sv,
+        Lang::Fr => Locale::fr,
+        Lang::De => Locale::de,
+    }
+}
+
 /// A date as lists show it ("9 Jun 2025", "9.6.2025", "09/06/2025").
 pub fn date(l: Locale, date: NaiveDate) -> String {
     lang(l).date_short(date)
@@ -176,5 +187,12 @@ mod tests {
         assert!(shown_date(Locale::fr, ShownDate { auto_renew: true, date }).contains("10/06/2025"));
         let at = DateTime::parse_from_rfc3339("2025-06-09T21:00:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(instant(at, "Europe/Helsinki"), "10 June 2025 00:00:00 EEST");
+    }
+
+    #[test]
+    fn the_two_language_types_map_onto_each_other() {
+        for l in Lang::ALL {
+            assert_eq!(lang(locale(l)), l);
+        }
     }
 }
