@@ -6,11 +6,39 @@
 // `use_i18n`, `t!`, `td_string!`...
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+/// The catalogues' language for the domain's (which formats dates and amounts), and back.
+impl From<domain::locale::Locale> for i18n::Locale {
+    fn from(lang: domain::locale::Locale) -> Self {
+        use domain::locale::Locale as L;
+        match lang {
+            L::En => i18n::Locale::en,
+            L::Fi => i18n::Locale::fi,
+            L::Sv => i18n::Locale::sv,
+            L::Fr => i18n::Locale::fr,
+            L::De => i18n::Locale::de,
+        }
+    }
+}
+
+impl From<i18n::Locale> for domain::locale::Locale {
+    fn from(locale: i18n::Locale) -> Self {
+        use domain::locale::Locale as L;
+        match locale {
+            i18n::Locale::en => L::En,
+            i18n::Locale::fi => L::Fi,
+            i18n::Locale::sv => L::Sv,
+            i18n::Locale::fr => L::Fr,
+            i18n::Locale::de => L::De,
+        }
+    }
+}
+
 pub mod api;
 pub mod contract;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod ui;
+pub mod words;
 
 pub use ui::{App, shell};

@@ -2,9 +2,10 @@
 //! run once on SQLite and once on PostgreSQL.
 
 use app::domain::ids::{PaymentId, SubscriptionId};
+use app::domain::locale::Locale;
 use app::domain::status::Status;
 use app::domain::term::Term;
-use app::domain::time::{format_date, local_date, start_of_day, term_end};
+use app::domain::time::{local_date, start_of_day, term_end};
 use app::server::services::engine as jobs;
 use app::server::store::Store;
 use app::server::store::records::PaymentStatus;
@@ -268,7 +269,7 @@ both!(reminders_go_out_45_30_and_4_days_before_once_each, |store: Store| async m
         assert_eq!(count().await, expected, "{days} days before");
     }
     // Each names the renewal date and the price (R-MAIL-6).
-    let date = format_date(local_date(f.term_end, f.tz));
+    let date = Locale::En.date_long(local_date(f.term_end, f.tz));
     let mut tx = store.begin_read().await.unwrap();
     let mails: Vec<_> = tx
         .outbox_for("buyer@aurora.example", MailKind::RenewalReminder)
@@ -280,7 +281,9 @@ both!(reminders_go_out_45_30_and_4_days_before_once_each, |store: Store| async m
     assert_eq!(mails.len(), 3);
     for m in &mails {
         assert!(m.body_text.contains(&format!("renews automatically on {date} for ")), "{}", m.body_text);
-        assert!(m.body_text.contains(" EUR") || m.body_text.contains(" SEK") || m.body_text.contains(" USD"));
+        // The price with its currency, as English writes it: €1,234.56, SEK 1,234.56, US$1,234.56.
+        let priced = ["for €", "for SEK\u{a0}", "for US$"].iter().any(|p| m.body_text.contains(p));
+        assert!(priced, "{}", m.body_text);
     }
 });
 

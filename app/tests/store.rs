@@ -2,10 +2,12 @@
 
 use app::contract::dto::{PreviewOutcome, SubscriptionQuery};
 use app::contract::error::AppError;
+use app::contract::problem::Problem;
 use app::domain::authz::Actor;
 use app::domain::auto_renew::Ineligible;
 use app::domain::email::EmailAddress;
 use app::domain::ids::{IdempotencyKey, SubscriptionId};
+use app::domain::locale::Locale;
 use app::domain::money::Currency;
 use app::domain::password::{NewPassword, WeakPassword};
 use app::domain::selection::BulkSelection;
@@ -136,7 +138,10 @@ both!(organisations_never_see_each_others_subscriptions, |store: Store| async mo
     let theirs = subscriptions::list(&store, &borealis, &query()).await.unwrap();
     assert_eq!(theirs.total, seed::BOREALIS_SUBSCRIPTIONS as i64);
     let foreign = theirs.rows[0].id;
-    assert_eq!(subscriptions::detail(&store, &aurora, foreign, now()).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(
+        subscriptions::detail(&store, &aurora, foreign, &Default::default(), now()).await.unwrap_err(),
+        AppError::NotFound
+    );
     let selection = BulkSelection::from_ids(vec![foreign]).unwrap();
     assert_eq!(auto_renew::preview(&store, &aurora, &selection, false, now()).await.unwrap_err(), AppError::NotFound);
     let key = IdempotencyKey::new();
@@ -144,7 +149,7 @@ both!(organisations_never_see_each_others_subscriptions, |store: Store| async mo
         auto_renew::change(&store, &aurora, &selection, false, &key, now(), BASE_URL).await.unwrap_err(),
         AppError::NotFound
     );
-    let after = subscriptions::detail(&store, &borealis, foreign, now()).await.unwrap();
+    let after = subscriptions::detail(&store, &borealis, foreign, &Default::default(), now()).await.unwrap();
     assert_eq!(after.summary.shown, theirs.rows[0].shown);
 });
 
@@ -153,7 +158,7 @@ both!(admins_see_subscriptions_without_billing_and_cannot_change_them, |store: S
     let admin = demo_actor(&store, "admin@aurora.example").await;
     let page = subscriptions::list(&store, &admin, &query()).await.unwrap();
     assert!(page.rows.iter().all(|r| r.payment_method.is_none()));
-    let detail = subscriptions::detail(&store, &admin, page.rows[0].id, now()).await.unwrap();
+    let detail = subscriptions::detail(&store, &admin, page.rows[0].id, &Default::default(), now()).await.unwrap();
     assert!(detail.billing.is_none());
     assert_eq!(detail.auto_renew_change, app::contract::dto::ChangeAvailability::NotAllowed);
     let selection = BulkSelection::from_ids(vec![page.rows[0].id]).unwrap();
@@ -223,10 +228,16 @@ both!(turning_auto_renew_off_for_100_is_one_audited_change_with_one_mail_per_buy
     let jobs = app::server::testing::engine(&store, BASE_URL);
     let before = end - chrono::Duration::seconds(1);
     jobs.run_pass(before).await.unwrap();
-    assert_eq!(subscriptions::detail(&store, &buyer, id, before).await.unwrap().summary.status, Status::Active);
+    assert_eq!(
+        subscriptions::detail(&store, &buyer, id, &Default::default(), before).await.unwrap().summary.status,
+        Status::Active
+    );
     let after = end + chrono::Duration::minutes(5);
     jobs.run_pass(after).await.unwrap();
-    assert_eq!(subscriptions::detail(&store, &buyer, id, after).await.unwrap().summary.status, Status::Expired);
+    assert_eq!(
+        subscriptions::detail(&store, &buyer, id, &Default::default(), after).await.unwrap().summary.status,
+        Status::Expired
+    );
     let count = |sql: String| {
         let store = store.clone();
         async move { app::server::testing::scalar(&store, &sql).await }
@@ -263,9 +274,11 @@ both!(one_ineligible_subscription_stops_the_whole_change, |store: Store| async m
     let key = IdempotencyKey::parse(&preview.idempotency_key).unwrap();
     let err = auto_renew::change(&store, &buyer, &selection, true, &key, now(), BASE_URL).await.unwrap_err();
     match err {
-        AppError::Validation { message, .. } => {
-            assert!(message.starts_with("Nothing was changed: 1 of the selected"), "{message}");
-            assert!(message.contains(&canceled.to_string()));
+        AppError::Validation { field, problem: Problem::AutoRenewRefused { on, refused } } => {
+            assert_eq!(field.as_deref(), Some("ids"));
+            assert!(on);
+            assert_eq!(refused.len(), 1, "{refused:?}");
+            assert_eq!((refused[0].id, &refused[0].reason), (canceled, &Ineligible::Canceled));
         }
         other => panic!("expected a validation error, got {other:?}"),
     }
@@ -330,7 +343,7 @@ both!(sign_in_answers_unknown_and_wrong_alike_and_locks_after_five_failures, |st
             .await
             .unwrap_err();
     assert_eq!(wrong, unknown);
-    assert_eq!(wrong.to_string(), auth::BAD_CREDENTIALS);
+    assert_eq!(wrong, AppError::form(Problem::BadCredentials));
     let ok = auth::sign_in(&store, &email("Buyer@Aurora.example"), seed::DEMO_PASSWORD.into(), "10.0.0.1", None, at(t))
         .await
         .unwrap();
@@ -359,7 +372,7 @@ both!(sign_in_answers_unknown_and_wrong_alike_and_locks_after_five_failures, |st
         auth::sign_in(&store, &email("admin@aurora.example"), seed::DEMO_PASSWORD.into(), "10.0.0.4", None, at(t + 60))
             .await
             .unwrap_err();
-    assert_eq!(locked, AppError::TooManyRequests(auth::TOO_MANY_FAILURES.into()));
+    assert_eq!(locked, AppError::TooManyRequests(Problem::TooManyFailures { minutes: 15 }));
     // Unknown accounts lock the same way, so the lock reveals nothing.
     for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
         auth::sign_in(&store, &email("ghost@aurora.example"), "Wrong-password-1".into(), "10.0.0.5", None, at(t))
@@ -407,7 +420,7 @@ both!(unrenewed_subscriptions_move_through_the_lifecycle_on_the_exact_days, |sto
         let buyer = buyer.clone();
         async move {
             apply_lifecycle(&store, at).await.unwrap();
-            subscriptions::detail(&store, &buyer, id, at).await.unwrap().summary.status
+            subscriptions::detail(&store, &buyer, id, &Default::default(), at).await.unwrap().summary.status
         }
     };
     assert_eq!(status_at(end - chrono::Duration::seconds(1)).await, Status::Active);
@@ -458,9 +471,9 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
         auth::sign_in(&store, &email("payer2@aurora.example"), seed::DEMO_PASSWORD.into(), "10.2.0.1", None, at(t))
             .await
             .unwrap();
-    auth::request_password_reset(&store, &email("payer2@aurora.example"), at(t), BASE_URL).await.unwrap();
+    auth::request_password_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t), BASE_URL).await.unwrap();
     // Unknown accounts get the same (empty) answer and no mail.
-    auth::request_password_reset(&store, &email("nobody@aurora.example"), at(t), BASE_URL).await.unwrap();
+    auth::request_password_reset(&store, &email("nobody@aurora.example"), Locale::En, at(t), BASE_URL).await.unwrap();
     let mut tx = store.begin_read().await.unwrap();
     let mails = tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap();
     assert!(tx.outbox_for("nobody@aurora.example", MailKind::PasswordReset).await.unwrap().is_empty());
@@ -470,12 +483,14 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
 
     // R-AUTH-1: a weak password never reaches the service.
     assert_eq!(NewPassword::parse("abcdefgh".into()).unwrap_err(), WeakPassword::NoDigit);
-    let expired = AppError::validation("token", "This link has expired or was already used. Ask for a new one.");
+    let expired = AppError::validation("token", Problem::ResetLinkInvalid);
     let late = auth::reset_password(&store, &token, password("New-password-7"), at(t + auth::RESET_SECONDS)).await;
     assert_eq!(late.unwrap_err(), expired, "expired after 30 minutes");
 
     // A fresh link, used in time, works once.
-    auth::request_password_reset(&store, &email("payer2@aurora.example"), at(t + 100), BASE_URL).await.unwrap();
+    auth::request_password_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t + 100), BASE_URL)
+        .await
+        .unwrap();
     let mut tx = store.begin_read().await.unwrap();
     let mails = tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap();
     drop(tx);
@@ -506,7 +521,9 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
 
     // A fourth request within the window sends nothing more.
     for i in 0..3 {
-        auth::request_password_reset(&store, &email("payer2@aurora.example"), at(t + 400 + i), BASE_URL).await.unwrap();
+        auth::request_password_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t + 400 + i), BASE_URL)
+            .await
+            .unwrap();
     }
     let mut tx = store.begin_read().await.unwrap();
     assert_eq!(tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap().len(), 3);
@@ -537,4 +554,41 @@ both!(a_users_chosen_language_answers_their_requests_in_any_browser, |store: Sto
     // An ended session is anonymous: its user's choice no longer applies.
     let late = at(t + auth::SESSION_SECONDS + 1);
     assert_eq!(language::decide(&store, &elsewhere, late).await.unwrap(), Locale::De);
+});
+
+both!(mail_goes_out_in_each_recipients_language, |store: Store| async move {
+    // Each buyer gets the auto-renew confirmation in their own language; one who chose none gets
+    // the organisation's default; a reset mail is in the language of the page it was asked from.
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
+    let buyer2 = demo_actor(&store, "buyer2@aurora.example").await;
+    app::server::services::account::set_language(&store, &buyer2, Locale::Sv).await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    assert_eq!(tx.org_language(buyer.org_id).await.unwrap(), Locale::En, "English unless the organisation says");
+    tx.set_org_language(buyer.org_id, Locale::Fi).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let on = ids(
+        &store,
+        &buyer,
+        SubscriptionQuery { auto_renew: Some("on".into()), status: Some("active".into()), ..query() },
+    )
+    .await;
+    let two = BulkSelection::from_ids(on[..2].to_vec()).unwrap();
+    let key = IdempotencyKey::new();
+    auto_renew::change(&store, &buyer, &two, false, &key, now(), BASE_URL).await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let swedish = tx.outbox_for("buyer2@aurora.example", MailKind::AutoRenewChanged).await.unwrap();
+    assert_eq!(swedish.len(), 1);
+    assert_eq!(swedish[0].subject, "Automatisk förnyelse inaktiverad för 2 prenumerationer");
+    assert!(swedish[0].body_text.contains("Förfaller den"), "{}", swedish[0].body_text);
+    let finnish = tx.outbox_for("buyer@aurora.example", MailKind::AutoRenewChanged).await.unwrap();
+    assert_eq!(finnish[0].subject, "Automaattinen uusiminen poistettu käytöstä 2 tilaukselta");
+    drop(tx);
+
+    let t = 1_800_000_000;
+    auth::request_password_reset(&store, &email("admin@aurora.example"), Locale::Sv, at(t), BASE_URL).await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let reset = tx.outbox_for("admin@aurora.example", MailKind::PasswordReset).await.unwrap();
+    assert_eq!(reset[0].subject, "Återställ ditt lösenord för Fakturering och beställningar");
+    assert!(reset[0].body_text.contains("Välj ett nytt lösenord"), "{}", reset[0].body_text);
 });

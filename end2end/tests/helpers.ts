@@ -1,4 +1,6 @@
-import { expect, Page } from "@playwright/test";
+import * as fs from "fs";
+import * as path from "path";
+import { expect, Locator, Page } from "@playwright/test";
 
 export const PASSWORD = "Demo-portal-2026";
 
@@ -21,4 +23,81 @@ export async function signIn(page: Page, email: string, { js = true } = {}) {
 export async function total(page: Page): Promise<number> {
   const text = await page.getByText(/ of \d+ subscriptions$/).innerText();
   return Number(text.match(/of (\d+) subscriptions/)![1]);
+}
+
+/** The five languages: the browser locale that picks each, and its catalogue (app/locales). */
+export const LANGUAGES = ["en", "fi", "sv", "fr", "de"] as const;
+export type Lang = (typeof LANGUAGES)[number];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Catalogue = Record<string, any>;
+const catalogues = new Map<Lang, Catalogue>();
+
+/** The portal's own words in `lang`, for labels to click; assertions spell out what they expect. */
+export function words(lang: Lang): Catalogue {
+  if (!catalogues.has(lang)) {
+    const file = path.join(__dirname, "..", "..", "app", "locales", `${lang}.json`);
+    catalogues.set(lang, JSON.parse(fs.readFileSync(file, "utf8")));
+  }
+  return catalogues.get(lang)!;
+}
+
+/** Signs in through the form in whatever language the page is in. */
+export async function signInAs(page: Page, lang: Lang, email: string) {
+  const w = words(lang);
+  await page.goto("/sign-in");
+  await hydrated(page);
+  await page.getByLabel(w.sign_in.email).fill(email);
+  await page.getByLabel(w.sign_in.password).fill(PASSWORD);
+  await page.getByRole("button", { name: w.sign_in.submit, exact: true }).click();
+  await expect(page.getByRole("button", { name: w.app.sign_out })).toBeVisible();
+}
+
+/** Presses Tab until `target` has the focus (at most `max` times), as a keyboard user would. */
+export async function tabTo(page: Page, target: Locator, max = 200) {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`not reachable with Tab: ${target}`);
+}
+
+/** The focused element shows a visible focus indicator (an outline or a shadow). */
+export async function expectVisibleFocus(page: Page) {
+  const style = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const s = getComputedStyle(el);
+    return { outline: s.outlineStyle, width: s.outlineWidth, shadow: s.boxShadow };
+  });
+  expect(style.outline !== "none" && style.width !== "0px" || style.shadow !== "none", JSON.stringify(style)).toBe(true);
+}
+
+function flatten(o: Catalogue, prefix = "", out = new Map<string, string>()) {
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === "string") out.set(prefix + k, v);
+    else flatten(v, `${prefix}${k}.`, out);
+  }
+  return out;
+}
+
+/**
+ * Fails when the page shows English text in another language: every piece of an English
+ * catalogue entry (between placeholders, 12 characters or more) that the language translates
+ * differently must not appear on the page.
+ */
+export async function expectNoEnglish(page: Page, lang: Lang) {
+  if (lang === "en") return;
+  const english = flatten(words("en"));
+  const translated = flatten(words(lang));
+  const pieces = new Set<string>();
+  for (const [key, text] of english) {
+    if (translated.get(key) === text) continue;
+    for (const piece of text.split(/\{\{[^}]*\}\}/)) {
+      const p = piece.trim();
+      if (p.length >= 12) pieces.add(p);
+    }
+  }
+  const shown = await page.locator("body").innerText();
+  const found = [...pieces].filter((p) => shown.includes(p));
+  expect(found, `English on a ${lang} page (${page.url()})`).toEqual([]);
 }

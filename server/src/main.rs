@@ -34,7 +34,8 @@ async fn run() -> Result<(), String> {
         }
         Some("advance-clock") => {
             let step = std::env::args().nth(2).ok_or("usage: server advance-clock <30d|12h|90m>")?;
-            let by = app::server::clock::parse_step(&step)?;
+            let by = app::server::clock::parse_step(&step)
+                .map_err(|e| format!("{step:?}: {e} (use a whole number followed by d, h or m, such as 30d)"))?;
             if !config.demo_clock {
                 return Err("the demo clock is off; set PORTAL_DEMO_CLOCK=true (never in production)".into());
             }

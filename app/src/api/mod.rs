@@ -9,6 +9,8 @@ use crate::contract::dto::*;
 use crate::contract::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::contract::links;
+#[cfg(feature = "ssr")]
+use crate::contract::problem::Problem;
 use crate::domain::ids::SubscriptionId;
 
 #[cfg(feature = "ssr")]
@@ -17,7 +19,7 @@ use crate::server::context::{app_state, require_actor};
 /// An e-mail address as typed into a form, or the error tied to its field.
 #[cfg(feature = "ssr")]
 fn parse_email(text: &str) -> Result<crate::domain::email::EmailAddress, AppError> {
-    crate::domain::email::EmailAddress::parse(text).map_err(|e| AppError::validation("email", e.to_string()))
+    crate::domain::email::EmailAddress::parse(text).map_err(|e| AppError::validation("email", e))
 }
 
 #[server(prefix = "/api", endpoint = "sign_in")]
@@ -70,7 +72,8 @@ pub async fn list_subscriptions(#[server(default)] query: SubscriptionQuery) -> 
 pub async fn subscription(id: SubscriptionId) -> Result<SubscriptionDetail, AppError> {
     let actor = require_actor().await?;
     let state = app_state()?;
-    crate::server::services::subscriptions::detail(&state.store, &actor, id, state.clock.now()).await
+    let rates = &state.config.usd_rates;
+    crate::server::services::subscriptions::detail(&state.store, &actor, id, rates, state.clock.now()).await
 }
 
 /// The review step of Manage auto-renew: `ids` is a comma-separated list of up to 100 ids.
@@ -93,8 +96,7 @@ pub async fn change_auto_renew(
 ) -> Result<AutoRenewOutcome, AppError> {
     let actor = require_actor().await?;
     let selection = crate::domain::selection::BulkSelection::parse(&ids)?;
-    let key = crate::domain::ids::IdempotencyKey::parse(&idempotency_key)
-        .map_err(|e| AppError::validation("idempotency_key", e.to_string()))?;
+    let key = crate::domain::ids::IdempotencyKey::parse(&idempotency_key).map_err(AppError::form)?;
     let state = app_state()?;
     let now = state.clock.now();
     let base_url = &state.config.public_url;
@@ -105,24 +107,28 @@ pub async fn change_auto_renew(
     Ok(outcome)
 }
 
-/// "Forgot password": mails a reset link if the account exists; the same answer either way.
+/// "Forgot password": mails a reset link, in the language of the page it was asked from, if the
+/// account exists; the same answer either way.
 #[server(prefix = "/api", endpoint = "request_password_reset")]
-pub async fn request_password_reset(email: String) -> Result<String, AppError> {
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    use crate::server::{auth, context};
     let email = parse_email(&email)?;
     let state = app_state()?;
     let now = chrono::Utc::now();
-    crate::server::auth::request_password_reset(&state.store, &email, now, &state.config.public_url).await?;
-    Ok(crate::server::auth::RESET_REQUESTED.to_string())
+    auth::request_password_reset(&state.store, &email, context::request_locale(), now, &state.config.public_url)
+        .await?;
+    leptos_axum::redirect(&links::forgot_password_sent());
+    Ok(())
 }
 
 /// Chooses a new password with the token from the reset mail; then the user signs in again.
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
     if password != confirm {
-        return Err(AppError::validation("confirm", "The two passwords differ."));
+        return Err(AppError::validation("confirm", Problem::PasswordsDiffer));
     }
-    let password = crate::domain::password::NewPassword::parse(password)
-        .map_err(|e| AppError::validation("password", e.to_string()))?;
+    let password =
+        crate::domain::password::NewPassword::parse(password).map_err(|e| AppError::validation("password", e))?;
     let state = app_state()?;
     crate::server::auth::reset_password(&state.store, &token, password, chrono::Utc::now()).await?;
     leptos_axum::redirect(&links::sign_in_after_reset());
@@ -138,7 +144,7 @@ pub async fn set_language(locale: String, back: Option<String>) -> Result<(), Ap
     let locale = Locale::ALL
         .into_iter()
         .find(|l| l.code() == locale.trim())
-        .ok_or_else(|| AppError::validation("locale", "Choose one of the listed languages."))?;
+        .ok_or_else(|| AppError::validation("locale", Problem::NotListed))?;
     let state = app_state()?;
     context::set_language_cookie(locale, state.config.secure_cookies());
     if let Some(actor) = context::current_actor().await? {

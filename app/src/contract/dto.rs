@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::authz::Role;
 use crate::domain::auto_renew::Ineligible;
 use crate::domain::ids::{SubscriptionId, UserId};
-use crate::domain::money::Currency;
+use crate::domain::money::{Currency, Money};
+use crate::domain::payment::PaymentKind;
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
 use crate::domain::status::{Allowances, Status};
 use crate::domain::term::Term;
@@ -62,7 +63,25 @@ pub struct SubscriptionSummary {
     pub shown: ShownDate,
     pub currency: Currency,
     /// Hidden from admins who are not buyers (R-ROLE-5).
-    pub payment_method: Option<String>,
+    pub payment_method: Option<PaymentMethodView>,
+}
+
+/// The price of a subscription's next term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewalPrice {
+    pub seats: u32,
+    pub term: Term,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+}
+
+/// A payment method as pages show it: its kind, worded in the reader's language, and what
+/// identifies it ("Visa •••• 4242", an address), which is the same in every language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentMethodView {
+    pub kind: PaymentKind,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,7 +144,11 @@ pub enum ChangeAvailability {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BillingDetail {
-    pub payment_method: Option<String>,
+    pub payment_method: Option<PaymentMethodView>,
+    /// What the next term costs as the renewal will charge it (seats and term chosen for the
+    /// renewal, that day's price list and promotion, tax from the customer's address); `None`
+    /// when it cannot be priced or paid as set up.
+    pub renewal_price: Option<RenewalPrice>,
     pub po_number: String,
     pub notes: String,
     pub po_documents: Vec<String>,

@@ -5,33 +5,52 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use super::problem::Problem;
+
+/// The texts below are for logs; pages word an error in the reader's language
+/// (`ui::words`), from its variant and its [`Problem`] code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// The input is wrong; `field` names the form field when there is one.
-    #[error("{message}")]
-    Validation { field: Option<String>, message: String },
-    #[error("Please sign in to continue.")]
+    #[error("invalid input ({field:?}): {problem:?}")]
+    Validation { field: Option<String>, problem: Problem },
+    #[error("not signed in")]
     Unauthorized,
-    #[error("Your role does not allow this. Ask a buyer of your organisation.")]
+    #[error("forbidden for this role")]
     Forbidden,
-    #[error("We could not find that. It may have been removed, or it belongs to another account.")]
+    #[error("not found")]
     NotFound,
     /// The request conflicts with the current state (e.g. an idempotency key reused for
     /// another action).
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    TooManyRequests(String),
-    #[error("Something went wrong on our side; nothing was changed. Please try again.")]
+    #[error("conflict: {0:?}")]
+    Conflict(Problem),
+    #[error("too many requests: {0:?}")]
+    TooManyRequests(Problem),
+    #[error("internal error")]
     Internal,
-    /// The request did not reach the server function or its answer could not be read.
-    #[error("The request could not be completed ({0}). Check your connection and try again.")]
+    /// The request did not reach the server function or its answer could not be read; the
+    /// detail is technical and is not shown as the message.
+    #[error("transport: {0}")]
     Transport(String),
 }
 
 impl AppError {
-    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> AppError {
-        AppError::Validation { field: Some(field.into()), message: message.into() }
+    /// An error tied to a form field.
+    pub fn validation(field: impl Into<String>, problem: impl Into<Problem>) -> AppError {
+        AppError::Validation { field: Some(field.into()), problem: problem.into() }
+    }
+
+    /// An error about the form as a whole.
+    pub fn form(problem: impl Into<Problem>) -> AppError {
+        AppError::Validation { field: None, problem: problem.into() }
+    }
+
+    /// The form field this error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Validation { field, .. } => field.as_deref(),
+            _ => None,
+        }
     }
 
     /// The HTTP status this error is answered with.
@@ -55,9 +74,8 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Malformed or missing arguments are the caller's mistake, not ours.
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
-                AppError::Validation { field: None, message: format!("The form was incomplete or malformed: {m}") }
-            }
+            // Its wording (serde's) is not echoed back.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::form(Problem::MalformedForm),
             other => AppError::Transport(other.to_string()),
         }
     }
@@ -65,7 +83,7 @@ impl FromServerFnError for AppError {
 
 impl From<crate::domain::selection::SelectionError> for AppError {
     fn from(e: crate::domain::selection::SelectionError) -> Self {
-        AppError::validation("ids", e.to_string())
+        AppError::validation("ids", e)
     }
 }
 

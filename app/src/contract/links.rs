@@ -36,6 +36,11 @@ pub fn sign_in_then(next: &str) -> String {
 }
 
 /// The sign-in page after a password reset.
+/// Forgot password, after a link was asked for: the page says what happens next.
+pub fn forgot_password_sent() -> String {
+    format!("{FORGOT_PASSWORD}?sent=1")
+}
+
 pub fn sign_in_after_reset() -> String {
     format!("{SIGN_IN}?reset=done")
 }

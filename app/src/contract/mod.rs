@@ -1,5 +1,6 @@
 //! What every layer shares: the data server functions answer with ([`dto`]), the one error type
-//! ([`error`]) and the portal's addresses ([`links`]). Compiled for the server and the browser.
+//! ([`error`]) with its codes ([`problem`]), and the portal's addresses ([`links`]). Compiled for
+//! the server and the browser.
 //!
 //! Dependencies point one way: `ui -> api -> server -> domain`, and each of them may use
 //! `contract`; `contract` uses only `domain`. `scripts/check-layers` enforces it.
@@ -7,3 +8,4 @@
 pub mod dto;
 pub mod error;
 pub mod links;
+pub mod problem;

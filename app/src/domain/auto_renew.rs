@@ -20,7 +20,7 @@ pub struct AutoRenewFacts {
     pub payment: Option<PaymentKind>,
 }
 
-/// Why a subscription's auto-renew cannot be changed now.
+/// Why a subscription's auto-renew cannot be changed now. A code: `words::ineligible` words it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Ineligible {
     /// Canceled subscriptions cannot be renewed or reactivated (R-LIFE-4).
@@ -33,26 +33,6 @@ pub enum Ineligible {
     NoPaymentMethod,
     /// The term has ended: reactivating it is a (late) renewal, not a switch (R-SUB-4, R-REN-2).
     TermEnded { last_day: NaiveDate },
-}
-
-impl Ineligible {
-    pub fn message(&self) -> String {
-        match self {
-            Ineligible::Canceled => "Canceled subscriptions cannot be renewed; buy a new subscription.".into(),
-            Ineligible::WindowClosed { last_day } => format!(
-                "Auto-renew could be changed until {}; this subscription can no longer be renewed.",
-                super::time::format_date(*last_day)
-            ),
-            Ineligible::ManualPaymentMethod => {
-                "Its payment method (bank transfer) cannot be charged automatically; renew it manually or change the payment method.".into()
-            }
-            Ineligible::NoPaymentMethod => "It has no payment method to charge; add one first.".into(),
-            Ineligible::TermEnded { last_day } => format!(
-                "Its term ended on {}; renew it to reactivate it (auto-renew alone does not).",
-                super::time::format_date(*last_day)
-            ),
-        }
-    }
 }
 
 /// The outcome of judging one subscription.
@@ -101,11 +81,6 @@ pub fn judge(facts: &AutoRenewFacts, turn_on: bool, now: DateTime<Utc>) -> Resul
 /// day of the next term) when on, the expiry date (last day of the term) when off.
 pub fn shown_date(term_end: DateTime<Utc>, tz: Tz, on: bool) -> NaiveDate {
     if on { local_date(term_end, tz) } else { local_date(expiry_instant(term_end), tz) }
-}
-
-/// "Renews on" / "Expires on", the wording that goes with [`shown_date`].
-pub fn shown_date_label(on: bool) -> &'static str {
-    if on { "Renews on" } else { "Expires on" }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub struct EmailAddress(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Enter an e-mail address such as name@example.com.")]
+#[error("not an e-mail address")]
 pub struct InvalidEmail;
 
 impl EmailAddress {

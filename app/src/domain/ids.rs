@@ -57,7 +57,7 @@ ids! {
 pub struct IdempotencyKey(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("This form has expired. Reload the page and try again.")]
+#[error("not an idempotency key")]
 pub struct InvalidIdempotencyKey;
 
 impl IdempotencyKey {

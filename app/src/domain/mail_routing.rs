@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::locale::Locale;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MailKind {
     OrderConfirmation,
@@ -63,15 +65,23 @@ impl MailKind {
 /// The people a mail can go to, for one organisation and one occasion.
 #[derive(Debug, Clone, Default)]
 pub struct Contacts {
-    pub buyers: Vec<String>,
+    pub buyers: Vec<Recipient>,
     /// Primary and secondary admins.
-    pub admins: Vec<String>,
+    pub admins: Vec<Recipient>,
     /// The payers of the invoice in question (up to 10, R-ROLE-6).
-    pub payers: Vec<String>,
+    pub payers: Vec<Recipient>,
     /// The account the mail is about (password reset, invitation).
-    pub person: Option<String>,
+    pub person: Option<Recipient>,
     /// Extra recipients chosen by the buyer for a quote (up to 4, R-QUOTE-1).
-    pub quote_recipients: Vec<String>,
+    pub quote_recipients: Vec<Recipient>,
+}
+
+/// An address and the language mail to it is written in: the person's own choice, else their
+/// organisation's default language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub address: String,
+    pub lang: Locale,
 }
 
 /// The recipients of a mail of `kind`, each once, in a stable order.
@@ -83,8 +93,8 @@ pub struct Contacts {
 /// - Overdue invoices go to the payers and the buyers (R-MAIL-1: buyers get overdue notices).
 /// - Password resets and invitations go to the person only (R-AUTH-2, R-AUTH-3).
 /// - User-management notices go to the admins (R-MAIL-3).
-pub fn recipients(kind: MailKind, c: &Contacts) -> Vec<String> {
-    let mut out: Vec<String> = match kind {
+pub fn recipients(kind: MailKind, c: &Contacts) -> Vec<Recipient> {
+    let mut out: Vec<Recipient> = match kind {
         MailKind::OrderConfirmation
         | MailKind::RenewalReminder
         | MailKind::ExpiryNotice
@@ -98,7 +108,7 @@ pub fn recipients(kind: MailKind, c: &Contacts) -> Vec<String> {
         MailKind::UserManagementNotice => c.admins.clone(),
     };
     let mut seen = std::collections::HashSet::new();
-    out.retain(|a| seen.insert(a.to_lowercase()));
+    out.retain(|r| seen.insert(r.address.to_lowercase()));
     out
 }
 
@@ -106,13 +116,17 @@ pub fn recipients(kind: MailKind, c: &Contacts) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn r(address: &str) -> Recipient {
+        Recipient { address: address.into(), lang: Locale::En }
+    }
+
     fn contacts() -> Contacts {
         Contacts {
-            buyers: vec!["buyer@x.example".into(), "buyer-admin@x.example".into()],
-            admins: vec!["admin@x.example".into(), "buyer-admin@x.example".into()],
-            payers: vec!["payer@x.example".into()],
-            person: Some("person@x.example".into()),
-            quote_recipients: vec!["cfo@x.example".into()],
+            buyers: vec![r("buyer@x.example"), r("buyer-admin@x.example")],
+            admins: vec![r("admin@x.example"), r("buyer-admin@x.example")],
+            payers: vec![r("payer@x.example")],
+            person: Some(r("person@x.example")),
+            quote_recipients: vec![r("cfo@x.example")],
         }
     }
 
@@ -137,7 +151,7 @@ mod tests {
         assert_eq!(expect.len(), MailKind::ALL.len());
         for (kind, buyer, admin, payer, person, extra) in expect {
             let to = recipients(kind, &c);
-            let has = |a: &str| to.iter().any(|t| t == a);
+            let has = |a: &str| to.iter().any(|t| t.address == a);
             assert_eq!(has("buyer@x.example"), buyer, "{kind:?} buyer");
             assert_eq!(has("admin@x.example"), admin, "{kind:?} admin");
             assert_eq!(has("payer@x.example"), payer, "{kind:?} payer");
@@ -154,10 +168,10 @@ mod tests {
         // R-MAIL-3, R-ROLE-3
         let c = contacts();
         assert_eq!(
-            recipients(MailKind::AutoRenewChanged, &c).iter().filter(|a| *a == "buyer-admin@x.example").count(),
+            recipients(MailKind::AutoRenewChanged, &c).iter().filter(|t| t.address == "buyer-admin@x.example").count(),
             1
         );
-        assert!(recipients(MailKind::UserManagementNotice, &c).contains(&"buyer-admin@x.example".to_string()));
+        assert!(recipients(MailKind::UserManagementNotice, &c).contains(&r("buyer-admin@x.example")));
     }
 
     #[test]

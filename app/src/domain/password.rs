@@ -1,16 +1,19 @@
 //! Password policy (R-AUTH-1): at least 8 characters, a letter, a digit, 3 distinct characters.
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Which part of R-AUTH-1 a password misses. A code: pages word it in the reader's language
+/// (`contract::problem::Problem`); the texts here are for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum WeakPassword {
-    #[error("Use at least 8 characters.")]
+    #[error("fewer than 8 characters")]
     TooShort,
-    #[error("Use at least one letter.")]
+    #[error("no letter")]
     NoLetter,
-    #[error("Use at least one digit.")]
+    #[error("no digit")]
     NoDigit,
-    #[error("Use at least 3 different characters.")]
+    #[error("fewer than 3 different characters")]
     TooFewDistinct,
-    #[error("Use at most 128 characters.")]
+    #[error("more than 128 characters")]
     TooLong,
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auto_renew::shown_date;
 use super::status::Status;
-use super::time::{format_date, local_date, start_of_day};
+use super::time::{local_date, start_of_day};
 
 /// Early renewal opens 90 days before the renewal date (R-REN-2, R-PRICE-2, R-QUOTE-9).
 pub const EARLY_DAYS: i64 = 90;
@@ -33,11 +33,13 @@ pub fn renewal_window(term_end: DateTime<Utc>, tz: Tz) -> RenewalWindow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum RenewalRefusal {
-    #[error("Canceled subscriptions cannot be renewed; buy a new subscription.")]
+    #[error("canceled")]
     Canceled,
-    #[error("Renewal opens on {}, 90 days before the renewal date.", format_date(*.0))]
+    /// Renewal opens on this local day.
+    #[error("renewal opens on {0}")]
     TooEarly(NaiveDate),
-    #[error("Renewal closed on {}, 45 days after the renewal date; buy a new subscription.", format_date(*.0))]
+    /// Renewal closed on this local day.
+    #[error("renewal closed on {0}")]
     TooLate(NaiveDate),
 }
 

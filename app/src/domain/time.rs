@@ -61,17 +61,28 @@ pub fn format_instant(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%-d %B %Y %H:%M:%S %Z").to_string()
 }
 
-/// "10 Jun 2025" style rendering used in lists.
-pub fn format_date(date: NaiveDate) -> String {
-    date.format("%-d %b %Y").to_string()
+/// Why a move of the demo clock was refused. A code, worded by the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum StepError {
+    /// Not a whole number followed by d, h or m.
+    #[error("not a number followed by d, h or m")]
+    Format,
+    /// Zero: the clock only moves forward.
+    #[error("not a forward move")]
+    NotForward,
+    /// More than [`MAX_STEP_DAYS`] at once.
+    #[error("more than {MAX_STEP_DAYS} days")]
+    TooFar,
 }
 
+/// The largest move of the demo clock at once: ten years.
+pub const MAX_STEP_DAYS: i64 = 3660;
+
 /// A move of the demo clock: "30d", "12h" or "90m", a positive whole number of days, hours or
-/// minutes, at most ten years. Anything else is refused with a sentence for the person who typed
-/// it, never a panic.
-pub fn parse_step(text: &str) -> Result<Duration, String> {
+/// minutes, at most ten years. Anything else is refused with a reason, never a panic.
+pub fn parse_step(text: &str) -> Result<Duration, StepError> {
     let text = text.trim();
-    let usage = || format!("{text:?}: use a number followed by d, h or m, such as 30d");
     let (number, per_unit): (&str, fn(i64) -> Option<Duration>) = if let Some(n) = text.strip_suffix('d') {
         (n, Duration::try_days)
     } else if let Some(n) = text.strip_suffix('h') {
@@ -79,18 +90,18 @@ pub fn parse_step(text: &str) -> Result<Duration, String> {
     } else if let Some(n) = text.strip_suffix('m') {
         (n, Duration::try_minutes)
     } else {
-        return Err(usage());
+        return Err(StepError::Format);
     };
     if number.is_empty() || number.len() > 7 || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(usage());
+        return Err(StepError::Format);
     }
-    let n: i64 = number.parse().map_err(|_| usage())?;
+    let n: i64 = number.parse().map_err(|_| StepError::Format)?;
     if n == 0 {
-        return Err("The clock only moves forward: use a positive number.".into());
+        return Err(StepError::NotForward);
     }
     match per_unit(n) {
-        Some(by) if by <= Duration::days(3660) => Ok(by),
-        _ => Err("Move the clock at most ten years at a time.".into()),
+        Some(by) if by <= Duration::days(MAX_STEP_DAYS) => Ok(by),
+        _ => Err(StepError::TooFar),
     }
 }
 
@@ -103,9 +114,11 @@ mod tests {
         assert_eq!(parse_step("30d"), Ok(Duration::days(30)));
         assert_eq!(parse_step(" 12h "), Ok(Duration::hours(12)));
         assert_eq!(parse_step("90m"), Ok(Duration::minutes(90)));
-        for refused in ["-1d", "0d", "3w", "d", "", "4000d", "1é", "é", "1.5d", "+3d", "200000000000000d", "９d"] {
-            assert!(parse_step(refused).is_err(), "{refused:?}");
+        for refused in ["-1d", "3w", "d", "", "1é", "é", "1.5d", "+3d", "200000000000000d", "９d"] {
+            assert_eq!(parse_step(refused), Err(StepError::Format), "{refused:?}");
         }
+        assert_eq!(parse_step("0d"), Err(StepError::NotForward));
+        assert_eq!(parse_step("4000d"), Err(StepError::TooFar));
     }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -15,10 +15,12 @@ use super::store::records::NewSession;
 use super::store::{Store, StoreResult};
 use crate::contract::error::AppError;
 use crate::contract::links;
+use crate::contract::problem::Problem;
 use crate::domain::authz::Actor;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{OrgId, UserId};
-use crate::domain::mail_routing::{Contacts, MailKind, recipients};
+use crate::domain::locale::Locale;
+use crate::domain::mail_routing::{Contacts, MailKind, Recipient, recipients};
 use crate::domain::password::NewPassword;
 
 pub const SESSION_COOKIE: &str = "portal_session";
@@ -30,10 +32,6 @@ pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Failed sign-ins allowed per client address in the window.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
-
-/// The one answer to a wrong password and to an unknown account.
-pub const BAD_CREDENTIALS: &str = "The e-mail address or password is incorrect.";
-pub const TOO_MANY_FAILURES: &str = "Too many failed sign-ins. Wait 15 minutes and try again, or reset your password.";
 
 /// argon2id with OWASP's minimum: 19 MiB of memory, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -131,7 +129,7 @@ pub async fn sign_in(
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
     if password.is_empty() {
-        return Err(AppError::validation("password", "Enter your password."));
+        return Err(AppError::validation("password", Problem::EnterPassword));
     }
     let account_key = email.as_str().to_string();
     // Check the limits and count this attempt as a failure in one serialised transaction, before
@@ -142,7 +140,7 @@ pub async fn sign_in(
     let (by_account, by_address) =
         tx.login_failures_since(&account_key, address, now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
     if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(AppError::TooManyRequests(TOO_MANY_FAILURES.into()));
+        return Err(AppError::TooManyRequests(Problem::TooManyFailures { minutes: FAILURE_WINDOW_SECONDS / 60 }));
     }
     tx.record_login_failure(&account_key, address, now).await?;
     let user = tx.user_credentials(&account_key).await?;
@@ -150,7 +148,7 @@ pub async fn sign_in(
 
     let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
-        return Err(AppError::Validation { field: None, message: BAD_CREDENTIALS.into() });
+        return Err(AppError::form(Problem::BadCredentials));
     };
     let mut tx = store.begin_write().await?;
     let Some(org_id) = tx.user_orgs(user.id).await?.first().copied() else {
@@ -185,16 +183,16 @@ pub const RESET_SECONDS: i64 = 30 * 60;
 /// Reset mails sent per account in the failure window; more requests are answered the same way
 /// but send nothing.
 pub const MAX_RESETS_PER_ACCOUNT: i64 = 3;
-/// The one answer to every reset request, whether or not the account exists.
-pub const RESET_REQUESTED: &str = "If an account exists for that address, we have sent it a link to choose a new password. The link works once, for 30 minutes.";
 
 /// Asks for a password-reset mail (R-AUTH-2). The answer is the same whether or not the account
 /// exists; requests are limited per address. The token is stored hashed and the mail goes
-/// through the outbox in the same transaction.
+/// through the outbox in the same transaction, in `lang`: the language of the page the person
+/// asked from, which they are reading now.
 #[tracing::instrument(skip_all)]
 pub async fn request_password_reset(
     store: &Store,
     email: &EmailAddress,
+    lang: Locale,
     now: DateTime<Utc>,
     base_url: &str,
 ) -> Result<(), AppError> {
@@ -211,9 +209,10 @@ pub async fn request_password_reset(
         tx.insert_reset_token(&token_hash, user.id, now + Duration::seconds(RESET_SECONDS)).await?;
         let link = links::reset_password(base_url, &token);
         // To the account's own address only (R-AUTH-2, R-AUTH-3).
-        let contacts = Contacts { person: Some(email.as_str().to_string()), ..Contacts::default() };
+        let person = Recipient { address: email.as_str().to_string(), lang };
+        let contacts = Contacts { person: Some(person), ..Contacts::default() };
         for to in recipients(MailKind::PasswordReset, &contacts) {
-            tx.queue_mail(&super::mail::password_reset(&to, &link), now).await?;
+            tx.queue_mail(&super::mail::password_reset(&to.address, to.lang, &link), now).await?;
         }
     }
     tx.commit().await?;
@@ -232,7 +231,7 @@ pub async fn reset_password(
     let hash = hash_password(password.into_inner()).await?;
     let mut tx = store.begin_write().await?;
     let Some(user_id) = tx.take_reset_token(&hash_token(token.trim()), now).await? else {
-        return Err(AppError::validation("token", "This link has expired or was already used. Ask for a new one."));
+        return Err(AppError::validation("token", Problem::ResetLinkInvalid));
     };
     tx.set_password_hash(user_id, &hash, now).await?;
     tx.delete_user_sessions(user_id).await?;

@@ -11,30 +11,38 @@ use super::store::records::OutgoingMail;
 use crate::contract::dto::ShownDate;
 use crate::contract::links;
 use crate::domain::ids::{OrgId, SubscriptionId};
+use crate::domain::locale::Locale as Lang;
 use crate::domain::mail_routing::MailKind;
 use crate::domain::money::Money;
-use crate::domain::time::format_date;
-
-/// "Renews on 10 Jun 2025" / "Expires on 9 Jun 2025" (R-SUB-2).
-pub fn shown_date(shown: ShownDate) -> String {
-    format!("{} {}", crate::domain::auto_renew::shown_date_label(shown.auto_renew), format_date(shown.date))
-}
+use crate::domain::term::Term;
+use crate::i18n::{Locale, td_string};
+use crate::words;
 
 /// A block of a mail's body.
 enum Block {
     Para(String),
     /// Rows of cells, with a header row.
-    Table(Vec<&'static str>, Vec<Vec<String>>),
+    Table(Vec<String>, Vec<Vec<String>>),
     /// The one call to action: label and absolute URL.
     Action(String, String),
 }
 
-/// Renders the shared layout (header, blocks, footer) into both parts.
-fn render(kind: MailKind, org_id: Option<OrgId>, to: &str, subject: String, blocks: Vec<Block>) -> OutgoingMail {
+/// Renders the shared layout (header, blocks, footer) into both parts, in the reader's language.
+fn render(
+    kind: MailKind,
+    org_id: Option<OrgId>,
+    to: &str,
+    l: Locale,
+    subject: String,
+    blocks: Vec<Block>,
+) -> OutgoingMail {
+    let brand = td_string!(l, app.name);
+    let lang = Lang::from(l).code();
     let mut text = String::new();
-    let mut html = String::from(
-        "<div style=\"font-family:system-ui,Segoe UI,Roboto,sans-serif;color:#1b1f24;max-width:640px;margin:0 auto\">\
-         <div style=\"font-weight:700;font-size:18px;padding:12px 0;border-bottom:3px solid #0b5cad\">Billing and orders</div>",
+    let mut html = format!(
+        "<div lang=\"{lang}\" style=\"font-family:system-ui,Segoe UI,Roboto,sans-serif;color:#1b1f24;max-width:640px;margin:0 auto\">\
+         <div style=\"font-weight:700;font-size:18px;padding:12px 0;border-bottom:3px solid #0b5cad\">{}</div>",
+        escape_html(brand)
     );
     for block in blocks {
         match block {
@@ -47,7 +55,7 @@ fn render(kind: MailKind, org_id: Option<OrgId>, to: &str, subject: String, bloc
                 html.push_str("<table style=\"border-collapse:collapse;width:100%\"><thead><tr>");
                 for h in &head {
                     html.push_str(&format!(
-                        "<th style=\"text-align:left;border-bottom:1px solid #d6dae0;padding:4px\">{}</th>",
+                        "<th scope=\"col\" style=\"text-align:left;border-bottom:1px solid #d6dae0;padding:4px\">{}</th>",
                         escape_html(h)
                     ));
                 }
@@ -78,9 +86,22 @@ fn render(kind: MailKind, org_id: Option<OrgId>, to: &str, subject: String, bloc
             }
         }
     }
-    text.push_str("-- \nBilling and orders\n");
-    html.push_str("<p style=\"color:#4a5563;font-size:12px;border-top:1px solid #d6dae0;padding-top:8px\">Billing and orders</p></div>");
+    text.push_str(&format!("-- \n{brand}\n"));
+    html.push_str(&format!(
+        "<p style=\"color:#4a5563;font-size:12px;border-top:1px solid #d6dae0;padding-top:8px\">{}</p></div>",
+        escape_html(brand)
+    ));
     OutgoingMail { org_id, kind, to_address: to.into(), subject, body_text: text, body_html: html }
+}
+
+/// A date as mails write it: "9 June 2025", "9 juin 2025", "9. Juni 2025".
+fn long_date(l: Locale, date: NaiveDate) -> String {
+    Lang::from(l).date_long(date)
+}
+
+/// An amount with its currency as the reader writes it: "1 234,56 €".
+fn amount(l: Locale, money: Money) -> String {
+    Lang::from(l).money(money)
 }
 
 /// One line of an auto-renew confirmation.
@@ -92,46 +113,66 @@ pub struct AutoRenewLine {
 }
 
 /// Auto-renew was turned on or off (R-EXT-1, R-MAIL-1).
-pub fn auto_renew_changed(org_id: OrgId, to: &str, on: bool, lines: &[AutoRenewLine], base_url: &str) -> OutgoingMail {
-    let state = if on { "on" } else { "off" };
-    let subject = match lines.len() {
-        1 => format!("Auto-renew turned {state} for subscription {}", lines[0].id),
-        n => format!("Auto-renew turned {state} for {n} subscriptions"),
+pub fn auto_renew_changed(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    on: bool,
+    lines: &[AutoRenewLine],
+    base_url: &str,
+) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let subject = match (on, lines) {
+        (true, [one]) => td_string!(l, mail.auto_renew_on_subject_single, id = one.id),
+        (false, [one]) => td_string!(l, mail.auto_renew_off_subject_single, id = one.id),
+        (true, _) => td_string!(l, mail.auto_renew_on_subject_multi, count = lines.len()),
+        (false, _) => td_string!(l, mail.auto_renew_off_subject_multi, count = lines.len()),
     };
-    let consequence = if on {
-        "These subscriptions will renew automatically on their renewal dates. We will remind you before each charge."
+    let (intro, consequence) = if on {
+        (td_string!(l, mail.auto_renew_on_intro), td_string!(l, mail.auto_renew_on_consequence))
     } else {
-        "These subscriptions will not be charged on their renewal dates; they expire instead. You can turn auto-renew on again until their terms end."
+        (td_string!(l, mail.auto_renew_off_intro), td_string!(l, mail.auto_renew_off_consequence))
     };
     let rows = lines
         .iter()
-        .map(|l| vec![l.product_name.clone(), format!("subscription {}", l.id), shown_date(l.resulting)])
+        .map(|line| vec![line.product_name.clone(), line.id.to_string(), words::shown_date_long(l, line.resulting)])
         .collect();
+    let head = vec![
+        td_string!(l, mail.col_product).to_string(),
+        td_string!(l, mail.col_subscription).to_string(),
+        td_string!(l, mail.col_date).to_string(),
+    ];
     render(
         MailKind::AutoRenewChanged,
         Some(org_id),
         to,
+        l,
         subject,
         vec![
-            Block::Para(format!("Auto-renew was turned {state} for:")),
-            Block::Table(vec!["Product", "Subscription", "Date"], rows),
+            Block::Para(intro.into()),
+            Block::Table(head, rows),
             Block::Para(consequence.into()),
-            Block::Action("Manage your subscriptions".into(), links::absolute(base_url, links::SUBSCRIPTIONS)),
+            Block::Action(
+                td_string!(l, mail.manage_subscriptions).into(),
+                links::absolute(base_url, links::SUBSCRIPTIONS),
+            ),
         ],
     )
 }
 
 /// The password-reset link (R-AUTH-2), valid for 30 minutes.
-pub fn password_reset(to: &str, link: &str) -> OutgoingMail {
+pub fn password_reset(to: &str, lang: Lang, link: &str) -> OutgoingMail {
+    let l = Locale::from(lang);
     render(
         MailKind::PasswordReset,
         None,
         to,
-        "Reset your Billing and orders password".into(),
+        l,
+        td_string!(l, mail.reset_subject).into(),
         vec![
-            Block::Para("Someone asked to reset the password of your Billing and orders account.".into()),
-            Block::Action("Choose a new password (the link works once, for 30 minutes)".into(), link.into()),
-            Block::Para("If it was not you, ignore this mail: your password stays as it is.".into()),
+            Block::Para(td_string!(l, mail.reset_asked).into()),
+            Block::Action(td_string!(l, mail.reset_action).into(), link.into()),
+            Block::Para(td_string!(l, mail.reset_ignore).into()),
         ],
     )
 }
@@ -140,66 +181,82 @@ pub fn password_reset(to: &str, link: &str) -> OutgoingMail {
 pub struct ItemLine {
     pub product_name: String,
     pub seats: i64,
-    pub term: String,
+    pub term: Term,
     pub amount: Money,
 }
 
-fn item_rows(lines: &[ItemLine]) -> Vec<Vec<String>> {
-    lines
-        .iter()
-        .map(|l| vec![l.product_name.clone(), l.seats.to_string(), l.term.clone(), l.amount.to_string()])
-        .collect()
-}
-
 /// Order confirmation with its order number (R-MAIL-1, R-MAIL-2).
+#[allow(clippy::too_many_arguments)]
 pub fn order_confirmation(
     org_id: OrgId,
     to: &str,
+    lang: Lang,
     order_number: &str,
     lines: &[ItemLine],
     tax: Money,
     total: Money,
     base_url: &str,
 ) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let head = vec![
+        td_string!(l, mail.col_product).to_string(),
+        td_string!(l, mail.col_seats).to_string(),
+        td_string!(l, mail.col_term).to_string(),
+        td_string!(l, mail.col_amount).to_string(),
+    ];
+    let rows = lines
+        .iter()
+        .map(|line| {
+            vec![line.product_name.clone(), lang.integer(line.seats), words::term(l, line.term), amount(l, line.amount)]
+        })
+        .collect();
     render(
         MailKind::OrderConfirmation,
         Some(org_id),
         to,
-        format!("Order confirmation {order_number}"),
+        l,
+        td_string!(l, mail.order_subject, number = order_number),
         vec![
-            Block::Para(format!("Thank you for your order. Your order number is {order_number}.")),
-            Block::Table(vec!["Product", "Seats", "Term", "Amount"], item_rows(lines)),
-            Block::Para(format!("Tax: {tax}. Total: {total}.")),
-            Block::Action("See your orders".into(), links::absolute(base_url, links::SUBSCRIPTIONS)),
+            Block::Para(td_string!(l, mail.order_thanks, number = order_number)),
+            Block::Table(head, rows),
+            Block::Para(td_string!(l, mail.order_totals, tax = amount(l, tax), total = amount(l, total))),
+            Block::Action(td_string!(l, mail.order_action).into(), links::absolute(base_url, links::SUBSCRIPTIONS)),
         ],
     )
 }
 
 /// Reminder before an automatic renewal is charged, with date and price (R-MAIL-6, R-EXT-8).
+#[allow(clippy::too_many_arguments)]
 pub fn renewal_reminder(
     org_id: OrgId,
     to: &str,
+    lang: Lang,
     product: &str,
     subscription_id: SubscriptionId,
     renewal: NaiveDate,
     price: Money,
     base_url: &str,
 ) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let date = long_date(l, renewal);
     render(
         MailKind::RenewalReminder,
         Some(org_id),
         to,
-        format!("{product} renews on {}", format_date(renewal)),
+        l,
+        td_string!(l, mail.reminder_subject, product = product, date = &date),
         vec![
-            Block::Para(format!(
-                "Subscription {subscription_id} ({product}) renews automatically on {} for {price}, charged to the payment method on file.",
-                format_date(renewal)
+            Block::Para(td_string!(
+                l,
+                mail.reminder_body,
+                id = subscription_id,
+                product = product,
+                date = &date,
+                price = amount(l, price)
             )),
-            Block::Para(
-                "To change seats, term or payment method, or to stop the renewal, do it before that date.".into(),
-            ),
+            Block::Para(td_string!(l, mail.reminder_change).into()),
             Block::Action(
-                "Review the subscription".into(),
+                td_string!(l, mail.reminder_action).into(),
                 links::absolute(base_url, &links::subscription(subscription_id)),
             ),
         ],
@@ -207,28 +264,36 @@ pub fn renewal_reminder(
 }
 
 /// The subscription expires (auto-renew off) on a date; it can be renewed until another.
+#[allow(clippy::too_many_arguments)]
 pub fn expiry_notice(
     org_id: OrgId,
     to: &str,
+    lang: Lang,
     product: &str,
     subscription_id: SubscriptionId,
     expiry: NaiveDate,
     renew_until: NaiveDate,
     base_url: &str,
 ) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let date = long_date(l, expiry);
     render(
         MailKind::ExpiryNotice,
         Some(org_id),
         to,
-        format!("{product} expires on {}", format_date(expiry)),
+        l,
+        td_string!(l, mail.expiry_subject, product = product, date = &date),
         vec![
-            Block::Para(format!(
-                "Subscription {subscription_id} ({product}) expires on {} because auto-renew is off. You can still renew it until {}.",
-                format_date(expiry),
-                format_date(renew_until)
+            Block::Para(td_string!(
+                l,
+                mail.expiry_body,
+                id = subscription_id,
+                product = product,
+                date = &date,
+                until = long_date(l, renew_until)
             )),
             Block::Action(
-                "Renew or turn auto-renew on".into(),
+                td_string!(l, mail.expiry_action).into(),
                 links::absolute(base_url, &links::subscription(subscription_id)),
             ),
         ],
@@ -237,26 +302,35 @@ pub fn expiry_notice(
 
 /// An invoice for its payers (R-MAIL-4, R-INV-3). Payers cannot open subscriptions (R-ROLE-6),
 /// and the Invoices page comes with the invoices issue: until then the mail links to sign-in.
+#[allow(clippy::too_many_arguments)]
 pub fn invoice(
     org_id: OrgId,
     to: &str,
+    lang: Lang,
     number: &str,
     subscription_id: SubscriptionId,
-    amount: Money,
+    total: Money,
     due: NaiveDate,
     base_url: &str,
 ) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let (total, due) = (amount(l, total), long_date(l, due));
     render(
         MailKind::InvoiceToPayers,
         Some(org_id),
         to,
-        format!("Invoice {number}: {amount}, due {}", format_date(due)),
+        l,
+        td_string!(l, mail.invoice_subject, number = number, amount = &total, date = &due),
         vec![
-            Block::Para(format!(
-                "Invoice {number} for {amount}, for subscription {subscription_id}, is due on {}.",
-                format_date(due)
+            Block::Para(td_string!(
+                l,
+                mail.invoice_body,
+                number = number,
+                amount = &total,
+                id = subscription_id,
+                date = &due
             )),
-            Block::Action("Sign in to Billing and orders".into(), links::absolute(base_url, links::SIGN_IN)),
+            Block::Action(td_string!(l, mail.invoice_action).into(), links::absolute(base_url, links::SIGN_IN)),
         ],
     )
 }
@@ -267,6 +341,7 @@ mod tests {
     use crate::domain::money::Currency;
 
     const BASE: &str = "https://billing.example.com";
+    const EN: Lang = Lang::En;
     const ORG: OrgId = OrgId(1);
     const SUB: SubscriptionId = SubscriptionId(7);
     /// The kinds the portal sends today; each must have a template.
@@ -292,7 +367,7 @@ mod tests {
     }
 
     fn lines() -> Vec<ItemLine> {
-        vec![ItemLine { product_name: "Vectora CAD".into(), seats: 3, term: "1 year".into(), amount: eur(560_280) }]
+        vec![ItemLine { product_name: "Vectora CAD".into(), seats: 3, term: Term::Annual, amount: eur(560_280) }]
     }
 
     /// Every template: a subject, both parts, an absolute link in both, and the right kind.
@@ -301,21 +376,22 @@ mod tests {
         let mails = [
             (
                 MailKind::OrderConfirmation,
-                order_confirmation(ORG, "b@x.example", "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE),
+                order_confirmation(ORG, "b@x.example", EN, "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE),
             ),
             (
                 MailKind::RenewalReminder,
-                renewal_reminder(ORG, "b@x.example", "Vectora CAD", SUB, d(2027, 6, 10), eur(186_760), BASE),
+                renewal_reminder(ORG, "b@x.example", EN, "Vectora CAD", SUB, d(2027, 6, 10), eur(186_760), BASE),
             ),
             (
                 MailKind::ExpiryNotice,
-                expiry_notice(ORG, "b@x.example", "Vectora CAD", SUB, d(2027, 6, 9), d(2027, 7, 24), BASE),
+                expiry_notice(ORG, "b@x.example", EN, "Vectora CAD", SUB, d(2027, 6, 9), d(2027, 7, 24), BASE),
             ),
             (
                 MailKind::AutoRenewChanged,
                 auto_renew_changed(
                     ORG,
                     "b@x.example",
+                    EN,
                     false,
                     &[AutoRenewLine { id: SUB, product_name: "Vectora CAD".into(), resulting: expires(d(2027, 6, 9)) }],
                     BASE,
@@ -323,9 +399,9 @@ mod tests {
             ),
             (
                 MailKind::InvoiceToPayers,
-                invoice(ORG, "p@x.example", "INV-3001", SUB, eur(694_747), d(2027, 1, 22), BASE),
+                invoice(ORG, "p@x.example", EN, "INV-3001", SUB, eur(694_747), d(2027, 1, 22), BASE),
             ),
-            (MailKind::PasswordReset, password_reset("b@x.example", &format!("{BASE}/reset-password?token=abc"))),
+            (MailKind::PasswordReset, password_reset("b@x.example", EN, &format!("{BASE}/reset-password?token=abc"))),
         ];
         assert_eq!(mails.len(), SENT_TODAY.len());
         assert!(SENT_TODAY.iter().all(|k| mails.iter().any(|(kind, _)| kind == k)));
@@ -334,7 +410,7 @@ mod tests {
             assert!(!m.subject.is_empty());
             assert!(m.body_text.contains(&format!("{BASE}/")), "{kind:?} text link");
             assert!(m.body_html.contains(&format!("href=\"{BASE}/")), "{kind:?} html link");
-            assert!(m.body_html.starts_with("<div") && m.body_html.contains("Billing and orders"));
+            assert!(m.body_html.starts_with("<div lang=\"en\"") && m.body_html.contains("Billing and orders"));
             // Every link leads to a page that exists (a server test opens each of links::PAGES).
             for url in m.body_text.split_whitespace().filter_map(|w| w.strip_prefix(BASE)) {
                 let path = url.split('?').next().unwrap_or_default();
@@ -348,16 +424,16 @@ mod tests {
     #[test]
     fn the_order_confirmation_carries_the_order_number() {
         // R-MAIL-2
-        let m = order_confirmation(ORG, "b@x.example", "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE);
+        let m = order_confirmation(ORG, "b@x.example", EN, "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE);
         assert_eq!(m.subject, "Order confirmation ORD-1001");
-        assert!(m.body_text.contains("Your order number is ORD-1001") && m.body_text.contains("Total: 6,947.47 EUR"));
+        assert!(m.body_text.contains("Your order number is ORD-1001") && m.body_text.contains("Total: €6,947.47"));
     }
 
     #[test]
     fn the_renewal_reminder_names_date_and_price() {
         // R-MAIL-6
-        let m = renewal_reminder(ORG, "b@x.example", "Vectora CAD", SUB, d(2027, 6, 10), eur(186_760), BASE);
-        assert!(m.body_text.contains("renews automatically on 10 Jun 2027 for 1,867.60 EUR"));
+        let m = renewal_reminder(ORG, "b@x.example", EN, "Vectora CAD", SUB, d(2027, 6, 10), eur(186_760), BASE);
+        assert!(m.body_text.contains("renews automatically on 10 June 2027 for €1,867.60"), "{}", m.body_text);
     }
 
     #[test]
@@ -367,8 +443,24 @@ mod tests {
             product_name: "A <b> & C".into(),
             resulting: expires(d(2025, 7, 1)),
         }];
-        let m = auto_renew_changed(ORG, "b@x.example", false, &lines, BASE);
+        let m = auto_renew_changed(ORG, "b@x.example", EN, false, &lines, BASE);
         assert!(m.body_html.contains("A &lt;b&gt; &amp; C") && !m.body_html.contains("<b>"));
         assert!(m.body_text.contains("A <b> & C"));
+    }
+
+    #[test]
+    fn mail_reads_in_the_recipients_language() {
+        // Subject and both parts in the language, with that language's dates and amounts.
+        let m = renewal_reminder(ORG, "b@x.example", Lang::Sv, "Vectora CAD", SUB, d(2027, 6, 10), eur(186_760), BASE);
+        assert!(m.subject.contains("10 juni 2027"), "{}", m.subject);
+        assert!(m.body_text.contains("1\u{a0}867,60\u{a0}€"), "{}", m.body_text);
+        assert!(m.body_html.starts_with("<div lang=\"sv\"") && m.body_html.contains("Fakturering och beställningar"));
+        let m = password_reset("b@x.example", Lang::Sv, &format!("{BASE}/reset-password?token=abc"));
+        assert_eq!(m.subject, "Återställ ditt lösenord för Fakturering och beställningar");
+        let lines = [AutoRenewLine { id: SUB, product_name: "Vectora CAD".into(), resulting: expires(d(2027, 6, 9)) }];
+        let m = auto_renew_changed(ORG, "b@x.example", Lang::Fr, false, &lines, BASE);
+        assert!(m.body_text.contains("9 juin 2027"), "{}", m.body_text);
+        let m = auto_renew_changed(ORG, "b@x.example", Lang::De, false, &lines, BASE);
+        assert!(m.body_text.contains("9. Juni 2027"), "{}", m.body_text);
     }
 }

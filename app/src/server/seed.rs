@@ -193,7 +193,14 @@ pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions:
     }
 
     let aurora = tx.insert_row("organisations", &["name", "created_at"], vec![v("Aurora Design Group"), v(at)]).await?;
-    let borealis = tx.insert_row("organisations", &["name", "created_at"], vec![v("Borealis Works"), v(at)]).await?;
+    // Borealis writes to people who chose no language in German (its default language).
+    let borealis = tx
+        .insert_row(
+            "organisations",
+            &["name", "created_at", "default_locale"],
+            vec![v("Borealis Works"), v(at), v("de")],
+        )
+        .await?;
 
     for ((email, name, roles), hash) in DEMO_USERS.iter().zip(hashes) {
         let user = tx
@@ -275,11 +282,11 @@ async fn seed_org(
         for kind in PaymentKind::ALL {
             let last4 = format!("{:04}", 4242 + rng.below(5000));
             let label = match kind {
-                PaymentKind::Card => format!("Visa ending {last4}"),
-                PaymentKind::PayPal => format!("PayPal (billing@{domain}.example)"),
-                PaymentKind::DirectDebit => format!("Direct debit, account ending {last4}"),
-                PaymentKind::Invoice => "Pay by invoice (Net 30)".to_string(),
-                PaymentKind::BankTransfer => "Bank transfer".to_string(),
+                // What identifies the method, the same in every language; pages word the kind.
+                PaymentKind::Card => format!("Visa •••• {last4}"),
+                PaymentKind::PayPal => format!("billing@{domain}.example"),
+                PaymentKind::DirectDebit => format!("•••• {last4}"),
+                PaymentKind::Invoice | PaymentKind::BankTransfer => String::new(),
             };
             let card = kind == PaymentKind::Card;
             let id = tx

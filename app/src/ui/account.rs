@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::components::Authenticated;
-use super::words;
 use crate::i18n::{Locale, td_string};
+use crate::words;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {

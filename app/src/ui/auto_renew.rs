@@ -7,12 +7,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::components::{Authenticated, ErrorNotice};
-use super::words;
 use crate::api::{ChangeAutoRenew, preview_auto_renew};
 use crate::contract::dto::{AutoRenewPreview, PreviewOutcome};
 use crate::contract::links::{self, safe_next};
 use crate::domain::selection::join_ids;
 use crate::i18n::{Locale, td_string};
+use crate::words;
 
 #[component]
 pub fn AutoRenewPage() -> impl IntoView {

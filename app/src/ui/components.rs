@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 use super::MeResource;
 use crate::contract::dto::Me;
 use crate::contract::error::AppError;
+use crate::contract::problem::Problem;
 use crate::domain::status::Status;
 use crate::i18n::{Locale, td_string};
 
@@ -43,23 +44,51 @@ where
     }
 }
 
-/// An error as the user should read it.
+/// The id of the error notice a form shows; its fields point at it with `aria-describedby`.
+pub const ERROR_ID: &str = "form-error";
+
+/// An error as the user should read it, in their language. It takes the focus when it appears
+/// after an action, so keyboard and screen-reader users land on it; the field it is about points
+/// at it (see [`described_by`]).
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let l = expect_context::<Locale>();
-    let title = match &error {
-        AppError::Validation { .. } | AppError::Conflict(_) => td_string!(l, errors.please_check),
-        AppError::Unauthorized => td_string!(l, errors.signed_out),
-        AppError::Forbidden => td_string!(l, errors.not_allowed),
-        AppError::NotFound => td_string!(l, errors.not_found),
-        AppError::TooManyRequests(_) => td_string!(l, errors.please_wait),
-        AppError::Internal | AppError::Transport(_) => td_string!(l, errors.went_wrong),
+    let (title, text) = crate::words::error(l, &error);
+    let details = match &error {
+        AppError::Validation { problem: Problem::AutoRenewRefused { refused, .. }, .. } => {
+            refused.iter().map(|r| crate::words::refused(l, r)).collect()
+        }
+        _ => Vec::new(),
     };
+    let node = focused_on_arrival();
     view! {
-        <div class="notice notice-error" role="alert">
+        <div class="notice notice-error" role="alert" id=ERROR_ID tabindex="-1" node_ref=node>
             <strong>{title}</strong>
-            <p>{error.to_string()}</p>
+            <p>{text}</p>
+            {(!details.is_empty()).then(|| view! {
+                <ul>{details.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            })}
         </div>
+    }
+}
+
+/// A node that takes the focus when it appears (a result, an error), so keyboard and
+/// screen-reader users continue from there. It needs `tabindex="-1"`.
+fn focused_on_arrival() -> NodeRef<leptos::html::Div> {
+    let node = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            let _ = el.focus();
+        }
+    });
+    node
+}
+
+/// `aria-describedby` and `aria-invalid` for the field `name` while `error` is about it.
+pub fn described_by(error: Option<AppError>, name: &str) -> (Option<&'static str>, Option<&'static str>) {
+    match error {
+        Some(e) if e.field().is_none_or(|f| f == name) => (Some(ERROR_ID), Some("true")),
+        _ => (None, None),
     }
 }
 
@@ -76,7 +105,7 @@ pub fn ChangeNotice() -> impl IntoView {
             Some("auto-renew-off") => false,
             _ => return None,
         };
-        let text = match (on, changed, super::words::is_one(l, changed)) {
+        let text = match (on, changed, crate::words::is_one(l, changed)) {
             (true, 0, _) => td_string!(l, notice.unchanged_on).to_string(),
             (false, 0, _) => td_string!(l, notice.unchanged_off).to_string(),
             (true, _, true) => td_string!(l, notice.turned_on_single).to_string(),
@@ -84,12 +113,13 @@ pub fn ChangeNotice() -> impl IntoView {
             (false, _, true) => td_string!(l, notice.turned_off_single).to_string(),
             (false, n, false) => td_string!(l, notice.turned_off_multi, count = n),
         };
-        Some(view! { <div class="notice notice-success" role="status">{text}</div> })
+        let node = focused_on_arrival();
+        Some(view! { <div class="notice notice-success" role="status" tabindex="-1" node_ref=node>{text}</div> })
     }
 }
 
 #[component]
 pub fn StatusBadge(status: Status) -> impl IntoView {
     let l = expect_context::<Locale>();
-    view! { <span class=format!("badge badge-{}", status.code())>{super::words::status(l, status)}</span> }
+    view! { <span class=format!("badge badge-{}", status.code())>{crate::words::status(l, status)}</span> }
 }

@@ -4,11 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::components::ErrorNotice;
-use super::words;
+use super::components::{ErrorNotice, described_by};
 use crate::api::{AdvanceDemoClock, demo_clock};
 use crate::contract::dto::ClockMove;
 use crate::i18n::{Locale, td_string};
+use crate::words;
 
 #[component]
 pub fn DemoClockPage() -> impl IntoView {
@@ -16,6 +16,7 @@ pub fn DemoClockPage() -> impl IntoView {
     let query = use_query_map();
     let clock = Resource::new(|| (), |_| demo_clock());
     let action = ServerAction::<AdvanceDemoClock>::new();
+    let error = move || action.value().get().and_then(|r| r.err());
     let moved = move || {
         let q = query.get();
         // Shown only as the server accepted it: a crafted address cannot put other words here.
@@ -35,7 +36,7 @@ pub fn DemoClockPage() -> impl IntoView {
                         <p>{td_string!(l, clock.reads, now = format!("{} {} UTC", words::date(l, c.now.date_naive()), c.now.format("%H:%M")), days = c.days_ahead)}</p>
                         <ActionForm action=action>
                             <label for="step">{td_string!(l, clock.move_by)}</label>
-                            <select id="step" name="step">
+                            <select id="step" name="step" aria-describedby=move || described_by(error(), "step").0 aria-invalid=move || described_by(error(), "step").1>
                                 <option value="1d">{td_string!(l, clock.day_1)}</option>
                                 <option value="7d">{td_string!(l, clock.days_7)}</option>
                                 <option value="30d" selected>{td_string!(l, clock.days_30)}</option>
@@ -44,7 +45,7 @@ pub fn DemoClockPage() -> impl IntoView {
                             </select>
                             <button type="submit">{td_string!(l, clock.move_button)}</button>
                         </ActionForm>
-                        {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+                        {move || error().map(|e| view! { <ErrorNotice error=e/> })}
                     </section>
                 }.into_any(),
                 Err(e) => view! { <ErrorNotice error=e/> }.into_any(),

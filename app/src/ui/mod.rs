@@ -9,7 +9,6 @@ mod mailbox;
 mod password_reset;
 mod sign_in;
 mod subscriptions;
-pub(crate) mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -22,6 +21,7 @@ use crate::contract::dto::Me;
 use crate::contract::links;
 use crate::domain::locale::Locale as Lang;
 use crate::i18n::{Locale, td_string};
+use crate::words;
 
 /// The page around the app. `<html lang>` is the request's language, which the server decided
 /// (the user's choice, the switcher's cookie, the browser's); the browser takes it from there.
@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
     // The server renders in the request's language and writes it into `<html lang>`; the
     // browser reads it back from there. Changing it reloads the page, so it is a plain value.
-    provide_context(words::locale(request_language()));
+    provide_context(Locale::from(request_language()));
     view! { <Page/> }
 }
 

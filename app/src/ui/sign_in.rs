@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::components::ErrorNotice;
+use super::components::{ErrorNotice, described_by};
 use crate::api::SignIn;
 use crate::i18n::{Locale, td_string};
 
@@ -16,6 +16,7 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.get().get("next").unwrap_or_default();
+    let error = move || action.value().get().and_then(|r| r.err());
     view! {
         <Title text=td_string!(l, sign_in.title)/>
         <section class="card narrow">
@@ -23,13 +24,15 @@ pub fn SignInPage() -> impl IntoView {
             {move || (query.get().get("reset").as_deref() == Some("done")).then(|| view! {
                 <div class="notice notice-success" role="status">{td_string!(l, sign_in.reset_done)}</div>
             })}
-            {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            {move || error().map(|e| view! { <ErrorNotice error=e/> })}
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next/>
                 <label for="email">{td_string!(l, sign_in.email)}</label>
-                <input id="email" name="email" type="email" autocomplete="username" required/>
+                <input id="email" name="email" type="email" autocomplete="username" required
+                    aria-describedby=move || described_by(error(), "email").0 aria-invalid=move || described_by(error(), "email").1/>
                 <label for="password">{td_string!(l, sign_in.password)}</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                <input id="password" name="password" type="password" autocomplete="current-password" required
+                    aria-describedby=move || described_by(error(), "password").0 aria-invalid=move || described_by(error(), "password").1/>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>{td_string!(l, sign_in.submit)}</button>
             </ActionForm>
             <p><A href=crate::contract::links::FORGOT_PASSWORD>{td_string!(l, sign_in.forgot)}</A></p>

@@ -10,15 +10,15 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use super::components::{Authenticated, ChangeNotice, ErrorNotice, StatusBadge};
-use super::words;
 use crate::api::{list_subscriptions, subscription};
 use crate::contract::dto::{ChangeAvailability, Me, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
 use crate::contract::links;
 use crate::domain::ids::SubscriptionId;
-use crate::domain::selection::{MAX_BULK, join_ids};
+use crate::domain::selection::{MAX_BULK, SelectionError, join_ids};
 use crate::domain::status::Status;
 use crate::domain::term::Term;
 use crate::i18n::{Locale, td_string};
+use crate::words;
 
 fn query_from(q: &ParamsMap) -> SubscriptionQuery {
     SubscriptionQuery {
@@ -188,8 +188,13 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
     // The same limit the server enforces (R-BULK-1), checked here before anything is sent.
     let too_many = move || {
         let n = count();
-        (n > MAX_BULK).then(|| td_string!(l, list.too_many, count = n, more = n - MAX_BULK))
+        (n > MAX_BULK).then(|| words::selection(l, &SelectionError::TooMany(n)))
     };
+    // Without JavaScript the buttons stay enabled and the form itself is sent (the server checks
+    // the selection); with it, they follow the selection kept here across pages.
+    let scripted = RwSignal::new(false);
+    Effect::new(move |_| scripted.set(true));
+    let blocked = move || scripted.get() && (count() == 0 || count() > MAX_BULK);
     let go = move |on: bool| {
         let navigate = navigate.clone();
         move |ev: leptos::ev::MouseEvent| {
@@ -225,8 +230,8 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
                 <div class="actions-bar" role="group" aria-label=td_string!(l, list.actions)>
                     <span aria-live="polite">{move || td_string!(l, list.selected, count = count())}</span>
                     <span class="actions-title">{td_string!(l, list.manage)}</span>
-                    <button type="submit" name="on" value="true" disabled=move || { count() == 0 || count() > MAX_BULK } on:click=go(true)>{td_string!(l, list.turn_on)}</button>
-                    <button type="submit" name="on" value="false" disabled=move || { count() == 0 || count() > MAX_BULK } on:click=go(false)>{td_string!(l, list.turn_off)}</button>
+                    <button type="submit" name="on" value="true" disabled=blocked on:click=go(true)>{td_string!(l, list.turn_on)}</button>
+                    <button type="submit" name="on" value="false" disabled=blocked on:click=go(false)>{td_string!(l, list.turn_off)}</button>
                     {move || (count() > 0).then(|| view! {
                         <button type="button" class="link-button" on:click=move |_| selected.set(BTreeSet::new())>{td_string!(l, list.clear_selection)}</button>
                     })}
@@ -279,7 +284,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
                                     <td><StatusBadge status=r.status/></td>
                                     <td>{words::shown_date(l, r.shown)}</td>
                                     <td>{words::on_off(l, r.shown.auto_renew)}</td>
-                                    <td>{r.payment_method.unwrap_or_else(|| "—".into())}</td>
+                                    <td>{r.payment_method.map(|pm| words::payment_method(l, &pm)).unwrap_or_else(|| "—".into())}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -344,8 +349,8 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                     <dt>{td_string!(l, detail.term)}</dt><dd>{words::term(l, s.term)}{d.term_at_renewal.map(|t| td_string!(l, detail.term_next, term = words::term(l, t)))}</dd>
                     <dt>{td_string!(l, detail.status)}</dt><dd><StatusBadge status=s.status/>{if s.status.product_access() { td_string!(l, detail.access) } else { td_string!(l, detail.no_access) }}</dd>
                     <dt>{td_string!(l, detail.since)}</dt><dd>{words::date(l, d.started_on)}</dd>
-                    <dt>{td_string!(l, detail.term_started)}</dt><dd>{words::instant(d.term_start, &d.time_zone)}</dd>
-                    <dt>{words::shown_label(l, on)}</dt><dd>{date.clone()}<div class="sub">{words::instant(d.date_instant, &d.time_zone)}" ("{d.time_zone.clone()}")"</div></dd>
+                    <dt>{td_string!(l, detail.term_started)}</dt><dd>{words::instant(l, d.term_start, &d.time_zone)}</dd>
+                    <dt>{words::shown_label(l, on)}</dt><dd>{date.clone()}<div class="sub">{words::instant(l, d.date_instant, &d.time_zone)}" ("{d.time_zone.clone()}")"</div></dd>
                     {d.reseller_name.clone().map(|name| {
                         let contact = match &d.reseller_email { Some(e) => format!("{name} ({e})"), None => name };
                         view! { <dt>{td_string!(l, detail.reseller)}</dt><dd>{contact}{d.partner_csn.clone().map(|c| td_string!(l, detail.partner_csn, csn = c))}</dd> }
@@ -385,8 +390,15 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                     <section class="card" aria-labelledby="h-payment">
                         <h2 id="h-payment">{td_string!(l, detail.payment)}</h2>
                         <dl class="facts">
-                            <dt>{td_string!(l, detail.payment_method)}</dt><dd>{b.payment_method.unwrap_or_else(|| td_string!(l, none).into())}</dd>
+                            <dt>{td_string!(l, detail.payment_method)}</dt><dd>{b.payment_method.map(|pm| words::payment_method(l, &pm)).unwrap_or_else(|| td_string!(l, none).into())}</dd>
                             <dt>{td_string!(l, detail.currency)}</dt><dd>{s.currency.code()}</dd>
+                            {b.renewal_price.map(|p| view! {
+                                <dt>{td_string!(l, detail.renewal_price)}</dt>
+                                <dd>
+                                    <span class="amount">{words::amount(l, p.total)}</span>
+                                    <div class="sub">{words::renewal_price(l, &p)}</div>
+                                </dd>
+                            })}
                             <dt>{td_string!(l, detail.po_number)}</dt><dd>{if b.po_number.is_empty() { "—".to_string() } else { b.po_number.clone() }}</dd>
                             <dt>{td_string!(l, detail.notes)}</dt><dd>{if b.notes.is_empty() { "—".to_string() } else { b.notes.clone() }}</dd>
                             <dt>{td_string!(l, detail.po_documents)}</dt><dd>{if b.po_documents.is_empty() { td_string!(l, none).to_string() } else { b.po_documents.join(", ") }}</dd>

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::contract::dto::*;
 use crate::contract::error::AppError;
+use crate::contract::problem::{Problem, Refused};
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::auto_renew::{Verdict, judge};
 use crate::domain::ids::{IdempotencyKey, SubscriptionId};
@@ -91,18 +92,11 @@ pub async fn change(
         match judge(&s.facts(), on, now) {
             Ok(Verdict::Changes) => changed.push(s),
             Ok(Verdict::Unchanged) => unchanged.push(s.id),
-            Err(why) => refused.push(format!("{} ({}): {}", s.product_name, s.id, why.message())),
+            Err(reason) => refused.push(Refused { id: s.id, product_name: s.product_name.clone(), reason }),
         }
     }
     if !refused.is_empty() {
-        let message = format!(
-            "Nothing was changed: {} of the selected subscriptions cannot have auto-renew turned {}. \
-             Remove them and try again. {}",
-            refused.len(),
-            if on { "on" } else { "off" },
-            refused.join(" ")
-        );
-        return Err(AppError::validation("ids", message));
+        return Err(AppError::validation("ids", Problem::AutoRenewRefused { on, refused }));
     }
     let ids: Vec<SubscriptionId> = changed.iter().map(|s| s.id).collect();
     tx.set_auto_renew(actor.org_id, &ids, on, now).await?;
@@ -113,7 +107,7 @@ pub async fn change(
             actor: Some(actor.user_id),
             action: if on { AuditAction::AutoRenewOn } else { AuditAction::AutoRenewOff },
             object: AuditObject::Subscription(s.id),
-            detail: format!("{} -> {}", mail::shown_date(s.shown(!on)), mail::shown_date(s.shown(on))),
+            detail: format!("{} -> {}", audit_date(s.shown(!on)), audit_date(s.shown(on))),
             at: now,
         })
         .collect();
@@ -126,7 +120,8 @@ pub async fn change(
         // Every buyer of the organisation is told (R-EXT-1, R-MAIL-1); admins are not (R-MAIL-3).
         let contacts = super::buyer_contacts(&mut tx, actor.org_id).await?;
         for to in recipients(MailKind::AutoRenewChanged, &contacts) {
-            tx.queue_mail(&mail::auto_renew_changed(actor.org_id, &to, on, &lines, base_url), now).await?;
+            tx.queue_mail(&mail::auto_renew_changed(actor.org_id, &to.address, to.lang, on, &lines, base_url), now)
+                .await?;
         }
     }
     let outcome = AutoRenewOutcome { on, changed: ids, unchanged };
@@ -145,6 +140,11 @@ pub async fn change(
     Ok(outcome)
 }
 
+/// A shown date in the audit trail, in no one's language: "expires 2025-06-09".
+fn audit_date(shown: ShownDate) -> String {
+    format!("{} {}", if shown.auto_renew { "renews" } else { "expires" }, shown.date)
+}
+
 async fn replay(
     tx: &mut Tx,
     actor: &Actor,
@@ -156,8 +156,6 @@ async fn replay(
         Some((stored_action, response)) if stored_action == action => {
             Ok(Some(serde_json::from_str(&response).map_err(internal("decoding a stored auto-renew outcome"))?))
         }
-        Some(_) => Err(AppError::Conflict(
-            "This form was already used for another change. Reload the page and try again.".into(),
-        )),
+        Some(_) => Err(AppError::Conflict(Problem::FormReused)),
     }
 }

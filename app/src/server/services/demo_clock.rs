@@ -20,7 +20,7 @@ pub fn read(state: &AppState) -> Result<DemoClockView, AppError> {
 #[tracing::instrument(skip(state))]
 pub async fn advance(state: &AppState, step: &str) -> Result<ClockMove, AppError> {
     enabled(state)?;
-    let by = parse_step(step).map_err(|m| AppError::validation("step", m))?;
+    let by = parse_step(step).map_err(|e| AppError::validation("step", e))?;
     let offset = advance_stored_offset(&state.store, by).await?;
     state.clock.observe_offset(offset);
     let r = state.engine.run_pass(state.clock.now()).await?;

@@ -14,5 +14,5 @@ use crate::server::store::{StoreResult, Tx};
 
 /// The organisation's buyers as mail contacts: who gets billing mail (R-MAIL-1).
 pub async fn buyer_contacts(tx: &mut Tx, org: OrgId) -> StoreResult<Contacts> {
-    Ok(Contacts { buyers: tx.emails_with_role(org, Role::Buyer).await?, ..Contacts::default() })
+    Ok(Contacts { buyers: tx.recipients_with_role(org, Role::Buyer).await?, ..Contacts::default() })
 }

@@ -4,21 +4,32 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::contract::dto::*;
 use crate::contract::error::AppError;
+use crate::contract::problem::Problem;
 use crate::domain::authz::{Action, Actor, allowed, authorize};
 use crate::domain::auto_renew::{self, AutoRenewFacts};
 use crate::domain::ids::{OrgId, SubscriptionId};
-use crate::domain::money::Currency;
+use crate::domain::money::{Currency, UsdRates};
 use crate::domain::renewal::judge_renewal;
 use crate::domain::status::{Status, lifecycle_start, next_transitions, status_at};
 use crate::domain::term::Term;
 use crate::domain::time::{expiry_instant, local_date};
+use crate::server::services::engine::pricing::{Book, price_renewal};
 use crate::server::store::Store;
 use crate::server::store::records::{SortKey, Subscription, SubscriptionFilter};
+
+/// The longest search text, in characters.
+const MAX_SEARCH: usize = 100;
 
 pub use crate::domain::selection::{DEFAULT_PER_PAGE, PER_PAGE_CHOICES};
 
 /// What the domain's rules read from a subscription.
 impl Subscription {
+    /// The payment method on file, as pages show it.
+    fn payment_method(&self) -> Option<PaymentMethodView> {
+        let kind = self.payment_kind?;
+        Some(PaymentMethodView { kind, detail: self.payment_label.clone().unwrap_or_default() })
+    }
+
     pub fn facts(&self) -> AutoRenewFacts {
         AutoRenewFacts {
             status: self.status,
@@ -56,7 +67,7 @@ impl Subscription {
             status: self.status,
             shown: self.shown(self.auto_renew),
             currency: self.currency,
-            payment_method: if show_billing { self.payment_label.clone() } else { None },
+            payment_method: if show_billing { self.payment_method() } else { None },
         }
     }
 }
@@ -67,17 +78,16 @@ fn non_empty(v: &Option<String>) -> Option<String> {
 
 pub fn parse_query(org_id: OrgId, q: &SubscriptionQuery) -> Result<SubscriptionFilter, AppError> {
     let status = match non_empty(&q.status) {
-        Some(s) => Some(Status::parse(&s).ok_or_else(|| AppError::validation("status", "Choose a listed status."))?),
+        Some(s) => Some(Status::parse(&s).ok_or_else(|| AppError::validation("status", Problem::NotListed))?),
         None => None,
     };
     let term = match non_empty(&q.term) {
-        Some(s) => Some(Term::parse(&s).ok_or_else(|| AppError::validation("term", "Choose a listed term."))?),
+        Some(s) => Some(Term::parse(&s).ok_or_else(|| AppError::validation("term", Problem::NotListed))?),
         None => None,
     };
     let currency = match non_empty(&q.currency) {
         Some(c) => Some(
-            Currency::parse(&c.to_uppercase())
-                .ok_or_else(|| AppError::validation("currency", "Choose a listed currency."))?,
+            Currency::parse(&c.to_uppercase()).ok_or_else(|| AppError::validation("currency", Problem::NotListed))?,
         ),
         None => None,
     };
@@ -85,7 +95,7 @@ pub fn parse_query(org_id: OrgId, q: &SubscriptionQuery) -> Result<SubscriptionF
         None => None,
         Some("on") => Some(true),
         Some("off") => Some(false),
-        Some(_) => return Err(AppError::validation("auto_renew", "Auto-renew is on or off.")),
+        Some(_) => return Err(AppError::validation("auto_renew", Problem::NotListed)),
     };
     let sort = match non_empty(&q.sort).as_deref() {
         None => SortKey::Relevance,
@@ -95,19 +105,19 @@ pub fn parse_query(org_id: OrgId, q: &SubscriptionQuery) -> Result<SubscriptionF
         Some("csn") => SortKey::Csn,
         Some("seats") => SortKey::Seats,
         Some("status") => SortKey::Status,
-        Some(_) => return Err(AppError::validation("sort", "Choose a listed sort order.")),
+        Some(_) => return Err(AppError::validation("sort", Problem::NotListed)),
     };
     let per_page = q.per_page.unwrap_or(DEFAULT_PER_PAGE);
     if !PER_PAGE_CHOICES.contains(&per_page) {
-        return Err(AppError::validation("per_page", "Show 25, 50, 100 or 200 rows per page."));
+        return Err(AppError::validation("per_page", Problem::PerPage));
     }
     let page = q.page.unwrap_or(1);
     if !(1..=1_000_000).contains(&page) {
-        return Err(AppError::validation("page", "Pages start at 1."));
+        return Err(AppError::validation("page", Problem::PageFromOne));
     }
     let search = non_empty(&q.q);
-    if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-        return Err(AppError::validation("q", "Search for at most 100 characters."));
+    if search.as_ref().is_some_and(|s| s.chars().count() > MAX_SEARCH) {
+        return Err(AppError::validation("q", Problem::SearchTooLong { max: MAX_SEARCH }));
     }
     Ok(SubscriptionFilter {
         org_id,
@@ -157,6 +167,7 @@ pub async fn detail(
     store: &Store,
     actor: &Actor,
     id: SubscriptionId,
+    rates: &UsdRates,
     now: DateTime<Utc>,
 ) -> Result<SubscriptionDetail, AppError> {
     let mut tx = store.begin_read().await?;
@@ -165,12 +176,27 @@ pub async fn detail(
     let show_billing = allowed(&actor.roles, Action::ViewBillingDetails);
     let billing = if show_billing {
         let details = tx.invoice_details(id).await?.unwrap_or_default();
+        let book = Book::load(&mut tx, rates).await?;
+        let renewal_price = match price_renewal(&book, &s) {
+            Ok(p) => Some(RenewalPrice {
+                seats: p.seats,
+                term: p.term,
+                subtotal: p.totals.subtotal,
+                tax: p.totals.tax,
+                total: p.totals.total,
+            }),
+            Err(problem) => {
+                tracing::debug!(%problem, "no renewal price to show");
+                None
+            }
+        };
         Some(BillingDetail {
-            payment_method: s.payment_label.clone(),
+            payment_method: s.payment_method(),
+            renewal_price,
             po_number: details.po_number,
             notes: details.notes,
             po_documents: tx.po_documents(id).await?,
-            payers: tx.subscription_payers(id).await?,
+            payers: tx.subscription_payers(id).await?.into_iter().map(|p| p.address).collect(),
         })
     } else {
         None

@@ -81,7 +81,8 @@ pub struct Subscription {
     pub reseller_email: Option<String>,
     /// The payment method on the subscription (even if since removed from the account).
     pub payment_method_id: Option<PaymentMethodId>,
-    /// The method's kind, label and gateway token while it is on file.
+    /// The method's kind, label (what identifies it, such as "Visa •••• 4242": never a
+    /// sentence, pages word the kind) and gateway token while it is on file.
     pub payment_kind: Option<PaymentKind>,
     pub payment_label: Option<String>,
     pub gateway_token: Option<String>,

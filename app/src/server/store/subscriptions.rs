@@ -7,6 +7,8 @@ use sqlx::QueryBuilder;
 use super::records::*;
 use super::{StoreError, StoreResult, Tx, instant, on_tx, secs};
 use crate::domain::ids::*;
+use crate::domain::locale::Locale;
+use crate::domain::mail_routing::Recipient;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentKind;
 use crate::domain::status::Status;
@@ -285,9 +287,14 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(id).fetch_all(&mut *c).await?))
     }
 
-    pub async fn subscription_payers(&mut self, id: SubscriptionId) -> StoreResult<Vec<String>> {
-        let sql = "SELECT email FROM subscription_payers WHERE subscription_id = $1 ORDER BY email";
-        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(id).fetch_all(&mut *c).await?))
+    /// The payers of a subscription's invoices, each with the language mail to them is written
+    /// in: theirs if they have an account and chose one, else the organisation's default.
+    pub async fn subscription_payers(&mut self, id: SubscriptionId) -> StoreResult<Vec<Recipient>> {
+        let sql = "SELECT p.email, COALESCE((SELECT u.locale FROM users u WHERE u.email = p.email), o.default_locale) \
+                   FROM subscription_payers p JOIN subscriptions s ON s.id = p.subscription_id \
+                   JOIN organisations o ON o.id = s.org_id WHERE p.subscription_id = $1 ORDER BY p.email";
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, (String, Locale)>(sql).bind(id).fetch_all(&mut *c).await?);
+        Ok(rows.into_iter().map(|(address, lang)| Recipient { address, lang }).collect())
     }
 
     // ---- the engine's queries ----------------------------------------------------------------

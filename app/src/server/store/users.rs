@@ -7,6 +7,7 @@ use super::{StoreResult, Tx, on_tx, secs};
 use crate::domain::authz::Role;
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::locale::Locale;
+use crate::domain::mail_routing::Recipient;
 
 impl Tx {
     pub async fn user_credentials(&mut self, email: &str) -> StoreResult<Option<UserCredentials>> {
@@ -37,11 +38,30 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(org).fetch_optional(&mut *c).await?))
     }
 
-    /// E-mail addresses of the users holding `role` in an organisation.
-    pub async fn emails_with_role(&mut self, org: OrgId, role: Role) -> StoreResult<Vec<String>> {
-        let sql = "SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id \
+    /// The users holding `role` in an organisation, each with the language mail to them is
+    /// written in (their choice, else the organisation's default).
+    pub async fn recipients_with_role(&mut self, org: OrgId, role: Role) -> StoreResult<Vec<Recipient>> {
+        let sql = "SELECT u.email, COALESCE(u.locale, o.default_locale) FROM users u \
+                   JOIN memberships m ON m.user_id = u.id JOIN organisations o ON o.id = m.org_id \
                    WHERE m.org_id = $1 AND m.role = $2 ORDER BY u.email";
-        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(org).bind(role).fetch_all(&mut *c).await?))
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, (String, Locale)>(sql)
+            .bind(org)
+            .bind(role)
+            .fetch_all(&mut *c)
+            .await?);
+        Ok(rows.into_iter().map(|(address, lang)| Recipient { address, lang }).collect())
+    }
+
+    /// The organisation's default language, for mail to people who chose none.
+    pub async fn org_language(&mut self, org: OrgId) -> StoreResult<Locale> {
+        let sql = "SELECT default_locale FROM organisations WHERE id = $1";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, Locale>(sql).bind(org).fetch_one(&mut *c).await?))
+    }
+
+    pub async fn set_org_language(&mut self, org: OrgId, lang: Locale) -> StoreResult<()> {
+        let sql = "UPDATE organisations SET default_locale = $1 WHERE id = $2";
+        on_tx!(self, |c| sqlx::query(sql).bind(lang).bind(org).execute(&mut *c).await?.rows_affected());
+        Ok(())
     }
 
     pub async fn insert_session(&mut self, s: &NewSession<'_>) -> StoreResult<()> {

@@ -46,10 +46,12 @@ pub async fn issue_invoice(
         issued_at: now,
         due_at: overdue_from(issue.due_day, sub.time_zone),
     };
-    tx.insert_invoice(&invoice, &payers).await?;
+    let addresses: Vec<String> = payers.iter().map(|p| p.address.clone()).collect();
+    tx.insert_invoice(&invoice, &addresses).await?;
     let contacts = Contacts { payers, ..buyer_contacts(tx, sub.org_id).await? };
     for to in recipients(MailKind::InvoiceToPayers, &contacts) {
-        let mail = mail::invoice(sub.org_id, &to, issue.number, sub.id, total, issue.due_day, base_url);
+        let mail =
+            mail::invoice(sub.org_id, &to.address, to.lang, issue.number, sub.id, total, issue.due_day, base_url);
         tx.queue_mail(&mail, now).await?;
     }
     Ok(())

@@ -50,10 +50,26 @@ pub async fn send_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, base_
             recipients(if price.is_some() { MailKind::RenewalReminder } else { MailKind::ExpiryNotice }, &contacts)
         {
             let mail = match price {
-                Some(total) => {
-                    mail::renewal_reminder(sub.org_id, &to, &sub.product_name, sub.id, date, total, base_url)
-                }
-                None => mail::expiry_notice(sub.org_id, &to, &sub.product_name, sub.id, date, closes, base_url),
+                Some(total) => mail::renewal_reminder(
+                    sub.org_id,
+                    &to.address,
+                    to.lang,
+                    &sub.product_name,
+                    sub.id,
+                    date,
+                    total,
+                    base_url,
+                ),
+                None => mail::expiry_notice(
+                    sub.org_id,
+                    &to.address,
+                    to.lang,
+                    &sub.product_name,
+                    sub.id,
+                    date,
+                    closes,
+                    base_url,
+                ),
             };
             tx.queue_mail(&mail, now).await?;
         }

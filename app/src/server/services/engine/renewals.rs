@@ -170,12 +170,20 @@ async fn renew_one(
     let line = ItemLine {
         product_name: sub.product_name.clone(),
         seats: i64::from(p.seats),
-        term: p.term.label().into(),
+        term: p.term,
         amount: p.line.net,
     };
     for to in recipients(MailKind::OrderConfirmation, &contacts) {
-        let mail =
-            mail::order_confirmation(sub.org_id, &to, &number, std::slice::from_ref(&line), t.tax, t.total, base_url);
+        let mail = mail::order_confirmation(
+            sub.org_id,
+            &to.address,
+            to.lang,
+            &number,
+            std::slice::from_ref(&line),
+            t.tax,
+            t.total,
+            base_url,
+        );
         tx.queue_mail(&mail, now).await?;
     }
     let detail = format!(

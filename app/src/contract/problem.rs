@@ -1,0 +1,95 @@
+//! What was wrong with a request, as a code with its values and never as a sentence: the page
+//! words it in the reader's language (`ui::words::problem`), and tests assert the code.
+//!
+//! Domain refusals (a weak password, a selection of 101, an ineligible subscription) are carried
+//! as they are, so one type decides and one function words it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::auto_renew::Ineligible;
+use crate::domain::ids::SubscriptionId;
+use crate::domain::password::WeakPassword;
+use crate::domain::selection::SelectionError;
+use crate::domain::time::StepError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", content = "args", rename_all = "snake_case")]
+pub enum Problem {
+    /// A form arrived with a field missing or unreadable (a hand-made request, or a stale page).
+    /// What exactly was wrong is logged, not echoed.
+    MalformedForm,
+    /// A value that must be one of a closed list (status, term, currency, sort order, language).
+    NotListed,
+    /// Rows per page must be one of `crate::domain::selection::PER_PAGE_CHOICES`.
+    PerPage,
+    /// Page numbers start at 1.
+    PageFromOne,
+    /// The search text is longer than `max` characters.
+    SearchTooLong {
+        max: usize,
+    },
+    /// The selection of subscriptions (R-BULK-1).
+    Selection(SelectionError),
+    /// Nothing changed because these subscriptions cannot have auto-renew turned `on`/off.
+    AutoRenewRefused {
+        on: bool,
+        refused: Vec<Refused>,
+    },
+    /// A form's one-time key is missing or malformed: the page is older than the portal.
+    FormExpired,
+    /// A form's one-time key was already used for another change.
+    FormReused,
+    InvalidEmail,
+    EnterPassword,
+    /// Wrong e-mail address or password; the same answer for both.
+    BadCredentials,
+    /// Too many failed sign-ins; wait `minutes`.
+    TooManyFailures {
+        minutes: i64,
+    },
+    /// A new password misses a part of R-AUTH-1.
+    WeakPassword(WeakPassword),
+    PasswordsDiffer,
+    /// The reset link expired or was used.
+    ResetLinkInvalid,
+    /// A move of the demo clock.
+    ClockStep(StepError),
+}
+
+/// A subscription left out of a change, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub reason: Ineligible,
+}
+
+impl From<SelectionError> for Problem {
+    fn from(e: SelectionError) -> Self {
+        Problem::Selection(e)
+    }
+}
+
+impl From<WeakPassword> for Problem {
+    fn from(e: WeakPassword) -> Self {
+        Problem::WeakPassword(e)
+    }
+}
+
+impl From<StepError> for Problem {
+    fn from(e: StepError) -> Self {
+        Problem::ClockStep(e)
+    }
+}
+
+impl From<crate::domain::email::InvalidEmail> for Problem {
+    fn from(_: crate::domain::email::InvalidEmail) -> Self {
+        Problem::InvalidEmail
+    }
+}
+
+impl From<crate::domain::ids::InvalidIdempotencyKey> for Problem {
+    fn from(_: crate::domain::ids::InvalidIdempotencyKey) -> Self {
+        Problem::FormExpired
+    }
+}

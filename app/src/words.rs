@@ -1,0 +1,349 @@
+//! How the codes and values of the portal read in each language (`locales/*.json`): used by
+//! the pages and by the mail templates, so both say the same. Dates and amounts are formatted by
+//! `domain::locale`. Uses only `contract`, `domain` and the catalogues.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::contract::dto::{ClockMove, PaymentDue, PaymentMethodView, RenewalPrice, ShownDate};
+use crate::contract::error::AppError;
+use crate::contract::problem::{Problem, Refused};
+use crate::domain::authz::Role;
+use crate::domain::auto_renew::Ineligible;
+use crate::domain::locale::{Locale as Lang, Plural};
+use crate::domain::money::Money;
+use crate::domain::password::WeakPassword;
+use crate::domain::payment::PaymentKind;
+use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
+use crate::domain::selection::{MAX_BULK, SelectionError};
+use crate::domain::status::{Level, Status};
+use crate::domain::term::Term;
+use crate::domain::time::{StepError, parse_tz};
+use crate::i18n::{Locale, td_string};
+
+/// The domain's language (which formats dates and amounts) for the catalogues'.
+pub fn lang(locale: Locale) -> Lang {
+    locale.into()
+}
+
+/// A date as lists show it ("9 Jun 2025", "9.6.2025", "09/06/2025").
+pub fn date(l: Locale, date: NaiveDate) -> String {
+    lang(l).date_short(date)
+}
+
+pub fn status(l: Locale, s: Status) -> String {
+    match s {
+        Status::Active => td_string!(l, status.active),
+        Status::Expired => td_string!(l, status.expired),
+        Status::Suspended => td_string!(l, status.suspended),
+        Status::Canceled => td_string!(l, status.canceled),
+    }
+    .to_string()
+}
+
+pub fn term(l: Locale, t: Term) -> String {
+    match t {
+        Term::Monthly => td_string!(l, term.monthly),
+        Term::Annual => td_string!(l, term.annual),
+        Term::ThreeYear => td_string!(l, term.three_year),
+    }
+    .to_string()
+}
+
+pub fn role(l: Locale, r: Role) -> String {
+    match r {
+        Role::Buyer => td_string!(l, role.buyer),
+        Role::PrimaryAdmin => td_string!(l, role.primary_admin),
+        Role::SecondaryAdmin => td_string!(l, role.secondary_admin),
+        Role::Payer => td_string!(l, role.payer),
+    }
+    .to_string()
+}
+
+/// What a role means here (R-ROLE-2, R-ROLE-5, R-ROLE-7).
+pub fn role_meaning(l: Locale, r: Role) -> String {
+    match r {
+        Role::Buyer => td_string!(l, account.role_buyer),
+        Role::PrimaryAdmin => td_string!(l, account.role_primary_admin),
+        Role::SecondaryAdmin => td_string!(l, account.role_secondary_admin),
+        Role::Payer => td_string!(l, account.role_payer),
+    }
+    .to_string()
+}
+
+pub fn level(l: Locale, level: Level) -> String {
+    match level {
+        Level::All => td_string!(l, level.all),
+        Level::NoUpgrades => td_string!(l, level.no_upgrades),
+        Level::AssignmentsKept => td_string!(l, level.assignments_kept),
+        Level::AssignmentsRemoved => td_string!(l, level.assignments_removed),
+        Level::SelfHelp => td_string!(l, level.self_help),
+        Level::None => td_string!(l, level.none),
+    }
+    .to_string()
+}
+
+/// The rows of the R-LIFE-6 table for a state: what, and how much.
+pub fn allowances(l: Locale, s: Status) -> [(String, String); 5] {
+    let a = s.allows();
+    [
+        (td_string!(l, allowance.product_access).to_string(), level(l, a.product_access)),
+        (td_string!(l, allowance.user_management).to_string(), level(l, a.user_management)),
+        (td_string!(l, allowance.downloads).to_string(), level(l, a.downloads)),
+        (td_string!(l, allowance.reporting).to_string(), level(l, a.reporting)),
+        (td_string!(l, allowance.support).to_string(), level(l, a.support)),
+    ]
+}
+
+pub fn on_off(l: Locale, on: bool) -> String {
+    if on { td_string!(l, on) } else { td_string!(l, off) }.to_string()
+}
+
+/// "Renews on" / "Expires on" (R-SUB-2).
+pub fn shown_label(l: Locale, auto_renew: bool) -> String {
+    if auto_renew { td_string!(l, shown.renews_on_label) } else { td_string!(l, shown.expires_on_label) }.to_string()
+}
+
+/// "Renews on 10 Jun 2025" / "Expires on 9 Jun 2025" (R-SUB-2), as lists write dates.
+pub fn shown_date(l: Locale, shown: ShownDate) -> String {
+    shown_with(l, shown.auto_renew, date(l, shown.date))
+}
+
+/// "Renews on 10 June 2025" / "Expires on 9 June 2025" (R-SUB-2), as sentences and mails write dates.
+pub fn shown_date_long(l: Locale, shown: ShownDate) -> String {
+    shown_with(l, shown.auto_renew, lang(l).date_long(shown.date))
+}
+
+fn shown_with(l: Locale, auto_renew: bool, d: String) -> String {
+    if auto_renew { td_string!(l, shown.renews_on, date = d) } else { td_string!(l, shown.expires_on, date = d) }
+}
+
+/// An amount with its currency, as the reader writes it: "€1,234.56", "1 234,56 €".
+pub fn amount(l: Locale, money: Money) -> String {
+    lang(l).money(money)
+}
+
+/// What a renewal price is made of: "3 seats, 1 year: €5,602.80 plus tax €1,344.67".
+pub fn renewal_price(l: Locale, p: &RenewalPrice) -> String {
+    let seats = lang(l).integer(i64::from(p.seats));
+    let (subtotal, tax, term) = (amount(l, p.subtotal), amount(l, p.tax), term(l, p.term));
+    if is_one(l, p.seats as usize) {
+        td_string!(l, detail.renewal_price_parts_single, term = term, subtotal = subtotal, tax = tax)
+    } else {
+        td_string!(l, detail.renewal_price_parts_multi, seats = seats, term = term, subtotal = subtotal, tax = tax)
+    }
+}
+
+/// A payment method: "Card: Visa •••• 4242", "Pay by invoice (Net 30)".
+pub fn payment_method(l: Locale, pm: &PaymentMethodView) -> String {
+    let kind = match pm.kind {
+        PaymentKind::Card => td_string!(l, payment.card),
+        PaymentKind::PayPal => td_string!(l, payment.paypal),
+        PaymentKind::DirectDebit => td_string!(l, payment.direct_debit),
+        PaymentKind::Invoice => td_string!(l, payment.invoice),
+        PaymentKind::BankTransfer => td_string!(l, payment.bank_transfer),
+    };
+    if pm.detail.is_empty() {
+        kind.to_string()
+    } else {
+        td_string!(l, payment.with_detail, kind = kind, detail = &pm.detail)
+    }
+}
+
+/// Why auto-renew cannot change.
+pub fn ineligible(l: Locale, why: &Ineligible) -> String {
+    match why {
+        Ineligible::Canceled => td_string!(l, ineligible.canceled).to_string(),
+        Ineligible::WindowClosed { last_day } => td_string!(l, ineligible.window_closed, date = date(l, *last_day)),
+        Ineligible::ManualPaymentMethod => td_string!(l, ineligible.manual_payment_method).to_string(),
+        Ineligible::NoPaymentMethod => td_string!(l, ineligible.no_payment_method).to_string(),
+        Ineligible::TermEnded { last_day } => td_string!(l, ineligible.term_ended, date = date(l, *last_day)),
+    }
+}
+
+/// An instant in the subscription's purchase time zone: "10 June 2025 00:00:00 EEST",
+/// "10. Juni 2025 00:00:00 EEST".
+pub fn instant(l: Locale, at: DateTime<Utc>, time_zone: &str) -> String {
+    let (day, time) = match parse_tz(time_zone) {
+        Some(tz) => {
+            let local = at.with_timezone(&tz);
+            (local.date_naive(), local.format("%H:%M:%S %Z").to_string())
+        }
+        None => (at.date_naive(), at.format("%H:%M:%S UTC").to_string()),
+    };
+    format!("{} {time}", lang(l).date_long(day))
+}
+
+/// What was wrong with a request, as the reader should read it.
+pub fn problem(l: Locale, p: &Problem) -> String {
+    match p {
+        Problem::MalformedForm => td_string!(l, problem.malformed_form).to_string(),
+        Problem::NotListed => td_string!(l, problem.not_listed).to_string(),
+        Problem::PerPage => td_string!(l, problem.per_page).to_string(),
+        Problem::PageFromOne => td_string!(l, problem.page_from_one).to_string(),
+        Problem::SearchTooLong { max } => td_string!(l, problem.search_too_long, max = max),
+        Problem::Selection(e) => selection(l, e),
+        Problem::AutoRenewRefused { on, refused } => {
+            let n = refused.len();
+            match (on, is_one(l, n)) {
+                (true, true) => td_string!(l, problem.auto_renew_refused_on_single).to_string(),
+                (true, false) => td_string!(l, problem.auto_renew_refused_on_multi, count = n),
+                (false, true) => td_string!(l, problem.auto_renew_refused_off_single).to_string(),
+                (false, false) => td_string!(l, problem.auto_renew_refused_off_multi, count = n),
+            }
+        }
+        Problem::FormExpired => td_string!(l, problem.form_expired).to_string(),
+        Problem::FormReused => td_string!(l, problem.form_reused).to_string(),
+        Problem::InvalidEmail => td_string!(l, problem.invalid_email).to_string(),
+        Problem::EnterPassword => td_string!(l, problem.enter_password).to_string(),
+        Problem::BadCredentials => td_string!(l, problem.bad_credentials).to_string(),
+        Problem::TooManyFailures { minutes } => td_string!(l, problem.too_many_failures, minutes = minutes),
+        Problem::WeakPassword(w) => match w {
+            WeakPassword::TooShort => td_string!(l, problem.password_too_short),
+            WeakPassword::NoLetter => td_string!(l, problem.password_no_letter),
+            WeakPassword::NoDigit => td_string!(l, problem.password_no_digit),
+            WeakPassword::TooFewDistinct => td_string!(l, problem.password_too_few_distinct),
+            WeakPassword::TooLong => td_string!(l, problem.password_too_long),
+        }
+        .to_string(),
+        Problem::PasswordsDiffer => td_string!(l, problem.passwords_differ).to_string(),
+        Problem::ResetLinkInvalid => td_string!(l, problem.reset_link_invalid).to_string(),
+        Problem::ClockStep(e) => match e {
+            StepError::Format => td_string!(l, problem.clock_format),
+            StepError::NotForward => td_string!(l, problem.clock_not_forward),
+            StepError::TooFar => td_string!(l, problem.clock_too_far),
+        }
+        .to_string(),
+    }
+}
+
+/// Why a selection of subscriptions was refused (R-BULK-1).
+pub fn selection(l: Locale, e: &SelectionError) -> String {
+    match e {
+        SelectionError::Empty => td_string!(l, problem.selection_empty).to_string(),
+        SelectionError::TooMany(n) => td_string!(l, list.too_many, count = n, more = n.saturating_sub(MAX_BULK)),
+        SelectionError::Malformed(text) => td_string!(l, problem.selection_malformed, text = text),
+    }
+}
+
+/// One subscription left out of a change: "Vectora CAD (1042): its term ended on ...".
+pub fn refused(l: Locale, r: &Refused) -> String {
+    td_string!(l, problem.refused_line, product = &r.product_name, id = r.id, reason = ineligible(l, &r.reason))
+}
+
+/// The heading and the sentence of an error.
+pub fn error(l: Locale, e: &AppError) -> (String, String) {
+    let (title, text) = match e {
+        AppError::Validation { problem: p, .. } | AppError::Conflict(p) => {
+            (td_string!(l, errors.please_check), problem(l, p))
+        }
+        AppError::TooManyRequests(p) => (td_string!(l, errors.please_wait), problem(l, p)),
+        AppError::Unauthorized => (td_string!(l, errors.signed_out), td_string!(l, errors.unauthorized).to_string()),
+        AppError::Forbidden => (td_string!(l, errors.not_allowed), td_string!(l, errors.forbidden).to_string()),
+        AppError::NotFound => (td_string!(l, errors.not_found), td_string!(l, errors.not_found_text).to_string()),
+        AppError::Internal => (td_string!(l, errors.went_wrong), td_string!(l, errors.internal).to_string()),
+        AppError::Transport(_) => (td_string!(l, errors.went_wrong), td_string!(l, errors.transport).to_string()),
+    };
+    (title.to_string(), text)
+}
+
+/// When renewal is possible, or why not (R-REN-2).
+pub fn renewal_window(l: Locale, window: &Result<RenewalWindow, RenewalRefusal>) -> String {
+    match window {
+        Ok(w) => td_string!(l, renewal.window, opens = date(l, w.opens), closes = date(l, w.closes)),
+        Err(RenewalRefusal::Canceled) => td_string!(l, renewal.canceled).to_string(),
+        Err(RenewalRefusal::TooEarly(d)) => td_string!(l, renewal.too_early, date = date(l, *d)),
+        Err(RenewalRefusal::TooLate(d)) => td_string!(l, renewal.too_late, date = date(l, *d)),
+    }
+}
+
+/// An open renewal payment (R-LIFE-5).
+pub fn payment_due(l: Locale, due: PaymentDue) -> String {
+    let d = date(l, due.from);
+    if due.late { td_string!(l, renewal.payment_late, date = d) } else { td_string!(l, renewal.payment_open, date = d) }
+}
+
+/// What a move of the demo clock by `step` did.
+pub fn clock_move(l: Locale, step: &str, m: ClockMove) -> String {
+    td_string!(
+        l,
+        clock.moved,
+        step = step,
+        renewed = m.renewed,
+        invoiced = m.invoiced,
+        failed = m.failed,
+        instalments = m.instalments,
+        settled = m.settled,
+        transitions = m.transitions,
+        reminders = m.reminders
+    )
+}
+
+/// Whether `count` takes the singular form in this language.
+pub fn is_one(l: Locale, count: usize) -> bool {
+    lang(l).plural(i64::try_from(count).unwrap_or(i64::MAX)) == Plural::One
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_the_subscription_shows_them_in_each_language() {
+        let date = NaiveDate::from_ymd_opt(2025, 6, 10).unwrap();
+        assert_eq!(shown_date(Locale::en, ShownDate { auto_renew: true, date }), "Renews on 10 Jun 2025");
+        assert_eq!(shown_date(Locale::en, ShownDate { auto_renew: false, date }), "Expires on 10 Jun 2025");
+        assert!(shown_date(Locale::fr, ShownDate { auto_renew: true, date }).contains("10/06/2025"));
+        let at = DateTime::parse_from_rfc3339("2025-06-09T21:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(instant(Locale::en, at, "Europe/Helsinki"), "10 June 2025 00:00:00 EEST");
+        assert_eq!(instant(Locale::de, at, "Europe/Helsinki"), "10. Juni 2025 00:00:00 EEST");
+    }
+
+    #[test]
+    fn the_101st_subscription_is_refused_with_a_clear_message_in_each_language() {
+        // R-BULK-1
+        let e = SelectionError::TooMany(101);
+        assert_eq!(
+            selection(Locale::en, &e),
+            "You selected 101 subscriptions; you can manage up to 100 at a time. Deselect 1 or do the rest in another round."
+        );
+        assert!(selection(Locale::fi, &e).starts_with("Valitsit 101 tilausta"));
+        assert!(selection(Locale::de, &e).contains("Auswahl von 1 Abonnements"));
+    }
+
+    #[test]
+    fn every_problem_reads_as_a_sentence_of_its_language() {
+        let refused = Refused {
+            id: crate::domain::ids::SubscriptionId(7),
+            product_name: "Vectora CAD".into(),
+            reason: Ineligible::Canceled,
+        };
+        let problems = [
+            Problem::MalformedForm,
+            Problem::SearchTooLong { max: 100 },
+            Problem::Selection(SelectionError::Malformed("x1".into())),
+            Problem::AutoRenewRefused { on: true, refused: vec![refused.clone()] },
+            Problem::AutoRenewRefused { on: false, refused: vec![refused.clone(), refused] },
+            Problem::TooManyFailures { minutes: 15 },
+            Problem::WeakPassword(WeakPassword::NoDigit),
+            Problem::ClockStep(StepError::TooFar),
+        ];
+        for l in [Locale::en, Locale::fi, Locale::sv, Locale::fr, Locale::de] {
+            for p in &problems {
+                let text = problem(l, p);
+                assert!(text.len() > 10 && !text.contains("{{"), "{l:?} {p:?}: {text}");
+            }
+        }
+        assert_eq!(
+            problem(Locale::en, &Problem::AutoRenewRefused { on: false, refused: vec![] }),
+            "Nothing was changed: 0 of the selected subscriptions cannot have auto-renew turned off. Remove them and try again."
+        );
+        assert_eq!(problem(Locale::sv, &Problem::TooManyFailures { minutes: 15 }).split(' ').nth(5), Some("15"));
+    }
+
+    #[test]
+    fn the_two_language_types_map_onto_each_other() {
+        for l in Lang::ALL {
+            assert_eq!(lang(Locale::from(l)), l);
+        }
+    }
+}

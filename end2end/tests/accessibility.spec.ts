@@ -1,0 +1,127 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, Page, test } from "@playwright/test";
+import { expectVisibleFocus, hydrated, Lang, signInAs, tabTo, words } from "./helpers";
+
+// WCAG 2.1 AA as axe-core checks it, on every page for every role that can see it, in English
+// and German: no violations. Then what axe cannot see: a keyboard-only Manage auto-renew.
+
+async function expectNoViolations(page: Page, what: string) {
+  await hydrated(page);
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(found, `${what}: ${found.join("\n")}`).toEqual([]);
+}
+
+/** The first subscription of a filtered list: its id. */
+async function firstSubscription(page: Page, query: string): Promise<string> {
+  await page.goto(`/billing/subscriptions?${query}`);
+  const href = await page.getByRole("row").nth(1).getByRole("link").first().getAttribute("href");
+  return href!.split("/").pop()!;
+}
+
+for (const lang of ["en", "de"] as Lang[]) {
+  test.describe(`accessibility in ${lang}`, () => {
+    test.use({ locale: lang === "en" ? "en-GB" : "de-DE" });
+
+    test("pages anyone can open", async ({ page }) => {
+      for (const path of ["/sign-in", "/forgot-password", "/reset-password?token=made-up", "/mailbox", "/no-such-page"]) {
+        await page.goto(path);
+        await expectNoViolations(page, `${lang} anonymous ${path}`);
+      }
+      // A page with an error on it.
+      const w = words(lang);
+      await page.goto("/sign-in");
+      await hydrated(page);
+      await page.getByLabel(w.sign_in.email).fill("nobody@aurora.example");
+      await page.getByLabel(w.sign_in.password).fill("Wrong-password-1");
+      await page.getByRole("button", { name: w.sign_in.submit, exact: true }).click();
+      await expect(page.getByRole("alert")).toBeVisible();
+      await expectNoViolations(page, `${lang} sign-in with an error`);
+    });
+
+    test("a buyer's pages", async ({ page }) => {
+      await signInAs(page, lang, "buyer@aurora.example");
+      const on = await firstSubscription(page, "status=active&auto_renew=on");
+      await expectNoViolations(page, `${lang} buyer list`);
+      await page.goto(`/billing/subscriptions/${on}`);
+      await expectNoViolations(page, `${lang} buyer subscription`);
+      const expired = await firstSubscription(page, "status=expired");
+      await page.goto(`/billing/subscriptions/${expired}`);
+      await expectNoViolations(page, `${lang} buyer expired subscription`);
+      const canceled = await firstSubscription(page, "status=canceled");
+      await page.goto(`/billing/auto-renew?on=true&ids=${on},${canceled}`);
+      await expectNoViolations(page, `${lang} buyer auto-renew review with an ineligible one`);
+      for (const path of ["/account", "/demo/clock", "/mailbox"]) {
+        await page.goto(path);
+        await expectNoViolations(page, `${lang} buyer ${path}`);
+      }
+    });
+
+    test("an admin's and a payer's pages", async ({ page, browser }) => {
+      await signInAs(page, lang, "admin@aurora.example");
+      const id = await firstSubscription(page, "");
+      await expectNoViolations(page, `${lang} admin list`);
+      await page.goto(`/billing/subscriptions/${id}`);
+      await expectNoViolations(page, `${lang} admin subscription`);
+      await page.goto("/account");
+      await expectNoViolations(page, `${lang} admin account`);
+
+      const context = await browser.newContext({ locale: lang === "en" ? "en-GB" : "de-DE" });
+      const payer = await context.newPage();
+      await signInAs(payer, lang, "payer1@aurora.example");
+      await expectNoViolations(payer, `${lang} payer account`);
+      await payer.goto("/billing/subscriptions");
+      await expect(payer.getByRole("alert")).toBeVisible();
+      await expectNoViolations(payer, `${lang} payer refused the list`);
+      await context.close();
+    });
+  });
+}
+
+test("keyboard only: sign in and turn auto-renew off for three subscriptions", async ({ page }) => {
+  // R-BULK-1, with no mouse: every step reached with Tab, with a visible focus, and the result
+  // takes the focus.
+  const w = words("en");
+  await page.goto("/sign-in");
+  await hydrated(page);
+  await tabTo(page, page.getByLabel(w.sign_in.email));
+  await expectVisibleFocus(page);
+  await page.keyboard.type("buyer2@aurora.example");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("Demo-portal-2026");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { level: 1, name: "Subscriptions and contracts" })).toBeVisible();
+
+  await page.goto("/billing/subscriptions?status=active&auto_renew=on&sort=id");
+  await hydrated(page);
+  const boxes = page.getByRole("checkbox", { name: /^Select subscription \d+$/ });
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    await tabTo(page, boxes.nth(i));
+    await expectVisibleFocus(page);
+    await page.keyboard.press("Space");
+    await expect(boxes.nth(i)).toBeChecked();
+    ids.push((await boxes.nth(i).getAttribute("value"))!);
+  }
+  await expect(page.getByText("3 selected")).toBeVisible();
+  const turnOff = page.getByRole("button", { name: "Turn auto-renew off" });
+  await tabTo(page, turnOff);
+  await expectVisibleFocus(page);
+  await page.keyboard.press("Enter");
+
+  await expect(page.getByRole("heading", { level: 1, name: "Turn auto-renew off" })).toBeVisible();
+  await hydrated(page);
+  const confirm = page.getByRole("button", { name: "Confirm: turn auto-renew off for 3 subscriptions" });
+  await tabTo(page, confirm);
+  await expectVisibleFocus(page);
+  await page.keyboard.press("Enter");
+  const status = page.getByRole("status");
+  await expect(status).toHaveText("Auto-renew turned off for 3 subscriptions. Buyers receive a confirmation e-mail.");
+  await expect(status).toBeFocused();
+
+  // Auto-renew back on for them, for the tests that follow.
+  await page.goto(`/billing/auto-renew?on=true&ids=${ids.join(",")}`);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm: turn auto-renew on for 3 subscriptions" }).click();
+  await expect(page.getByRole("status")).toContainText("Auto-renew turned on for 3 subscriptions.");
+});
