@@ -53,8 +53,10 @@ test("a signed-in user's language follows them, with dates in that language's fo
   await again.getByLabel("E-mail").fill("buyer@borealis.example");
   await again.getByLabel("Password").fill(PASSWORD);
   await again.getByRole("button", { name: "Sign in" }).click();
-  await expect(again.getByRole("button", { name: "Abmelden" }).or(again.getByRole("button", { name: "Sign out" }))).toBeVisible();
-  // Pages load in the user's language from then on.
+  // Signing in loads the next page afresh, in the user's language.
+  await expect(again.getByRole("button", { name: "Abmelden" })).toBeVisible();
+  await expect(again.locator("html")).toHaveAttribute("lang", "de");
+  await expect(again.getByRole("heading", { name: "Abonnements und Verträge" })).toBeVisible();
   await again.goto("/billing/subscriptions");
   await expect(again.getByRole("heading", { name: "Abonnements und Verträge" })).toBeVisible();
   await expect(again.locator("html")).toHaveAttribute("lang", "de");

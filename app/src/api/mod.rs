@@ -22,8 +22,10 @@ fn parse_email(text: &str) -> Result<crate::domain::email::EmailAddress, AppErro
     crate::domain::email::EmailAddress::parse(text).map_err(|e| AppError::validation("email", e))
 }
 
+/// Signs in and sends the browser on (to `next`, a path on this site, or the user's start
+/// page), which it also answers with: the page loads that address afresh, in the user's language.
 #[server(prefix = "/api", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
     use crate::server::{auth, context, services};
     let email = parse_email(&email)?;
     let state = app_state()?;
@@ -36,7 +38,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let me = services::account::me(&state.store, &actor).await?;
     let target = links::safe_next(next.as_deref()).unwrap_or_else(|| links::home(me.can_view_subscriptions).into());
     leptos_axum::redirect(&target);
-    Ok(())
+    Ok(target)
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]

@@ -16,6 +16,8 @@ use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
+use leptos::server_fn::ServerFn;
+
 use crate::api::{SignOut, current_user, site_features};
 use crate::contract::dto::Me;
 use crate::contract::links;
@@ -150,15 +152,16 @@ fn Shell() -> impl IntoView {
 #[component]
 fn UserMenu(me: Me) -> impl IntoView {
     let l = expect_context::<Locale>();
-    let sign_out = ServerAction::<SignOut>::new();
     let roles = me.roles.iter().map(|r| words::role(l, *r)).collect::<Vec<_>>().join(", ");
     view! {
         <div class="user">
             <span class="user-name">{me.display_name}</span>
             <span class="user-meta">{me.org_name}" · "{roles}</span>
-            <ActionForm action=sign_out attr:class="inline">
+            // A plain form: signing out loads the sign-in page afresh, in the browser's language,
+            // with nothing of the session left in memory.
+            <form method="post" action={<SignOut as ServerFn>::PATH} class="inline">
                 <button type="submit" class="link-button">{td_string!(l, app.sign_out)}</button>
-            </ActionForm>
+            </form>
         </div>
     }
 }

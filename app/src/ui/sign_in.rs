@@ -1,5 +1,7 @@
 //! Sign-in. Works without JavaScript: the form posts to the server function, which sets the
-//! session cookie and redirects.
+//! session cookie and redirects. With JavaScript a wrong password keeps the form as typed, and a
+//! success loads the next page afresh (not a client-side route change), so it comes in the
+//! user's saved language and nothing of the signed-out page stays in memory.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,6 +18,14 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.get().get("next").unwrap_or_default();
+    Effect::new(move |_| {
+        if let Some(Ok(target)) = action.value().get() {
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href(&target);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = target;
+        }
+    });
     let error = move || action.value().get().and_then(|r| r.err());
     view! {
         <Title text=td_string!(l, sign_in.title)/>
