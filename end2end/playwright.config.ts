@@ -41,6 +41,7 @@ export default defineConfig({
       PORTAL_DEMO_DATA: "true",
       PORTAL_MAILBOX_PAGE: "true",
       PORTAL_DEMO_CLOCK: "true",
+      PORTAL_DEMO_CLOCK_OPERATORS: "buyer@aurora.example",
       PORTAL_LISTEN: "127.0.0.1:3000",
       LEPTOS_OUTPUT_NAME: "portal",
       LEPTOS_SITE_ROOT: "../target/site",

@@ -6,6 +6,25 @@
 // `use_i18n`, `t!`, `td_string!`...
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+/// The mail templates' words (`mail-locales/*.json`): server only, never in the browser's bundle.
+#[cfg(feature = "ssr")]
+pub mod mail_text {
+    include!(concat!(env!("OUT_DIR"), "/mail_i18n/mod.rs"));
+
+    impl From<crate::domain::locale::Locale> for i18n::Locale {
+        fn from(lang: crate::domain::locale::Locale) -> Self {
+            use crate::domain::locale::Locale as L;
+            match lang {
+                L::En => i18n::Locale::en,
+                L::Fi => i18n::Locale::fi,
+                L::Sv => i18n::Locale::sv,
+                L::Fr => i18n::Locale::fr,
+                L::De => i18n::Locale::de,
+            }
+        }
+    }
+}
+
 /// The catalogues' language for the domain's (which formats dates and amounts), and back.
 impl From<domain::locale::Locale> for i18n::Locale {
     fn from(lang: domain::locale::Locale) -> Self {

@@ -2,9 +2,9 @@
 //! the pages and by the mail templates, so both say the same. Dates and amounts are formatted by
 //! `domain::locale`. Uses only `contract`, `domain` and the catalogues.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
-use crate::contract::dto::{ClockMove, PaymentDue, PaymentMethodView, RenewalPrice, ShownDate};
+use crate::contract::dto::{ClockMove, LocalInstant, PaymentDue, PaymentMethodView, RenewalPrice, ShownDate};
 use crate::contract::error::AppError;
 use crate::contract::problem::{Problem, Refused};
 use crate::domain::authz::Role;
@@ -17,7 +17,7 @@ use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
 use crate::domain::selection::{MAX_BULK, SelectionError};
 use crate::domain::status::{Level, Status};
 use crate::domain::term::Term;
-use crate::domain::time::{StepError, parse_tz};
+use crate::domain::time::StepError;
 use crate::i18n::{Locale, td_string};
 
 /// The domain's language (which formats dates and amounts) for the catalogues'.
@@ -160,17 +160,10 @@ pub fn ineligible(l: Locale, why: &Ineligible) -> String {
     }
 }
 
-/// An instant in the subscription's purchase time zone: "10 June 2025 00:00:00 EEST",
+/// An instant as read in the subscription's purchase time zone: "10 June 2025 00:00:00 EEST",
 /// "10. Juni 2025 00:00:00 EEST".
-pub fn instant(l: Locale, at: DateTime<Utc>, time_zone: &str) -> String {
-    let (day, time) = match parse_tz(time_zone) {
-        Some(tz) => {
-            let local = at.with_timezone(&tz);
-            (local.date_naive(), local.format("%H:%M:%S %Z").to_string())
-        }
-        None => (at.date_naive(), at.format("%H:%M:%S UTC").to_string()),
-    };
-    format!("{} {time}", lang(l).date_long(day))
+pub fn instant(l: Locale, at: &LocalInstant) -> String {
+    format!("{} {} {}", lang(l).date_long(at.date), at.time, at.zone)
 }
 
 /// What was wrong with a request, as the reader should read it.
@@ -207,10 +200,12 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         .to_string(),
         Problem::PasswordsDiffer => td_string!(l, problem.passwords_differ).to_string(),
         Problem::ResetLinkInvalid => td_string!(l, problem.reset_link_invalid).to_string(),
+        Problem::Busy => td_string!(l, problem.busy).to_string(),
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),
             StepError::NotForward => td_string!(l, problem.clock_not_forward),
             StepError::TooFar => td_string!(l, problem.clock_too_far),
+            StepError::TooFarAhead => td_string!(l, problem.clock_too_far_ahead),
         }
         .to_string(),
     }
@@ -293,9 +288,9 @@ mod tests {
         assert_eq!(shown_date(Locale::en, ShownDate { auto_renew: true, date }), "Renews on 10 Jun 2025");
         assert_eq!(shown_date(Locale::en, ShownDate { auto_renew: false, date }), "Expires on 10 Jun 2025");
         assert!(shown_date(Locale::fr, ShownDate { auto_renew: true, date }).contains("10/06/2025"));
-        let at = DateTime::parse_from_rfc3339("2025-06-09T21:00:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(instant(Locale::en, at, "Europe/Helsinki"), "10 June 2025 00:00:00 EEST");
-        assert_eq!(instant(Locale::de, at, "Europe/Helsinki"), "10. Juni 2025 00:00:00 EEST");
+        let at = LocalInstant { date, time: "00:00:00".into(), zone: "EEST".into() };
+        assert_eq!(instant(Locale::en, &at), "10 June 2025 00:00:00 EEST");
+        assert_eq!(instant(Locale::de, &at), "10. Juni 2025 00:00:00 EEST");
     }
 
     #[test]

@@ -592,3 +592,44 @@ both!(mail_goes_out_in_each_recipients_language, |store: Store| async move {
     assert_eq!(reset[0].subject, "Återställ ditt lösenord för Fakturering och beställningar");
     assert!(reset[0].body_text.contains("Välj ett nytt lösenord"), "{}", reset[0].body_text);
 });
+
+both!(a_reset_ends_the_lock_out_voids_other_links_and_made_up_tokens_cost_no_hash, |store: Store| async move {
+    // R-AUTH-2
+    let t = 1_800_000_000;
+    let who = "buyer2@aurora.example";
+    for i in 0..2 {
+        auth::request_password_reset(&store, &email(who), Locale::En, at(t + i), BASE_URL).await.unwrap();
+    }
+    let mut tx = store.begin_read().await.unwrap();
+    let mails = tx.outbox_for(who, MailKind::PasswordReset).await.unwrap();
+    drop(tx);
+    let token =
+        |i: usize| mails[i].body_text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    // Locked out by five wrong passwords.
+    for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
+        auth::sign_in(&store, &email(who), "Wrong-password-1".into(), "10.4.0.1", None, at(t + 10)).await.unwrap_err();
+    }
+    let locked = auth::sign_in(&store, &email(who), seed::DEMO_PASSWORD.into(), "10.4.0.1", None, at(t + 20)).await;
+    assert_eq!(locked.unwrap_err(), AppError::TooManyRequests(Problem::TooManyFailures { minutes: 15 }));
+
+    auth::reset_password(&store, &token(1), password("Brand-new-pass-3"), at(t + 30)).await.unwrap();
+    // The other link no longer works, and the lock-out is over at once.
+    let other = auth::reset_password(&store, &token(0), password("Another-pass-4"), at(t + 40)).await;
+    assert_eq!(other.unwrap_err(), AppError::validation("token", Problem::ResetLinkInvalid));
+    auth::sign_in(&store, &email(who), "Brand-new-pass-3".into(), "10.4.0.1", None, at(t + 50)).await.unwrap();
+
+    // 64 made-up tokens at once: each is refused after a lookup, before any password hashing
+    // (which would be refused as busy past a few per core).
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..64 {
+        let store = store.clone();
+        attempts.spawn(async move {
+            auth::reset_password(&store, &format!("made-up-{i}"), password("Guess-work-55"), at(t + 60)).await
+        });
+    }
+    let results = attempts.join_all().await;
+    assert!(
+        results.iter().all(|r| r.as_ref().unwrap_err() == &AppError::validation("token", Problem::ResetLinkInvalid)),
+        "{results:?}"
+    );
+});

@@ -25,6 +25,32 @@ test.describe("without JavaScript", () => {
     await expect(page.getByRole("heading", { name: "Glömt lösenord" })).toBeVisible();
     await context.close();
   });
+
+  test("a signed-in user's choice made without JavaScript follows them to another browser", async ({ browser }) => {
+    const first = await browser.newContext({ javaScriptEnabled: false, locale: "en-GB" });
+    const page = await first.newPage();
+    await page.goto("/sign-in");
+    await page.getByLabel("E-mail").fill("admin@borealis.example");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("button", { name: "Suomi" }).click();
+    await expect(page.locator("html")).toHaveAttribute("lang", "fi");
+    await expect(page.getByRole("button", { name: "Kirjaudu ulos" })).toBeVisible();
+    await first.close();
+
+    // A fresh browser that prefers German: once signed in, Finnish.
+    const second = await browser.newContext({ javaScriptEnabled: false, locale: "de-DE" });
+    const again = await second.newPage();
+    await again.goto("/sign-in");
+    await expect(again.locator("html")).toHaveAttribute("lang", "de");
+    await again.getByLabel("E-Mail").fill("admin@borealis.example");
+    await again.getByLabel("Kennwort").fill(PASSWORD);
+    await again.getByRole("button", { name: "Anmelden", exact: true }).click();
+    await expect(again.locator("html")).toHaveAttribute("lang", "fi");
+    await again.getByRole("button", { name: "English" }).click();
+    await expect(again.locator("html")).toHaveAttribute("lang", "en");
+    await second.close();
+  });
 });
 
 test("a signed-in user's language follows them, with dates in that language's format", async ({ browser }) => {

@@ -3,6 +3,8 @@
 //! `main.rs` is a thin command line over this, and the server-level tests start it on port 0.
 
 pub mod csrf;
+pub mod headers;
+pub mod panics;
 pub mod status;
 
 use std::net::SocketAddr;
@@ -40,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
     let store = state.store.clone();
+    let https = headers::Https(state.config.public_url.starts_with("https://"));
     Router::new()
         .route("/health", axum::routing::get(health))
         .leptos_routes_with_context(
@@ -53,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(store, language))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .layer(axum::middleware::from_fn_with_state(site, csrf::guard))
+        .layer(panics::layer())
+        .layer(axum::middleware::from_fn_with_state(https, headers::secure))
         .with_state(state)
 }
 

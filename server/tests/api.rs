@@ -27,7 +27,18 @@ async fn spawn_app() -> TestApp {
 
 /// Starts one more portal process on an existing database (demo data loaded if it is empty).
 async fn spawn_on(database_url: &str) -> TestApp {
-    let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
+    spawn_with(database_url, Clock::manual(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()), false).await
+}
+
+/// The portal with the demo clock on, `buyer@aurora.example` its one operator.
+async fn spawn_demo() -> TestApp {
+    let db = TestDb::sqlite().await;
+    let mut app = spawn_with(&db.url, Clock::offset(0), true).await;
+    app.db = Some(db);
+    app
+}
+
+async fn spawn_with(database_url: &str, clock: Clock, demo_clock: bool) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let url = format!("http://{addr}");
@@ -40,7 +51,8 @@ async fn spawn_on(database_url: &str) -> TestApp {
         smtp_url: None,
         mail_from: "Billing <billing@portal.test>".into(),
         mailbox_page: false,
-        demo_clock: false,
+        demo_clock,
+        demo_clock_operators: vec!["buyer@aurora.example".into()],
         usd_rates: Default::default(),
     };
     let store = server::open_store(&config, &clock).await.unwrap();
@@ -432,5 +444,78 @@ async fn health_reports_the_database_and_the_mail_queue() {
     // This test starts no outbox worker: the two buyers' confirmations wait.
     assert_eq!(body["mail_waiting"], 2);
     assert_eq!(body["mail_failed"], 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_personal_ones_are_never_stored() {
+    let app = spawn_app().await;
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let page = app.client.get(format!("{}/billing/subscriptions", app.url)).header("cookie", &buyer);
+    let api = app.client.post(format!("{}/api/current_user", app.url)).header("cookie", &buyer);
+    let css = app.client.get(format!("{}/pkg/portal.css", app.url));
+    for (what, request, personal) in [("page", page, true), ("server function", api, true), ("stylesheet", css, false)]
+    {
+        let res = request.send().await.unwrap();
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
+        assert_eq!(h["x-frame-options"], "DENY", "{what}");
+        assert_eq!(h["content-security-policy"], server::headers::CSP, "{what}");
+        assert!(server::headers::CSP.contains("frame-ancestors 'none'"));
+        assert_eq!(h["referrer-policy"], "same-origin", "{what}");
+        assert_eq!(h.get("cache-control").is_some_and(|v| v == "no-store"), personal, "{what}");
+        // Served over http here: no HSTS (it would pin browsers to https on a plain address).
+        assert!(h.get("strict-transport-security").is_none(), "{what}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_panic_answers_500_with_a_reference_instead_of_dropping_the_connection() {
+    async fn boom() -> &'static str {
+        panic!("a bug")
+    }
+    let router = axum::Router::new().route("/boom", axum::routing::get(boom)).layer(server::panics::layer());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/boom", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let res = Client::new().get(&url).send().await.expect("an answer, not a dropped connection");
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = res.text().await.unwrap();
+    let reference = body.split("<strong>").nth(1).and_then(|r| r.split("</strong>").next()).unwrap();
+    assert_eq!(reference.len(), 12, "{body}");
+}
+
+#[tokio::test]
+async fn only_the_demo_operators_move_the_clock_and_never_past_twenty_years() {
+    // Moving the demo clock runs every organisation's renewals: a payer, an admin or another
+    // organisation's buyer may not; bad steps are 422, not a panic; the total is capped.
+    let app = spawn_demo().await;
+    for who in ["payer1@aurora.example", "admin@aurora.example", "buyer@borealis.example", "buyer2@aurora.example"] {
+        let cookie = app.sign_in(who).await;
+        let (status, body) = app.call("advance_demo_clock", Some(&cookie), &[("step", "30d".into())]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {body}");
+        let (_, view) = app.call("demo_clock", Some(&cookie), &[]).await;
+        assert_eq!((view["days_ahead"].as_i64(), view["can_move"].as_bool()), (Some(0), Some(false)), "{who}: {view}");
+    }
+    let operator = app.sign_in("buyer@aurora.example").await;
+    for bad in ["1é", "200000000000000d", "0d", "-1d", "3w"] {
+        let (status, body) = app.call("advance_demo_clock", Some(&operator), &[("step", bad.into())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert_eq!(body["Validation"]["field"], "step", "{bad}: {body}");
+    }
+    let (status, body) = app.call("advance_demo_clock", Some(&operator), &[("step", "30d".into())]).await;
+    assert!(status.is_success() || status.is_redirection(), "{status}: {body}");
+    let (_, view) = app.call("demo_clock", Some(&operator), &[]).await;
+    assert_eq!((view["days_ahead"].as_i64(), view["can_move"].as_bool()), (Some(30), Some(true)), "{view}");
+    // Twenty years in all: 7,320 days (30 + 3,650 + 3,640).
+    for step in ["3650d", "3640d"] {
+        let (status, body) = app.call("advance_demo_clock", Some(&operator), &[("step", step.into())]).await;
+        assert!(status.is_success() || status.is_redirection(), "{step}: {status}: {body}");
+    }
+    let (status, body) = app.call("advance_demo_clock", Some(&operator), &[("step", "10d".into())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let refused = serde_json::json!({"field": "step", "problem": {"code": "clock_step", "args": "too_far_ahead"}});
+    assert_eq!(body["Validation"], refused);
     app.stop().await;
 }

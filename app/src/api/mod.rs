@@ -183,18 +183,19 @@ pub async fn mailbox() -> Result<Vec<MailboxEntry>, AppError> {
 /// enables it; signed-in users only.
 #[server(prefix = "/api", endpoint = "demo_clock")]
 pub async fn demo_clock() -> Result<DemoClockView, AppError> {
-    require_actor().await?;
+    let actor = require_actor().await?;
     let state = app_state()?;
-    crate::server::services::demo_clock::read(&state)
+    crate::server::services::demo_clock::read(&state, &actor).await
 }
 
 /// Moves the demo clock forward by `step` ("30d", "12h") and runs the engine's jobs at the new
-/// time, then shows the clock page with what happened.
+/// time, then shows the clock page with what happened. Only the demo's operators
+/// (`PORTAL_DEMO_CLOCK_OPERATORS`).
 #[server(prefix = "/api", endpoint = "advance_demo_clock")]
 pub async fn advance_demo_clock(step: String) -> Result<ClockMove, AppError> {
-    require_actor().await?;
+    let actor = require_actor().await?;
     let state = app_state()?;
-    let moved = crate::server::services::demo_clock::advance(&state, &step).await?;
+    let moved = crate::server::services::demo_clock::advance(&state, &actor, &step).await?;
     leptos_axum::redirect(&links::demo_clock_moved(step.trim(), &moved.to_param()));
     Ok(moved)
 }

@@ -94,16 +94,27 @@ pub struct SubscriptionPage {
     pub currencies: Vec<Currency>,
 }
 
+/// An instant as the clocks of a time zone read it, worked out on the server: the browser needs
+/// no time-zone database to show it (it would cost the bundle more than all the pages' words).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalInstant {
+    pub date: NaiveDate,
+    /// "00:00:00"
+    pub time: String,
+    /// The zone's abbreviation at that instant: "EEST", "CET", "-03".
+    pub zone: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionDetail {
     pub summary: SubscriptionSummary,
     pub company_name: String,
-    /// The purchase time zone (IANA name): instants below are shown in it.
+    /// The purchase time zone (IANA name): instants below are read on its clocks.
     pub time_zone: String,
     pub started_on: NaiveDate,
-    pub term_start: DateTime<Utc>,
+    pub term_start: LocalInstant,
     /// The exact instant of renewal or expiry (R-SUB-2).
-    pub date_instant: DateTime<Utc>,
+    pub date_instant: LocalInstant,
     pub seats_at_renewal: Option<i64>,
     pub term_at_renewal: Option<Term>,
     pub partner_csn: Option<String>,
@@ -161,6 +172,8 @@ pub struct DemoClockView {
     pub now: DateTime<Utc>,
     /// Whole days the clock is ahead of real time.
     pub days_ahead: i64,
+    /// Whether this user is one of the demo's operators, who may move it.
+    pub can_move: bool,
 }
 
 /// What one move of the demo clock did: the engine pass it ran.

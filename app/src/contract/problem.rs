@@ -54,6 +54,8 @@ pub enum Problem {
     ResetLinkInvalid,
     /// A move of the demo clock.
     ClockStep(StepError),
+    /// Too many requests of an expensive kind at once (password checks); try again shortly.
+    Busy,
 }
 
 /// A subscription left out of a change, and why.

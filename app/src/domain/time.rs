@@ -74,7 +74,13 @@ pub enum StepError {
     /// More than [`MAX_STEP_DAYS`] at once.
     #[error("more than {MAX_STEP_DAYS} days")]
     TooFar,
+    /// The clock would be more than [`MAX_AHEAD_DAYS`] ahead of real time.
+    #[error("more than {MAX_AHEAD_DAYS} days ahead in all")]
+    TooFarAhead,
 }
+
+/// How far ahead of real time the demo clock may be in all: twenty years.
+pub const MAX_AHEAD_DAYS: i64 = 7320;
 
 /// The largest move of the demo clock at once: ten years.
 pub const MAX_STEP_DAYS: i64 = 3660;

@@ -1,6 +1,9 @@
 //! Passwords (argon2id, off the async runtime), session tokens and sign-in with rate limiting.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -47,9 +50,74 @@ fn hash_blocking(password: &str) -> String {
     argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashing succeeds").to_string()
 }
 
-/// Hashes a password on the blocking pool, so sign-ins do not stall other requests.
+/// Password hashing is the one expensive thing an anonymous caller can ask for (19 MiB and a few
+/// milliseconds of a core each). It runs on at most one blocking thread per core; eight more
+/// requests per core may wait their turn, and beyond that the answer is "busy, try again"
+/// (429) at once instead of a queue that grows with the attack.
+pub struct HashingPool {
+    slots: usize,
+    running: Semaphore,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    /// The most hashes that ever ran at once (for tests and the health of the limit).
+    peak: AtomicUsize,
+    active: AtomicUsize,
+}
+
+impl HashingPool {
+    fn new(cores: usize) -> HashingPool {
+        HashingPool {
+            slots: cores,
+            running: Semaphore::new(cores),
+            waiting: AtomicUsize::new(0),
+            max_waiting: cores * 8,
+            peak: AtomicUsize::new(0),
+            active: AtomicUsize::new(0),
+        }
+    }
+
+    /// The pool of this process: one slot per core.
+    pub fn global() -> &'static HashingPool {
+        static POOL: OnceLock<HashingPool> = OnceLock::new();
+        POOL.get_or_init(|| HashingPool::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+    }
+
+    /// Slots: how many hashes may run at once.
+    pub fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// The most hashes that ran at once since the process started.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::Relaxed)
+    }
+
+    /// Runs `work` on the blocking pool when a slot is free, or refuses at once when too many
+    /// already wait.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        doing: &'static str,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            tracing::warn!(doing, "password hashing is saturated; refusing");
+            return Err(AppError::TooManyRequests(Problem::Busy));
+        }
+        let permit = self.running.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        let _permit = permit.map_err(internal(doing))?;
+        let now = self.active.fetch_add(1, Ordering::AcqRel) + 1;
+        self.peak.fetch_max(now, Ordering::AcqRel);
+        let result = tokio::task::spawn_blocking(work).await.map_err(internal(doing));
+        self.active.fetch_sub(1, Ordering::AcqRel);
+        result
+    }
+}
+
+/// Hashes a password in the bounded pool, so sign-ins do not stall other requests.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(internal("hashing a password"))
+    HashingPool::global().run("hashing a password", move || hash_blocking(&password)).await
 }
 
 /// A hash of a random password, verified against when the account does not exist, so that an
@@ -65,16 +133,16 @@ fn dummy_hash() -> &'static str {
 
 /// Verifies `password` against `hash`, or against a dummy hash when there is none.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
-        let ok = PasswordHash::new(&hash)
-            .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false);
-        known && ok
-    })
-    .await
-    .map_err(internal("verifying a password"))
+    HashingPool::global()
+        .run("verifying a password", move || {
+            let known = hash.is_some();
+            let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
+            let ok = PasswordHash::new(&hash)
+                .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+                .unwrap_or(false);
+            known && ok
+        })
+        .await
 }
 
 /// Warms the dummy hash at start, so the first unknown-account sign-in is not slower.
@@ -220,7 +288,10 @@ pub async fn request_password_reset(
 }
 
 /// Sets a new password with a reset token: the password must follow R-AUTH-1, the token works
-/// once and only in time, and every session of the user ends.
+/// once and only in time. The token is checked before the (expensive) hash, so made-up tokens
+/// cost a lookup; it is taken for good in the transaction that stores the password. Then every
+/// other unused link of the user stops working, every session ends, and the failed sign-ins
+/// counted against the account are forgotten (the reset is the way out of a lock-out).
 #[tracing::instrument(skip_all)]
 pub async fn reset_password(
     store: &Store,
@@ -228,13 +299,25 @@ pub async fn reset_password(
     password: NewPassword,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let token_hash = hash_token(token.trim());
+    let invalid = || AppError::validation("token", Problem::ResetLinkInvalid);
+    let mut tx = store.begin_read().await?;
+    let valid = tx.reset_token_user(&token_hash, now).await?.is_some();
+    drop(tx);
+    if !valid {
+        return Err(invalid());
+    }
     let hash = hash_password(password.into_inner()).await?;
     let mut tx = store.begin_write().await?;
-    let Some(user_id) = tx.take_reset_token(&hash_token(token.trim()), now).await? else {
-        return Err(AppError::validation("token", Problem::ResetLinkInvalid));
+    let Some(user_id) = tx.take_reset_token(&token_hash, now).await? else {
+        return Err(invalid());
     };
     tx.set_password_hash(user_id, &hash, now).await?;
+    tx.void_reset_tokens(user_id, now).await?;
     tx.delete_user_sessions(user_id).await?;
+    if let Some(user) = tx.user(user_id).await? {
+        tx.clear_login_failures(&user.email).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -260,5 +343,24 @@ mod tests {
         assert!(verify_password("Demo-portal-2026".into(), Some(hash.clone())).await.unwrap());
         assert!(!verify_password("wrong-password-1".into(), Some(hash)).await.unwrap());
         assert!(!verify_password("Demo-portal-2026".into(), None).await.unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn password_hashing_runs_one_per_core_and_refuses_beyond_its_queue() {
+        // 64 hashes asked for at once, as parallel sign-ins with made-up passwords would: never
+        // more than one per slot at a time, and those past the queue are told to wait (429).
+        // A pool of its own, so other tests' hashing does not count.
+        let pool: &'static HashingPool = Box::leak(Box::new(HashingPool::new(2)));
+        let mut jobs = tokio::task::JoinSet::new();
+        for _ in 0..64 {
+            jobs.spawn(pool.run("a test", || std::thread::sleep(std::time::Duration::from_millis(20))));
+        }
+        let results = jobs.join_all().await;
+        let busy = results.iter().filter(|r| **r == Err(AppError::TooManyRequests(Problem::Busy))).count();
+        let done = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(busy + done, 64, "{results:?}");
+        assert!(busy > 0, "some are refused rather than queued");
+        assert!(done >= pool.slots(), "{done} done");
+        assert_eq!(pool.peak(), pool.slots(), "at most {} at once", pool.slots());
     }
 }

@@ -29,6 +29,9 @@ pub struct Config {
     /// advance-clock`), so renewals, reminders and state changes can be watched. Never in
     /// production: it changes what customers are charged and when.
     pub demo_clock: bool,
+    /// Who may move the demo clock from its page (e-mail addresses, lower case): moving it runs
+    /// every organisation's renewals. Nobody when empty (`server advance-clock` still works).
+    pub demo_clock_operators: Vec<String>,
     /// What one unit of each currency is worth in USD, for the 25,000 USD limit (R-PAY-2).
     pub usd_rates: UsdRates,
 }
@@ -75,6 +78,10 @@ impl Config {
         let smtp_url = var("PORTAL_SMTP_URL").map(Secret);
         let mail_from = var("PORTAL_MAIL_FROM").unwrap_or_else(|| "Billing and orders <billing@localhost>".into());
         let demo_clock = flag("PORTAL_DEMO_CLOCK")?;
+        demo_tools_on_loopback(&listen_addr, mailbox_page, demo_clock)?;
+        let demo_clock_operators = var("PORTAL_DEMO_CLOCK_OPERATORS")
+            .map(|list| list.split(',').map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect())
+            .unwrap_or_default();
         let usd_rates = match var("PORTAL_USD_RATES") {
             Some(text) => UsdRates::parse(&text).map_err(|e| format!("PORTAL_USD_RATES: {e}"))?,
             None => UsdRates::default(),
@@ -89,6 +96,7 @@ impl Config {
             mail_from,
             mailbox_page,
             demo_clock,
+            demo_clock_operators,
             usd_rates,
         })
     }
@@ -119,5 +127,43 @@ impl Config {
 
     pub fn is_postgres(&self) -> bool {
         self.database_url.starts_with("postgres")
+    }
+}
+
+/// The demo tools show every organisation's mail (reset links included) and move every
+/// organisation's business time: they are for a portal only this machine can reach. Asking for
+/// them on any other address is refused at start.
+fn demo_tools_on_loopback(listen_addr: &str, mailbox_page: bool, demo_clock: bool) -> Result<(), String> {
+    if !(mailbox_page || demo_clock) {
+        return Ok(());
+    }
+    let loopback = match listen_addr.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => listen_addr.rsplit_once(':').is_some_and(|(host, _)| host == "localhost"),
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "PORTAL_MAILBOX_PAGE and PORTAL_DEMO_CLOCK are demo tools and need PORTAL_LISTEN on a loopback \
+             address (127.0.0.1:3000, [::1]:3000), not {listen_addr:?}; turn them off to listen there"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod demo_tools_tests {
+    use super::demo_tools_on_loopback;
+
+    #[test]
+    fn demo_tools_start_only_on_a_loopback_address() {
+        for addr in ["127.0.0.1:3000", "[::1]:3000", "localhost:3000", "127.0.0.2:80"] {
+            assert!(demo_tools_on_loopback(addr, true, true).is_ok(), "{addr}");
+        }
+        for addr in ["0.0.0.0:3000", "[::]:3000", "192.168.1.10:3000", "portal.example:443"] {
+            assert!(demo_tools_on_loopback(addr, true, false).is_err(), "{addr}: mailbox");
+            assert!(demo_tools_on_loopback(addr, false, true).is_err(), "{addr}: clock");
+            assert!(demo_tools_on_loopback(addr, false, false).is_ok(), "{addr}: no demo tools");
+        }
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::locale::Locale as Lang;
 use crate::domain::mail_routing::MailKind;
 use crate::domain::money::Money;
 use crate::domain::term::Term;
-use crate::i18n::{Locale, td_string};
+use crate::mail_text::i18n::{Locale, td_string};
 use crate::words;
 
 /// A block of a mail's body.
@@ -32,12 +32,12 @@ fn render(
     kind: MailKind,
     org_id: Option<OrgId>,
     to: &str,
-    l: Locale,
+    lang: Lang,
     subject: String,
     blocks: Vec<Block>,
 ) -> OutgoingMail {
-    let brand = td_string!(l, app.name);
-    let lang = Lang::from(l).code();
+    let brand = td_string!(Locale::from(lang), brand);
+    let lang = lang.code();
     let mut text = String::new();
     let mut html = format!(
         "<div lang=\"{lang}\" style=\"font-family:system-ui,Segoe UI,Roboto,sans-serif;color:#1b1f24;max-width:640px;margin:0 auto\">\
@@ -95,13 +95,18 @@ fn render(
 }
 
 /// A date as mails write it: "9 June 2025", "9 juin 2025", "9. Juni 2025".
-fn long_date(l: Locale, date: NaiveDate) -> String {
-    Lang::from(l).date_long(date)
+fn long_date(lang: Lang, date: NaiveDate) -> String {
+    lang.date_long(date)
 }
 
 /// An amount with its currency as the reader writes it: "1 234,56 €".
-fn amount(l: Locale, money: Money) -> String {
-    Lang::from(l).money(money)
+fn amount(lang: Lang, money: Money) -> String {
+    lang.money(money)
+}
+
+/// The pages' words (terms, "Renews on ..."), shared with the mails.
+fn page_words(lang: Lang) -> crate::i18n::Locale {
+    crate::i18n::Locale::from(lang)
 }
 
 /// One line of an auto-renew confirmation.
@@ -123,39 +128,42 @@ pub fn auto_renew_changed(
 ) -> OutgoingMail {
     let l = Locale::from(lang);
     let subject = match (on, lines) {
-        (true, [one]) => td_string!(l, mail.auto_renew_on_subject_single, id = one.id),
-        (false, [one]) => td_string!(l, mail.auto_renew_off_subject_single, id = one.id),
-        (true, _) => td_string!(l, mail.auto_renew_on_subject_multi, count = lines.len()),
-        (false, _) => td_string!(l, mail.auto_renew_off_subject_multi, count = lines.len()),
+        (true, [one]) => td_string!(l, auto_renew_on_subject_single, id = one.id),
+        (false, [one]) => td_string!(l, auto_renew_off_subject_single, id = one.id),
+        (true, _) => td_string!(l, auto_renew_on_subject_multi, count = lines.len()),
+        (false, _) => td_string!(l, auto_renew_off_subject_multi, count = lines.len()),
     };
     let (intro, consequence) = if on {
-        (td_string!(l, mail.auto_renew_on_intro), td_string!(l, mail.auto_renew_on_consequence))
+        (td_string!(l, auto_renew_on_intro), td_string!(l, auto_renew_on_consequence))
     } else {
-        (td_string!(l, mail.auto_renew_off_intro), td_string!(l, mail.auto_renew_off_consequence))
+        (td_string!(l, auto_renew_off_intro), td_string!(l, auto_renew_off_consequence))
     };
     let rows = lines
         .iter()
-        .map(|line| vec![line.product_name.clone(), line.id.to_string(), words::shown_date_long(l, line.resulting)])
+        .map(|line| {
+            vec![
+                line.product_name.clone(),
+                line.id.to_string(),
+                words::shown_date_long(page_words(lang), line.resulting),
+            ]
+        })
         .collect();
     let head = vec![
-        td_string!(l, mail.col_product).to_string(),
-        td_string!(l, mail.col_subscription).to_string(),
-        td_string!(l, mail.col_date).to_string(),
+        td_string!(l, col_product).to_string(),
+        td_string!(l, col_subscription).to_string(),
+        td_string!(l, col_date).to_string(),
     ];
     render(
         MailKind::AutoRenewChanged,
         Some(org_id),
         to,
-        l,
+        lang,
         subject,
         vec![
             Block::Para(intro.into()),
             Block::Table(head, rows),
             Block::Para(consequence.into()),
-            Block::Action(
-                td_string!(l, mail.manage_subscriptions).into(),
-                links::absolute(base_url, links::SUBSCRIPTIONS),
-            ),
+            Block::Action(td_string!(l, manage_subscriptions).into(), links::absolute(base_url, links::SUBSCRIPTIONS)),
         ],
     )
 }
@@ -167,12 +175,12 @@ pub fn password_reset(to: &str, lang: Lang, link: &str) -> OutgoingMail {
         MailKind::PasswordReset,
         None,
         to,
-        l,
-        td_string!(l, mail.reset_subject).into(),
+        lang,
+        td_string!(l, reset_subject).into(),
         vec![
-            Block::Para(td_string!(l, mail.reset_asked).into()),
-            Block::Action(td_string!(l, mail.reset_action).into(), link.into()),
-            Block::Para(td_string!(l, mail.reset_ignore).into()),
+            Block::Para(td_string!(l, reset_asked).into()),
+            Block::Action(td_string!(l, reset_action).into(), link.into()),
+            Block::Para(td_string!(l, reset_ignore).into()),
         ],
     )
 }
@@ -199,28 +207,33 @@ pub fn order_confirmation(
 ) -> OutgoingMail {
     let l = Locale::from(lang);
     let head = vec![
-        td_string!(l, mail.col_product).to_string(),
-        td_string!(l, mail.col_seats).to_string(),
-        td_string!(l, mail.col_term).to_string(),
-        td_string!(l, mail.col_amount).to_string(),
+        td_string!(l, col_product).to_string(),
+        td_string!(l, col_seats).to_string(),
+        td_string!(l, col_term).to_string(),
+        td_string!(l, col_amount).to_string(),
     ];
     let rows = lines
         .iter()
         .map(|line| {
-            vec![line.product_name.clone(), lang.integer(line.seats), words::term(l, line.term), amount(l, line.amount)]
+            vec![
+                line.product_name.clone(),
+                lang.integer(line.seats),
+                words::term(page_words(lang), line.term),
+                amount(lang, line.amount),
+            ]
         })
         .collect();
     render(
         MailKind::OrderConfirmation,
         Some(org_id),
         to,
-        l,
-        td_string!(l, mail.order_subject, number = order_number),
+        lang,
+        td_string!(l, order_subject, number = order_number),
         vec![
-            Block::Para(td_string!(l, mail.order_thanks, number = order_number)),
+            Block::Para(td_string!(l, order_thanks, number = order_number)),
             Block::Table(head, rows),
-            Block::Para(td_string!(l, mail.order_totals, tax = amount(l, tax), total = amount(l, total))),
-            Block::Action(td_string!(l, mail.order_action).into(), links::absolute(base_url, links::SUBSCRIPTIONS)),
+            Block::Para(td_string!(l, order_totals, tax = amount(lang, tax), total = amount(lang, total))),
+            Block::Action(td_string!(l, order_action).into(), links::absolute(base_url, links::SUBSCRIPTIONS)),
         ],
     )
 }
@@ -238,25 +251,25 @@ pub fn renewal_reminder(
     base_url: &str,
 ) -> OutgoingMail {
     let l = Locale::from(lang);
-    let date = long_date(l, renewal);
+    let date = long_date(lang, renewal);
     render(
         MailKind::RenewalReminder,
         Some(org_id),
         to,
-        l,
-        td_string!(l, mail.reminder_subject, product = product, date = &date),
+        lang,
+        td_string!(l, reminder_subject, product = product, date = &date),
         vec![
             Block::Para(td_string!(
                 l,
-                mail.reminder_body,
+                reminder_body,
                 id = subscription_id,
                 product = product,
                 date = &date,
-                price = amount(l, price)
+                price = amount(lang, price)
             )),
-            Block::Para(td_string!(l, mail.reminder_change).into()),
+            Block::Para(td_string!(l, reminder_change).into()),
             Block::Action(
-                td_string!(l, mail.reminder_action).into(),
+                td_string!(l, reminder_action).into(),
                 links::absolute(base_url, &links::subscription(subscription_id)),
             ),
         ],
@@ -276,24 +289,24 @@ pub fn expiry_notice(
     base_url: &str,
 ) -> OutgoingMail {
     let l = Locale::from(lang);
-    let date = long_date(l, expiry);
+    let date = long_date(lang, expiry);
     render(
         MailKind::ExpiryNotice,
         Some(org_id),
         to,
-        l,
-        td_string!(l, mail.expiry_subject, product = product, date = &date),
+        lang,
+        td_string!(l, expiry_subject, product = product, date = &date),
         vec![
             Block::Para(td_string!(
                 l,
-                mail.expiry_body,
+                expiry_body,
                 id = subscription_id,
                 product = product,
                 date = &date,
-                until = long_date(l, renew_until)
+                until = long_date(lang, renew_until)
             )),
             Block::Action(
-                td_string!(l, mail.expiry_action).into(),
+                td_string!(l, expiry_action).into(),
                 links::absolute(base_url, &links::subscription(subscription_id)),
             ),
         ],
@@ -314,23 +327,23 @@ pub fn invoice(
     base_url: &str,
 ) -> OutgoingMail {
     let l = Locale::from(lang);
-    let (total, due) = (amount(l, total), long_date(l, due));
+    let (total, due) = (amount(lang, total), long_date(lang, due));
     render(
         MailKind::InvoiceToPayers,
         Some(org_id),
         to,
-        l,
-        td_string!(l, mail.invoice_subject, number = number, amount = &total, date = &due),
+        lang,
+        td_string!(l, invoice_subject, number = number, amount = &total, date = &due),
         vec![
             Block::Para(td_string!(
                 l,
-                mail.invoice_body,
+                invoice_body,
                 number = number,
                 amount = &total,
                 id = subscription_id,
                 date = &due
             )),
-            Block::Action(td_string!(l, mail.invoice_action).into(), links::absolute(base_url, links::SIGN_IN)),
+            Block::Action(td_string!(l, invoice_action).into(), links::absolute(base_url, links::SIGN_IN)),
         ],
     )
 }

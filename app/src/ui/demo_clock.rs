@@ -34,17 +34,23 @@ pub fn DemoClockPage() -> impl IntoView {
                     <section class="card" aria-labelledby="h-now">
                         <h2 id="h-now">{td_string!(l, clock.now)}</h2>
                         <p>{td_string!(l, clock.reads, now = format!("{} {} UTC", words::date(l, c.now.date_naive()), c.now.format("%H:%M")), days = c.days_ahead)}</p>
-                        <ActionForm action=action>
-                            <label for="step">{td_string!(l, clock.move_by)}</label>
-                            <select id="step" name="step" aria-describedby=move || described_by(error(), "step").0 aria-invalid=move || described_by(error(), "step").1>
-                                <option value="1d">{td_string!(l, clock.day_1)}</option>
-                                <option value="7d">{td_string!(l, clock.days_7)}</option>
-                                <option value="30d" selected>{td_string!(l, clock.days_30)}</option>
-                                <option value="90d">{td_string!(l, clock.days_90)}</option>
-                                <option value="365d">{td_string!(l, clock.year_1)}</option>
-                            </select>
-                            <button type="submit">{td_string!(l, clock.move_button)}</button>
-                        </ActionForm>
+                        {if c.can_move {
+                            view! {
+                                <ActionForm action=action>
+                                    <label for="step">{td_string!(l, clock.move_by)}</label>
+                                    <select id="step" name="step" aria-describedby=move || described_by(error(), "step").0 aria-invalid=move || described_by(error(), "step").1>
+                                        <option value="1d">{td_string!(l, clock.day_1)}</option>
+                                        <option value="7d">{td_string!(l, clock.days_7)}</option>
+                                        <option value="30d" selected>{td_string!(l, clock.days_30)}</option>
+                                        <option value="90d">{td_string!(l, clock.days_90)}</option>
+                                        <option value="365d">{td_string!(l, clock.year_1)}</option>
+                                    </select>
+                                    <button type="submit">{td_string!(l, clock.move_button)}</button>
+                                </ActionForm>
+                            }.into_any()
+                        } else {
+                            view! { <p class="hint">{td_string!(l, clock.operators_only)}</p> }.into_any()
+                        }}
                         {move || error().map(|e| view! { <ErrorNotice error=e/> })}
                     </section>
                 }.into_any(),

@@ -349,8 +349,8 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                     <dt>{td_string!(l, detail.term)}</dt><dd>{words::term(l, s.term)}{d.term_at_renewal.map(|t| td_string!(l, detail.term_next, term = words::term(l, t)))}</dd>
                     <dt>{td_string!(l, detail.status)}</dt><dd><StatusBadge status=s.status/>{if s.status.product_access() { td_string!(l, detail.access) } else { td_string!(l, detail.no_access) }}</dd>
                     <dt>{td_string!(l, detail.since)}</dt><dd>{words::date(l, d.started_on)}</dd>
-                    <dt>{td_string!(l, detail.term_started)}</dt><dd>{words::instant(l, d.term_start, &d.time_zone)}</dd>
-                    <dt>{words::shown_label(l, on)}</dt><dd>{date.clone()}<div class="sub">{words::instant(l, d.date_instant, &d.time_zone)}" ("{d.time_zone.clone()}")"</div></dd>
+                    <dt>{td_string!(l, detail.term_started)}</dt><dd>{words::instant(l, &d.term_start)}</dd>
+                    <dt>{words::shown_label(l, on)}</dt><dd>{date.clone()}<div class="sub">{words::instant(l, &d.date_instant)}" ("{d.time_zone.clone()}")"</div></dd>
                     {d.reseller_name.clone().map(|name| {
                         let contact = match &d.reseller_email { Some(e) => format!("{name} ({e})"), None => name };
                         view! { <dt>{td_string!(l, detail.reseller)}</dt><dd>{contact}{d.partner_csn.clone().map(|c| td_string!(l, detail.partner_csn, csn = c))}</dd> }

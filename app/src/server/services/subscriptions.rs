@@ -1,6 +1,7 @@
 //! Browsing subscriptions: the list and one subscription's page.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 use crate::contract::dto::*;
 use crate::contract::error::AppError;
@@ -152,6 +153,16 @@ pub async fn list(store: &Store, actor: &Actor, query: &SubscriptionQuery) -> Re
     })
 }
 
+/// An instant as the clocks of `tz` read it.
+fn on_the_clock(at: DateTime<Utc>, tz: Tz) -> LocalInstant {
+    let local = at.with_timezone(&tz);
+    LocalInstant {
+        date: local.date_naive(),
+        time: local.format("%H:%M:%S").to_string(),
+        zone: local.format("%Z").to_string(),
+    }
+}
+
 /// The states ahead of a subscription and the local date each begins (R-LIFE-1..5).
 fn next_states(s: &Subscription) -> Vec<(Status, NaiveDate)> {
     let Some(start) = lifecycle_start(s.term_end, s.auto_renew, s.unpaid_since) else { return Vec::new() };
@@ -209,8 +220,8 @@ pub async fn detail(
         company_name: s.company_name.clone(),
         time_zone: s.time_zone.name().to_string(),
         started_on: local_date(s.started_at, s.time_zone),
-        term_start: s.term_start,
-        date_instant: if on { s.term_end } else { expiry_instant(s.term_end) },
+        term_start: on_the_clock(s.term_start, s.time_zone),
+        date_instant: on_the_clock(if on { s.term_end } else { expiry_instant(s.term_end) }, s.time_zone),
         seats_at_renewal: s.seats_at_renewal,
         term_at_renewal: s.term_at_renewal,
         partner_csn: s.partner_csn.clone(),

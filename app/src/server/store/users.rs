@@ -189,6 +189,24 @@ impl Tx {
             .await?))
     }
 
+    /// The user a reset token would reset, if it is unused and in time (nothing is changed).
+    pub async fn reset_token_user(&mut self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<UserId>> {
+        let sql =
+            "SELECT user_id FROM password_reset_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, UserId>(sql)
+            .bind(token_hash)
+            .bind(secs(now))
+            .fetch_optional(&mut *c)
+            .await?))
+    }
+
+    /// Ends every unused reset link of a user.
+    pub async fn void_reset_tokens(&mut self, user: UserId, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE password_reset_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL";
+        on_tx!(self, |c| sqlx::query(sql).bind(secs(now)).bind(user).execute(&mut *c).await?.rows_affected());
+        Ok(())
+    }
+
     pub async fn set_password_hash(&mut self, user: UserId, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
         on_tx!(self, |c| sqlx::query(sql)
