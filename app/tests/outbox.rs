@@ -187,3 +187,38 @@ both!(two_workers_never_deliver_the_same_mail_twice, |store: Store, url: String|
     other.close().await;
     sink.stop();
 });
+
+both!(a_delivered_reset_link_is_not_kept_and_old_mail_is_forgotten, |store: Store, _url: String| async move {
+    // The reset mail's link reaches the person; our copy of its body is blanked on delivery.
+    // Other mail is kept for the retention period, then deleted.
+    seed::load_if_empty(&store, now()).await.unwrap();
+    let who = app::domain::email::EmailAddress::parse("admin@aurora.example").unwrap();
+    app::server::auth::request_password_reset(
+        &store,
+        &who,
+        app::domain::locale::Locale::En,
+        now(),
+        "http://portal.test",
+    )
+    .await
+    .unwrap();
+    queue_mails(&store, 1, now()).await;
+    let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
+    assert_eq!(drain(&store, &mailer(&sink.url()), now()).await.sent, 2);
+    let delivered = sink.messages();
+    let reset = delivered.iter().find(|m| m.rcpt_to == vec!["admin@aurora.example"]).unwrap();
+    assert!(reset.data.contains("/reset-password?token="), "the person gets the link");
+    let mut tx = store.begin_read().await.unwrap();
+    let kept = tx.outbox_for("admin@aurora.example", app::domain::mail_routing::MailKind::PasswordReset).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].body_text.is_empty(), "no link kept: {}", kept[0].body_text);
+    assert!(!kept[0].subject.is_empty(), "what was sent, to whom and when stays");
+    let order = tx.outbox_for("person0@aurora.example", app::domain::mail_routing::MailKind::OrderConfirmation).await;
+    assert_eq!(order.unwrap()[0].body_text, "Plain part of mail 0.\n", "other mail keeps its body");
+    drop(tx);
+
+    assert_eq!(outbox::forget_old_mail(&store, now() + Duration::days(outbox::RETENTION_DAYS)).await.unwrap(), 0);
+    let later = now() + Duration::days(outbox::RETENTION_DAYS) + Duration::seconds(1);
+    assert_eq!(outbox::forget_old_mail(&store, later).await.unwrap(), 2);
+    sink.stop();
+});

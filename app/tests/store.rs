@@ -545,15 +545,15 @@ both!(a_users_chosen_language_answers_their_requests_in_any_browser, |store: Sto
     };
     let session = format!("portal_session={}", signed_in.token);
     // No choice yet: the browser's language.
-    assert_eq!(language::decide(&store, &headers(session.clone(), "fr-FR"), at(t)).await.unwrap(), Locale::Fr);
+    assert_eq!(language::decide(&store, &headers(session.clone(), "fr-FR"), false, at(t)).await.unwrap(), Locale::Fr);
     let buyer = demo_actor(&store, "buyer2@aurora.example").await;
     app::server::services::account::set_language(&store, &buyer, Locale::Sv).await.unwrap();
     // The choice wins over the browser and over the switcher's cookie of another browser.
     let elsewhere = headers(format!("{session}; portal_lang=de"), "fr-FR");
-    assert_eq!(language::decide(&store, &elsewhere, at(t)).await.unwrap(), Locale::Sv);
+    assert_eq!(language::decide(&store, &elsewhere, false, at(t)).await.unwrap(), Locale::Sv);
     // An ended session is anonymous: its user's choice no longer applies.
     let late = at(t + auth::SESSION_SECONDS + 1);
-    assert_eq!(language::decide(&store, &elsewhere, late).await.unwrap(), Locale::De);
+    assert_eq!(language::decide(&store, &elsewhere, false, late).await.unwrap(), Locale::De);
 });
 
 both!(mail_goes_out_in_each_recipients_language, |store: Store| async move {
@@ -632,4 +632,27 @@ both!(a_reset_ends_the_lock_out_voids_other_links_and_made_up_tokens_cost_no_has
         results.iter().all(|r| r.as_ref().unwrap_err() == &AppError::validation("token", Problem::ResetLinkInvalid)),
         "{results:?}"
     );
+});
+
+both!(the_embedded_database_backs_up_to_a_consistent_copy_while_running, |store: Store| async move {
+    let target = std::env::temp_dir().join(format!("portal-backup-{}.sqlite3", uuid::Uuid::new_v4()));
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
+    let total = subscriptions::list(&store, &buyer, &query()).await.unwrap().total;
+    match store {
+        Store::Sqlite(_) => {
+            store.backup_to(&target).await.unwrap();
+            let copy = Store::connect(&format!("sqlite://{}", target.display())).await.unwrap();
+            assert_eq!(subscriptions::list(&copy, &buyer, &query()).await.unwrap().total, total);
+            // Never over an existing file.
+            assert!(store.backup_to(&target).await.unwrap_err().contains("exists"));
+            drop(copy);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+            }
+        }
+        Store::Postgres(_) => {
+            assert!(store.backup_to(&target).await.unwrap_err().contains("pg_dump"));
+            assert!(!target.exists());
+        }
+    }
 });

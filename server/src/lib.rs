@@ -41,7 +41,7 @@ pub fn router(state: AppState) -> Router {
     let site = csrf::SiteOrigin(state.config.public_url.clone());
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
-    let store = state.store.clone();
+    let store = (state.store.clone(), state.config.secure_cookies());
     let https = headers::Https(state.config.public_url.starts_with("https://"));
     Router::new()
         .route("/health", axum::routing::get(health))
@@ -64,12 +64,12 @@ pub fn router(state: AppState) -> Router {
 /// Decides the request's language (see `app::server::language`) for the pages and server
 /// functions behind it. Static files need none.
 async fn language(
-    axum::extract::State(store): axum::extract::State<Store>,
+    axum::extract::State((store, secure)): axum::extract::State<(Store, bool)>,
     mut req: axum::http::Request<axum::body::Body>,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     if !req.uri().path().starts_with("/pkg/") {
-        let locale = match app::server::language::decide(&store, req.headers(), chrono::Utc::now()).await {
+        let locale = match app::server::language::decide(&store, req.headers(), secure, chrono::Utc::now()).await {
             Ok(locale) => locale,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the user's language; using the browser's");

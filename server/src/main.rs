@@ -49,7 +49,19 @@ async fn run() -> Result<(), String> {
             );
             return Ok(());
         }
-        Some(other) => return Err(format!("unknown command {other:?}; use `serve`, `seed-demo` or `advance-clock`")),
+        Some("backup") => {
+            let target = std::env::args().nth(2).ok_or("usage: server backup <new file>")?;
+            config.demo_data = false;
+            let store = server::open_store(&config, &clock).await?;
+            store.backup_to(std::path::Path::new(&target)).await?;
+            println!(
+                "Backed up to {target}. To restore: stop the portal, put this file in place of the database file, start the portal."
+            );
+            return Ok(());
+        }
+        Some(other) => {
+            return Err(format!("unknown command {other:?}; use `serve`, `seed-demo`, `advance-clock` or `backup`"));
+        }
     }
     options.site_addr =
         config.listen_addr.parse().map_err(|e| format!("PORTAL_LISTEN {:?}: {e}", config.listen_addr))?;

@@ -53,6 +53,7 @@ async fn spawn_with(database_url: &str, clock: Clock, demo_clock: bool) -> TestA
         mailbox_page: false,
         demo_clock,
         demo_clock_operators: vec!["buyer@aurora.example".into()],
+        trusted_proxies: Vec::new(),
         usd_rates: Default::default(),
     };
     let store = server::open_store(&config, &clock).await.unwrap();

@@ -56,6 +56,11 @@ impl MailKind {
         }
     }
 
+    /// Mail that carries a secret (a single-use link): its body is not kept once delivered.
+    pub fn carries_secret(self) -> bool {
+        matches!(self, MailKind::PasswordReset | MailKind::Invitation)
+    }
+
     /// Billing and renewal mail: never to an admin who is not a buyer (R-MAIL-3).
     pub fn is_billing(self) -> bool {
         !matches!(self, MailKind::PasswordReset | MailKind::Invitation | MailKind::UserManagementNotice)

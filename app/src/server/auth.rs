@@ -26,7 +26,12 @@ use crate::domain::locale::Locale;
 use crate::domain::mail_routing::{Contacts, MailKind, Recipient, recipients};
 use crate::domain::password::NewPassword;
 
-pub const SESSION_COOKIE: &str = "portal_session";
+/// The session cookie's name. Under https it carries the `__Host-` prefix: browsers then accept
+/// it only with `Secure`, `Path=/` and no `Domain`, so a sibling subdomain cannot plant one
+/// (session fixation). A plain-http portal (the demo, tests) cannot use the prefix.
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure { "__Host-portal_session" } else { "portal_session" }
+}
 /// A session lasts 12 hours from sign-in.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 /// Failed sign-ins are counted over this window.

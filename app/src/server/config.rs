@@ -32,6 +32,9 @@ pub struct Config {
     /// Who may move the demo clock from its page (e-mail addresses, lower case): moving it runs
     /// every organisation's renewals. Nobody when empty (`server advance-clock` still works).
     pub demo_clock_operators: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-address limits);
+    /// without them every client behind a proxy would share its address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// What one unit of each currency is worth in USD, for the 25,000 USD limit (R-PAY-2).
     pub usd_rates: UsdRates,
 }
@@ -82,6 +85,15 @@ impl Config {
         let demo_clock_operators = var("PORTAL_DEMO_CLOCK_OPERATORS")
             .map(|list| list.split(',').map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect())
             .unwrap_or_default();
+        let trusted_proxies = match var("PORTAL_TRUSTED_PROXIES") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| a.parse().map_err(|_| format!("PORTAL_TRUSTED_PROXIES: {a:?} is not an IP address")))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
         let usd_rates = match var("PORTAL_USD_RATES") {
             Some(text) => UsdRates::parse(&text).map_err(|e| format!("PORTAL_USD_RATES: {e}"))?,
             None => UsdRates::default(),
@@ -97,6 +109,7 @@ impl Config {
             mailbox_page,
             demo_clock,
             demo_clock_operators,
+            trusted_proxies,
             usd_rates,
         })
     }

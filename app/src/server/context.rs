@@ -7,7 +7,7 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::auth::{SESSION_COOKIE, SESSION_SECONDS, hash_token, load_actor};
+use super::auth::{SESSION_SECONDS, hash_token, load_actor, session_cookie};
 use super::state::AppState;
 use crate::contract::error::AppError;
 use crate::domain::authz::Actor;
@@ -22,7 +22,8 @@ pub fn app_state() -> Result<AppState, AppError> {
 
 /// The value of the session cookie the browser sent, if any.
 pub fn session_token() -> Option<String> {
-    super::language::cookie(&use_context::<Parts>()?.headers, SESSION_COOKIE)
+    let secure = app_state().is_ok_and(|s| s.config.secure_cookies());
+    super::language::cookie(&use_context::<Parts>()?.headers, session_cookie(secure))
 }
 
 /// What each request's rendering and server functions get in their context: the state, and
@@ -38,13 +39,42 @@ pub fn request_locale() -> Locale {
     use_context::<Locale>().unwrap_or_default()
 }
 
-/// The client's address, for rate limiting sign-ins.
+/// The client's address, for rate limiting sign-ins: the TCP peer, or, when the peer is one of
+/// the configured proxies (`PORTAL_TRUSTED_PROXIES`), the address it forwarded.
 pub fn client_address() -> String {
-    use_context::<Parts>()
-        .and_then(|p| {
-            p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
+    let Some(parts) = use_context::<Parts>() else { return "unknown".into() };
+    let Some(peer) = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+    else {
+        return "unknown".into();
+    };
+    let trusted = app_state().map(|s| s.config.trusted_proxies.clone()).unwrap_or_default();
+    let forwarded: Vec<&str> =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    client_behind_proxies(peer, &forwarded, &trusted).to_string()
+}
+
+/// The client of a request that reached us from `peer` through proxies that each appended the
+/// address they heard from to `X-Forwarded-For`: walking back from the nearest hop, the first
+/// address that is not a trusted proxy. A header from an untrusted peer is ignored (anyone can
+/// write one), and so is anything that is not an address.
+pub fn client_behind_proxies(
+    peer: std::net::IpAddr,
+    forwarded_for: &[&str],
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops = forwarded_for.iter().flat_map(|h| h.split(',')).map(str::trim).collect::<Vec<_>>();
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        let Ok(addr) = hop.parse::<std::net::IpAddr>() else { break };
+        client = addr;
+        if !trusted.contains(&addr) {
+            break;
+        }
+    }
+    client
 }
 
 /// The signed-in actor, or `None` for an anonymous request or an ended session.
@@ -70,11 +100,11 @@ fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
 }
 
 pub fn set_session_cookie(token: &str, secure: bool) {
-    append_header(cookie(SESSION_COOKIE, token, SESSION_SECONDS, secure));
+    append_header(cookie(session_cookie(secure), token, SESSION_SECONDS, secure));
 }
 
 pub fn clear_session_cookie(secure: bool) {
-    append_header(cookie(SESSION_COOKIE, "", 0, secure));
+    append_header(cookie(session_cookie(secure), "", 0, secure));
 }
 
 /// Remembers the language chosen with the switcher, for this browser.
@@ -86,5 +116,42 @@ pub fn set_language_cookie(locale: Locale, secure: bool) {
 fn append_header(value: String) {
     if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
         res.append_header(SET_COOKIE, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_behind_proxies;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn under_https_the_session_cookie_is_host_only_and_secure() {
+        use crate::server::auth::session_cookie;
+        let set = super::cookie(session_cookie(true), "t", 60, true);
+        assert!(set.starts_with("__Host-portal_session=t; Path=/;"), "{set}");
+        assert!(set.contains("; Secure") && set.contains("HttpOnly") && !set.contains("Domain"), "{set}");
+        assert_eq!(session_cookie(false), "portal_session");
+    }
+
+    #[test]
+    fn the_client_is_found_behind_trusted_proxies_only() {
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        // Straight from a client: its own address, whatever it claims.
+        assert_eq!(client_behind_proxies(ip("203.0.113.9"), &["198.51.100.1"], &trusted), ip("203.0.113.9"));
+        // Through our proxy: the address the proxy heard from.
+        assert_eq!(client_behind_proxies(proxy, &["203.0.113.9"], &trusted), ip("203.0.113.9"));
+        // A forged first hop is skipped over: the nearest untrusted hop counts.
+        assert_eq!(client_behind_proxies(proxy, &["1.2.3.4, 203.0.113.9"], &trusted), ip("203.0.113.9"));
+        // Two of our proxies in a row, header split over two lines.
+        assert_eq!(client_behind_proxies(proxy, &["203.0.113.9", "10.0.0.3"], &trusted), ip("203.0.113.9"));
+        // Garbage stops the walk at the last good hop.
+        assert_eq!(client_behind_proxies(proxy, &["nonsense"], &trusted), proxy);
+        // No proxies configured: the peer, always.
+        assert_eq!(client_behind_proxies(proxy, &["203.0.113.9"], &[]), proxy);
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 use http::header::{ACCEPT_LANGUAGE, COOKIE};
 
-use super::auth::{SESSION_COOKIE, hash_token};
+use super::auth::{hash_token, session_cookie};
 use super::store::{Store, StoreResult};
 use crate::domain::locale::Locale;
 
@@ -28,9 +28,10 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The language of a request with these headers.
-pub async fn decide(store: &Store, headers: &HeaderMap, now: DateTime<Utc>) -> StoreResult<Locale> {
-    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+/// The language of a request with these headers (`secure`: the portal is served over https, so
+/// the session cookie has its `__Host-` name).
+pub async fn decide(store: &Store, headers: &HeaderMap, secure: bool, now: DateTime<Utc>) -> StoreResult<Locale> {
+    if let Some(token) = cookie(headers, session_cookie(secure)) {
         let mut tx = store.begin_read().await?;
         if let Some(chosen) = tx.session_locale(&hash_token(&token), now).await? {
             return Ok(chosen);

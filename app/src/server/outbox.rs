@@ -162,12 +162,34 @@ pub async fn deliver_due(store: &Store, mailer: &Mailer, now: DateTime<Utc>) -> 
     Ok(pass)
 }
 
-/// Delivers the outbox every `every` until the process ends. Safe in every server process.
+/// Delivered and failed mail is kept this long (to answer "did it go out?"), then deleted.
+pub const RETENTION_DAYS: i64 = 90;
+
+/// Deletes mail delivered or failed for good more than [`RETENTION_DAYS`] before `now`.
+pub async fn forget_old_mail(store: &Store, now: DateTime<Utc>) -> StoreResult<u64> {
+    let mut tx = store.begin_write().await?;
+    let deleted = tx.delete_mail_done_before(now - Duration::days(RETENTION_DAYS)).await?;
+    tx.commit().await?;
+    Ok(deleted)
+}
+
+/// Delivers the outbox every `every` until the process ends, and forgets old mail once an
+/// hour. Safe in every server process.
 pub async fn run_worker(store: Store, mailer: Mailer, every: std::time::Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_cleanup: Option<DateTime<Utc>> = None;
     loop {
         tick.tick().await;
+        let now = Utc::now();
+        if last_cleanup.is_none_or(|at| now - at > Duration::hours(1)) {
+            match forget_old_mail(&store, now).await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "old mail forgotten"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot forget old mail; will retry"),
+            }
+            last_cleanup = Some(now);
+        }
         loop {
             match deliver_due(&store, &mailer, Utc::now()).await {
                 // A full batch may mean more are due: go on at once.

@@ -126,6 +126,23 @@ impl Store {
         Ok(store)
     }
 
+    /// A consistent copy of the embedded database at `target`, taken while the portal runs
+    /// (`VACUUM INTO`: one read transaction, so the copy is of one moment). `target` must not
+    /// exist. PostgreSQL is backed up with its own tools (`pg_dump`); asking here says so.
+    pub async fn backup_to(&self, target: &std::path::Path) -> Result<(), String> {
+        match self {
+            Store::Sqlite(pool) => {
+                if target.exists() {
+                    return Err(format!("{} exists; choose a new file", target.display()));
+                }
+                let path = target.to_str().ok_or("the backup path is not valid UTF-8")?;
+                sqlx::query("VACUUM INTO $1").bind(path).execute(pool).await.map_err(|e| e.to_string())?;
+                Ok(())
+            }
+            Store::Postgres(_) => Err("on PostgreSQL, back up with pg_dump (see the README)".into()),
+        }
+    }
+
     /// Wraps an existing pool (tests) and migrates it.
     pub async fn from_sqlite(pool: SqlitePool) -> StoreResult<Store> {
         let s = Store::Sqlite(pool);

@@ -2,6 +2,7 @@
 //! the worker (server::outbox) with leases and retries.
 
 use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
 
 use super::records::*;
 use super::{StoreResult, Tx, on_tx, secs};
@@ -51,10 +52,33 @@ impl Tx {
         Ok(rows)
     }
 
+    /// Records a delivery. The body of a mail that carries a secret (a reset or invitation
+    /// link) is blanked: the link lives in the recipient's mailbox, not in our database.
     pub async fn mark_mail_sent(&mut self, id: MailId, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, attempts = attempts + 1 WHERE id = $2";
         on_tx!(self, |c| sqlx::query(sql).bind(secs(now)).bind(id).execute(&mut *c).await?.rows_affected());
+        self.blank_secret_body(id).await
+    }
+
+    async fn blank_secret_body(&mut self, id: MailId) -> StoreResult<()> {
+        let secret: Vec<MailKind> = MailKind::ALL.into_iter().filter(|k| k.carries_secret()).collect();
+        on_tx!(self, |c| {
+            let mut q = QueryBuilder::new("UPDATE mail_outbox SET body_text = '', body_html = '' WHERE id = ");
+            q.push_bind(id).push(" AND kind IN (");
+            let mut list = q.separated(", ");
+            for kind in &secret {
+                list.push_bind(*kind);
+            }
+            q.push(")");
+            q.build().execute(&mut *c).await?.rows_affected()
+        });
         Ok(())
+    }
+
+    /// Forgets mail delivered or failed for good before `cutoff` (the retention period).
+    pub async fn delete_mail_done_before(&mut self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
+        let sql = "DELETE FROM mail_outbox WHERE sent_at < $1 OR failed_at < $1";
+        Ok(on_tx!(self, |c| sqlx::query(sql).bind(secs(cutoff)).execute(&mut *c).await?.rows_affected()))
     }
 
     /// Records a failed attempt: due again at `retry_at`, or failed for good when `retry_at` is
@@ -78,6 +102,10 @@ impl Tx {
         };
         let at = secs(retry_at.unwrap_or(now));
         on_tx!(self, |c| sqlx::query(sql).bind(error).bind(at).bind(id).execute(&mut *c).await?.rows_affected());
+        if retry_at.is_none() {
+            // Failed for good: nobody will send this link again.
+            self.blank_secret_body(id).await?;
+        }
         Ok(())
     }
 
