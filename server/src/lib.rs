@@ -4,6 +4,7 @@
 
 pub mod csrf;
 pub mod headers;
+pub mod limits;
 pub mod panics;
 pub mod status;
 
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let store = (state.store.clone(), state.config.secure_cookies());
     let https = headers::Https(state.config.public_url.starts_with("https://"));
+    let limiter = limits::Limiter::new(state.config.trusted_proxies.clone());
     Router::new()
         .route("/health", axum::routing::get(health))
         .leptos_routes_with_context(
@@ -55,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(status::client_errors))
         .layer(axum::middleware::from_fn_with_state(store, language))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(axum::middleware::from_fn_with_state(limiter, limits::limit))
         .layer(axum::middleware::from_fn_with_state(site, csrf::guard))
         .layer(panics::layer())
         .layer(axum::middleware::from_fn_with_state(https, headers::secure))

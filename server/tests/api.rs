@@ -520,3 +520,66 @@ async fn only_the_demo_operators_move_the_clock_and_never_past_twenty_years() {
     assert_eq!(body["Validation"], refused);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_flood_of_bogus_resets_from_one_address_is_cut_off_and_health_keeps_answering() {
+    // 64 made-up reset tokens at once, then a burst beyond the per-address limit: none is
+    // hashed, the excess is answered 429 at the door, and /health stays quick throughout.
+    let app = spawn_app().await;
+    let reset = |i: usize| {
+        let (client, url) = (app.client.clone(), format!("{}/api/reset_password", app.url));
+        let origin = app.url.clone();
+        async move {
+            let form = [
+                ("token", format!("made-up-{i}")),
+                ("password", "Guess-work-55".into()),
+                ("confirm", "Guess-work-55".into()),
+            ];
+            let res = client
+                .post(url)
+                .header("origin", origin)
+                .header("accept", "application/json")
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let health = async {
+        let started = std::time::Instant::now();
+        let res = app.client.get(format!("{}/health", app.url)).send().await.unwrap();
+        (res.status(), started.elapsed())
+    };
+    let (answers, (health_status, health_time)) = tokio::join!(futures_join((0..64).map(reset).collect()), health);
+    assert_eq!(health_status, StatusCode::OK);
+    eprintln!("/health answered in {} ms during 64 parallel bogus resets", health_time.as_millis());
+    assert!(health_time < Duration::from_millis(1000), "{health_time:?}");
+    let invalid = answers.iter().filter(|(s, _)| *s == StatusCode::UNPROCESSABLE_ENTITY).count();
+    let limited = answers.iter().filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(invalid + limited, 64, "{answers:?}");
+    assert!(invalid >= server::limits::BURST as usize - 2, "{invalid} looked up");
+
+    let more = futures_join((64..64 + 2 * server::limits::BURST as usize).map(reset).collect()).await;
+    let refused: Vec<_> = more.iter().filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS).collect();
+    assert!(refused.len() >= server::limits::BURST as usize / 2, "{} refused", refused.len());
+    let busy: Value = serde_json::from_str(&refused[0].1).unwrap();
+    assert_eq!(busy["TooManyRequests"]["code"], "busy", "{busy}");
+    // Other functions are not limited.
+    let (status, _) = app.call("current_user", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    app.stop().await;
+}
+
+/// Runs futures concurrently and gathers their outputs in order.
+async fn futures_join<F: std::future::Future + Send + 'static>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}

@@ -87,13 +87,25 @@ fn request_language() -> Lang {
 }
 
 /// Sets `data-hydrated` on `<body>` once the WASM has taken over, so browser tests (and
-/// impatient people) know buttons now run client-side.
+/// impatient people) know buttons now run client-side. The page's `Suspense` contents hydrate
+/// in tasks of their own after the shell: the mark waits for the executor to run them (a few
+/// ticks), then a moment more, so a click never lands on content that is not yet live.
 fn mark_hydrated() {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
+        leptos::task::spawn_local(async {
+            for _ in 0..8 {
+                leptos::task::tick().await;
+            }
+            set_timeout(
+                || {
+                    if let Some(body) = document().body() {
+                        let _ = body.set_attribute("data-hydrated", "true");
+                    }
+                },
+                std::time::Duration::from_millis(50),
+            );
+        });
     });
 }
 
