@@ -6,39 +6,28 @@
 // `use_i18n`, `t!`, `td_string!`...
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
-/// The mail templates' words (`mail-locales/*.json`): server only, never in the browser's bundle.
-#[cfg(feature = "ssr")]
-pub mod mail_text {
-    include!(concat!(env!("OUT_DIR"), "/mail_i18n/mod.rs"));
-
-    impl From<crate::domain::locale::Locale> for i18n::Locale {
-        fn from(lang: crate::domain::locale::Locale) -> Self {
-            use crate::domain::locale::Locale as L;
-            match lang {
-                L::En => i18n::Locale::en,
-                L::Fi => i18n::Locale::fi,
-                L::Sv => i18n::Locale::sv,
-                L::Fr => i18n::Locale::fr,
-                L::De => i18n::Locale::de,
+/// A generated catalogue's language for the domain's (which formats dates and amounts).
+macro_rules! catalogue_language {
+    ($catalogue:ty) => {
+        impl From<$crate::domain::locale::Locale> for $catalogue {
+            fn from(lang: $crate::domain::locale::Locale) -> Self {
+                use $crate::domain::locale::Locale as L;
+                type C = $catalogue;
+                match lang {
+                    L::En => C::en,
+                    L::Fi => C::fi,
+                    L::Sv => C::sv,
+                    L::Fr => C::fr,
+                    L::De => C::de,
+                }
             }
         }
-    }
+    };
 }
 
-/// The catalogues' language for the domain's (which formats dates and amounts), and back.
-impl From<domain::locale::Locale> for i18n::Locale {
-    fn from(lang: domain::locale::Locale) -> Self {
-        use domain::locale::Locale as L;
-        match lang {
-            L::En => i18n::Locale::en,
-            L::Fi => i18n::Locale::fi,
-            L::Sv => i18n::Locale::sv,
-            L::Fr => i18n::Locale::fr,
-            L::De => i18n::Locale::de,
-        }
-    }
-}
+catalogue_language!(i18n::Locale);
 
+/// And back, for the pages' catalogue.
 impl From<i18n::Locale> for domain::locale::Locale {
     fn from(locale: i18n::Locale) -> Self {
         use domain::locale::Locale as L;
@@ -50,6 +39,14 @@ impl From<i18n::Locale> for domain::locale::Locale {
             i18n::Locale::de => L::De,
         }
     }
+}
+
+/// The mail templates' words (`mail-locales/*.json`): server only, never in the browser's bundle.
+#[cfg(feature = "ssr")]
+pub mod mail_text {
+    include!(concat!(env!("OUT_DIR"), "/mail_i18n/mod.rs"));
+
+    catalogue_language!(i18n::Locale);
 }
 
 pub mod api;
