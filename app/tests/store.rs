@@ -40,6 +40,11 @@ fn email(text: &str) -> EmailAddress {
     EmailAddress::parse(text).unwrap()
 }
 
+/// The token of the reset link in a mail's plain part.
+fn reset_token(body: &str) -> String {
+    body.split("token=").nth(1).and_then(|rest| rest.split_whitespace().next()).expect("a reset link").to_string()
+}
+
 fn password(text: &str) -> NewPassword {
     NewPassword::parse(text.into()).unwrap()
 }
@@ -479,7 +484,7 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
     assert!(tx.outbox_for("nobody@aurora.example", MailKind::PasswordReset).await.unwrap().is_empty());
     drop(tx);
     assert_eq!(mails.len(), 1);
-    let token = mails[0].body_text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let token = reset_token(&mails[0].body_text);
 
     // R-AUTH-1: a weak password never reaches the service.
     assert_eq!(NewPassword::parse("abcdefgh".into()).unwrap_err(), WeakPassword::NoDigit);
@@ -494,7 +499,7 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
     let mut tx = store.begin_read().await.unwrap();
     let mails = tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap();
     drop(tx);
-    let token = mails[1].body_text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let token = reset_token(&mails[1].body_text);
     // Used at its last valid second; then never again.
     let last_second = at(t + 100 + auth::RESET_SECONDS - 1);
     auth::reset_password(&store, &token, password("New-password-7"), last_second).await.unwrap();
@@ -530,7 +535,6 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
 });
 
 both!(a_users_chosen_language_answers_their_requests_in_any_browser, |store: Store| async move {
-    use app::domain::locale::Locale;
     use app::server::language;
     let t = 1_800_000_000;
     let signed_in =
@@ -603,8 +607,7 @@ both!(a_reset_ends_the_lock_out_voids_other_links_and_made_up_tokens_cost_no_has
     let mut tx = store.begin_read().await.unwrap();
     let mails = tx.outbox_for(who, MailKind::PasswordReset).await.unwrap();
     drop(tx);
-    let token =
-        |i: usize| mails[i].body_text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let token = |i: usize| reset_token(&mails[i].body_text);
     // Locked out by five wrong passwords.
     for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
         auth::sign_in(&store, &email(who), "Wrong-password-1".into(), "10.4.0.1", None, at(t + 10)).await.unwrap_err();
