@@ -189,7 +189,14 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         Problem::InvalidEmail => td_string!(l, problem.invalid_email).to_string(),
         Problem::EnterPassword => td_string!(l, problem.enter_password).to_string(),
         Problem::BadCredentials => td_string!(l, problem.bad_credentials).to_string(),
-        Problem::TooManyFailures { minutes } => td_string!(l, problem.too_many_failures, minutes = minutes),
+        // Never "1 second" or "1 minutes": short waits in seconds (at least 2), longer ones in
+        // whole minutes rounded up (at least 2).
+        Problem::TooManyFailures { seconds } if *seconds <= 60 => {
+            td_string!(l, problem.too_many_failures_seconds, seconds = (*seconds).max(2))
+        }
+        Problem::TooManyFailures { seconds } => {
+            td_string!(l, problem.too_many_failures, minutes = (seconds + 59) / 60)
+        }
         Problem::WeakPassword(w) => match w {
             WeakPassword::TooShort => td_string!(l, problem.password_too_short),
             WeakPassword::NoLetter => td_string!(l, problem.password_no_letter),
@@ -318,7 +325,8 @@ mod tests {
             Problem::Selection(SelectionError::Malformed("x1".into())),
             Problem::AutoRenewRefused { on: true, refused: vec![refused.clone()] },
             Problem::AutoRenewRefused { on: false, refused: vec![refused.clone(), refused] },
-            Problem::TooManyFailures { minutes: 15 },
+            Problem::TooManyFailures { seconds: 1 },
+            Problem::TooManyFailures { seconds: 61 },
             Problem::WeakPassword(WeakPassword::NoDigit),
             Problem::ClockStep(StepError::TooFar),
         ];
@@ -332,7 +340,12 @@ mod tests {
             problem(Locale::en, &Problem::AutoRenewRefused { on: false, refused: vec![] }),
             "Nothing was changed: 0 of the selected subscriptions cannot have auto-renew turned off. Remove them and try again."
         );
-        assert_eq!(problem(Locale::sv, &Problem::TooManyFailures { minutes: 15 }).split(' ').nth(5), Some("15"));
+        assert_eq!(problem(Locale::sv, &Problem::TooManyFailures { seconds: 890 }).split(' ').nth(5), Some("15"));
+        assert_eq!(problem(Locale::en, &Problem::TooManyFailures { seconds: 61 }).split(' ').nth(5), Some("2"));
+        assert_eq!(
+            problem(Locale::en, &Problem::TooManyFailures { seconds: 1 }),
+            "Too many failed sign-ins. Wait 2 seconds and try again, or reset your password."
+        );
     }
 
     #[test]

@@ -13,13 +13,14 @@ use app::domain::password::{NewPassword, WeakPassword};
 use app::domain::selection::BulkSelection;
 use app::domain::status::Status;
 use app::domain::term::Term;
+use app::domain::throttle::{self, Failures};
 use app::server::auth;
 use app::server::seed;
 use app::server::services::engine::apply_lifecycle;
 use app::server::services::{auto_renew, subscriptions};
 use app::server::store::Store;
 use app::server::store::records::{AuditObject, NewSession};
-use app::server::testing::demo_actor;
+use app::server::testing::{demo_actor, table_counts};
 use chrono::{DateTime, Utc};
 
 use app::domain::mail_routing::MailKind;
@@ -38,6 +39,12 @@ fn at(seconds: i64) -> DateTime<Utc> {
 
 fn email(text: &str) -> EmailAddress {
     EmailAddress::parse(text).unwrap()
+}
+
+/// "Forgot password", then the outbox worker's turn: the request becomes a link and a mail.
+async fn ask_reset(store: &Store, who: &EmailAddress, lang: Locale, at: DateTime<Utc>) {
+    auth::request_password_reset(store, who, lang, at).await.unwrap();
+    auth::issue_reset_links(store, BASE_URL).await.unwrap();
 }
 
 /// The token of the reset link in a mail's plain part.
@@ -333,74 +340,79 @@ both!(sessions_end_at_sign_out_and_expiry, |store: Store| async move {
     tx.record_login_failure("someone@aurora.example", "10.0.0.9", at(3_000)).await.unwrap();
     assert_eq!(tx.delete_expired_sessions(at(2_500)).await.unwrap(), 1);
     assert_eq!(tx.delete_login_failures_before(at(2_000)).await.unwrap(), 1);
-    assert_eq!(tx.login_failures_since("someone@aurora.example", "10.0.0.9", at(0)).await.unwrap(), (1, 1));
+    let one = Failures { count: 1, last_at: Some(3_000) };
+    assert_eq!(tx.login_failures_since("someone@aurora.example", "10.0.0.9", at(0)).await.unwrap(), (one, one));
     assert!(tx.session(&live, at(2_500)).await.unwrap().is_some());
 });
 
-both!(sign_in_answers_unknown_and_wrong_alike_and_locks_after_five_failures, |store: Store| async move {
-    let t = 1_800_000_000;
-    let wrong =
-        auth::sign_in(&store, &email("buyer@aurora.example"), "Wrong-password-1".into(), "10.0.0.1", None, at(t))
-            .await
-            .unwrap_err();
-    let unknown =
-        auth::sign_in(&store, &email("nobody@aurora.example"), "Wrong-password-1".into(), "10.0.0.2", None, at(t))
-            .await
-            .unwrap_err();
-    assert_eq!(wrong, unknown);
-    assert_eq!(wrong, AppError::form(Problem::BadCredentials));
-    let ok = auth::sign_in(&store, &email("Buyer@Aurora.example"), seed::DEMO_PASSWORD.into(), "10.0.0.1", None, at(t))
+both!(
+    sign_in_answers_unknown_and_wrong_alike_and_slows_down_after_five_failures_without_locking,
+    |store: Store| async move {
+        let t = 1_800_000_000;
+        let wrong =
+            auth::sign_in(&store, &email("buyer@aurora.example"), "Wrong-password-1".into(), "10.0.0.1", None, at(t))
+                .await
+                .unwrap_err();
+        let unknown =
+            auth::sign_in(&store, &email("nobody@aurora.example"), "Wrong-password-1".into(), "10.0.0.2", None, at(t))
+                .await
+                .unwrap_err();
+        assert_eq!(wrong, unknown);
+        assert_eq!(wrong, AppError::form(Problem::BadCredentials));
+        let ok =
+            auth::sign_in(&store, &email("Buyer@Aurora.example"), seed::DEMO_PASSWORD.into(), "10.0.0.1", None, at(t))
+                .await
+                .unwrap();
+        // A new session id at every sign-in; the previous one ends.
+        let again = auth::sign_in(
+            &store,
+            &email("buyer@aurora.example"),
+            seed::DEMO_PASSWORD.into(),
+            "10.0.0.1",
+            Some(&ok.token),
+            at(t),
+        )
         .await
         .unwrap();
-    // A new session id at every sign-in; the previous one ends.
-    let again = auth::sign_in(
-        &store,
-        &email("buyer@aurora.example"),
-        seed::DEMO_PASSWORD.into(),
-        "10.0.0.1",
-        Some(&ok.token),
-        at(t),
-    )
-    .await
-    .unwrap();
-    assert_ne!(ok.token, again.token);
-    let mut tx = store.begin_read().await.unwrap();
-    assert!(tx.session(&auth::hash_token(&ok.token), at(t)).await.unwrap().is_none());
-    drop(tx);
+        assert_ne!(ok.token, again.token);
+        let mut tx = store.begin_read().await.unwrap();
+        assert!(tx.session(&auth::hash_token(&ok.token), at(t)).await.unwrap().is_none());
+        drop(tx);
 
-    for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
-        auth::sign_in(&store, &email("admin@aurora.example"), "Wrong-password-1".into(), "10.0.0.3", None, at(t))
-            .await
-            .unwrap_err();
+        // Five wrong passwords cost nothing; the next attempt, even with the right password and from
+        // another address, must wait 2 seconds from the last failure, and is then let through: no
+        // lock-out that anyone could repeat.
+        let admin = email("admin@aurora.example");
+        for _ in 0..throttle::FREE_PER_ACCOUNT {
+            auth::sign_in(&store, &admin, "Wrong-password-1".into(), "10.0.0.3", None, at(t)).await.unwrap_err();
+        }
+        let early = auth::sign_in(&store, &admin, seed::DEMO_PASSWORD.into(), "10.0.0.4", None, at(t + 1)).await;
+        assert_eq!(early.unwrap_err(), AppError::TooManyRequests(Problem::TooManyFailures { seconds: 1 }));
+        auth::sign_in(&store, &admin, seed::DEMO_PASSWORD.into(), "10.0.0.4", None, at(t + 2)).await.unwrap();
+        // Unknown accounts slow down the same way, so the wait reveals nothing.
+        let ghost = email("ghost@aurora.example");
+        for _ in 0..throttle::FREE_PER_ACCOUNT {
+            auth::sign_in(&store, &ghost, "Wrong-password-1".into(), "10.0.0.5", None, at(t)).await.unwrap_err();
+        }
+        let refused = auth::sign_in(&store, &ghost, "Wrong-password-1".into(), "10.0.0.6", None, at(t + 1)).await;
+        assert_eq!(refused.unwrap_err(), AppError::TooManyRequests(Problem::TooManyFailures { seconds: 1 }));
+        // A guesser who waits each time out sees the wait double, up to a minute and no further; the
+        // attempts refused in between are not counted.
+        let mut clock = t + 2;
+        let mut waits = Vec::new();
+        for _ in 0..8 {
+            auth::sign_in(&store, &ghost, "Wrong-password-1".into(), "10.0.0.6", None, at(clock)).await.unwrap_err();
+            let Err(AppError::TooManyRequests(Problem::TooManyFailures { seconds })) =
+                auth::sign_in(&store, &ghost, "Wrong-password-1".into(), "10.0.0.6", None, at(clock)).await
+            else {
+                panic!("an attempt at once after a failure must wait");
+            };
+            waits.push(seconds);
+            clock += seconds;
+        }
+        assert_eq!(waits, [4, 8, 16, 32, 60, 60, 60, 60]);
     }
-    let locked =
-        auth::sign_in(&store, &email("admin@aurora.example"), seed::DEMO_PASSWORD.into(), "10.0.0.4", None, at(t + 60))
-            .await
-            .unwrap_err();
-    assert_eq!(locked, AppError::TooManyRequests(Problem::TooManyFailures { minutes: 15 }));
-    // Unknown accounts lock the same way, so the lock reveals nothing.
-    for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
-        auth::sign_in(&store, &email("ghost@aurora.example"), "Wrong-password-1".into(), "10.0.0.5", None, at(t))
-            .await
-            .unwrap_err();
-    }
-    let ghost =
-        auth::sign_in(&store, &email("ghost@aurora.example"), "Wrong-password-1".into(), "10.0.0.6", None, at(t + 60))
-            .await
-            .unwrap_err();
-    assert_eq!(ghost, locked);
-    // After the window the account can sign in again.
-    auth::sign_in(
-        &store,
-        &email("admin@aurora.example"),
-        seed::DEMO_PASSWORD.into(),
-        "10.0.0.4",
-        None,
-        at(t + auth::FAILURE_WINDOW_SECONDS + 1),
-    )
-    .await
-    .unwrap();
-});
+);
 
 both!(unrenewed_subscriptions_move_through_the_lifecycle_on_the_exact_days, |store: Store| async move {
     // R-LIFE-1, R-LIFE-2, R-LIFE-3
@@ -465,7 +477,7 @@ both!(parallel_wrong_passwords_cannot_slip_past_the_limit, |store: Store| async 
     assert_eq!(wrong + locked, 12);
     // Each attempt is counted in a serialised transaction before its password is checked: exactly
     // the allowed number of guesses is checked, the rest are refused.
-    let max = auth::MAX_FAILURES_PER_ACCOUNT as usize;
+    let max = throttle::FREE_PER_ACCOUNT as usize;
     assert_eq!((wrong, locked), (max, 12 - max), "{wrong} guesses were checked");
 });
 
@@ -476,9 +488,9 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
         auth::sign_in(&store, &email("payer2@aurora.example"), seed::DEMO_PASSWORD.into(), "10.2.0.1", None, at(t))
             .await
             .unwrap();
-    auth::request_password_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t), BASE_URL).await.unwrap();
+    ask_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t)).await;
     // Unknown accounts get the same (empty) answer and no mail.
-    auth::request_password_reset(&store, &email("nobody@aurora.example"), Locale::En, at(t), BASE_URL).await.unwrap();
+    ask_reset(&store, &email("nobody@aurora.example"), Locale::En, at(t)).await;
     let mut tx = store.begin_read().await.unwrap();
     let mails = tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap();
     assert!(tx.outbox_for("nobody@aurora.example", MailKind::PasswordReset).await.unwrap().is_empty());
@@ -493,9 +505,7 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
     assert_eq!(late.unwrap_err(), expired, "expired after 30 minutes");
 
     // A fresh link, used in time, works once.
-    auth::request_password_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t + 100), BASE_URL)
-        .await
-        .unwrap();
+    ask_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t + 100)).await;
     let mut tx = store.begin_read().await.unwrap();
     let mails = tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap();
     drop(tx);
@@ -526,12 +536,35 @@ both!(a_password_reset_link_works_once_for_30_minutes_and_ends_every_session, |s
 
     // A fourth request within the window sends nothing more.
     for i in 0..3 {
-        auth::request_password_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t + 400 + i), BASE_URL)
-            .await
-            .unwrap();
+        ask_reset(&store, &email("payer2@aurora.example"), Locale::En, at(t + 400 + i)).await;
     }
     let mut tx = store.begin_read().await.unwrap();
     assert_eq!(tx.outbox_for("payer2@aurora.example", MailKind::PasswordReset).await.unwrap().len(), 3);
+});
+
+both!(a_reset_request_does_the_same_writes_for_known_and_unknown_addresses, |store: Store| async move {
+    // R-AUTH-2: the answer and the work are the same whether or not the account exists; only
+    // the worker, later and out of the request's sight, tells them apart.
+    let t = 1_800_000_000;
+    let mut writes = Vec::new();
+    for who in ["admin2@aurora.example", "nobody@aurora.example"] {
+        let before = table_counts(&store).await;
+        auth::request_password_reset(&store, &email(who), Locale::En, at(t)).await.unwrap();
+        let after = table_counts(&store).await;
+        let changed: Vec<(String, i64)> =
+            after.iter().filter(|(t, n)| before[*t] != **n).map(|(t, n)| (t.clone(), n - before[t])).collect();
+        writes.push(changed);
+    }
+    assert_eq!(writes[0], writes[1]);
+    assert_eq!(writes[0], [("login_failures".to_string(), 1), ("password_reset_requests".to_string(), 1)]);
+    // The worker mails the known address and nobody else, and empties the queue.
+    assert_eq!(auth::issue_reset_links(&store, BASE_URL).await.unwrap(), 2);
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.outbox_for("admin2@aurora.example", MailKind::PasswordReset).await.unwrap().len(), 1);
+    assert!(tx.outbox_for("nobody@aurora.example", MailKind::PasswordReset).await.unwrap().is_empty());
+    drop(tx);
+    assert_eq!(table_counts(&store).await["password_reset_requests"], 0);
+    assert_eq!(auth::issue_reset_links(&store, BASE_URL).await.unwrap(), 0);
 });
 
 both!(a_users_chosen_language_answers_their_requests_in_any_browser, |store: Store| async move {
@@ -590,7 +623,7 @@ both!(mail_goes_out_in_each_recipients_language, |store: Store| async move {
     drop(tx);
 
     let t = 1_800_000_000;
-    auth::request_password_reset(&store, &email("admin@aurora.example"), Locale::Sv, at(t), BASE_URL).await.unwrap();
+    ask_reset(&store, &email("admin@aurora.example"), Locale::Sv, at(t)).await;
     let mut tx = store.begin_read().await.unwrap();
     let reset = tx.outbox_for("admin@aurora.example", MailKind::PasswordReset).await.unwrap();
     assert_eq!(reset[0].subject, "Återställ ditt lösenord för Fakturering och beställningar");
@@ -602,24 +635,24 @@ both!(a_reset_ends_the_lock_out_voids_other_links_and_made_up_tokens_cost_no_has
     let t = 1_800_000_000;
     let who = "buyer2@aurora.example";
     for i in 0..2 {
-        auth::request_password_reset(&store, &email(who), Locale::En, at(t + i), BASE_URL).await.unwrap();
+        ask_reset(&store, &email(who), Locale::En, at(t + i)).await;
     }
     let mut tx = store.begin_read().await.unwrap();
     let mails = tx.outbox_for(who, MailKind::PasswordReset).await.unwrap();
     drop(tx);
     let token = |i: usize| reset_token(&mails[i].body_text);
-    // Locked out by five wrong passwords.
-    for _ in 0..auth::MAX_FAILURES_PER_ACCOUNT {
+    // Slowed down by five wrong passwords: the next attempt must wait.
+    for _ in 0..throttle::FREE_PER_ACCOUNT {
         auth::sign_in(&store, &email(who), "Wrong-password-1".into(), "10.4.0.1", None, at(t + 10)).await.unwrap_err();
     }
-    let locked = auth::sign_in(&store, &email(who), seed::DEMO_PASSWORD.into(), "10.4.0.1", None, at(t + 20)).await;
-    assert_eq!(locked.unwrap_err(), AppError::TooManyRequests(Problem::TooManyFailures { minutes: 15 }));
+    let waits = auth::sign_in(&store, &email(who), seed::DEMO_PASSWORD.into(), "10.4.0.1", None, at(t + 11)).await;
+    assert_eq!(waits.unwrap_err(), AppError::TooManyRequests(Problem::TooManyFailures { seconds: 1 }));
 
-    auth::reset_password(&store, &token(1), password("Brand-new-pass-3"), at(t + 30)).await.unwrap();
-    // The other link no longer works, and the lock-out is over at once.
-    let other = auth::reset_password(&store, &token(0), password("Another-pass-4"), at(t + 40)).await;
+    auth::reset_password(&store, &token(1), password("Brand-new-pass-3"), at(t + 11)).await.unwrap();
+    // The other link no longer works, and the wait is over at once: the failures are forgotten.
+    let other = auth::reset_password(&store, &token(0), password("Another-pass-4"), at(t + 11)).await;
     assert_eq!(other.unwrap_err(), AppError::validation("token", Problem::ResetLinkInvalid));
-    auth::sign_in(&store, &email(who), "Brand-new-pass-3".into(), "10.4.0.1", None, at(t + 50)).await.unwrap();
+    auth::sign_in(&store, &email(who), "Brand-new-pass-3".into(), "10.4.0.1", None, at(t + 11)).await.unwrap();
 
     // 64 made-up tokens at once: each is refused after a lookup, before any password hashing
     // (which would be refused as busy past a few per core).
@@ -658,4 +691,20 @@ both!(the_embedded_database_backs_up_to_a_consistent_copy_while_running, |store:
             assert!(!target.exists());
         }
     }
+});
+
+both!(the_stored_demo_clock_stops_at_twenty_years_whoever_moves_it, |store: Store| async move {
+    // The command line (`server advance-clock`) and the page share this check, made against the
+    // stored offset under the write lock: no path moves the clock past the cap.
+    use app::domain::time::{MAX_AHEAD_DAYS, StepError};
+    use app::server::clock::{advance_stored_offset, stored_offset};
+    let day = chrono::Duration::days(1);
+    assert_eq!(advance_stored_offset(&store, day * 7000).await.unwrap(), Ok(7000 * 86_400));
+    let too_far = advance_stored_offset(&store, day * (MAX_AHEAD_DAYS as i32 - 7000 + 1)).await.unwrap();
+    assert_eq!(too_far, Err(StepError::TooFarAhead));
+    assert_eq!(stored_offset(&store).await.unwrap(), 7000 * 86_400, "nothing moved");
+    let to_the_cap = advance_stored_offset(&store, day * (MAX_AHEAD_DAYS as i32 - 7000)).await.unwrap();
+    assert_eq!(to_the_cap, Ok(MAX_AHEAD_DAYS * 86_400));
+    let overflow = advance_stored_offset(&store, day * 1_000_000).await.unwrap();
+    assert_eq!(overflow, Err(StepError::TooFarAhead));
 });

@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, Page, test } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { expectVisibleFocus, hydrated, Lang, signInAs, tabTo, words } from "./helpers";
 
 // WCAG 2.1 AA as axe-core checks it, on every page for every role that can see it, in English

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { hydrated, signIn, total } from "./helpers";
 
 test("a buyer signs in, filters, opens a subscription and toggles its auto-renew", async ({ page }) => {

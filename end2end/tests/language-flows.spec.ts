@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { expectNoEnglish, hydrated, Lang, signInAs, words } from "./helpers";
 
 // The same flows in each of the five languages, picked by the browser's language as a new

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { PASSWORD } from "./helpers";
 
 // The five languages: the browser's language is used until someone chooses one with the

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { hydrated, PASSWORD } from "./helpers";
 
 test("forgot password: the link arrives by mail, sets a new password, and the old one stops working", async ({ page }) => {

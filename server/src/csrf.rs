@@ -1,6 +1,8 @@
 //! CSRF protection for server functions, which have none of their own: every request that is
 //! not GET/HEAD/OPTIONS is refused when the browser says it is cross-site (`Sec-Fetch-Site`),
-//! or, when that header is missing, when its `Origin` is not the portal's own.
+//! or, when that header is missing, when its `Origin` is not the portal's own. A `text/plain`
+//! body is refused whatever the headers say: it is the one body type besides forms that a
+//! foreign page can send without the browser asking first, and no client of the portal sends it.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -16,6 +18,10 @@ pub struct SiteOrigin(pub String);
 pub fn allowed(method: &Method, headers: &HeaderMap, site: &str) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
+    }
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.trim_start().to_ascii_lowercase().starts_with("text/plain") {
+        return false;
     }
     let origin_is_ours = || {
         headers.get("origin").and_then(|v| v.to_str().ok()).is_some_and(|origin| origin.trim_end_matches('/') == site)
@@ -79,6 +85,18 @@ mod tests {
     #[test]
     fn a_post_without_either_header_is_refused() {
         assert!(!allowed(&Method::POST, &HeaderMap::new(), SITE));
+    }
+
+    #[test]
+    fn a_text_plain_body_is_refused_even_from_our_own_origin() {
+        let h = headers(&[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", SITE),
+            ("content-type", "Text/Plain;charset=UTF-8"),
+        ]);
+        assert!(!allowed(&Method::POST, &h, SITE));
+        let h = headers(&[("sec-fetch-site", "same-origin"), ("content-type", "application/x-www-form-urlencoded")]);
+        assert!(allowed(&Method::POST, &h, SITE));
     }
 
     #[test]

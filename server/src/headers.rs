@@ -2,9 +2,8 @@
 //! this site (a reset link's token is in a page address), nothing signed-in kept in caches, and
 //! HSTS when the portal is served over https.
 //!
-//! The content security policy restricts what does not break hydration: framing, plugins,
-//! `<base>` and where forms may post. A `script-src` policy needs a nonce on the inline
-//! hydration script (Leptos issue 4843) and is not set yet.
+//! The content security policy (`app::contract::policy`): a page sets its own, with the nonce
+//! of its scripts (see the shell); every other answer gets the base policy here.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -20,7 +19,7 @@ use axum::response::Response;
 #[derive(Clone, Copy)]
 pub struct Https(pub bool);
 
-pub const CSP: &str = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
+pub const CSP: &str = app::contract::policy::BASE;
 
 pub async fn secure(State(https): State<Https>, req: Request<Body>, next: Next) -> Response {
     // Files under /pkg/ are the same for everyone and may be cached; everything else can be
@@ -30,7 +29,9 @@ pub async fn secure(State(https): State<Https>, req: Request<Body>, next: Next) 
     let h = res.headers_mut();
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    if !h.contains_key(CONTENT_SECURITY_POLICY) {
+        h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    }
     // `same-origin`, not `no-referrer`: a form sent without JavaScript comes back to the page it
     // was sent from (its `Referer`) with its error.
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

@@ -44,7 +44,7 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let store = (state.store.clone(), state.config.secure_cookies());
     let https = headers::Https(state.config.public_url.starts_with("https://"));
-    let limiter = limits::Limiter::new(state.config.trusted_proxies.clone());
+    let limiter = limits::Limiter::new(state.config.trusted_proxies.clone(), &state.config.public_url);
     Router::new()
         .route("/health", axum::routing::get(health))
         .leptos_routes_with_context(

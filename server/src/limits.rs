@@ -30,10 +30,12 @@ pub struct Limiter {
     per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     trusted_proxies: Arc<Vec<IpAddr>>,
     seen: Arc<AtomicU64>,
+    /// The portal's origin: a form is sent back only to a page of ours.
+    site: Arc<String>,
 }
 
 impl Limiter {
-    pub fn new(trusted_proxies: Vec<IpAddr>) -> Limiter {
+    pub fn new(trusted_proxies: Vec<IpAddr>, site: &str) -> Limiter {
         let burst = NonZeroU32::new(BURST).expect("a positive burst");
         let quota = Quota::with_period(std::time::Duration::from_secs(REFILL_SECONDS))
             .expect("a positive period")
@@ -42,6 +44,7 @@ impl Limiter {
             per_address: Arc::new(DefaultKeyedRateLimiter::keyed(quota)),
             trusted_proxies: Arc::new(trusted_proxies),
             seen: Arc::new(AtomicU64::new(0)),
+            site: Arc::new(site.trim_end_matches('/').to_string()),
         }
     }
 }
@@ -64,9 +67,41 @@ pub async fn limit(State(limiter): State<Limiter>, req: Request<Body>, next: Nex
         return next.run(req).await;
     }
     tracing::warn!(%client, path = req.uri().path(), "too many requests from one address");
-    let body = serde_json::to_string(&AppError::TooManyRequests(Problem::Busy)).unwrap_or_default();
+    let error = AppError::TooManyRequests(Problem::Busy);
+    if let Some(back) = form_error_redirect(&req, &error, &limiter.site) {
+        return back;
+    }
+    let body = serde_json::to_string(&error).unwrap_or_default();
     let mut res = (StatusCode::TOO_MANY_REQUESTS, body).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(REFILL_SECONDS));
     res
+}
+
+/// A plain form post (no JavaScript: the browser accepts HTML) is sent back to the page it came
+/// from with the error, the way Leptos answers a server function's own errors (`__path` and
+/// `__err` in the address), so the form shows the message instead of a bare JSON answer.
+fn form_error_redirect(req: &Request<Body>, error: &AppError, site: &str) -> Option<Response> {
+    use base64::Engine;
+    let accepts_html = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok())?.contains("text/html");
+    let referer = req.headers().get(header::REFERER).and_then(|v| v.to_str().ok())?;
+    if !accepts_html {
+        return None;
+    }
+    let mut back = url::Url::parse(referer).ok()?;
+    if back.origin().ascii_serialization() != site {
+        return None;
+    }
+    let kept: Vec<(String, String)> =
+        back.query_pairs().filter(|(k, _)| k != "__path" && k != "__err").map(|(k, v)| (k.into(), v.into())).collect();
+    let encoded = base64::engine::general_purpose::URL_SAFE.encode(serde_json::to_string(error).ok()?);
+    back.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("__path", req.uri().path())
+        .append_pair("__err", &encoded);
+    let mut res = (StatusCode::SEE_OTHER, "").into_response();
+    res.headers_mut().insert(header::LOCATION, HeaderValue::from_str(back.as_str()).ok()?);
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(REFILL_SECONDS));
+    Some(res)
 }

@@ -41,7 +41,10 @@ async fn run() -> Result<(), String> {
             }
             config.demo_data = false;
             let store = server::open_store(&config, &clock).await?;
-            let offset = app::server::clock::advance_stored_offset(&store, by).await.map_err(|e| e.to_string())?;
+            let offset = app::server::clock::advance_stored_offset(&store, by)
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("{step:?}: {e}"))?;
             let now = chrono::Utc::now() + chrono::Duration::seconds(offset);
             println!(
                 "The demo clock now reads {} (UTC); running servers take it within a minute.",
@@ -81,7 +84,8 @@ async fn run() -> Result<(), String> {
     };
     let state = server::state(options, store.clone(), clock.clone(), config);
     tokio::spawn(server::housekeeping(state.engine.clone(), clock));
-    tokio::spawn(app::server::outbox::run_worker(store, mailer, std::time::Duration::from_secs(2)));
+    let every = std::time::Duration::from_secs(2);
+    tokio::spawn(app::server::outbox::run_worker(store, mailer, url.clone(), every));
     println!("\nBilling and orders portal on {url} ({backend}; mail to {mail_target})");
     if demo {
         println!("Demo logins (password {DEMO_PASSWORD}):");

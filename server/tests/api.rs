@@ -2,139 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use app::server::clock::Clock;
-use app::server::config::Config;
+mod common;
+
 use app::server::seed::DEMO_PASSWORD;
 use app::server::testing::TestDb;
-use chrono::{TimeZone, Utc};
-use leptos::prelude::LeptosOptions;
-use reqwest::{Client, StatusCode, redirect};
+use common::*;
+use reqwest::{Client, StatusCode};
 use serde_json::Value;
-
-struct TestApp {
-    url: String,
-    client: Client,
-    db: Option<TestDb>,
-}
-
-/// Starts the portal on port 0 with a fresh SQLite database holding the demo data.
-async fn spawn_app() -> TestApp {
-    let db = TestDb::sqlite().await;
-    let mut app = spawn_on(&db.url).await;
-    app.db = Some(db);
-    app
-}
-
-/// Starts one more portal process on an existing database (demo data loaded if it is empty).
-async fn spawn_on(database_url: &str) -> TestApp {
-    spawn_with(database_url, Clock::manual(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()), false).await
-}
-
-/// The portal with the demo clock on, `buyer@aurora.example` its one operator.
-async fn spawn_demo() -> TestApp {
-    let db = TestDb::sqlite().await;
-    let mut app = spawn_with(&db.url, Clock::offset(0), true).await;
-    app.db = Some(db);
-    app
-}
-
-async fn spawn_with(database_url: &str, clock: Clock, demo_clock: bool) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let url = format!("http://{addr}");
-    let config = Config {
-        database_url: database_url.to_string(),
-        data_dir: std::env::temp_dir(),
-        listen_addr: addr.to_string(),
-        public_url: url.clone(),
-        demo_data: true,
-        smtp_url: None,
-        mail_from: "Billing <billing@portal.test>".into(),
-        mailbox_page: false,
-        demo_clock,
-        demo_clock_operators: vec!["buyer@aurora.example".into()],
-        trusted_proxies: Vec::new(),
-        usd_rates: Default::default(),
-    };
-    let store = server::open_store(&config, &clock).await.unwrap();
-    let options = LeptosOptions::builder().output_name("portal").site_root("../target/site").site_addr(addr).build();
-    let state = server::state(options, store, clock, config);
-    // The portal runs on its own runtime, as in production (worker threads with a large stack).
-    let listener = listener.into_std().unwrap();
-    std::thread::spawn(move || {
-        let rt = server::runtime().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            server::serve(listener, server::router(state)).await
-        })
-    });
-    let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-    TestApp { url, client, db: None }
-}
-
-impl TestApp {
-    /// Calls a server function as the browser's fetch does (same-origin, JSON answer).
-    async fn call(&self, endpoint: &str, cookie: Option<&str>, form: &[(&str, String)]) -> (StatusCode, Value) {
-        let mut req = self
-            .client
-            .post(format!("{}/api/{endpoint}", self.url))
-            .header("sec-fetch-site", "same-origin")
-            .header("accept", "application/json")
-            .form(form);
-        if let Some(c) = cookie {
-            req = req.header("cookie", c);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let body = res.text().await.unwrap();
-        (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
-    }
-
-    /// Signs in and returns the session cookie (`portal_session=...`).
-    async fn sign_in(&self, email: &str) -> String {
-        let res = self
-            .client
-            .post(format!("{}/api/sign_in", self.url))
-            .header("sec-fetch-site", "same-origin")
-            .form(&[("email", email), ("password", DEMO_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success() || res.status().is_redirection(), "sign-in of {email}: {}", res.status());
-        let set_cookie = res.headers().get("set-cookie").expect("a session cookie").to_str().unwrap().to_string();
-        set_cookie.split(';').next().unwrap().to_string()
-    }
-
-    async fn subscription_ids(&self, cookie: &str, filters: &[(&str, &str)]) -> Vec<i64> {
-        let mut form = vec![("query[per_page]", "200".to_string())];
-        let keys: Vec<String> = filters.iter().map(|(k, _)| format!("query[{k}]")).collect();
-        for ((_, v), k) in filters.iter().zip(&keys) {
-            form.push((k.as_str(), v.to_string()));
-        }
-        let (status, page) = self.call("list_subscriptions", Some(cookie), &form).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect()
-    }
-
-    async fn stop(mut self) {
-        if let Some(db) = self.db.take() {
-            db.cleanup().await;
-        }
-    }
-}
-
-fn ids_param(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-}
-
-fn key() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// The confirm form of Manage auto-renew, with a fresh idempotency key.
-fn change_form(ids: &[i64], on: bool) -> [(&'static str, String); 3] {
-    [("ids", ids_param(ids)), ("on", on.to_string()), ("idempotency_key", key())]
-}
 
 #[tokio::test]
 async fn every_server_function_refuses_anonymous_callers() {
@@ -458,16 +332,32 @@ async fn every_answer_carries_the_security_headers_and_personal_ones_are_never_s
     for (what, request, personal) in [("page", page, true), ("server function", api, true), ("stylesheet", css, false)]
     {
         let res = request.send().await.unwrap();
-        let h = res.headers();
+        let h = res.headers().clone();
         assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
         assert_eq!(h["x-frame-options"], "DENY", "{what}");
-        assert_eq!(h["content-security-policy"], server::headers::CSP, "{what}");
         assert!(server::headers::CSP.contains("frame-ancestors 'none'"));
         assert_eq!(h["referrer-policy"], "same-origin", "{what}");
         assert_eq!(h.get("cache-control").is_some_and(|v| v == "no-store"), personal, "{what}");
         // Served over http here: no HSTS (it would pin browsers to https on a plain address).
         assert!(h.get("strict-transport-security").is_none(), "{what}");
+        let policy = h["content-security-policy"].to_str().unwrap().to_string();
+        if what == "page" {
+            // Scripts run only with this answer's nonce, which the page's own scripts carry.
+            let nonce = policy.split("'nonce-").nth(1).and_then(|n| n.split('\'').next()).unwrap().to_string();
+            assert_eq!(policy, app::contract::policy::page(&nonce));
+            assert!(nonce.len() >= 16, "{nonce}");
+            let html = res.text().await.unwrap();
+            let scripts = html.matches("<script").count();
+            assert!(scripts >= 1 && html.matches(&format!("nonce=\"{nonce}\"")).count() >= scripts, "{html}");
+        } else if what == "server function" {
+            assert_eq!(policy, server::headers::CSP, "{what}");
+        }
     }
+    // A new nonce for every answer.
+    let nonce = |res: reqwest::Response| res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let first = nonce(app.client.get(format!("{}/sign-in", app.url)).send().await.unwrap());
+    let second = nonce(app.client.get(format!("{}/sign-in", app.url)).send().await.unwrap());
+    assert_ne!(first, second);
     app.stop().await;
 }
 
@@ -565,21 +455,25 @@ async fn a_flood_of_bogus_resets_from_one_address_is_cut_off_and_health_keeps_an
     assert!(refused.len() >= server::limits::BURST as usize / 2, "{} refused", refused.len());
     let busy: Value = serde_json::from_str(&refused[0].1).unwrap();
     assert_eq!(busy["TooManyRequests"]["code"], "busy", "{busy}");
+    // A plain form (no JavaScript) past the limit goes back to its page, which says why.
+    let form_page = format!("{}/reset-password?token=made-up", app.url);
+    let res = app
+        .client
+        .post(format!("{}/api/reset_password", app.url))
+        .header("origin", app.url.clone())
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", &form_page)
+        .form(&[("token", "made-up"), ("password", "Guess-work-55"), ("confirm", "Guess-work-55")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with(&form_page) && back.contains("__err="), "{back}");
+    let page = app.client.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Too many requests at once."), "the form page shows the error");
     // Other functions are not limited.
     let (status, _) = app.call("current_user", None, &[]).await;
     assert_eq!(status, StatusCode::OK);
     app.stop().await;
-}
-
-/// Runs futures concurrently and gathers their outputs in order.
-async fn futures_join<F: std::future::Future + Send + 'static>(futures: Vec<F>) -> Vec<F::Output>
-where
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
-    let mut out = Vec::new();
-    for h in handles {
-        out.push(h.await.unwrap());
-    }
-    out
 }

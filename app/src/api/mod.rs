@@ -109,16 +109,15 @@ pub async fn change_auto_renew(
     Ok(outcome)
 }
 
-/// "Forgot password": mails a reset link, in the language of the page it was asked from, if the
-/// account exists; the same answer either way.
+/// "Forgot password": queues a reset link, mailed in the language of the page it was asked from
+/// if the account exists; the same answer, after the same work, either way.
 #[server(prefix = "/api", endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     use crate::server::{auth, context};
     let email = parse_email(&email)?;
     let state = app_state()?;
     let now = chrono::Utc::now();
-    auth::request_password_reset(&state.store, &email, context::request_locale(), now, &state.config.public_url)
-        .await?;
+    auth::request_password_reset(&state.store, &email, context::request_locale(), now).await?;
     leptos_axum::redirect(&links::forgot_password_sent());
     Ok(())
 }

@@ -43,9 +43,9 @@ pub enum Problem {
     EnterPassword,
     /// Wrong e-mail address or password; the same answer for both.
     BadCredentials,
-    /// Too many failed sign-ins; wait `minutes`.
+    /// Too many failed sign-ins; wait `seconds` before the next attempt.
     TooManyFailures {
-        minutes: i64,
+        seconds: i64,
     },
     /// A new password misses a part of R-AUTH-1.
     WeakPassword(WeakPassword),

@@ -17,4 +17,5 @@ pub mod selection;
 pub mod status;
 pub mod tax;
 pub mod term;
+pub mod throttle;
 pub mod time;

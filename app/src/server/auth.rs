@@ -25,6 +25,7 @@ use crate::domain::ids::{OrgId, UserId};
 use crate::domain::locale::Locale;
 use crate::domain::mail_routing::{Contacts, MailKind, Recipient, recipients};
 use crate::domain::password::NewPassword;
+use crate::domain::throttle;
 
 /// The session cookie's name. Under https it carries the `__Host-` prefix: browsers then accept
 /// it only with `Secure`, `Path=/` and no `Domain`, so a sibling subdomain cannot plant one
@@ -34,12 +35,9 @@ pub fn session_cookie(secure: bool) -> &'static str {
 }
 /// A session lasts 12 hours from sign-in.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
-/// Failed sign-ins are counted over this window.
+/// Failed sign-ins are counted over this window; how they slow further attempts down is
+/// `domain::throttle`.
 pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
-/// Failed sign-ins allowed per account (e-mail address, known or not) in the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed sign-ins allowed per client address in the window.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 
 /// argon2id with OWASP's minimum: 19 MiB of memory, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -189,8 +187,9 @@ impl std::fmt::Debug for SignedIn {
 }
 
 /// Signs a user in. Unknown accounts and wrong passwords get the same answer after the same
-/// work; failures are counted per account and per address, and past the limits every attempt is
-/// refused for the rest of the window. `previous_token` (the cookie the browser sent, if any) is
+/// work; failures are counted per account (known or not) and per address, and past a few each
+/// further attempt must wait, longer each time (`domain::throttle`); an attempt made too early
+/// is refused before any password check and not counted. `previous_token` (the cookie the browser sent, if any) is
 /// ended, so the session id always changes at sign-in.
 #[tracing::instrument(skip_all, fields(%address))]
 pub async fn sign_in(
@@ -212,8 +211,9 @@ pub async fn sign_in(
     tx.serialize_on(&format!("sign-in:{account_key}")).await?;
     let (by_account, by_address) =
         tx.login_failures_since(&account_key, address, now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(AppError::TooManyRequests(Problem::TooManyFailures { minutes: FAILURE_WINDOW_SECONDS / 60 }));
+    let wait = throttle::seconds_to_wait(by_account, by_address, now.timestamp());
+    if wait > 0 {
+        return Err(AppError::TooManyRequests(Problem::TooManyFailures { seconds: wait }));
     }
     tx.record_login_failure(&account_key, address, now).await?;
     let user = tx.user_credentials(&account_key).await?;
@@ -258,38 +258,61 @@ pub const RESET_SECONDS: i64 = 30 * 60;
 pub const MAX_RESETS_PER_ACCOUNT: i64 = 3;
 
 /// Asks for a password-reset mail (R-AUTH-2). The answer is the same whether or not the account
-/// exists; requests are limited per address. The token is stored hashed and the mail goes
-/// through the outbox in the same transaction, in `lang`: the language of the page the person
-/// asked from, which they are reading now.
+/// exists, and so is the work: the request is counted and queued, nothing more. The outbox worker
+/// turns it into a link and a mail ([`issue_reset_links`]). At most [`MAX_RESETS_PER_ACCOUNT`]
+/// requests per address are queued in the window; more get the same answer and queue nothing.
+/// `lang` is the language of the page the person asked from, which they are reading now.
 #[tracing::instrument(skip_all)]
 pub async fn request_password_reset(
     store: &Store,
     email: &EmailAddress,
     lang: Locale,
     now: DateTime<Utc>,
-    base_url: &str,
 ) -> Result<(), AppError> {
     let key = format!("reset:{}", email.as_str());
     let mut tx = store.begin_write().await?;
     tx.serialize_on(&key).await?;
     let (recent, _) = tx.login_failures_since(&key, "", now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
-    if recent >= MAX_RESETS_PER_ACCOUNT {
+    if recent.count >= MAX_RESETS_PER_ACCOUNT {
         return Ok(());
     }
     tx.record_login_failure(&key, "", now).await?;
-    if let Some(user) = tx.user_credentials(email.as_str()).await? {
-        let (token, token_hash) = new_token();
-        tx.insert_reset_token(&token_hash, user.id, now + Duration::seconds(RESET_SECONDS)).await?;
-        let link = links::reset_password(base_url, &token);
-        // To the account's own address only (R-AUTH-2, R-AUTH-3).
-        let person = Recipient { address: email.as_str().to_string(), lang };
-        let contacts = Contacts { person: Some(person), ..Contacts::default() };
-        for to in recipients(MailKind::PasswordReset, &contacts) {
-            tx.queue_mail(&super::mail::password_reset(&to.address, to.lang, &link), now).await?;
-        }
-    }
+    tx.insert_reset_request(email.as_str(), lang, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Reset requests handled per pass of the worker.
+const RESET_BATCH: i64 = 50;
+
+/// Turns waiting reset requests into links and mails, in one transaction per batch: for an
+/// address with an account a token (stored hashed, valid [`RESET_SECONDS`] from the request) and
+/// a mail to that address only (R-AUTH-2, R-AUTH-3); for any other address, nothing. Returns how
+/// many requests it handled.
+#[tracing::instrument(skip_all)]
+pub async fn issue_reset_links(store: &Store, base_url: &str) -> StoreResult<usize> {
+    let mut handled = 0;
+    loop {
+        let mut tx = store.begin_write().await?;
+        let requests = tx.take_reset_requests(RESET_BATCH).await?;
+        if requests.is_empty() {
+            return Ok(handled);
+        }
+        for request in &requests {
+            let Some(user) = tx.user_credentials(&request.email).await? else { continue };
+            let asked_at = DateTime::<Utc>::from_timestamp(request.requested_at, 0).unwrap_or_else(Utc::now);
+            let (token, token_hash) = new_token();
+            tx.insert_reset_token(&token_hash, user.id, asked_at + Duration::seconds(RESET_SECONDS)).await?;
+            let link = links::reset_password(base_url, &token);
+            let person = Recipient { address: request.email.clone(), lang: request.locale };
+            let contacts = Contacts { person: Some(person), ..Contacts::default() };
+            for to in recipients(MailKind::PasswordReset, &contacts) {
+                tx.queue_mail(&super::mail::password_reset(&to.address, to.lang, &link), asked_at).await?;
+            }
+        }
+        tx.commit().await?;
+        handled += requests.len();
+    }
 }
 
 /// Sets a new password with a reset token: the password must follow R-AUTH-1, the token works

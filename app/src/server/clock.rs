@@ -101,19 +101,25 @@ pub async fn stored_offset(store: &Store) -> StoreResult<i64> {
     Ok(tx.setting(OFFSET_SETTING).await?.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
-/// Moves the demo clock's stored offset forward by `by` and returns the new offset. Under the
-/// write lock, so two processes moving it at once add up.
-pub async fn advance_stored_offset(store: &Store, by: Duration) -> StoreResult<i64> {
+/// Moves the demo clock's stored offset forward by `by` and returns the new offset, or
+/// `TooFarAhead` (and moves nothing) when the total would pass [`MAX_AHEAD_DAYS`]. Checked
+/// against the stored offset under the write lock, so two processes (or the command line) moving
+/// it at once add up and still stop at the cap.
+pub async fn advance_stored_offset(store: &Store, by: Duration) -> StoreResult<Result<i64, StepError>> {
     let mut tx = store.begin_write().await?;
     tx.serialize_on(OFFSET_SETTING).await?;
     let current: i64 = tx.setting(OFFSET_SETTING).await?.and_then(|v| v.parse().ok()).unwrap_or(0);
-    let next = current + by.num_seconds();
+    let next = current.saturating_add(by.num_seconds());
+    if next > Duration::days(MAX_AHEAD_DAYS).num_seconds() {
+        return Ok(Err(StepError::TooFarAhead));
+    }
     tx.set_setting(OFFSET_SETTING, &next.to_string()).await?;
     tx.commit().await?;
-    Ok(next)
+    Ok(Ok(next))
 }
 
 pub use crate::domain::time::parse_step;
+use crate::domain::time::{MAX_AHEAD_DAYS, StepError};
 
 #[cfg(test)]
 mod tests {

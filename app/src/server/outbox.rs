@@ -173,9 +173,10 @@ pub async fn forget_old_mail(store: &Store, now: DateTime<Utc>) -> StoreResult<u
     Ok(deleted)
 }
 
-/// Delivers the outbox every `every` until the process ends, and forgets old mail once an
-/// hour. Safe in every server process.
-pub async fn run_worker(store: Store, mailer: Mailer, every: std::time::Duration) {
+/// Every `every` until the process ends: turns waiting password-reset requests into mails
+/// (links to `public_url`), delivers the outbox, and once an hour forgets old mail. Safe in
+/// every server process.
+pub async fn run_worker(store: Store, mailer: Mailer, public_url: String, every: std::time::Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_cleanup: Option<DateTime<Utc>> = None;
@@ -189,6 +190,11 @@ pub async fn run_worker(store: Store, mailer: Mailer, every: std::time::Duration
                 Err(e) => tracing::warn!(error = %e, "cannot forget old mail; will retry"),
             }
             last_cleanup = Some(now);
+        }
+        match super::auth::issue_reset_links(&store, &public_url).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(requests = n, "password-reset requests handled"),
+            Err(e) => tracing::warn!(error = %e, "cannot handle password-reset requests; will retry"),
         }
         loop {
             match deliver_due(&store, &mailer, Utc::now()).await {

@@ -21,6 +21,35 @@ pub async fn demo_actor(store: &Store, email: &str) -> Actor {
     load_actor(store, user.id, org_id).await.expect("roles")
 }
 
+/// How many rows each table holds (migrations' own table aside), by table name.
+pub async fn table_counts(store: &Store) -> std::collections::BTreeMap<String, i64> {
+    let list = match store {
+        Store::Sqlite(_) => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'"
+        }
+        Store::Postgres(_) => {
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' \
+             AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations'"
+        }
+    };
+    let names: Vec<String> = match store {
+        Store::Sqlite(p) => sqlx::query_scalar(list).fetch_all(p).await,
+        Store::Postgres(p) => sqlx::query_scalar(list).fetch_all(p).await,
+    }
+    .expect("table names");
+    let mut counts = std::collections::BTreeMap::new();
+    for name in names {
+        let sql = format!("SELECT COUNT(*) FROM {name}");
+        let n: i64 = match store {
+            Store::Sqlite(p) => sqlx::query_scalar(&sql).fetch_one(p).await,
+            Store::Postgres(p) => sqlx::query_scalar(&sql).fetch_one(p).await,
+        }
+        .expect("a count");
+        counts.insert(name, n);
+    }
+    counts
+}
+
 /// Queues `n` distinct mails to distinct addresses, as of `now`.
 pub async fn queue_mails(store: &Store, n: usize, now: DateTime<Utc>) {
     let mut tx = store.begin_write().await.expect("write transaction");

@@ -29,6 +29,14 @@ use crate::words;
 /// (the user's choice, the switcher's cookie, the browser's); the browser takes it from there.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
+    // The page's content security policy carries the nonce Leptos puts on its scripts.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        let policy = crate::contract::policy::page(&nonce);
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>

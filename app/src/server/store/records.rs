@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use crate::domain::authz::Role;
 use crate::domain::ids::*;
+use crate::domain::locale::Locale;
 use crate::domain::mail_routing::MailKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentKind;
@@ -214,6 +215,14 @@ pub struct OutgoingMail {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+}
+
+/// A "forgot password" request waiting for the outbox worker.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResetRequest {
+    pub email: String,
+    pub locale: Locale,
+    pub requested_at: i64,
 }
 
 /// A queued mail as the delivery worker reads it.

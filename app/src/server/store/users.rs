@@ -8,6 +8,7 @@ use crate::domain::authz::Role;
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::locale::Locale;
 use crate::domain::mail_routing::Recipient;
+use crate::domain::throttle::Failures;
 
 impl Tx {
     pub async fn user_credentials(&mut self, email: &str) -> StoreResult<Option<UserCredentials>> {
@@ -131,20 +132,28 @@ impl Tx {
         Ok(())
     }
 
-    /// Failed sign-ins since `since`, for the account and for the address.
+    /// Failed sign-ins since `since`, for the account and for the address: how many, and when
+    /// the last one was.
     pub async fn login_failures_since(
         &mut self,
         account_key: &str,
         address: &str,
         since: DateTime<Utc>,
-    ) -> StoreResult<(i64, i64)> {
-        let by_account = "SELECT COUNT(*) FROM login_failures WHERE account_key = $1 AND at >= $2";
-        let by_address = "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at >= $2";
+    ) -> StoreResult<(Failures, Failures)> {
+        let by_account = "SELECT COUNT(*), MAX(at) FROM login_failures WHERE account_key = $1 AND at >= $2";
+        let by_address = "SELECT COUNT(*), MAX(at) FROM login_failures WHERE address = $1 AND at >= $2";
         Ok(on_tx!(self, |c| {
-            let a =
-                sqlx::query_scalar::<_, i64>(by_account).bind(account_key).bind(secs(since)).fetch_one(&mut *c).await?;
-            let b = sqlx::query_scalar::<_, i64>(by_address).bind(address).bind(secs(since)).fetch_one(&mut *c).await?;
-            (a, b)
+            let a = sqlx::query_as::<_, (i64, Option<i64>)>(by_account)
+                .bind(account_key)
+                .bind(secs(since))
+                .fetch_one(&mut *c)
+                .await?;
+            let b = sqlx::query_as::<_, (i64, Option<i64>)>(by_address)
+                .bind(address)
+                .bind(secs(since))
+                .fetch_one(&mut *c)
+                .await?;
+            (Failures { count: a.0, last_at: a.1 }, Failures { count: b.0, last_at: b.1 })
         }))
     }
 
@@ -158,6 +167,33 @@ impl Tx {
         let sql = "DELETE FROM login_failures WHERE account_key = $1";
         on_tx!(self, |c| sqlx::query(sql).bind(account_key).execute(&mut *c).await?.rows_affected());
         Ok(())
+    }
+
+    /// Queues a "forgot password" request, whether or not the address has an account.
+    pub async fn insert_reset_request(&mut self, email: &str, locale: Locale, at: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "INSERT INTO password_reset_requests (email, locale, requested_at) VALUES ($1, $2, $3)";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(email)
+            .bind(locale)
+            .bind(secs(at))
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Takes up to `limit` of the oldest waiting reset requests out of the queue (for good once
+    /// the transaction commits; another process skips the ones this one holds).
+    pub async fn take_reset_requests(&mut self, limit: i64) -> StoreResult<Vec<ResetRequest>> {
+        let lock = if self.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "DELETE FROM password_reset_requests WHERE id IN (\
+               SELECT id FROM password_reset_requests ORDER BY id LIMIT $1{lock}) \
+             RETURNING email, locale, requested_at"
+        );
+        let mut rows = on_tx!(self, |c| sqlx::query_as::<_, ResetRequest>(&sql).bind(limit).fetch_all(&mut *c).await?);
+        rows.sort_by_key(|r| r.requested_at);
+        Ok(rows)
     }
 
     pub async fn insert_reset_token(
