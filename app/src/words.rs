@@ -113,6 +113,13 @@ pub fn shown_date_long(l: Locale, shown: ShownDate) -> String {
     shown_with(l, shown.auto_renew, lang(l).date_long(shown.date))
 }
 
+/// What a subscription turned on after its term ended shows (R-SUB-4): "Renews now (late
+/// renewal): new term from 10 June 2025". The review page and the confirmation mail say the same.
+pub fn renews_now(l: Locale, renewal: NaiveDate, long: bool) -> String {
+    let d = if long { lang(l).date_long(renewal) } else { date(l, renewal) };
+    td_string!(l, shown.renews_now, date = d)
+}
+
 fn shown_with(l: Locale, auto_renew: bool, d: String) -> String {
     if auto_renew { td_string!(l, shown.renews_on, date = d) } else { td_string!(l, shown.expires_on, date = d) }
 }
@@ -156,7 +163,6 @@ pub fn ineligible(l: Locale, why: &Ineligible) -> String {
         Ineligible::WindowClosed { last_day } => td_string!(l, ineligible.window_closed, date = date(l, *last_day)),
         Ineligible::ManualPaymentMethod => td_string!(l, ineligible.manual_payment_method).to_string(),
         Ineligible::NoPaymentMethod => td_string!(l, ineligible.no_payment_method).to_string(),
-        Ineligible::TermEnded { last_day } => td_string!(l, ineligible.term_ended, date = date(l, *last_day)),
     }
 }
 

@@ -335,3 +335,70 @@ both!(a_bank_transfer_stays_pending_until_24_to_48_hours_have_passed, |store: St
         1
     );
 });
+
+/// Turns auto-renew on for one subscription as its buyer would, through the service.
+async fn turn_on(store: &Store, id: SubscriptionId, at: DateTime<Utc>) -> app::contract::dto::AutoRenewOutcome {
+    use app::domain::ids::IdempotencyKey;
+    use app::domain::selection::BulkSelection;
+    let buyer = app::server::testing::demo_actor(store, "buyer@aurora.example").await;
+    let selection = BulkSelection::parse(&id.to_string()).unwrap();
+    let preview = app::server::services::auto_renew::preview(store, &buyer, &selection, true, at).await.unwrap();
+    assert_eq!(preview.items[0].outcome, app::contract::dto::PreviewOutcome::RenewsNow);
+    app::server::services::auto_renew::change(store, &buyer, &selection, true, &IdempotencyKey::new(), at, BASE_URL)
+        .await
+        .unwrap()
+}
+
+both!(turning_auto_renew_on_after_the_term_ended_renews_late_from_the_old_end_date, |store: Store| async move {
+    // R-SUB-4, R-REN-2, R-LIFE-3: ten days after its renewal date an unrenewed annual
+    // subscription is Expired; turning auto-renew on renews it at once, from its old end date
+    // (the renewal date does not move), charges it once and makes it Active.
+    let id =
+        pick(&store, "s.auto_renew = FALSE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
+    let before = facts(&store, id).await;
+    let at = day(before.term_end, before.tz, 10);
+    assert_eq!(status_after_pass(&store, id, at).await, Status::Expired);
+    let outcome = turn_on(&store, id, at).await;
+    assert_eq!(outcome.renewed_now, vec![id]);
+    engine(&store, BASE_URL).run_pass(at).await.unwrap();
+    let after = facts(&store, id).await;
+    assert_eq!(after.status, Status::Active);
+    let renewal_day = local_date(before.term_end, before.tz);
+    assert_eq!(after.term_end, term_end(renewal_day, Term::Annual, before.tz), "one year from the old end");
+    let paid = format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'succeeded'");
+    assert_eq!(scalar(&store, &paid).await, 1);
+    // The buyer's confirmation says what happened, in the words the review page used.
+    let mut tx = store.begin_read().await.unwrap();
+    let mails = tx.outbox_for("buyer@aurora.example", MailKind::AutoRenewChanged).await.unwrap();
+    let expected = app::words::renews_now(app::i18n::Locale::en, renewal_day, true);
+    assert!(mails.last().unwrap().body_text.contains(&expected), "{}", mails.last().unwrap().body_text);
+    drop(tx);
+    // Another pass changes nothing: renewed once.
+    engine(&store, BASE_URL).run_pass(at + Duration::hours(1)).await.unwrap();
+    assert_eq!(scalar(&store, &paid).await, 1);
+});
+
+both!(a_late_renewal_whose_card_is_declined_goes_back_on_its_lifecycle, |store: Store| async move {
+    // R-SUB-4, R-LIFE-1, R-LIFE-3: the decline leaves the subscription where its lifecycle has
+    // it (Expired, counted from the old end date), owing the renewal.
+    let id =
+        pick(&store, "s.auto_renew = FALSE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
+    execute(
+        &store,
+        &format!(
+            "UPDATE payment_methods SET gateway_token = 'tok_4000000000000002' \
+             WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})"
+        ),
+    )
+    .await;
+    let before = facts(&store, id).await;
+    let at = day(before.term_end, before.tz, 20);
+    assert_eq!(status_after_pass(&store, id, at).await, Status::Suspended);
+    turn_on(&store, id, at).await;
+    engine(&store, BASE_URL).run_pass(at).await.unwrap();
+    assert_eq!(facts(&store, id).await.status, Status::Suspended);
+    let failed = format!("SELECT COUNT(*) FROM payments WHERE subscription_id = {id} AND status = 'failed'");
+    assert_eq!(scalar(&store, &failed).await, 1);
+    let owing = format!("SELECT COUNT(*) FROM subscriptions WHERE id = {id} AND unpaid_since IS NOT NULL");
+    assert_eq!(scalar(&store, &owing).await, 1);
+});

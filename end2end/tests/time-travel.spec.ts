@@ -26,3 +26,34 @@ test("moving the demo clock forward expires a subscription that was not renewed"
   await expect(page.getByText(/This subscription is (Expired|Suspended)\./)).toBeVisible();
   await expect(page.getByRole("row", { name: /Reporting/ })).toContainText("No");
 });
+
+test("turning auto-renew on after the term ended renews the subscription at once", async ({ page }) => {
+  // R-SUB-4, R-REN-2: within 45 days of its expiry (30 for monthly terms) a subscription whose
+  // auto-renew was off can still be renewed by turning auto-renew on again.
+  await signIn(page, "buyer@aurora.example");
+  await page.goto("/billing/subscriptions?status=expired&auto_renew=off&term=annual&sort=date&dir=desc");
+  // The most recently ended one paid by card (a card is charged at once; a bank transfer is not
+  // allowed to back auto-renew, R-EXT-3).
+  const rows = page.getByRole("row");
+  let subscriptionUrl = "";
+  for (let i = 1; i < Math.min(await rows.count(), 15) && !subscriptionUrl; i++) {
+    await page.goto("/billing/subscriptions?status=expired&auto_renew=off&term=annual&sort=date&dir=desc");
+    await rows.nth(i).getByRole("link").first().click();
+    await expect(page.getByText(/This subscription is Expired\./)).toBeVisible();
+    if ((await page.getByText(/Visa ••••/).count()) > 0) subscriptionUrl = page.url();
+  }
+  expect(subscriptionUrl, "an expired annual subscription paid by card").not.toBe("");
+
+  await hydrated(page);
+  await page.getByRole("link", { name: "Turn auto-renew on" }).click();
+  await expect(page.getByRole("heading", { name: "Turn auto-renew on" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: /Renews now \(late renewal\): new term from/ })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm: turn auto-renew on for 1 subscription" }).click();
+  await expect(page.getByRole("status")).toContainText("Auto-renew turned on for 1 subscription.");
+
+  // Renewed and charged: Active again, renewing next year.
+  await page.goto(subscriptionUrl);
+  await expect(page.getByText(/This subscription is Active\./)).toBeVisible();
+  await expect(page.getByText(/Renews on/).first()).toBeVisible();
+});

@@ -104,6 +104,13 @@ pub async fn change_auto_renew(
     let base_url = &state.config.public_url;
     let outcome =
         crate::server::services::auto_renew::change(&state.store, &actor, &selection, on, &key, now, base_url).await?;
+    if !outcome.renewed_now.is_empty() {
+        // Late renewals (R-SUB-4) are due now: renew and charge them before the page shows them.
+        // A failure here is retried by the engine's next pass; the change itself is committed.
+        if let Err(e) = state.engine.run_pass(now).await {
+            tracing::warn!(error = %e, "renewing after auto-renew was turned on failed; the next pass retries");
+        }
+    }
     let back = links::safe_next(return_to.as_deref()).unwrap_or_else(|| links::SUBSCRIPTIONS.into());
     leptos_axum::redirect(&links::after_auto_renew(&back, on, outcome.changed.len()));
     Ok(outcome)

@@ -222,6 +222,8 @@ pub struct AutoRenewPreviewItem {
 pub enum PreviewOutcome {
     Changes,
     Unchanged,
+    /// Turned on after its term ended: it renews at once, late (R-SUB-4).
+    RenewsNow,
     Ineligible(Ineligible),
 }
 
@@ -239,15 +241,19 @@ impl AutoRenewPreview {
     }
 
     pub fn changes(&self) -> usize {
-        self.items.iter().filter(|i| i.outcome == PreviewOutcome::Changes).count()
+        self.items.iter().filter(|i| matches!(i.outcome, PreviewOutcome::Changes | PreviewOutcome::RenewsNow)).count()
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoRenewOutcome {
     pub on: bool,
+    /// Every subscription whose setting changed, those renewing late included.
     pub changed: Vec<SubscriptionId>,
     pub unchanged: Vec<SubscriptionId>,
+    /// Turned on after their terms ended: renewed at once (R-SUB-4).
+    #[serde(default)]
+    pub renewed_now: Vec<SubscriptionId>,
 }
 
 /// What this deployment offers beyond the billing pages.

@@ -31,8 +31,6 @@ pub enum Ineligible {
     ManualPaymentMethod,
     /// Auto-renew needs a payment method at all (R-EXT-3).
     NoPaymentMethod,
-    /// The term has ended: reactivating it is a (late) renewal, not a switch (R-SUB-4, R-REN-2).
-    TermEnded { last_day: NaiveDate },
 }
 
 /// The outcome of judging one subscription.
@@ -42,6 +40,10 @@ pub enum Verdict {
     Changes,
     /// The setting already has the requested value; nothing to do.
     Unchanged,
+    /// Turned on after the term ended, inside the window: the subscription renews at once, late
+    /// (R-SUB-4, R-REN-2). The new term starts where the old one ended; the payment method is
+    /// charged now.
+    RenewsNow,
 }
 
 /// The last local day on which auto-renew can still be changed: 30 days (monthly) or 45 days
@@ -63,15 +65,13 @@ pub fn judge(facts: &AutoRenewFacts, turn_on: bool, now: DateTime<Utc>) -> Resul
         return Ok(Verdict::Unchanged);
     }
     if turn_on {
-        if now >= facts.term_end {
-            return Err(Ineligible::TermEnded {
-                last_day: local_date(expiry_instant(facts.term_end), facts.time_zone),
-            });
-        }
         match facts.payment {
             None => return Err(Ineligible::NoPaymentMethod),
             Some(p) if !p.backs_automatic_renewal() => return Err(Ineligible::ManualPaymentMethod),
             Some(_) => {}
+        }
+        if now >= facts.term_end {
+            return Ok(Verdict::RenewsNow);
         }
     }
     Ok(Verdict::Changes)
@@ -139,15 +139,22 @@ mod tests {
     }
 
     #[test]
-    fn after_the_term_has_ended_auto_renew_alone_does_not_reactivate() {
-        // R-REN-2 and the decision "Turning auto-renew on after the term ended" (docs/decisions.md):
-        // reactivating is a renewal, so turning the switch on after the term is refused for now.
-        let f = facts(Term::Annual, false);
-        assert_eq!(judge(&f, true, local_noon(2025, 6, 9)), Ok(Verdict::Changes));
+    fn turning_auto_renew_on_after_the_term_ended_renews_at_once_until_the_window_closes() {
+        // R-SUB-4, R-REN-2, R-EXT-1: renewal date 10 June 2025, expiry 9 June; the window closes
+        // on 24 July (45 days after expiry), the day before the subscription is Canceled.
+        let mut f = facts(Term::Annual, false);
+        assert_eq!(judge(&f, true, local_noon(2025, 6, 9)), Ok(Verdict::Changes), "before the end: a switch");
+        f.status = Status::Expired;
+        assert_eq!(judge(&f, true, local_noon(2025, 6, 10)), Ok(Verdict::RenewsNow));
+        f.status = Status::Suspended;
+        assert_eq!(judge(&f, true, local_noon(2025, 7, 24)), Ok(Verdict::RenewsNow));
         assert_eq!(
-            judge(&f, true, local_noon(2025, 6, 10)),
-            Err(Ineligible::TermEnded { last_day: NaiveDate::from_ymd_opt(2025, 6, 9).unwrap() })
+            judge(&f, true, local_noon(2025, 7, 25)),
+            Err(Ineligible::WindowClosed { last_day: NaiveDate::from_ymd_opt(2025, 7, 24).unwrap() })
         );
+        // R-EXT-3: a late renewal is charged to the method on file: it must be one that can be.
+        f.payment = Some(PaymentKind::BankTransfer);
+        assert_eq!(judge(&f, true, local_noon(2025, 6, 10)), Err(Ineligible::ManualPaymentMethod));
     }
 
     #[test]

@@ -6,13 +6,12 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::auto_renew::shown_date;
-use super::status::Status;
+use super::status::{Status, next_transitions};
+use super::term::Term;
 use super::time::{local_date, start_of_day};
 
 /// Early renewal opens 90 days before the renewal date (R-REN-2, R-PRICE-2, R-QUOTE-9).
 pub const EARLY_DAYS: i64 = 90;
-/// Late renewal closes 45 days after the renewal date (R-REN-2, R-QUOTE-9).
-pub const LATE_DAYS: i64 = 45;
 /// Reminders go out this many days before the renewal or expiry date (R-EXT-8).
 pub const REMINDER_DAYS: [i64; 3] = [45, 30, 4];
 /// Pay-by-invoice terms: the invoice is due 30 days after it is issued (R-PAY-3, R-REN-5).
@@ -25,10 +24,19 @@ pub struct RenewalWindow {
     pub closes: NaiveDate,
 }
 
-/// The window around the renewal date, the first local day after the term (R-REN-2).
-pub fn renewal_window(term_end: DateTime<Utc>, tz: Tz) -> RenewalWindow {
+/// The window around the renewal date, the first local day after the term (R-REN-2). It closes
+/// on the last day before the lifecycle cancels a subscription that was not renewed (R-LIFE-3):
+/// the renewal date's day 45 for annual and 3-year terms (Canceled from day 46), day 30 for
+/// monthly terms (Canceled from day 31). That is also the last day of the R-EXT-1 window, 45 or
+/// 30 days after the expiry date, so "renew", "turn auto-renew on again" and the lifecycle agree
+/// to the day.
+pub fn renewal_window(term_end: DateTime<Utc>, term: Term, tz: Tz) -> RenewalWindow {
     let renewal = local_date(term_end, tz);
-    RenewalWindow { opens: renewal - Duration::days(EARLY_DAYS), closes: renewal + Duration::days(LATE_DAYS) }
+    let [_, _, (_, canceled_from)] = next_transitions(term_end, term, tz);
+    RenewalWindow {
+        opens: renewal - Duration::days(EARLY_DAYS),
+        closes: local_date(canceled_from, tz) - Duration::days(1),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -47,13 +55,14 @@ pub enum RenewalRefusal {
 pub fn judge_renewal(
     status: Status,
     term_end: DateTime<Utc>,
+    term: Term,
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<RenewalWindow, RenewalRefusal> {
     if status == Status::Canceled {
         return Err(RenewalRefusal::Canceled);
     }
-    let w = renewal_window(term_end, tz);
+    let w = renewal_window(term_end, term, tz);
     let today = local_date(now, tz);
     if today < w.opens {
         Err(RenewalRefusal::TooEarly(w.opens))
@@ -116,24 +125,70 @@ mod tests {
     }
 
     #[test]
-    fn renewal_is_open_from_90_days_before_to_45_days_after_the_renewal_date() {
-        // R-REN-2, R-QUOTE-9: renewal date 10 June 2025.
+    fn renewal_is_open_from_90_days_before_until_the_day_before_canceled() {
+        // R-REN-2, R-LIFE-3, R-QUOTE-9: renewal date 10 June 2025 (day 1). Annual: Expired days
+        // 1-15, Suspended days 16-45 (to 24 July), Canceled from day 46 (25 July).
         let end = term_end(d(2024, 6, 10), Term::Annual, paris());
-        let w = renewal_window(end, paris());
-        assert_eq!(w, RenewalWindow { opens: d(2025, 3, 12), closes: d(2025, 7, 25) });
-        assert_eq!(
-            judge_renewal(Status::Active, end, paris(), noon(d(2025, 3, 11))),
-            Err(RenewalRefusal::TooEarly(d(2025, 3, 12)))
-        );
-        assert!(judge_renewal(Status::Active, end, paris(), noon(d(2025, 3, 12))).is_ok());
-        assert!(judge_renewal(Status::Expired, end, paris(), noon(d(2025, 6, 20))).is_ok());
-        assert!(judge_renewal(Status::Suspended, end, paris(), noon(d(2025, 7, 25))).is_ok());
-        assert_eq!(
-            judge_renewal(Status::Suspended, end, paris(), noon(d(2025, 7, 26))),
-            Err(RenewalRefusal::TooLate(d(2025, 7, 25)))
-        );
+        let w = renewal_window(end, Term::Annual, paris());
+        assert_eq!(w, RenewalWindow { opens: d(2025, 3, 12), closes: d(2025, 7, 24) });
+        let judge = |status, day| judge_renewal(status, end, Term::Annual, paris(), noon(day));
+        assert_eq!(judge(Status::Active, d(2025, 3, 11)), Err(RenewalRefusal::TooEarly(d(2025, 3, 12))));
+        assert!(judge(Status::Active, d(2025, 3, 12)).is_ok());
+        assert!(judge(Status::Expired, d(2025, 6, 20)).is_ok());
+        assert!(judge(Status::Suspended, d(2025, 7, 24)).is_ok());
+        assert_eq!(judge(Status::Suspended, d(2025, 7, 25)), Err(RenewalRefusal::TooLate(d(2025, 7, 24))));
         // R-LIFE-4: canceled cannot be renewed, even inside the window.
-        assert_eq!(judge_renewal(Status::Canceled, end, paris(), noon(d(2025, 6, 20))), Err(RenewalRefusal::Canceled));
+        assert_eq!(judge(Status::Canceled, d(2025, 6, 20)), Err(RenewalRefusal::Canceled));
+    }
+
+    #[test]
+    fn a_monthly_term_can_be_renewed_late_for_30_days_not_45() {
+        // R-REN-2, R-LIFE-3, R-EXT-1: renewal date 10 July 2025 (day 1). Monthly: Expired days
+        // 1-15, Suspended days 16-30 (to 8 August), Canceled from day 31 (9 August).
+        let end = term_end(d(2025, 6, 10), Term::Monthly, paris());
+        let w = renewal_window(end, Term::Monthly, paris());
+        assert_eq!(w.closes, d(2025, 8, 8));
+        let judge = |day| judge_renewal(Status::Suspended, end, Term::Monthly, paris(), noon(day));
+        assert!(judge(d(2025, 8, 8)).is_ok());
+        assert_eq!(judge(d(2025, 8, 9)), Err(RenewalRefusal::TooLate(d(2025, 8, 8))));
+        // A 3-year term closes like an annual one: day 45 after its renewal date.
+        let end = term_end(d(2022, 6, 10), Term::ThreeYear, paris());
+        assert_eq!(renewal_window(end, Term::ThreeYear, paris()).closes, d(2025, 7, 24));
+    }
+
+    #[test]
+    fn the_window_renewal_the_auto_renew_window_and_the_lifecycle_end_on_the_same_day() {
+        // R-REN-2, R-EXT-1, R-LIFE-3, R-SUB-4: for every term and many start days, the last day
+        // renewal is open is the last day before Canceled and the last day auto-renew may change.
+        use crate::domain::auto_renew::{AutoRenewFacts, last_change_day};
+        use crate::domain::status::status_without_renewal;
+        for term in [Term::Monthly, Term::Annual, Term::ThreeYear] {
+            for offset in 0..400 {
+                let start = d(2023, 1, 1) + Duration::days(offset);
+                let end = term_end(start, term, paris());
+                let closes = renewal_window(end, term, paris()).closes;
+                assert_ne!(
+                    status_without_renewal(end, term, paris(), noon(closes)),
+                    Status::Canceled,
+                    "{term:?} {start}"
+                );
+                let after = closes + Duration::days(1);
+                assert_eq!(
+                    status_without_renewal(end, term, paris(), noon(after)),
+                    Status::Canceled,
+                    "{term:?} {start}"
+                );
+                let facts = AutoRenewFacts {
+                    status: Status::Expired,
+                    term,
+                    term_end: end,
+                    time_zone: paris(),
+                    auto_renew: false,
+                    payment: None,
+                };
+                assert_eq!(last_change_day(&facts), closes, "{term:?} {start}");
+            }
+        }
     }
 
     #[test]

@@ -115,6 +115,8 @@ pub struct AutoRenewLine {
     pub product_name: String,
     /// The date it shows after the change.
     pub resulting: ShownDate,
+    /// Turned on after its term ended: renewed at once (R-SUB-4).
+    pub renews_now: bool,
 }
 
 /// Auto-renew was turned on or off (R-EXT-1, R-MAIL-1).
@@ -133,18 +135,25 @@ pub fn auto_renew_changed(
         (true, _) => td_string!(l, auto_renew_on_subject_multi, count = lines.len()),
         (false, _) => td_string!(l, auto_renew_off_subject_multi, count = lines.len()),
     };
-    let (intro, consequence) = if on {
-        (td_string!(l, auto_renew_on_intro), td_string!(l, auto_renew_on_consequence))
+    let (intro, mut consequence) = if on {
+        (td_string!(l, auto_renew_on_intro), td_string!(l, auto_renew_on_consequence).to_string())
     } else {
-        (td_string!(l, auto_renew_off_intro), td_string!(l, auto_renew_off_consequence))
+        (td_string!(l, auto_renew_off_intro), td_string!(l, auto_renew_off_consequence).to_string())
     };
+    if lines.iter().any(|line| line.renews_now) {
+        consequence = format!("{consequence} {}", td_string!(l, auto_renew_on_late));
+    }
     let rows = lines
         .iter()
         .map(|line| {
             vec![
                 line.product_name.clone(),
                 line.id.to_string(),
-                words::shown_date_long(page_words(lang), line.resulting),
+                if line.renews_now {
+                    words::renews_now(page_words(lang), line.resulting.date, true)
+                } else {
+                    words::shown_date_long(page_words(lang), line.resulting)
+                },
             ]
         })
         .collect();
@@ -162,7 +171,7 @@ pub fn auto_renew_changed(
         vec![
             Block::Para(intro.into()),
             Block::Table(head, rows),
-            Block::Para(consequence.into()),
+            Block::Para(consequence),
             Block::Action(td_string!(l, manage_subscriptions).into(), links::absolute(base_url, links::SUBSCRIPTIONS)),
         ],
     )
@@ -406,7 +415,12 @@ mod tests {
                     "b@x.example",
                     EN,
                     false,
-                    &[AutoRenewLine { id: SUB, product_name: "Vectora CAD".into(), resulting: expires(d(2027, 6, 9)) }],
+                    &[AutoRenewLine {
+                        id: SUB,
+                        product_name: "Vectora CAD".into(),
+                        resulting: expires(d(2027, 6, 9)),
+                        renews_now: false,
+                    }],
                     BASE,
                 ),
             ),
@@ -455,6 +469,7 @@ mod tests {
             id: SubscriptionId(8),
             product_name: "A <b> & C".into(),
             resulting: expires(d(2025, 7, 1)),
+            renews_now: false,
         }];
         let m = auto_renew_changed(ORG, "b@x.example", EN, false, &lines, BASE);
         assert!(m.body_html.contains("A &lt;b&gt; &amp; C") && !m.body_html.contains("<b>"));
@@ -470,7 +485,12 @@ mod tests {
         assert!(m.body_html.starts_with("<div lang=\"sv\"") && m.body_html.contains("Fakturering och beställningar"));
         let m = password_reset("b@x.example", Lang::Sv, &format!("{BASE}/reset-password?token=abc"));
         assert_eq!(m.subject, "Återställ ditt lösenord för Fakturering och beställningar");
-        let lines = [AutoRenewLine { id: SUB, product_name: "Vectora CAD".into(), resulting: expires(d(2027, 6, 9)) }];
+        let lines = [AutoRenewLine {
+            id: SUB,
+            product_name: "Vectora CAD".into(),
+            resulting: expires(d(2027, 6, 9)),
+            renews_now: false,
+        }];
         let m = auto_renew_changed(ORG, "b@x.example", Lang::Fr, false, &lines, BASE);
         assert!(m.body_text.contains("9 juin 2027"), "{}", m.body_text);
         let m = auto_renew_changed(ORG, "b@x.example", Lang::De, false, &lines, BASE);

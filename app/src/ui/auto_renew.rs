@@ -96,7 +96,7 @@ fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
                 <tbody>
                     {p.items.iter().map(|i| {
                         let result = match &i.outcome {
-                            PreviewOutcome::Changes => view! { <span class="ok">{td_string!(l, auto_renew.will_change)}</span> }.into_any(),
+                            PreviewOutcome::Changes | PreviewOutcome::RenewsNow => view! { <span class="ok">{td_string!(l, auto_renew.will_change)}</span> }.into_any(),
                             PreviewOutcome::Unchanged => view! { <span>{already}</span> }.into_any(),
                             PreviewOutcome::Ineligible(why) => view! { <span class="bad">{td_string!(l, auto_renew.cannot_change, reason = words::ineligible(l, why))}</span> }.into_any(),
                         };
@@ -106,7 +106,11 @@ fn Review(p: AutoRenewPreview, return_to: String) -> impl IntoView {
                                 <td>{i.id.to_string()}</td>
                                 <td>{i.csn.clone()}</td>
                                 <td>{words::shown_date(l, i.current)}</td>
-                                <td>{words::shown_date(l, i.resulting)}</td>
+                                <td>{if i.outcome == PreviewOutcome::RenewsNow {
+                                    words::renews_now(l, i.resulting.date, false)
+                                } else {
+                                    words::shown_date(l, i.resulting)
+                                }}</td>
                                 <td>{result}</td>
                             </tr>
                         }

@@ -14,6 +14,7 @@ use crate::domain::auto_renew::{Verdict, judge};
 use crate::domain::ids::{IdempotencyKey, SubscriptionId};
 use crate::domain::mail_routing::{MailKind, recipients};
 use crate::domain::selection::BulkSelection;
+use crate::domain::status::Status;
 use crate::server::internal;
 use crate::server::mail::{self, AutoRenewLine};
 use crate::server::store::records::{AuditAction, AuditEntry, AuditObject, Subscription};
@@ -39,6 +40,7 @@ fn item(s: &Subscription, on: bool, now: DateTime<Utc>) -> AutoRenewPreviewItem 
     let outcome = match judge(&s.facts(), on, now) {
         Ok(Verdict::Changes) => PreviewOutcome::Changes,
         Ok(Verdict::Unchanged) => PreviewOutcome::Unchanged,
+        Ok(Verdict::RenewsNow) => PreviewOutcome::RenewsNow,
         Err(why) => PreviewOutcome::Ineligible(why),
     };
     AutoRenewPreviewItem {
@@ -68,6 +70,10 @@ pub async fn preview(
 
 /// Applies the change in one transaction, with its audit entries and the buyers' confirmation
 /// mails. The same idempotency key answers with the first request's outcome and changes nothing.
+/// A subscription turned on after its term ended (R-SUB-4) is made Active again with auto-renew
+/// on, which makes its renewal due: the caller runs the engine after commit, which renews it
+/// from its old end date and charges it (a decline puts it back on its lifecycle); if the
+/// process stops first, the engine's next pass does it. Its id is in `renewed_now`.
 #[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id, on, count = selection.len()))]
 pub async fn change(
     store: &Store,
@@ -87,10 +93,15 @@ pub async fn change(
     let subs = load(&mut tx, actor, selection, true).await?;
     let mut changed = Vec::new();
     let mut unchanged = Vec::new();
+    let mut late = Vec::new();
     let mut refused = Vec::new();
     for s in &subs {
         match judge(&s.facts(), on, now) {
             Ok(Verdict::Changes) => changed.push(s),
+            Ok(Verdict::RenewsNow) => {
+                changed.push(s);
+                late.push(s.id);
+            }
             Ok(Verdict::Unchanged) => unchanged.push(s.id),
             Err(reason) => refused.push(Refused { id: s.id, product_name: s.product_name.clone(), reason }),
         }
@@ -100,6 +111,9 @@ pub async fn change(
     }
     let ids: Vec<SubscriptionId> = changed.iter().map(|s| s.id).collect();
     tx.set_auto_renew(actor.org_id, &ids, on, now).await?;
+    for s in changed.iter().filter(|s| late.contains(&s.id)) {
+        tx.move_status(s.id, s.status, Status::Active, now).await?;
+    }
     let audit: Vec<AuditEntry> = changed
         .iter()
         .map(|s| AuditEntry {
@@ -107,7 +121,11 @@ pub async fn change(
             actor: Some(actor.user_id),
             action: if on { AuditAction::AutoRenewOn } else { AuditAction::AutoRenewOff },
             object: AuditObject::Subscription(s.id),
-            detail: format!("{} -> {}", audit_date(s.shown(!on)), audit_date(s.shown(on))),
+            detail: if late.contains(&s.id) {
+                format!("{} -> renews now, late (was {})", audit_date(s.shown(!on)), s.status.code())
+            } else {
+                format!("{} -> {}", audit_date(s.shown(!on)), audit_date(s.shown(on)))
+            },
             at: now,
         })
         .collect();
@@ -115,7 +133,12 @@ pub async fn change(
     if !changed.is_empty() {
         let lines: Vec<AutoRenewLine> = changed
             .iter()
-            .map(|s| AutoRenewLine { id: s.id, product_name: s.product_name.clone(), resulting: s.shown(on) })
+            .map(|s| AutoRenewLine {
+                id: s.id,
+                product_name: s.product_name.clone(),
+                resulting: s.shown(on),
+                renews_now: late.contains(&s.id),
+            })
             .collect();
         // Every buyer of the organisation is told (R-EXT-1, R-MAIL-1); admins are not (R-MAIL-3).
         let contacts = super::buyer_contacts(&mut tx, actor.org_id).await?;
@@ -124,7 +147,7 @@ pub async fn change(
                 .await?;
         }
     }
-    let outcome = AutoRenewOutcome { on, changed: ids, unchanged };
+    let outcome = AutoRenewOutcome { on, changed: ids, unchanged, renewed_now: late };
     let response = serde_json::to_string(&outcome).map_err(internal("encoding an auto-renew outcome"))?;
     match tx.save_idempotent_response(actor.user_id, key.as_str(), &action, &response, now).await {
         Ok(()) => {}

@@ -236,7 +236,7 @@ pub async fn detail(
         auto_renew_last_day: auto_renew::last_change_day(&facts),
         allowances: s.status.allows(),
         next_states: next_states(&s),
-        renewal_window: judge_renewal(s.status, s.term_end, s.time_zone, now),
+        renewal_window: judge_renewal(s.status, s.term_end, s.term, s.time_zone, now),
         payment_due: s.unpaid_since.map(|u| PaymentDue { from: local_date(u, s.time_zone), late: u <= now }),
     })
 }

@@ -45,7 +45,7 @@ pub async fn send_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, base_
             }
             None => None,
         };
-        let closes = renewal_window(sub.term_end, tz).closes;
+        let closes = renewal_window(sub.term_end, sub.term, tz).closes;
         for to in
             recipients(if price.is_some() { MailKind::RenewalReminder } else { MailKind::ExpiryNotice }, &contacts)
         {
