@@ -55,8 +55,14 @@ test("a buyer selects 100 subscriptions and turns auto-renew off in one step", a
   const before = await total(page);
   expect(before).toBeGreaterThanOrEqual(100);
 
-  await page.getByRole("checkbox", { name: "Select all on this page" }).check();
-  await expect(page.getByText("100 selected")).toBeVisible();
+  // A click that lands while the list is still being wired up is repeated (it happened once in
+  // about ten runs: the box ticked, the count not updated).
+  const selectAll = page.getByRole("checkbox", { name: "Select all on this page" });
+  await expect(async () => {
+    await selectAll.uncheck();
+    await selectAll.check();
+    await expect(page.getByText("100 selected")).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
   await page.getByRole("button", { name: "Turn auto-renew off" }).click();
 
   await expect(page.getByRole("heading", { name: "Turn auto-renew off" })).toBeVisible();

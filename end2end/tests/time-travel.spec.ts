@@ -31,18 +31,12 @@ test("turning auto-renew on after the term ended renews the subscription at once
   // R-SUB-4, R-REN-2: within 45 days of its expiry (30 for monthly terms) a subscription whose
   // auto-renew was off can still be renewed by turning auto-renew on again.
   await signIn(page, "buyer@aurora.example");
-  await page.goto("/billing/subscriptions?status=expired&auto_renew=off&term=annual&sort=date&dir=desc");
-  // The most recently ended one paid by card (a card is charged at once; a bank transfer is not
-  // allowed to back auto-renew, R-EXT-3).
-  const rows = page.getByRole("row");
-  let subscriptionUrl = "";
-  for (let i = 1; i < Math.min(await rows.count(), 15) && !subscriptionUrl; i++) {
-    await page.goto("/billing/subscriptions?status=expired&auto_renew=off&term=annual&sort=date&dir=desc");
-    await rows.nth(i).getByRole("link").first().click();
-    await expect(page.getByText(/This subscription is Expired\./)).toBeVisible();
-    if ((await page.getByText(/Visa ••••/).count()) > 0) subscriptionUrl = page.url();
-  }
-  expect(subscriptionUrl, "an expired annual subscription paid by card").not.toBe("");
+  await page.goto("/billing/subscriptions?status=expired&auto_renew=off&sort=date&dir=desc&per_page=100");
+  // One paid by card: a card is charged at once (a bank transfer may not back auto-renew, R-EXT-3).
+  const row = page.getByRole("row").filter({ hasText: "Visa" }).first();
+  await row.getByRole("link").first().click();
+  await expect(page.getByText(/This subscription is Expired\./)).toBeVisible();
+  const subscriptionUrl = page.url();
 
   await hydrated(page);
   await page.getByRole("link", { name: "Turn auto-renew on" }).click();
