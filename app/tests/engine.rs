@@ -402,3 +402,55 @@ both!(a_late_renewal_whose_card_is_declined_goes_back_on_its_lifecycle, |store: 
     let owing = format!("SELECT COUNT(*) FROM subscriptions WHERE id = {id} AND unpaid_since IS NOT NULL");
     assert_eq!(scalar(&store, &owing).await, 1);
 });
+
+both!(an_auto_renewing_subscription_over_the_card_limit_is_told_why_it_will_expire, |store: Store| async move {
+    // R-PAY-2, R-EXT-8: a card may not pay a renewal over 25,000 USD before tax. Such a
+    // subscription will not renew, so its buyers get an expiry notice, and the notice says why
+    // and what to do (not "auto-renew is off": it is on), with the expiry date and the last day
+    // to renew (R-REN-2).
+    let id = pick(
+        &store,
+        "s.auto_renew = TRUE AND s.status = 'active' AND s.term = 'annual' AND pm.kind = 'card' \
+         AND s.term_end_at > 1769900000",
+    )
+    .await;
+    execute(&store, &format!("UPDATE subscriptions SET seats = 5000 WHERE id = {id}")).await;
+    let f = facts(&store, id).await;
+    let at = day(f.term_end, f.tz, -45) + Duration::hours(9);
+    jobs::send_reminders(&store, &Default::default(), at, BASE_URL).await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let notices = tx.outbox_for("buyer@aurora.example", MailKind::ExpiryNotice).await.unwrap();
+    let notice = notices.iter().find(|m| m.body_text.contains(&format!("Subscription {id} ("))).expect("a notice");
+    let expiry = Locale::En.date_long(local_date(f.term_end, f.tz) - Duration::days(1));
+    let last = Locale::En.date_long(local_date(f.term_end, f.tz) + Duration::days(44));
+    assert!(notice.body_text.contains("has auto-renew on but cannot renew automatically"), "{}", notice.body_text);
+    assert!(notice.body_text.contains("over 25,000 USD"), "{}", notice.body_text);
+    assert!(notice.body_text.contains(&format!("it expires on {expiry}")), "{}", notice.body_text);
+    assert!(notice.body_text.contains(&format!("renew it until {last}")), "{}", notice.body_text);
+    assert!(!notice.body_text.contains("auto-renew is off"), "{}", notice.body_text);
+});
+
+both!(a_declined_automatic_renewal_shows_the_day_it_expired_not_a_renewal_next_year, |store: Store| async move {
+    // R-LIFE-1, R-SUB-2: the card is declined on the renewal date; the subscription is on its
+    // lifecycle, and what it shows is the day its last paid term expired, with auto-renew still on.
+    let id =
+        pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
+    execute(
+        &store,
+        &format!(
+            "UPDATE payment_methods SET gateway_token = 'tok_4000000000000002' \
+             WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})"
+        ),
+    )
+    .await;
+    let before = facts(&store, id).await;
+    let at = before.term_end + Duration::hours(1);
+    assert_eq!(status_after_pass(&store, id, at).await, Status::Expired);
+    let buyer = app::server::testing::demo_actor(&store, "buyer@aurora.example").await;
+    let detail =
+        app::server::services::subscriptions::detail(&store, &buyer, id, &Default::default(), at).await.unwrap();
+    let expired_on = local_date(before.term_end, before.tz) - Duration::days(1);
+    assert_eq!(detail.summary.shown, app::contract::dto::ShownDate { auto_renew: false, date: expired_on });
+    assert!(detail.summary.auto_renew, "auto-renew itself stays on");
+    assert!(detail.payment_due.is_some_and(|due| due.late));
+});

@@ -60,6 +60,10 @@ pub struct SubscriptionSummary {
     pub seats: i64,
     pub term: Term,
     pub status: Status,
+    /// The setting itself.
+    pub auto_renew: bool,
+    /// The date it shows (R-SUB-2): the renewal date, the expiry date, or, once an unpaid
+    /// renewal has put it on its lifecycle, the day its last paid term expired.
     pub shown: ShownDate,
     pub currency: Currency,
     /// Hidden from admins who are not buyers (R-ROLE-5).

@@ -293,12 +293,32 @@ pub fn expiry_notice(
     lang: Lang,
     product: &str,
     subscription_id: SubscriptionId,
+    why: ExpiryReason,
     expiry: NaiveDate,
     renew_until: NaiveDate,
     base_url: &str,
 ) -> OutgoingMail {
     let l = Locale::from(lang);
     let date = long_date(lang, expiry);
+    let until = long_date(lang, renew_until);
+    let body = match why {
+        ExpiryReason::AutoRenewOff => {
+            td_string!(l, expiry_body, id = subscription_id, product = product, date = &date, until = &until)
+        }
+        ExpiryReason::OverOnlineLimit => {
+            td_string!(l, expiry_body_over_limit, id = subscription_id, product = product, date = &date, until = &until)
+        }
+        ExpiryReason::CannotRenew => {
+            td_string!(
+                l,
+                expiry_body_cannot_renew,
+                id = subscription_id,
+                product = product,
+                date = &date,
+                until = &until
+            )
+        }
+    };
     render(
         MailKind::ExpiryNotice,
         Some(org_id),
@@ -306,20 +326,24 @@ pub fn expiry_notice(
         lang,
         td_string!(l, expiry_subject, product = product, date = &date),
         vec![
-            Block::Para(td_string!(
-                l,
-                expiry_body,
-                id = subscription_id,
-                product = product,
-                date = &date,
-                until = long_date(lang, renew_until)
-            )),
+            Block::Para(body),
             Block::Action(
                 td_string!(l, expiry_action).into(),
                 links::absolute(base_url, &links::subscription(subscription_id)),
             ),
         ],
     )
+}
+
+/// Why a subscription is about to expire, as its expiry notice says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryReason {
+    /// Auto-renew is off (R-SUB-4).
+    AutoRenewOff,
+    /// Auto-renew is on, but the renewal is over the 25,000 USD a card or PayPal may pay (R-PAY-2).
+    OverOnlineLimit,
+    /// Auto-renew is on, but the renewal cannot be priced or paid automatically.
+    CannotRenew,
 }
 
 /// An invoice for its payers (R-MAIL-4, R-INV-3). Payers cannot open subscriptions (R-ROLE-6),
@@ -406,7 +430,17 @@ mod tests {
             ),
             (
                 MailKind::ExpiryNotice,
-                expiry_notice(ORG, "b@x.example", EN, "Vectora CAD", SUB, d(2027, 6, 9), d(2027, 7, 24), BASE),
+                expiry_notice(
+                    ORG,
+                    "b@x.example",
+                    EN,
+                    "Vectora CAD",
+                    SUB,
+                    ExpiryReason::AutoRenewOff,
+                    d(2027, 6, 9),
+                    d(2027, 7, 24),
+                    BASE,
+                ),
             ),
             (
                 MailKind::AutoRenewChanged,

@@ -283,7 +283,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
                                     <td>{words::term(l, r.term)}</td>
                                     <td><StatusBadge status=r.status/></td>
                                     <td>{words::shown_date(l, r.shown)}</td>
-                                    <td>{words::on_off(l, r.shown.auto_renew)}</td>
+                                    <td>{words::on_off(l, r.auto_renew)}</td>
                                     <td>{r.payment_method.map(|pm| words::payment_method(l, &pm)).unwrap_or_else(|| "—".into())}</td>
                                 </tr>
                             }
@@ -330,7 +330,7 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
     let l = expect_context::<Locale>();
     let s = d.summary.clone();
     let id = s.id;
-    let on = s.shown.auto_renew;
+    let on = s.auto_renew;
     let turn_to = !on;
     let change_href = links::auto_renew(turn_to, &id.to_string(), &links::subscription(id));
     let date = words::date(l, s.shown.date);
@@ -350,7 +350,7 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                     <dt>{td_string!(l, detail.status)}</dt><dd><StatusBadge status=s.status/>{if s.status.product_access() { td_string!(l, detail.access) } else { td_string!(l, detail.no_access) }}</dd>
                     <dt>{td_string!(l, detail.since)}</dt><dd>{words::date(l, d.started_on)}</dd>
                     <dt>{td_string!(l, detail.term_started)}</dt><dd>{words::instant(l, &d.term_start)}</dd>
-                    <dt>{words::shown_label(l, on)}</dt><dd>{date.clone()}<div class="sub">{words::instant(l, &d.date_instant)}" ("{d.time_zone.clone()}")"</div></dd>
+                    <dt>{words::shown_label(l, s.shown.auto_renew)}</dt><dd>{date.clone()}<div class="sub">{words::instant(l, &d.date_instant)}" ("{d.time_zone.clone()}")"</div></dd>
                     {d.reseller_name.clone().map(|name| {
                         let contact = match &d.reseller_email { Some(e) => format!("{name} ({e})"), None => name };
                         view! { <dt>{td_string!(l, detail.reseller)}</dt><dd>{contact}{d.partner_csn.clone().map(|c| td_string!(l, detail.partner_csn, csn = c))}</dd> }
@@ -375,6 +375,10 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                 <h2 id="h-renewal">{td_string!(l, detail.auto_renew)}</h2>
                 <p class="big">{words::on_off(l, on)}</p>
                 <p>{match (on, &d.auto_renew_change) {
+                    // Its renewal went unpaid: say so, not "renews on" a day next year.
+                    (true, _) if d.payment_due.as_ref().is_some_and(|due| due.late) => {
+                        td_string!(l, detail.renewal_unpaid).to_string()
+                    }
                     (true, _) => td_string!(l, detail.renews_automatically, date = date),
                     (false, ChangeAvailability::Blocked(_)) => td_string!(l, detail.expired_on, date = date),
                     (false, _) => td_string!(l, detail.expires_until, date = date, last = words::date(l, d.auto_renew_last_day)),

@@ -42,6 +42,24 @@ impl Subscription {
         }
     }
 
+    /// The date it shows as it is, and the exact instant behind it (R-SUB-2). With auto-renew
+    /// on, the renewal date; off, the expiry date. But a renewal that went unpaid (a declined
+    /// card, an overdue invoice) and put the subscription on its lifecycle shows the day its last
+    /// paid term expired: the term it is in was never paid for, and "Renews on" a day next year
+    /// would say the opposite of its Expired or Suspended state.
+    pub fn shown_now(&self) -> (ShownDate, DateTime<Utc>) {
+        match self.unpaid_since {
+            Some(since) if self.status != Status::Active => {
+                let at = expiry_instant(since);
+                (ShownDate { auto_renew: false, date: local_date(at, self.time_zone) }, at)
+            }
+            _ => {
+                let at = if self.auto_renew { self.term_end } else { expiry_instant(self.term_end) };
+                (self.shown(self.auto_renew), at)
+            }
+        }
+    }
+
     /// The date it shows with auto-renew set to `on` (R-SUB-2).
     pub fn shown(&self, on: bool) -> ShownDate {
         ShownDate { auto_renew: on, date: auto_renew::shown_date(self.term_end, self.time_zone, on) }
@@ -66,7 +84,8 @@ impl Subscription {
             seats: self.seats,
             term: self.term,
             status: self.status,
-            shown: self.shown(self.auto_renew),
+            auto_renew: self.auto_renew,
+            shown: self.shown_now().0,
             currency: self.currency,
             payment_method: if show_billing { self.payment_method() } else { None },
         }
@@ -221,7 +240,7 @@ pub async fn detail(
         time_zone: s.time_zone.name().to_string(),
         started_on: local_date(s.started_at, s.time_zone),
         term_start: on_the_clock(s.term_start, s.time_zone),
-        date_instant: on_the_clock(if on { s.term_end } else { expiry_instant(s.term_end) }, s.time_zone),
+        date_instant: on_the_clock(s.shown_now().1, s.time_zone),
         seats_at_renewal: s.seats_at_renewal,
         term_at_renewal: s.term_at_renewal,
         partner_csn: s.partner_csn.clone(),

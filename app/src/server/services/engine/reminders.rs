@@ -5,13 +5,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::pricing::{Book, price_renewal};
+use super::pricing::{Book, RenewalProblem, price_renewal};
 use crate::domain::auto_renew::shown_date;
+use crate::domain::eligibility::PaymentRefusal;
 use crate::domain::mail_routing::{MailKind, recipients};
 use crate::domain::money::UsdRates;
 use crate::domain::renewal::{REMINDER_DAYS, due_reminder, renewal_window};
 use crate::domain::time::local_date;
-use crate::server::mail;
+use crate::server::mail::{self, ExpiryReason};
 use crate::server::services::buyer_contacts;
 use crate::server::store::{Store, StoreResult};
 
@@ -37,13 +38,17 @@ pub async fn send_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, base_
         // With auto-renew on: the price the renewal will charge, tax included. A renewal that
         // cannot be priced or paid will fail and the subscription expire, so those buyers get
         // the expiry notice instead, like everyone with auto-renew off.
-        let price = match on.then(|| price_renewal(&book, sub)) {
-            Some(Ok(p)) => Some(p.totals.total),
+        let (price, why) = match on.then(|| price_renewal(&book, sub)) {
+            Some(Ok(p)) => (Some(p.totals.total), ExpiryReason::AutoRenewOff),
             Some(Err(problem)) => {
                 tracing::warn!(subscription = %sub.id, %problem, "the renewal will fail: expiry notice instead of a renewal reminder");
-                None
+                let why = match problem {
+                    RenewalProblem::Payment(PaymentRefusal::OverOnlineLimit(_)) => ExpiryReason::OverOnlineLimit,
+                    _ => ExpiryReason::CannotRenew,
+                };
+                (None, why)
             }
-            None => None,
+            None => (None, ExpiryReason::AutoRenewOff),
         };
         let closes = renewal_window(sub.term_end, sub.term, tz).closes;
         for to in
@@ -60,13 +65,15 @@ pub async fn send_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, base_
                     total,
                     base_url,
                 ),
+                // It expires at the end of its term whatever auto-renew says.
                 None => mail::expiry_notice(
                     sub.org_id,
                     &to.address,
                     to.lang,
                     &sub.product_name,
                     sub.id,
-                    date,
+                    why,
+                    shown_date(sub.term_end, tz, false),
                     closes,
                     base_url,
                 ),
