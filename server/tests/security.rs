@@ -453,6 +453,15 @@ fn malformed_input_never_gets_a_server_error_or_a_dropped_connection() {
             if status.is_server_error() {
                 return Err(TestCaseError::fail(format!("{status}: {text}")));
             }
+            // A refusal is one of our codes, never a decoder's own words (serde, server_fn).
+            if status.is_client_error() && status != StatusCode::NOT_FOUND {
+                let ours = serde_json::from_str::<app::contract::error::AppError>(&text).is_ok_and(
+                    |e| !matches!(e, app::contract::error::AppError::Transport(ref m) if m != "request not accepted"),
+                );
+                if !ours {
+                    return Err(TestCaseError::fail(format!("{status} not in our words: {text}")));
+                }
+            }
             Ok(())
         });
         if let Err(e) = result {

@@ -76,6 +76,18 @@ impl FromServerFnError for AppError {
             // Malformed or missing arguments are the caller's mistake, not ours.
             // Its wording (serde's) is not echoed back.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::form(Problem::MalformedForm),
+            // On the server, a body that cannot be decoded at all is the caller's mistake too;
+            // in the browser the same variant means the server's answer could not be read.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => AppError::form(Problem::MalformedForm),
+            // Anything else on the server (a method or transport the function does not take):
+            // logged, and answered without the library's wording.
+            #[cfg(feature = "ssr")]
+            other => {
+                tracing::info!(error = %other, "a server function request could not be taken");
+                AppError::Transport("request not accepted".into())
+            }
+            #[cfg(not(feature = "ssr"))]
             other => AppError::Transport(other.to_string()),
         }
     }
