@@ -8,7 +8,11 @@ test("a script injected into a page does not run, while the page's own scripts h
   await page.route("**/sign-in", async (route) => {
     const response = await route.fetch();
     const html = (await response.text()).replace("</head>", "<script>window.__injected = true;</script></head>");
-    await route.fulfill({ response, body: html });
+    // The body is handed over decoded: drop the headers that described it compressed.
+    const headers = { ...response.headers() };
+    delete headers["content-encoding"];
+    delete headers["content-length"];
+    await route.fulfill({ status: response.status(), headers, body: html });
   });
   await page.goto("/sign-in");
   // The page's own scripts carry its nonce: hydration happens under the policy...

@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod headers;
 pub mod limits;
 pub mod panics;
+pub mod statics;
 pub mod status;
 
 use std::net::SocketAddr;
@@ -53,8 +54,10 @@ pub fn router(state: AppState) -> Router {
             move || app::server::context::provide_request_context(&context_state),
             move || shell(leptos_options.clone()),
         )
+        .nest_service("/pkg", statics::pkg(&state.leptos_options))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(status::client_errors))
+        .layer(statics::compression())
         .layer(axum::middleware::from_fn_with_state(store, language))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .layer(axum::middleware::from_fn_with_state(limiter, limits::limit))

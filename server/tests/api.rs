@@ -477,3 +477,35 @@ async fn a_flood_of_bogus_resets_from_one_address_is_cut_off_and_health_keeps_an
     assert_eq!(status, StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn static_files_travel_precompressed_and_pages_gzipped() {
+    // A site root with a file and the brotli and gzip copies a release build writes beside it.
+    let site = std::env::temp_dir().join(format!("portal-site-{}", key()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/portal.css"), "body { color: black; }\n".repeat(100)).unwrap();
+    std::fs::write(site.join("pkg/portal.css.br"), b"brotli bytes").unwrap();
+    std::fs::write(site.join("pkg/portal.css.gz"), b"gzip bytes").unwrap();
+    let app =
+        spawn_fresh(TestDb::sqlite().await, Options { site_root: Some(site.clone()), ..Options::default() }).await;
+    let get = |accept: &'static str| {
+        app.client.get(format!("{}/pkg/portal.css", app.url)).header("accept-encoding", accept).send()
+    };
+    let res = get("gzip, deflate, br").await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["cache-control"], "no-cache", "kept, asked again each time");
+    assert!(res.headers().get("last-modified").is_some());
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"brotli bytes");
+    let res = get("gzip").await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"gzip bytes");
+    let res = get("identity").await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.text().await.unwrap().len(), 2300);
+    // Pages are gzipped on the fly, and stay personal (never stored).
+    let res = app.client.get(format!("{}/sign-in", app.url)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    app.stop().await;
+    std::fs::remove_dir_all(site).unwrap();
+}

@@ -25,6 +25,8 @@ pub struct Options {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Run the outbox worker, delivering into files in this directory.
     pub mail_dir: Option<std::path::PathBuf>,
+    /// Where the built site is (default: the workspace's `target/site`).
+    pub site_root: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             demo_clock: false,
             trusted_proxies: Vec::new(),
             mail_dir: None,
+            site_root: None,
         }
     }
 }
@@ -86,7 +89,8 @@ pub async fn spawn_with(database_url: &str, options: Options) -> TestApp {
         let transport = app::server::outbox::Transport::Files(dir);
         app::server::outbox::Mailer::new(transport, &config.mail_from, &config.public_url).unwrap()
     });
-    let options = LeptosOptions::builder().output_name("portal").site_root("../target/site").site_addr(addr).build();
+    let site_root = options.site_root.map_or_else(|| "../target/site".to_string(), |p| p.display().to_string());
+    let options = LeptosOptions::builder().output_name("portal").site_root(site_root).site_addr(addr).build();
     let state = server::state(options, store.clone(), clock, config);
     // The portal runs on its own runtime, as in production (worker threads with a large stack).
     let listener = listener.into_std().unwrap();
