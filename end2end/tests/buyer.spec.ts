@@ -119,3 +119,25 @@ test("the session ends at sign-out", async ({ page }) => {
   await page.goto("/billing/subscriptions");
   await expect(page).toHaveURL(/\/sign-in\?next=/);
 });
+
+test("subscriptions ticked while the page is still loading stay selected once it is live", async ({ page }) => {
+  // On a slow line the list can be ticked before its script has arrived; the count and the
+  // buttons then follow what the person ticked.
+  await signIn(page, "buyer@aurora.example");
+  let release: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/pkg/*.wasm", async (route) => {
+    await arrived;
+    await route.continue();
+  });
+  await page.goto("/billing/subscriptions?auto_renew=on&sort=id", { waitUntil: "domcontentloaded" });
+  const boxes = page.getByRole("checkbox", { name: /^Select subscription / });
+  await boxes.nth(0).check();
+  await boxes.nth(2).check();
+  release();
+  await hydrated(page);
+  await expect(page.getByText("2 selected")).toBeVisible();
+  await expect(boxes.nth(0)).toBeChecked();
+  await expect(boxes.nth(1)).not.toBeChecked();
+  await expect(page.getByRole("button", { name: "Turn auto-renew off" })).toBeEnabled();
+});

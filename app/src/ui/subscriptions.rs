@@ -159,6 +159,33 @@ fn ValueSelect(id: &'static str, name: &'static str, label: &'static str, values
     }
 }
 
+/// The boxes of the list that were ticked in the page as the server sent it, before the browser
+/// code was running (read once, while hydrating).
+#[cfg(feature = "hydrate")]
+fn early_ticks(ids_on_page: &[SubscriptionId]) -> Vec<SubscriptionId> {
+    use leptos::wasm_bindgen::JsCast;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if DONE.swap(true, Ordering::Relaxed) {
+        return Vec::new();
+    }
+    let checked = |selector: &str| -> Vec<String> {
+        let Ok(list) = document().query_selector_all(selector) else { return Vec::new() };
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|node| node.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .filter(|input| input.checked())
+            .map(|input| input.value())
+            .collect()
+    };
+    let whole_page = !checked("input[data-select-page]").is_empty();
+    if whole_page {
+        ids_on_page.to_vec()
+    } else {
+        checked("input[name=ids]").iter().filter_map(|v| v.parse::<SubscriptionId>().ok()).collect()
+    }
+}
+
 #[component]
 fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>, can_act: bool) -> impl IntoView {
     let l = expect_context::<Locale>();
@@ -193,7 +220,19 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
     // Without JavaScript the buttons stay enabled and the form itself is sent (the server checks
     // the selection); with it, they follow the selection kept here across pages.
     let scripted = RwSignal::new(false);
-    Effect::new(move |_| scripted.set(true));
+    // Boxes ticked while the page was not live yet (the WASM still on its way, seconds on a slow
+    // line) are read before hydration and taken into the selection right after it (changing it
+    // during hydration would change what is drawn), so the count and the buttons match the boxes.
+    #[cfg(feature = "hydrate")]
+    let early = early_ticks(&ids_on_page);
+    #[cfg(not(feature = "hydrate"))]
+    let early: Vec<SubscriptionId> = Vec::new();
+    Effect::new(move |_| {
+        scripted.set(true);
+        if !early.is_empty() {
+            selected.update(|s| s.extend(early.iter().copied()));
+        }
+    });
     let blocked = move || scripted.get() && (count() == 0 || count() > MAX_BULK);
     let go = move |on: bool| {
         let navigate = navigate.clone();
@@ -246,7 +285,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
                         <tr>
                             {can_act.then(|| view! {
                                 <th scope="col">
-                                    <input type="checkbox" aria-label=td_string!(l, list.select_page) prop:checked=all_on_page on:change=toggle_page/>
+                                    <input type="checkbox" aria-label=td_string!(l, list.select_page) data-select-page="" prop:checked=all_on_page on:change=toggle_page/>
                                 </th>
                             })}
                             {move || sort_link("product", td_string!(l, list.col_product))}
