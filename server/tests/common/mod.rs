@@ -27,6 +27,8 @@ pub struct Options {
     pub mail_dir: Option<std::path::PathBuf>,
     /// Where the built site is (default: the workspace's `target/site`).
     pub site_root: Option<std::path::PathBuf>,
+    /// Routes served beside the portal's, outside its middleware (the load benchmark's bare page).
+    pub extra_routes: Option<axum::Router>,
 }
 
 impl Default for Options {
@@ -37,6 +39,7 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             mail_dir: None,
             site_root: None,
+            extra_routes: None,
         }
     }
 }
@@ -83,6 +86,7 @@ pub async fn spawn_with(database_url: &str, options: Options) -> TestApp {
         usd_rates: Default::default(),
     };
     let clock = options.clock;
+    let extra_routes = options.extra_routes;
     let store = server::open_store(&config, &clock).await.unwrap();
     let public_url = config.public_url.clone();
     let mailer = options.mail_dir.map(|dir| {
@@ -102,7 +106,12 @@ pub async fn spawn_with(database_url: &str, options: Options) -> TestApp {
                 tokio::spawn(app::server::outbox::run_worker(store, mailer, public_url, every));
             }
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            server::serve(listener, server::router(state)).await
+            let router = server::router(state);
+            let router = match extra_routes {
+                Some(extra) => router.merge(extra),
+                None => router,
+            };
+            server::serve(listener, router).await
         })
     });
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
