@@ -195,7 +195,16 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(WORKER_STACK_BYTES).build()
 }
 
-/// Serves `router` on `listener` until the process ends.
+/// Serves `router` on `listener` until the process ends. Every connection sends at once
+/// (`TCP_NODELAY`): an answer written in two parts (headers, then a file's body) otherwise waits
+/// for the client's delayed acknowledgement, about 40 ms, which the load benchmark showed on
+/// static files (p50 0.5 ms, p99 48 ms).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY on a connection");
+        }
+    });
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
 }
