@@ -336,6 +336,15 @@ both!(a_bank_transfer_stays_pending_until_24_to_48_hours_have_passed, |store: St
     );
 });
 
+/// Makes the card of `id`'s payment method one the simulated gateway declines (test number 0002).
+async fn decline_the_card_of(store: &Store, id: SubscriptionId) {
+    let sql = format!(
+        "UPDATE payment_methods SET gateway_token = 'tok_4000000000000002' \
+         WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})"
+    );
+    execute(store, &sql).await;
+}
+
 /// Turns auto-renew on for one subscription as its buyer would, through the service.
 async fn turn_on(store: &Store, id: SubscriptionId, at: DateTime<Utc>) -> app::contract::dto::AutoRenewOutcome {
     use app::domain::ids::IdempotencyKey;
@@ -383,14 +392,7 @@ both!(a_late_renewal_whose_card_is_declined_goes_back_on_its_lifecycle, |store: 
     // it (Expired, counted from the old end date), owing the renewal.
     let id =
         pick(&store, "s.auto_renew = FALSE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
-    execute(
-        &store,
-        &format!(
-            "UPDATE payment_methods SET gateway_token = 'tok_4000000000000002' \
-             WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})"
-        ),
-    )
-    .await;
+    decline_the_card_of(&store, id).await;
     let before = facts(&store, id).await;
     let at = day(before.term_end, before.tz, 20);
     assert_eq!(status_after_pass(&store, id, at).await, Status::Suspended);
@@ -435,14 +437,7 @@ both!(a_declined_automatic_renewal_shows_the_day_it_expired_not_a_renewal_next_y
     // lifecycle, and what it shows is the day its last paid term expired, with auto-renew still on.
     let id =
         pick(&store, "s.auto_renew = TRUE AND s.status = 'active' AND pm.kind = 'card' AND s.term = 'annual'").await;
-    execute(
-        &store,
-        &format!(
-            "UPDATE payment_methods SET gateway_token = 'tok_4000000000000002' \
-             WHERE id = (SELECT payment_method_id FROM subscriptions WHERE id = {id})"
-        ),
-    )
-    .await;
+    decline_the_card_of(&store, id).await;
     let before = facts(&store, id).await;
     let at = before.term_end + Duration::hours(1);
     assert_eq!(status_after_pass(&store, id, at).await, Status::Expired);
