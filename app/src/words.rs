@@ -4,15 +4,23 @@
 
 use chrono::NaiveDate;
 
-use crate::contract::dto::{ClockMove, LocalInstant, PaymentDue, PaymentMethodView, RenewalPrice, ShownDate};
+use crate::contract::dto::{
+    ClockMove, LocalInstant, PaymentDue, PaymentMethodView, PaymentState, RenewalPrice, ShownDate,
+};
 use crate::contract::error::AppError;
-use crate::contract::problem::{Problem, Refused};
+use crate::contract::problem::{Problem, Refused, RenewRefused};
 use crate::domain::authz::Role;
 use crate::domain::auto_renew::Ineligible;
+use crate::domain::checkout::RenewBlock;
+use crate::domain::eligibility::PaymentRefusal;
 use crate::domain::locale::{Locale as Lang, Plural};
 use crate::domain::money::Money;
+use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
 use crate::domain::password::WeakPassword;
+use crate::domain::payment::DeclineReason;
 use crate::domain::payment::PaymentKind;
+use crate::domain::pricing::ExtensionRefusal;
+use crate::domain::quote::{AcceptRefusal, QuoteOrigin, QuoteStatus};
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
 use crate::domain::selection::{MAX_BULK, SelectionError};
 use crate::domain::status::{Level, Status};
@@ -38,6 +46,37 @@ pub fn status(l: Locale, s: Status) -> String {
         Status::Canceled => td_string!(l, status.canceled),
     }
     .to_string()
+}
+
+pub fn quote_status(l: Locale, s: QuoteStatus) -> String {
+    match s {
+        QuoteStatus::Active => td_string!(l, quotes.active),
+        QuoteStatus::Accepted => td_string!(l, quotes.accepted),
+        QuoteStatus::Expired => td_string!(l, quotes.expired),
+        QuoteStatus::Replaced => td_string!(l, quotes.replaced),
+    }
+    .to_string()
+}
+
+/// Why a quote cannot be accepted, and what to do instead.
+pub fn quote_refusal(l: Locale, r: AcceptRefusal) -> String {
+    match r {
+        AcceptRefusal::Expired => td_string!(l, quotes.refused_expired),
+        AcceptRefusal::AlreadyAccepted => td_string!(l, quotes.refused_accepted),
+        AcceptRefusal::Replaced => td_string!(l, quotes.refused_replaced),
+        AcceptRefusal::Outdated => td_string!(l, quotes.refused_outdated),
+    }
+    .to_string()
+}
+
+/// Where a quote comes from: the partner by name when it has one.
+pub fn quote_origin(l: Locale, origin: QuoteOrigin, partner: Option<&str>) -> String {
+    match (origin, partner) {
+        (QuoteOrigin::Partner, Some(name)) => td_string!(l, quotes.from_partner, name = name).to_string(),
+        (QuoteOrigin::Partner, None) => td_string!(l, quotes.from_partner_unnamed).to_string(),
+        (QuoteOrigin::SelfService, _) => td_string!(l, quotes.from_self_service).to_string(),
+        (QuoteOrigin::Automatic, _) => td_string!(l, quotes.from_automatic).to_string(),
+    }
 }
 
 pub fn term(l: Locale, t: Term) -> String {
@@ -142,18 +181,24 @@ pub fn renewal_price(l: Locale, p: &RenewalPrice) -> String {
 
 /// A payment method: "Card: Visa •••• 4242", "Pay by invoice (Net 30)".
 pub fn payment_method(l: Locale, pm: &PaymentMethodView) -> String {
-    let kind = match pm.kind {
-        PaymentKind::Card => td_string!(l, payment.card),
-        PaymentKind::PayPal => td_string!(l, payment.paypal),
-        PaymentKind::DirectDebit => td_string!(l, payment.direct_debit),
-        PaymentKind::Invoice => td_string!(l, payment.invoice),
-        PaymentKind::BankTransfer => td_string!(l, payment.bank_transfer),
-    };
+    let kind = payment_kind(l, pm.kind);
     if pm.detail.is_empty() {
         kind.to_string()
     } else {
         td_string!(l, payment.with_detail, kind = kind, detail = &pm.detail)
     }
+}
+
+/// A payment method's kind: "Card", "Pay by invoice (Net 30)".
+pub fn payment_kind(l: Locale, kind: PaymentKind) -> String {
+    match kind {
+        PaymentKind::Card => td_string!(l, payment.card),
+        PaymentKind::PayPal => td_string!(l, payment.paypal),
+        PaymentKind::DirectDebit => td_string!(l, payment.direct_debit),
+        PaymentKind::Invoice => td_string!(l, payment.invoice),
+        PaymentKind::BankTransfer => td_string!(l, payment.bank_transfer),
+    }
+    .to_string()
 }
 
 /// Why auto-renew cannot change.
@@ -214,6 +259,27 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         Problem::PasswordsDiffer => td_string!(l, problem.passwords_differ).to_string(),
         Problem::ResetLinkInvalid => td_string!(l, problem.reset_link_invalid).to_string(),
         Problem::Busy => td_string!(l, problem.busy).to_string(),
+        Problem::RenewRefused { refused } => {
+            let n = refused.len();
+            if is_one(l, n) {
+                td_string!(l, problem.renew_refused_single).to_string()
+            } else {
+                td_string!(l, problem.renew_refused_multi, count = n)
+            }
+        }
+        Problem::MixedGroups => td_string!(l, problem.mixed_groups).to_string(),
+        Problem::CartFull { max, in_cart } => td_string!(l, problem.cart_full, max = max, in_cart = in_cart),
+        Problem::ReviewStale => td_string!(l, problem.review_stale).to_string(),
+        Problem::PaymentRefused(r) => payment_refusal(l, r),
+        Problem::PaymentDeclined(DeclineReason::Declined) => td_string!(l, problem.declined).to_string(),
+        Problem::PaymentDeclined(DeclineReason::InsufficientFunds) => {
+            td_string!(l, problem.insufficient_funds).to_string()
+        }
+        Problem::TooLong { max } => td_string!(l, problem.too_long, max = max),
+        Problem::NextTermRefused(r) => next_term_refusal(l, r),
+        Problem::AddSeatsRefused(r) => add_seats_refusal(l, r),
+        Problem::ExtensionRefused(r) => extension_refusal(l, r),
+        Problem::QuoteRefused(r) => quote_refusal(l, *r),
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),
             StepError::NotForward => td_string!(l, problem.clock_not_forward),
@@ -221,6 +287,84 @@ pub fn problem(l: Locale, p: &Problem) -> String {
             StepError::TooFarAhead => td_string!(l, problem.clock_too_far_ahead),
         }
         .to_string(),
+    }
+}
+
+/// Why a payment method cannot pay an order (R-PAY-2, R-PAY-3).
+pub fn payment_refusal(l: Locale, r: &PaymentRefusal) -> String {
+    match r {
+        PaymentRefusal::InvoiceNotAvailable => td_string!(l, problem.invoice_not_available).to_string(),
+        PaymentRefusal::OverOnlineLimit(kind) => {
+            td_string!(l, problem.over_online_limit, method = payment_kind(l, *kind))
+        }
+    }
+}
+
+/// Why a subscription cannot be renewed in the cart now.
+pub fn renew_block(l: Locale, b: &RenewBlock) -> String {
+    match b {
+        RenewBlock::Canceled => td_string!(l, renew_block.canceled).to_string(),
+        RenewBlock::TooEarly(d) => td_string!(l, renew_block.too_early, date = date(l, *d)),
+        RenewBlock::TooLate(d) => td_string!(l, renew_block.too_late, date = date(l, *d)),
+        RenewBlock::Unpaid => td_string!(l, renew_block.unpaid).to_string(),
+        RenewBlock::NoPaymentMethod => td_string!(l, renew_block.no_payment_method).to_string(),
+        RenewBlock::InOrder => td_string!(l, renew_block.in_order).to_string(),
+        RenewBlock::NoPrice => td_string!(l, renew_block.no_price).to_string(),
+    }
+}
+
+/// Why the next renewal cannot be changed so (R-SUB-3).
+pub fn next_term_refusal(l: Locale, r: &NextTermRefusal) -> String {
+    match r {
+        NextTermRefusal::Canceled => renew_block(l, &RenewBlock::Canceled),
+        NextTermRefusal::TooLate(d) => renew_block(l, &RenewBlock::TooLate(*d)),
+        NextTermRefusal::InOrder => renew_block(l, &RenewBlock::InOrder),
+        NextTermRefusal::Unpaid => renew_block(l, &RenewBlock::Unpaid),
+        NextTermRefusal::NoSeats => td_string!(l, next_term.no_seats).to_string(),
+        NextTermRefusal::MoreSeats { current } => td_string!(l, next_term.more_seats, current = current),
+        NextTermRefusal::TermNotSold(t) => td_string!(l, next_term.term_not_sold, term = term(l, *t)),
+        NextTermRefusal::NothingPending => td_string!(l, next_term.nothing_pending).to_string(),
+    }
+}
+
+/// Why seats cannot be added now (R-SUB-3, R-PRICE-3).
+pub fn add_seats_refusal(l: Locale, r: &AddSeatsRefusal) -> String {
+    match r {
+        AddSeatsRefusal::NotActive(_) => td_string!(l, add_seats.not_active).to_string(),
+        AddSeatsRefusal::InOrder => renew_block(l, &RenewBlock::InOrder),
+        AddSeatsRefusal::Unpaid => renew_block(l, &RenewBlock::Unpaid),
+        AddSeatsRefusal::NoSeats => td_string!(l, next_term.no_seats).to_string(),
+        AddSeatsRefusal::TooMany { max } => td_string!(l, add_seats.too_many, max = max),
+        AddSeatsRefusal::TermEnding => td_string!(l, add_seats.term_ending).to_string(),
+        AddSeatsRefusal::NoPrice => renew_block(l, &RenewBlock::NoPrice),
+    }
+}
+
+/// Why a subscription cannot be extended so (R-PRICE-2, R-PRICE-4).
+pub fn extension_refusal(l: Locale, r: &ExtensionRefusal) -> String {
+    match r {
+        ExtensionRefusal::Canceled => td_string!(l, extend.canceled).to_string(),
+        ExtensionRefusal::NotRenewable => td_string!(l, extend.not_renewable).to_string(),
+        ExtensionRefusal::TargetNotInFuture => td_string!(l, extend.not_in_future).to_string(),
+        ExtensionRefusal::Backdating => td_string!(l, extend.backdating).to_string(),
+        ExtensionRefusal::OutsideRenewalPeriod(d) => td_string!(l, extend.outside, date = date(l, *d)),
+        ExtensionRefusal::TooLong { limit } => td_string!(l, extend.too_long, date = date(l, *limit)),
+    }
+}
+
+/// One subscription that cannot be renewed: "Vectora CAD (1042): Renewal opens on ...".
+pub fn renew_refused(l: Locale, r: &RenewRefused) -> String {
+    td_string!(l, problem.refused_line, product = &r.product_name, id = r.id, reason = renew_block(l, &r.reason))
+}
+
+/// Where an order's payment stands.
+pub fn payment_state(l: Locale, p: &PaymentState) -> String {
+    match p {
+        PaymentState::Paid => td_string!(l, orders.paid).to_string(),
+        PaymentState::Pending => td_string!(l, orders.pending).to_string(),
+        PaymentState::Confirming => td_string!(l, orders.confirming).to_string(),
+        PaymentState::Invoiced(number) => td_string!(l, orders.invoiced, number = number),
+        PaymentState::Failed => td_string!(l, orders.failed).to_string(),
     }
 }
 
@@ -335,6 +479,17 @@ mod tests {
             Problem::TooManyFailures { seconds: 61 },
             Problem::WeakPassword(WeakPassword::NoDigit),
             Problem::ClockStep(StepError::TooFar),
+            Problem::NextTermRefused(NextTermRefusal::NoSeats),
+            Problem::NextTermRefused(NextTermRefusal::MoreSeats { current: 10 }),
+            Problem::NextTermRefused(NextTermRefusal::TermNotSold(Term::Monthly)),
+            Problem::AddSeatsRefused(AddSeatsRefusal::TooMany { max: 1_000 }),
+            Problem::AddSeatsRefused(AddSeatsRefusal::NotActive(Status::Expired)),
+            Problem::ExtensionRefused(ExtensionRefusal::Backdating),
+            Problem::QuoteRefused(AcceptRefusal::Expired),
+            Problem::QuoteRefused(AcceptRefusal::Outdated),
+            Problem::ExtensionRefused(ExtensionRefusal::TooLong {
+                limit: NaiveDate::from_ymd_opt(2030, 1, 15).unwrap(),
+            }),
         ];
         for l in [Locale::en, Locale::fi, Locale::sv, Locale::fr, Locale::de] {
             for p in &problems {

@@ -205,8 +205,14 @@ both!(
             .await,
             1
         );
-        assert_eq!(jobs::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(1)).await.unwrap(), 1);
-        assert_eq!(jobs::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(2)).await.unwrap(), 0);
+        assert_eq!(
+            jobs::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(1), BASE_URL).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            jobs::settle_open(&store, gw.gateway.as_ref(), at + Duration::minutes(2), BASE_URL).await.unwrap(),
+            0
+        );
         assert_eq!(
             scalar(
                 &store,
@@ -324,7 +330,7 @@ both!(a_bank_transfer_stays_pending_until_24_to_48_hours_have_passed, |store: St
     let gw = engine(&store, BASE_URL);
     let settle = |at: DateTime<Utc>| {
         let (store, gw) = (store.clone(), gw.clone());
-        async move { jobs::settle(&store, gw.gateway.as_ref(), payment, at).await.unwrap() }
+        async move { jobs::settle(&store, gw.gateway.as_ref(), payment, at, BASE_URL).await.unwrap() }
     };
     assert_eq!(settle(now()).await, Some(PaymentStatus::Pending));
     assert_eq!(settle(now() + Duration::hours(24) - Duration::seconds(1)).await, Some(PaymentStatus::Pending));

@@ -58,6 +58,55 @@ for (const lang of ["en", "de"] as Lang[]) {
       }
     });
 
+    test("a buyer's renewing pages: groups, cart, orders", async ({ page }) => {
+      await signInAs(page, lang, "buyer@aurora.example");
+      const soon = await firstSubscription(page, "status=active&sort=date");
+      const canceled = await firstSubscription(page, "status=canceled");
+      await page.goto(`/billing/renew?ids=${soon},${canceled}`);
+      await expect(page.getByRole("heading", { level: 2 }).first()).toBeVisible();
+      await expectNoViolations(page, `${lang} renew groups with one left out`);
+      await page.getByRole("button", { name: words(lang).renew.add }).click();
+      await expect(page.getByRole("heading", { level: 1, name: words(lang).cart.title })).toBeVisible();
+      await expectNoViolations(page, `${lang} cart with an order`);
+      // Empty the cart again: other tests see this buyer's cart as seeded.
+      const status = await page.evaluate(async (id) => {
+        const r = await fetch("/api/remove_from_cart", {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: `ids=${id}`,
+        });
+        return r.status;
+      }, soon);
+      expect(status).toBe(200);
+      await page.goto("/billing/cart");
+      await expect(page.getByText(words(lang).cart.empty)).toBeVisible();
+      await expectNoViolations(page, `${lang} empty cart`);
+      await page.goto("/billing/orders");
+      await expect(page.getByRole("heading", { level: 1, name: words(lang).orders.title })).toBeVisible();
+      await expectNoViolations(page, `${lang} orders`);
+      await page.goto(`/billing/subscriptions/${soon}/add-seats?seats=2`);
+      await expect(page.getByRole("button", { name: /€|kr|\$/ })).toBeVisible();
+      await expectNoViolations(page, `${lang} add seats review`);
+      await page.goto(`/billing/subscriptions/${soon}/extend?target=${canceled}`);
+      await expect(page.getByRole("alert")).toBeVisible();
+      await expectNoViolations(page, `${lang} extension refused`);
+    });
+
+    test("a buyer's quotes", async ({ page }) => {
+      await signInAs(page, lang, "buyer@aurora.example");
+      await page.goto("/billing/quotes");
+      await expect(page.getByRole("heading", { level: 1, name: words(lang).quotes.title })).toBeVisible();
+      await expectNoViolations(page, `${lang} quotes`);
+      // Each state a quote's page can show: active, replaced, expired.
+      const numbers = await page.getByRole("row").getByRole("link").allInnerTexts();
+      expect(numbers).toHaveLength(3);
+      for (const number of numbers) {
+        await page.goto(`/billing/quotes/${number}`);
+        await expect(page.getByRole("heading", { level: 1, name: new RegExp(number) })).toBeVisible();
+        await expectNoViolations(page, `${lang} quote ${number}`);
+      }
+    });
+
     test("an admin's and a payer's pages", async ({ page, browser }) => {
       await signInAs(page, lang, "admin@aurora.example");
       const id = await firstSubscription(page, "");

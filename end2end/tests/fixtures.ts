@@ -12,13 +12,26 @@ export const test = base.extend<{ contentSecurityPolicy: void }>({
   contentSecurityPolicy: [
     async ({ page }, use, testInfo) => {
       const violations: string[] = [];
+      const panics: string[] = [];
       page.on("console", (message) => {
         const text = message.text();
         if (/Content Security Policy|Refused to (load|execute|apply|connect|compile)/i.test(text)) {
           violations.push(text);
         }
+        // A panic in the WASM leaves the page looking live while nothing answers a click.
+        if (/panicked at|RuntimeError: unreachable|A hydration error occurred/i.test(text)) {
+          panics.push(`${page.url()}: ${text}`);
+        }
       });
+      page.on("pageerror", (error) => panics.push(`${page.url()}: ${error.message}`));
       await use();
+      // A panic fails the test, named with its page: a page that looks live while nothing
+      // answers would otherwise fail later with a misleading timeout, or not at all.
+      for (const panic of panics) {
+        testInfo.annotations.push({ type: "wasm-panic", description: panic.slice(0, 2000) });
+        console.warn(`[wasm-panic] ${testInfo.title}: ${panic.split("\n")[0]}`);
+      }
+      expect(panics, "panics of the page's script").toEqual([]);
       if (testInfo.annotations.some((a) => a.type === EXPECTS_VIOLATION)) {
         expect(violations.length, "the injected script was reported").toBeGreaterThan(0);
       } else {

@@ -4,9 +4,13 @@ import { expect, Locator, Page } from "@playwright/test";
 
 export const PASSWORD = "Demo-portal-2026";
 
-/** Waits until the WASM has hydrated the page, so clicks run client-side. */
+/**
+ * Waits until the WASM has hydrated the page, so clicks run client-side, and until what the
+ * page asked the server while coming alive has answered (no request for half a second).
+ */
 export async function hydrated(page: Page) {
   await page.waitForSelector("body[data-hydrated]");
+  await page.waitForLoadState("networkidle");
 }
 
 /** Signs in through the form, as a person would. */

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { signIn } from "./helpers";
+import { hydrated, signIn } from "./helpers";
 
 test("on a phone the buyer reaches the list and a subscription", async ({ page }) => {
   await signIn(page, "buyer@aurora.example");
@@ -9,6 +9,7 @@ test("on a phone the buyer reaches the list and a subscription", async ({ page }
   // Nothing but the table itself scrolls sideways.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(1);
+  await hydrated(page);
   await page.getByRole("row").nth(1).getByRole("link").first().click();
   await expect(page.getByRole("heading", { name: "Auto-renew" })).toBeVisible();
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { signIn } from "./helpers";
+import { hydrated, signIn } from "./helpers";
 
 test("an admin sees the subscriptions without billing actions", async ({ page }) => {
   // R-ROLE-5
@@ -9,6 +9,10 @@ test("an admin sees the subscriptions without billing actions", async ({ page })
   await expect(page.getByRole("button", { name: "Turn auto-renew off" })).toHaveCount(0);
   await expect(page.getByRole("checkbox")).toHaveCount(0);
 
+  // Like the other flows, click once the page is live: in one CI run a click made while the
+  // script was still starting never reached the subscription's page (not reproduced here; noted
+  // in the closing note).
+  await hydrated(page);
   await page.getByRole("row").nth(1).getByRole("link").first().click();
   await expect(page.getByText("Billing details are visible to buyers only.")).toBeVisible();
   await expect(page.getByText("Only a buyer can change renewals.")).toBeVisible();

@@ -20,6 +20,51 @@ async fn every_server_function_refuses_anonymous_callers() {
         ("change_auto_renew", vec![("ids", "1".into()), ("on", "false".into()), ("idempotency_key", key())]),
         ("demo_clock", vec![]),
         ("advance_demo_clock", vec![("step", "30d".into())]),
+        ("renew_groups", vec![("ids", "1".into())]),
+        ("change_next_term", vec![("id", "1".into()), ("seats", "1".into()), ("term", "annual".into())]),
+        ("withdraw_next_term", vec![("id", "1".into())]),
+        ("review_add_seats", vec![("id", "1".into()), ("seats", "1".into())]),
+        ("review_extension", vec![("id", "1".into()), ("target", "2".into())]),
+        (
+            "place_extension",
+            vec![
+                ("id", "1".into()),
+                ("target", "2".into()),
+                ("fingerprint", "x".into()),
+                ("payment_method", "1".into()),
+                ("checkout_key", key()),
+            ],
+        ),
+        (
+            "place_add_seats",
+            vec![
+                ("id", "1".into()),
+                ("seats", "1".into()),
+                ("fingerprint", "x".into()),
+                ("payment_method", "1".into()),
+                ("checkout_key", key()),
+            ],
+        ),
+        ("add_to_cart", vec![("ids[]", "1".into())]),
+        ("remove_from_cart", vec![("ids", "1".into())]),
+        ("cart", vec![]),
+        (
+            "place_order",
+            vec![
+                ("ids", "1".into()),
+                ("fingerprint", "x".into()),
+                ("payment_method", "1".into()),
+                ("checkout_key", key()),
+            ],
+        ),
+        ("orders", vec![]),
+        ("order", vec![("number", "ORD-000001".into())]),
+        ("quotes", vec![]),
+        ("quote", vec![("number", "Q-2026-0001".into())]),
+        (
+            "accept_quote",
+            vec![("number", "Q-2026-0002".into()), ("payment_method", "1".into()), ("checkout_key", key())],
+        ),
     ];
     for (endpoint, form) in &calls {
         let (status, body) = app.call(endpoint, None, form).await;
@@ -254,7 +299,17 @@ async fn pages_render_on_the_server_and_send_strangers_to_sign_in() {
     // Every address the portal builds (pages, redirects, mail) leads to a page.
     let id = app.subscription_ids(&buyer, &[]).await[0];
     let pages = app::contract::links::PAGES.map(String::from);
-    for path in pages.iter().chain([&app::contract::links::subscription(app::domain::ids::SubscriptionId(id))]) {
+    let sub = app::domain::ids::SubscriptionId(id);
+    let (status, quotes) = app.call("quotes", Some(&buyer), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{quotes}");
+    let quote = quotes["rows"][0]["number"].as_str().expect("a demo quote").to_string();
+    let with_id = [
+        app::contract::links::subscription(sub),
+        app::contract::links::add_seats(sub, ""),
+        app::contract::links::extend(sub, ""),
+        app::contract::links::quote(&quote),
+    ];
+    for path in pages.iter().chain(&with_id) {
         let res = app
             .client
             .get(format!("{}{path}", app.url))

@@ -50,6 +50,7 @@ const UNAUTHORIZED: u16 = 401;
 const FORBIDDEN: u16 = 403;
 const NOT_FOUND: u16 = 404;
 const UNPROCESSABLE: u16 = 422;
+const CONFLICT: u16 = 409;
 
 fn none(_: i64) -> Form {
     Vec::new()
@@ -98,6 +99,140 @@ fn matrix() -> Vec<Row> {
                 [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
                 [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
             ),
+        ),
+        // Changing the next renewal is for buyers only (R-SUB-3, R-REN-1). Nothing is pending
+        // yet, so the buyer's withdrawal is refused as such (422: past the authorization).
+        (
+            "withdraw_next_term",
+            |id| vec![("id", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, UNPROCESSABLE, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNPROCESSABLE],
+            ),
+        ),
+        (
+            "change_next_term",
+            |id| vec![("id", id.to_string()), ("seats", "1".into()), ("term", "annual".into())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        (
+            "review_add_seats",
+            |id| vec![("id", id.to_string()), ("seats", "1".into())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        // The form claims a review that was never shown: refused as stale, nothing charged.
+        (
+            "place_add_seats",
+            |id| {
+                let mut form = vec![("id", id.to_string()), ("seats", "1".into()), ("fingerprint", "0".repeat(32))];
+                form.extend([("payment_method", "1".into()), ("checkout_key", key())]);
+                form
+            },
+            true,
+            (
+                [UNAUTHORIZED, CONFLICT, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
+            ),
+        ),
+        // The target is the same subscription, which is no target: 422 once past authorization.
+        (
+            "review_extension",
+            |id| vec![("id", id.to_string()), ("target", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, UNPROCESSABLE, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNPROCESSABLE],
+            ),
+        ),
+        (
+            "place_extension",
+            |id| {
+                let mut form =
+                    vec![("id", id.to_string()), ("target", id.to_string()), ("fingerprint", "0".repeat(32))];
+                form.extend([("payment_method", "1".into()), ("checkout_key", key())]);
+                form
+            },
+            true,
+            (
+                [UNAUTHORIZED, UNPROCESSABLE, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNPROCESSABLE],
+            ),
+        ),
+        // Renewing and orders are for buyers only (R-REN-1, R-ROLE-5): 403 for other roles
+        // whatever the id; another organisation's id is not found.
+        (
+            "renew_groups",
+            |id| vec![("ids", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        (
+            "add_to_cart",
+            |id| vec![("ids[]", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        ("cart", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),
+        (
+            "place_order",
+            |id| {
+                let fields = [("fingerprint", "0".repeat(32)), ("payment_method", "1".into()), ("checkout_key", key())];
+                let mut form = vec![("ids", id.to_string())];
+                form.extend(fields);
+                form
+            },
+            true,
+            // The buyer's own renewal is in their cart (added above) but the review is not the
+            // one the form claims: refused as stale, nothing charged.
+            (
+                [UNAUTHORIZED, CONFLICT, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
+            ),
+        ),
+        // Taking something out of one's own cart names nothing of anyone else's.
+        (
+            "remove_from_cart",
+            |id| vec![("ids", id.to_string())],
+            true,
+            same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK]),
+        ),
+        ("orders", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),
+        (
+            "order",
+            |_| vec![("number", "ORD-999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        // Quotes are prices and billing: buyers only (R-REN-1, R-ROLE-5); another
+        // organisation's quote is not found, like one that does not exist.
+        ("quotes", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),
+        (
+            "quote",
+            |_| vec![("number", "Q-1999-0001".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        // Accepting is buying: buyers only (R-REN-1); a quote that does not exist is not found.
+        (
+            "accept_quote",
+            |_| vec![("number", "Q-1999-0001".into()), ("payment_method", "1".into()), ("checkout_key", key())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
         ),
         ("demo_clock", none, false, same([UNAUTHORIZED, OK, OK, OK, OK, OK])),
         // Only the demo's operators move the clock, whatever their role; none of these is one.

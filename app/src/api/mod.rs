@@ -78,6 +78,125 @@ pub async fn subscription(id: SubscriptionId) -> Result<SubscriptionDetail, AppE
     crate::server::services::subscriptions::detail(&state.store, &actor, id, rates, state.clock.now()).await
 }
 
+/// Changes the seats (fewer) or the term of a subscription's next renewal (R-SUB-3); the
+/// current seats and term withdraw what was pending. Back to the subscription's page.
+#[server(prefix = "/api", endpoint = "change_next_term")]
+pub async fn change_next_term(id: SubscriptionId, seats: String, term: String) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    // Not a whole number (empty, "abc", "2.5"): the same refusal as zero seats.
+    let seats: i64 = seats.trim().parse().unwrap_or(0);
+    crate::server::services::next_term::change(&state.store, &actor, id, seats, &term, state.clock.now()).await?;
+    leptos_axum::redirect(&links::subscription_next_term(id, false));
+    Ok(())
+}
+
+/// The review of seats added now to a subscription: prorated to its renewal date (R-PRICE-3).
+/// `seats` is what the buyer typed; anything but a whole number of at least 1 is refused.
+#[server(prefix = "/api", endpoint = "review_add_seats")]
+pub async fn review_add_seats(
+    id: SubscriptionId,
+    #[server(default)] seats: String,
+) -> Result<AddSeatsReview, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let seats: i64 = seats.trim().parse().unwrap_or(0);
+    let (now, rates) = (state.clock.now(), &state.config.usd_rates);
+    crate::server::services::checkout::add_seats_review(&state.store, &actor, id, seats, rates, now).await
+}
+
+/// Places the order for seats added now, charged once per checkout key; then the order's page.
+#[server(prefix = "/api", endpoint = "place_add_seats")]
+pub async fn place_add_seats(
+    id: SubscriptionId,
+    seats: String,
+    fingerprint: String,
+    #[server(default)] payment_method: String,
+    #[server(default)] po_number: String,
+    checkout_key: String,
+) -> Result<String, AppError> {
+    use crate::domain::ids::{IdempotencyKey, PaymentMethodId};
+    use crate::server::services::checkout::{AddSeatsForm, place_add_seats};
+    let actor = require_actor().await?;
+    let form = AddSeatsForm {
+        id,
+        seats: seats.trim().parse().unwrap_or(0),
+        fingerprint: fingerprint.trim().to_string(),
+        payment_method: payment_method
+            .trim()
+            .parse::<i64>()
+            .map(PaymentMethodId)
+            .map_err(|_| AppError::validation("payment_method", Problem::NotListed))?,
+        po_number,
+        key: IdempotencyKey::parse(&checkout_key).map_err(AppError::form)?,
+    };
+    let state = app_state()?;
+    let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
+    let number = place_add_seats(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&links::order_placed(&number));
+    Ok(number)
+}
+
+#[cfg(feature = "ssr")]
+fn target_id(target: &str) -> Result<SubscriptionId, AppError> {
+    target.trim().parse().map_err(|_| AppError::validation("target", Problem::NotListed))
+}
+
+/// The review of extending a subscription to end with `target` (co-term alignment, R-PRICE-2).
+#[server(prefix = "/api", endpoint = "review_extension")]
+pub async fn review_extension(
+    id: SubscriptionId,
+    #[server(default)] target: String,
+) -> Result<ExtensionReview, AppError> {
+    let actor = require_actor().await?;
+    let target = target_id(&target)?;
+    let state = app_state()?;
+    let (now, rates) = (state.clock.now(), &state.config.usd_rates);
+    crate::server::services::checkout::extension_review(&state.store, &actor, id, target, rates, now).await
+}
+
+/// Places the extension order, charged once per checkout key; then the order's page.
+#[server(prefix = "/api", endpoint = "place_extension")]
+pub async fn place_extension(
+    id: SubscriptionId,
+    target: String,
+    fingerprint: String,
+    #[server(default)] payment_method: String,
+    #[server(default)] po_number: String,
+    checkout_key: String,
+) -> Result<String, AppError> {
+    use crate::domain::ids::{IdempotencyKey, PaymentMethodId};
+    use crate::server::services::checkout::{ExtensionForm, place_extension};
+    let actor = require_actor().await?;
+    let form = ExtensionForm {
+        id,
+        target: target_id(&target)?,
+        fingerprint: fingerprint.trim().to_string(),
+        payment_method: payment_method
+            .trim()
+            .parse::<i64>()
+            .map(PaymentMethodId)
+            .map_err(|_| AppError::validation("payment_method", Problem::NotListed))?,
+        po_number,
+        key: IdempotencyKey::parse(&checkout_key).map_err(AppError::form)?,
+    };
+    let state = app_state()?;
+    let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
+    let number = place_extension(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&links::order_placed(&number));
+    Ok(number)
+}
+
+/// Withdraws the pending change of a subscription's next renewal.
+#[server(prefix = "/api", endpoint = "withdraw_next_term")]
+pub async fn withdraw_next_term(id: SubscriptionId) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::next_term::withdraw(&state.store, &actor, id, state.clock.now()).await?;
+    leptos_axum::redirect(&links::subscription_next_term(id, true));
+    Ok(())
+}
+
 /// The review step of Manage auto-renew: `ids` is a comma-separated list of up to 100 ids.
 #[server(prefix = "/api", endpoint = "preview_auto_renew")]
 pub async fn preview_auto_renew(ids: String, on: bool) -> Result<AutoRenewPreview, AppError> {
@@ -114,6 +233,139 @@ pub async fn change_auto_renew(
     let back = links::safe_next(return_to.as_deref()).unwrap_or_else(|| links::SUBSCRIPTIONS.into());
     leptos_axum::redirect(&links::after_auto_renew(&back, on, outcome.changed.len()));
     Ok(outcome)
+}
+
+/// Bulk renew's first step: the selected subscriptions (`ids`, up to 100) grouped for a common
+/// renewal, and those left out with the reason (R-BULK-2, R-BULK-3).
+#[server(prefix = "/api", endpoint = "renew_groups")]
+pub async fn renew_groups(ids: String) -> Result<RenewOptions, AppError> {
+    let actor = require_actor().await?;
+    let selection = crate::domain::selection::BulkSelection::parse(&ids)?;
+    let state = app_state()?;
+    crate::server::services::checkout::renew_options(&state.store, &actor, &selection, state.clock.now()).await
+}
+
+/// Adds renewals of one group to the cart, then shows the cart.
+#[server(prefix = "/api", endpoint = "add_to_cart")]
+pub async fn add_to_cart(#[server(default)] ids: Vec<String>) -> Result<usize, AppError> {
+    let actor = require_actor().await?;
+    let selection = crate::domain::selection::BulkSelection::parse(&ids.join(","))?;
+    let state = app_state()?;
+    let n = crate::server::services::checkout::add_to_cart(&state.store, &actor, &selection, state.clock.now()).await?;
+    leptos_axum::redirect(links::CART);
+    Ok(n)
+}
+
+/// Takes renewals out of the cart, then shows the cart.
+#[server(prefix = "/api", endpoint = "remove_from_cart")]
+pub async fn remove_from_cart(ids: String) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let selection = crate::domain::selection::BulkSelection::parse(&ids)?;
+    let state = app_state()?;
+    crate::server::services::checkout::remove_from_cart(&state.store, &actor, &selection).await?;
+    leptos_axum::redirect(links::CART);
+    Ok(())
+}
+
+/// The cart, reviewed: its orders priced as they will be charged.
+#[server(prefix = "/api", endpoint = "cart")]
+pub async fn cart() -> Result<CartView, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::checkout::cart(&state.store, &actor, &state.config.usd_rates, state.clock.now()).await
+}
+
+/// Places one order of the cart and pays it, then shows the order. `fingerprint` is what the
+/// review showed (R-PRICE-5); `checkout_key` makes a double submit place one order.
+#[server(prefix = "/api", endpoint = "place_order")]
+pub async fn place_order(
+    ids: String,
+    fingerprint: String,
+    #[server(default)] payment_method: String,
+    #[server(default)] po_number: String,
+    checkout_key: String,
+) -> Result<String, AppError> {
+    use crate::domain::ids::{IdempotencyKey, PaymentMethodId};
+    use crate::server::services::checkout::{OrderForm, place_order};
+    let actor = require_actor().await?;
+    let form = OrderForm {
+        selection: crate::domain::selection::BulkSelection::parse(&ids)?,
+        fingerprint: fingerprint.trim().to_string(),
+        payment_method: payment_method
+            .trim()
+            .parse::<i64>()
+            .map(PaymentMethodId)
+            .map_err(|_| AppError::validation("payment_method", Problem::NotListed))?,
+        po_number,
+        key: IdempotencyKey::parse(&checkout_key).map_err(AppError::form)?,
+    };
+    let state = app_state()?;
+    let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
+    let number = place_order(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&links::order_placed(&number));
+    Ok(number)
+}
+
+/// The organisation's orders, newest first.
+#[server(prefix = "/api", endpoint = "orders")]
+pub async fn orders(#[server(default)] page: Option<i64>) -> Result<OrdersPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::checkout::orders(&state.store, &actor, page.unwrap_or(1)).await
+}
+
+/// One order by its number.
+#[server(prefix = "/api", endpoint = "order")]
+pub async fn order(number: String) -> Result<OrderDetail, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::checkout::order(&state.store, &actor, &number).await
+}
+
+/// The organisation's quotes, active ones first (R-QUOTE-7).
+#[server(prefix = "/api", endpoint = "quotes")]
+pub async fn quotes() -> Result<QuotesPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::quotes::quotes(&state.store, &actor, state.clock.now()).await
+}
+
+/// One quote by its number, and whether and how it can be accepted now.
+#[server(prefix = "/api", endpoint = "quote")]
+pub async fn quote(number: String) -> Result<QuoteDetail, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let (now, rates) = (state.clock.now(), &state.config.usd_rates);
+    crate::server::services::quotes::quote(&state.store, &actor, &number, rates, now).await
+}
+
+/// Accepts and buys a quote at its prices (R-QUOTE-7), then shows the order; `checkout_key`
+/// makes a double submit place one order.
+#[server(prefix = "/api", endpoint = "accept_quote")]
+pub async fn accept_quote(
+    number: String,
+    #[server(default)] payment_method: String,
+    #[server(default)] po_number: String,
+    checkout_key: String,
+) -> Result<String, AppError> {
+    use crate::domain::ids::{IdempotencyKey, PaymentMethodId};
+    use crate::server::services::checkout::{QuoteForm, place_quote};
+    let actor = require_actor().await?;
+    let form = QuoteForm {
+        number,
+        payment_method: payment_method
+            .trim()
+            .parse::<i64>()
+            .map(PaymentMethodId)
+            .map_err(|_| AppError::validation("payment_method", Problem::NotListed))?,
+        po_number,
+        key: IdempotencyKey::parse(&checkout_key).map_err(AppError::form)?,
+    };
+    let state = app_state()?;
+    let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
+    let number = place_quote(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&links::order_placed(&number));
+    Ok(number)
 }
 
 /// "Forgot password": queues a reset link, mailed in the language of the page it was asked from

@@ -5,11 +5,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::contract::problem::RenewRefused;
 use crate::domain::authz::Role;
 use crate::domain::auto_renew::Ineligible;
-use crate::domain::ids::{SubscriptionId, UserId};
+use crate::domain::eligibility::PaymentRefusal;
+use crate::domain::ids::{PaymentMethodId, SubscriptionId, UserId};
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentKind;
+use crate::domain::quote::{AcceptRefusal, QuoteOrigin, QuoteStatus};
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
 use crate::domain::status::{Allowances, Status};
 use crate::domain::term::Term;
@@ -25,6 +28,10 @@ pub struct Me {
     pub can_view_subscriptions: bool,
     pub can_view_billing: bool,
     pub can_change_auto_renew: bool,
+    /// Renew in the cart, check out, see orders (buyers, R-REN-1).
+    pub can_renew: bool,
+    /// See the organisation's quotes (buyers).
+    pub can_view_quotes: bool,
 }
 
 /// Filters, search, sort and page of the Subscriptions and contracts list. Every field is
@@ -78,6 +85,8 @@ pub struct RenewalPrice {
     pub subtotal: Money,
     pub tax: Money,
     pub total: Money,
+    /// Why the payment method on file cannot pay it (R-PAY-2), if it cannot.
+    pub method_refused: Option<crate::domain::eligibility::PaymentRefusal>,
 }
 
 /// A payment method as pages show it: its kind, worded in the reader's language, and what
@@ -139,6 +148,97 @@ pub struct SubscriptionDetail {
     pub renewal_window: Result<RenewalWindow, RenewalRefusal>,
     /// A renewal payment that is or will be late (R-LIFE-5).
     pub payment_due: Option<PaymentDue>,
+    /// Changing the seats or term of the next renewal (R-SUB-3); `None` for non-buyers.
+    pub next_term: Option<NextTermForm>,
+    /// What it may align its end date with now (buyers only; empty outside the renewal period).
+    pub align_targets: Vec<AlignTarget>,
+}
+
+/// Seats added now to one subscription, reviewed as checkout will charge them (R-PRICE-3,
+/// R-PRICE-5): prorated from today to the renewal date, co-termed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddSeatsReview {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub csn: String,
+    pub company_name: String,
+    pub seats_now: i64,
+    pub added: u32,
+    pub term: Term,
+    /// The added seats run from today to the last day of the current term.
+    pub from: NaiveDate,
+    pub last_day: NaiveDate,
+    /// The price of one seat for one term, today.
+    pub unit_price: Money,
+    pub promotion: Option<String>,
+    pub list: Money,
+    pub discount: Money,
+    pub subtotal: Money,
+    pub tax_percent: String,
+    pub tax_exempt: bool,
+    pub tax: Money,
+    pub total: Money,
+    /// When it is paid: today, and for three-year terms on each remaining anniversary (R-PAY-8).
+    pub schedule: Vec<(NaiveDate, Money)>,
+    pub methods: Vec<MethodChoice>,
+    pub default_method: PaymentMethodId,
+    pub fingerprint: String,
+    pub checkout_key: String,
+}
+
+/// A subscription another may align its end date with (co-term extension, R-PRICE-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlignTarget {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    /// Its renewal date: the aligned subscription's new renewal date.
+    pub renewal: NaiveDate,
+}
+
+/// Extending a subscription to end with another, reviewed as checkout will charge it
+/// (R-PRICE-1, R-PRICE-2, R-PRICE-4, R-PRICE-5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtensionReview {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub renewal: NaiveDate,
+    pub new_renewal: NaiveDate,
+    pub target: SubscriptionId,
+    pub target_product: String,
+    /// What is bought: whole terms and days (R-PRICE-1).
+    pub whole_terms: u32,
+    pub days: u32,
+    pub unit_price: Money,
+    pub promotion: Option<String>,
+    pub list: Money,
+    pub discount: Money,
+    pub subtotal: Money,
+    pub tax_percent: String,
+    pub tax_exempt: bool,
+    pub tax: Money,
+    pub total: Money,
+    pub methods: Vec<MethodChoice>,
+    pub default_method: PaymentMethodId,
+    pub fingerprint: String,
+    pub checkout_key: String,
+}
+
+/// What a buyer may change at the next renewal, and what it is set to now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextTermForm {
+    /// The seats the next renewal buys (pending change or current seats).
+    pub seats: u32,
+    /// The most seats the next renewal may keep: the current seats (R-PRICE-3).
+    pub max_seats: u32,
+    /// The term the next renewal buys.
+    pub term: Term,
+    /// The terms the product is sold with in its currency.
+    pub terms: Vec<Term>,
+    pub pending: bool,
+    /// Why the next renewal cannot be changed now.
+    pub blocked: Option<crate::domain::next_term::NextTermRefusal>,
 }
 
 /// An open renewal payment: due by the day before `from`, late from then on.
@@ -277,6 +377,242 @@ pub struct MailboxEntry {
     pub subject: String,
     pub date: String,
     pub text: String,
+}
+
+/// Bulk renew, first step: the selected subscriptions that can be renewed now, grouped by
+/// customer number, currency and payment method (R-BULK-3), and those left out with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenewOptions {
+    pub groups: Vec<RenewGroup>,
+    pub left_out: Vec<RenewRefused>,
+    /// How many renewals the cart holds already.
+    pub in_cart: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenewGroup {
+    pub csn: String,
+    pub company_name: String,
+    pub currency: Currency,
+    pub payment_method: PaymentMethodView,
+    pub items: Vec<RenewItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenewItem {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub status: Status,
+    /// The renewal date: the new term starts there (R-REN-2).
+    pub renewal_date: NaiveDate,
+    /// The last day of the new term.
+    pub new_last_day: NaiveDate,
+    pub in_cart: bool,
+}
+
+/// The cart, reviewed: one order per customer number, currency, payment method, licence type and
+/// term (R-BULK-3, R-SUB-6), each priced as it will be charged (R-PRICE-5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartView {
+    pub orders: Vec<CartOrder>,
+    /// Renewals in the cart that cannot be ordered now, and why.
+    pub blocked: Vec<RenewRefused>,
+}
+
+impl CartView {
+    pub fn count(&self) -> usize {
+        self.orders.iter().map(|o| o.lines.len()).sum::<usize>() + self.blocked.len()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartOrder {
+    pub csn: String,
+    pub company_name: String,
+    pub currency: Currency,
+    pub term: Term,
+    pub licence_type: String,
+    /// Comma-separated ids of the lines: what the order form places.
+    pub ids: String,
+    pub lines: Vec<CartLine>,
+    pub list: Money,
+    pub discount: Money,
+    pub subtotal: Money,
+    /// The tax rate in percent ("25.5"), from the customer's address (R-CUST-3).
+    pub tax_percent: String,
+    pub tax_exempt: bool,
+    pub tax: Money,
+    pub total: Money,
+    /// When the total is paid: the first part at checkout (R-PAY-8).
+    pub schedule: Vec<(NaiveDate, Money)>,
+    /// The methods on file for this customer number, each with why it cannot pay this order.
+    pub methods: Vec<MethodChoice>,
+    /// The subscriptions' own method: chosen unless the buyer picks another.
+    pub default_method: PaymentMethodId,
+    /// What the review showed: placing checks the prices are still these (R-PRICE-5).
+    pub fingerprint: String,
+    /// A fresh one-time key for the order form: a double submit places one order.
+    pub checkout_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodChoice {
+    pub id: PaymentMethodId,
+    pub method: PaymentMethodView,
+    pub refused: Option<PaymentRefusal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartLine {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub status: Status,
+    /// The new term: from the renewal date to its last day.
+    pub period_start: NaiveDate,
+    pub period_last_day: NaiveDate,
+    /// The price of one seat for one term, that day.
+    pub unit_price: Money,
+    pub list: Money,
+    pub discount: Money,
+    pub promotion: Option<String>,
+    pub net: Money,
+}
+
+/// Where an order's payment stands, as its pages say it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentState {
+    /// Charged.
+    Paid,
+    /// Accepted by the provider, not settled yet (bank transfers, R-PAY-7).
+    Pending,
+    /// The provider's answer has not arrived yet: the order waits for it.
+    Confirming,
+    /// Invoiced Net 30 (R-REN-5): the invoice's number.
+    Invoiced(String),
+    /// A later settlement failed.
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub number: String,
+    pub placed_on: NaiveDate,
+    pub csn: String,
+    pub lines: i64,
+    pub total: Money,
+    pub payment_method: Option<PaymentMethodView>,
+    pub payment: PaymentState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrdersPage {
+    pub rows: Vec<OrderSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    pub summary: OrderSummary,
+    pub company_name: String,
+    pub po_number: String,
+    pub lines: Vec<OrderLineView>,
+    pub subtotal: Money,
+    pub tax: Money,
+}
+
+/// One line of an order, and what became of its subscription.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderLineView {
+    pub subscription_id: Option<SubscriptionId>,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub period_start: NaiveDate,
+    pub period_last_day: NaiveDate,
+    pub list: Money,
+    pub discount: Money,
+    pub net: Money,
+    pub tax: Money,
+    /// The subscription's state now (after the order: Active once renewed).
+    pub status_now: Option<Status>,
+}
+
+/// A quote as the Quotes page lists it (R-QUOTE-7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteSummary {
+    pub number: String,
+    pub origin: QuoteOrigin,
+    /// The partner who made it (partner quotes).
+    pub partner_name: Option<String>,
+    pub csn: String,
+    pub created_on: NaiveDate,
+    /// The last day it can be accepted.
+    pub expires_on: NaiveDate,
+    /// Including discounts and tax.
+    pub total: Money,
+    pub status: QuoteStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuotesPage {
+    pub rows: Vec<QuoteSummary>,
+}
+
+/// A quote's page: its lines, promotions, tax and total, the customer as printed on it and
+/// who received it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteDetail {
+    pub summary: QuoteSummary,
+    pub partner_csn: Option<String>,
+    pub customer_name: String,
+    pub customer_address: String,
+    pub lines: Vec<QuoteLineView>,
+    /// Before discounts.
+    pub list: Money,
+    pub discount: Money,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub recipients: Vec<String>,
+    /// The order it was bought with, once accepted.
+    pub order_number: Option<String>,
+    /// Whether it can be accepted and bought now, and how; or why not.
+    pub acceptance: QuoteAcceptance,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum QuoteAcceptance {
+    Open(QuoteCheckout),
+    Refused(AcceptRefusal),
+}
+
+/// How an active quote can be paid (R-PAY-2, R-PAY-3) and what is charged now (R-PAY-8).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteCheckout {
+    pub methods: Vec<MethodChoice>,
+    pub default_method: PaymentMethodId,
+    pub checkout_key: String,
+    pub due_now: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteLineView {
+    pub subscription_id: Option<SubscriptionId>,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub unit_price: Money,
+    pub discount: Money,
+    pub net: Money,
+    /// The promotion applied automatically (R-QUOTE-5).
+    pub promotion: Option<String>,
+    pub period_start: Option<NaiveDate>,
+    pub period_last_day: Option<NaiveDate>,
 }
 
 #[cfg(test)]

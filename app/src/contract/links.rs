@@ -21,14 +21,31 @@ pub const ACCOUNT: &str = "/account";
 pub const SUBSCRIPTIONS: &str = "/billing/subscriptions";
 pub const AUTO_RENEW: &str = "/billing/auto-renew";
 pub const DEMO_CLOCK: &str = "/demo/clock";
+/// Bulk renew's groups: `?ids=1,2,3` (R-BULK-3).
+pub const RENEW: &str = "/billing/renew";
+pub const CART: &str = "/billing/cart";
+pub const ORDERS: &str = "/billing/orders";
+pub const QUOTES: &str = "/billing/quotes";
 pub const MAILBOX: &str = "/mailbox";
 /// The language switcher's form posts here (the `set_language` server function).
 pub const SET_LANGUAGE: &str = "/api/set_language";
 
 /// Every page without a parameter in its path; with [`subscription`], every page there is. A
 /// server test opens each one, so a link built here never leads to a page that does not exist.
-pub const PAGES: [&str; 8] =
-    [SIGN_IN, FORGOT_PASSWORD, RESET_PASSWORD, ACCOUNT, SUBSCRIPTIONS, AUTO_RENEW, DEMO_CLOCK, MAILBOX];
+pub const PAGES: [&str; 12] = [
+    SIGN_IN,
+    FORGOT_PASSWORD,
+    RESET_PASSWORD,
+    ACCOUNT,
+    SUBSCRIPTIONS,
+    AUTO_RENEW,
+    DEMO_CLOCK,
+    MAILBOX,
+    RENEW,
+    CART,
+    ORDERS,
+    QUOTES,
+];
 
 /// Sign-in, then back to `next` (a path on this site).
 pub fn sign_in_then(next: &str) -> String {
@@ -48,6 +65,49 @@ pub fn sign_in_after_reset() -> String {
 /// One subscription's page.
 pub fn subscription(id: SubscriptionId) -> String {
     format!("{SUBSCRIPTIONS}/{id}")
+}
+
+/// The review of seats added to a subscription (`seats` as typed, empty for the form alone).
+pub fn add_seats(id: SubscriptionId, seats: &str) -> String {
+    if seats.is_empty() {
+        format!("{}/add-seats", subscription(id))
+    } else {
+        format!("{}/add-seats?seats={}", subscription(id), encode(seats))
+    }
+}
+
+/// The review of extending a subscription to end with `target` (empty for the choice alone).
+pub fn extend(id: SubscriptionId, target: &str) -> String {
+    if target.is_empty() {
+        format!("{}/extend", subscription(id))
+    } else {
+        format!("{}/extend?target={}", subscription(id), encode(target))
+    }
+}
+
+/// A subscription's page after its next renewal was changed (`withdrawn`: the change undone).
+pub fn subscription_next_term(id: SubscriptionId, withdrawn: bool) -> String {
+    format!("{}?notice={}", subscription(id), if withdrawn { "next-term-withdrawn" } else { "next-term" })
+}
+
+/// Bulk renew's groups for `ids` (comma-separated).
+pub fn renew(ids: &str) -> String {
+    format!("{RENEW}?ids={ids}")
+}
+
+/// One order's page (`number` as "ORD-000123").
+pub fn order(number: &str) -> String {
+    format!("{ORDERS}/{}", encode(number))
+}
+
+/// One quote's page (`number` as "Q-2026-0001").
+pub fn quote(number: &str) -> String {
+    format!("{QUOTES}/{}", encode(number))
+}
+
+/// An order's page right after it was placed.
+pub fn order_placed(number: &str) -> String {
+    format!("{}?placed=1", order(number))
 }
 
 /// The subscription list with these query pairs (empty values are left out).

@@ -7,8 +7,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::auto_renew::Ineligible;
+use crate::domain::checkout::RenewBlock;
+use crate::domain::eligibility::PaymentRefusal;
 use crate::domain::ids::SubscriptionId;
+use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
 use crate::domain::password::WeakPassword;
+use crate::domain::payment::DeclineReason;
+use crate::domain::pricing::ExtensionRefusal;
+use crate::domain::quote::AcceptRefusal;
 use crate::domain::selection::SelectionError;
 use crate::domain::time::StepError;
 
@@ -56,6 +62,44 @@ pub enum Problem {
     ClockStep(StepError),
     /// Too many requests of an expensive kind at once (password checks); try again shortly.
     Busy,
+    /// Nothing was added or ordered because these subscriptions cannot be renewed now.
+    RenewRefused {
+        refused: Vec<RenewRefused>,
+    },
+    /// The selection spans several renewal groups; one order is one customer number, currency
+    /// and payment method (R-BULK-3).
+    MixedGroups,
+    /// The cart holds at most `max` renewals; it has `in_cart`.
+    CartFull {
+        max: usize,
+        in_cart: usize,
+    },
+    /// Prices, promotions, dates or the cart changed since the review (R-PRICE-5): review again.
+    ReviewStale,
+    /// The chosen payment method cannot pay this order (R-PAY-2, R-PAY-3).
+    PaymentRefused(PaymentRefusal),
+    /// The payment provider refused the charge; nothing was ordered.
+    PaymentDeclined(DeclineReason),
+    /// A text field is longer than `max` characters.
+    TooLong {
+        max: usize,
+    },
+    /// The seats or term of the next renewal cannot be changed so (R-SUB-3, R-PRICE-3).
+    NextTermRefused(NextTermRefusal),
+    /// Seats cannot be added now (R-SUB-3, R-PRICE-3).
+    AddSeatsRefused(AddSeatsRefusal),
+    /// The subscription cannot be extended to end with the chosen one (R-PRICE-2, R-PRICE-4).
+    ExtensionRefused(ExtensionRefusal),
+    /// The quote cannot be accepted and bought (R-QUOTE-7).
+    QuoteRefused(AcceptRefusal),
+}
+
+/// A subscription that cannot be renewed now, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewRefused {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub reason: RenewBlock,
 }
 
 /// A subscription left out of a change, and why.

@@ -65,10 +65,26 @@ pub enum Action {
     ViewBillingDetails,
     /// Turn auto-renew on or off (R-REN-1, R-SUB-4).
     ChangeAutoRenew,
+    /// Renew in the cart, check out and place orders (R-REN-1).
+    Renew,
+    /// See the organisation's orders (billing information, R-ROLE-5).
+    ViewOrders,
+    /// Change the seats or term of a subscription's next renewal (R-SUB-3).
+    ChangeSubscription,
+    /// See the organisation's quotes (prices and billing: buyers, R-REN-1, R-ROLE-5).
+    ViewQuotes,
 }
 
 impl Action {
-    pub const ALL: [Action; 3] = [Action::ViewSubscriptions, Action::ViewBillingDetails, Action::ChangeAutoRenew];
+    pub const ALL: [Action; 7] = [
+        Action::ViewSubscriptions,
+        Action::ViewBillingDetails,
+        Action::ChangeAutoRenew,
+        Action::Renew,
+        Action::ViewOrders,
+        Action::ChangeSubscription,
+        Action::ViewQuotes,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +112,12 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
     let admin = roles.contains(&Role::PrimaryAdmin) || roles.contains(&Role::SecondaryAdmin);
     match action {
         Action::ViewSubscriptions => buyer || admin,
-        Action::ViewBillingDetails | Action::ChangeAutoRenew => buyer,
+        Action::ViewBillingDetails
+        | Action::ChangeAutoRenew
+        | Action::Renew
+        | Action::ViewOrders
+        | Action::ChangeSubscription
+        | Action::ViewQuotes => buyer,
     }
 }
 

@@ -2,8 +2,6 @@
 //! that must not mix licence types or terms (R-SUB-6), self-service quotes (R-QUOTE-3,
 //! R-QUOTE-4), pay by invoice (R-PAY-3, R-PAY-4) and the online payment limit (R-PAY-2).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::money::{Currency, Money, UsdRates, over_online_limit};
@@ -21,11 +19,8 @@ pub struct RenewalGroupKey {
 /// Groups renewable subscriptions (id, key) for a common renewal, each group's ids in the
 /// given order, groups ordered by key (R-BULK-3).
 pub fn renewal_groups(items: &[(i64, RenewalGroupKey)]) -> Vec<(RenewalGroupKey, Vec<i64>)> {
-    let mut groups: BTreeMap<RenewalGroupKey, Vec<i64>> = BTreeMap::new();
-    for (id, key) in items {
-        groups.entry(key.clone()).or_default().push(*id);
-    }
-    groups.into_iter().collect()
+    let keyed: Vec<(RenewalGroupKey, i64)> = items.iter().map(|(id, key)| (key.clone(), *id)).collect();
+    super::checkout::group_by(&keyed)
 }
 
 /// What R-SUB-6 keeps apart: licence type and term length.
@@ -152,9 +147,9 @@ pub enum PaymentRefusal {
     )]
     InvoiceNotAvailable,
     #[error(
-        "{0} cannot be used for amounts over 25,000 USD (or the local equivalent) before tax; choose pay by invoice, direct debit or bank transfer."
+        "{} cannot be used for amounts over 25,000 USD (or the local equivalent) before tax; choose pay by invoice, direct debit or bank transfer.", .0.label()
     )]
-    OverOnlineLimit(String),
+    OverOnlineLimit(PaymentKind),
 }
 
 /// R-PAY-4: switching a renewal to pay by invoice is self-service only when another
@@ -173,7 +168,7 @@ pub fn switch_to_invoice(
 pub fn method_allowed(kind: PaymentKind, amount_before_tax: Money, rates: &UsdRates) -> Result<(), PaymentRefusal> {
     let online = matches!(kind, PaymentKind::Card | PaymentKind::PayPal);
     if online && over_online_limit(amount_before_tax, rates) {
-        return Err(PaymentRefusal::OverOnlineLimit(kind.label().to_string()));
+        return Err(PaymentRefusal::OverOnlineLimit(kind));
     }
     Ok(())
 }

@@ -49,6 +49,7 @@ ids! {
     ScheduledChargeId,
     /// A mail in the outbox.
     MailId,
+    QuoteId,
 }
 
 /// The key a form carries so that submitting it twice has the effect of once: a UUID, made

@@ -131,6 +131,13 @@ impl Locale {
         if n < 0 { format!("-{digits}") } else { digits }
     }
 
+    /// A decimal number written as text with a point ("25.5"), with the language's decimal
+    /// separator ("25,5").
+    pub fn decimal_text(self, text: &str) -> String {
+        let (_, decimal) = self.separators();
+        text.replace('.', &decimal.to_string())
+    }
+
     /// An amount with its currency as the language writes it: "€1,234.56", "1 234,56 €",
     /// "1.234,56 €", "SEK 1,234.56", "1 234,56 kr". Exact: from the minor units.
     pub fn money(self, amount: Money) -> String {

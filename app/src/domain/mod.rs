@@ -3,15 +3,18 @@
 
 pub mod authz;
 pub mod auto_renew;
+pub mod checkout;
 pub mod eligibility;
 pub mod email;
 pub mod ids;
 pub mod locale;
 pub mod mail_routing;
 pub mod money;
+pub mod next_term;
 pub mod password;
 pub mod payment;
 pub mod pricing;
+pub mod quote;
 pub mod renewal;
 pub mod selection;
 pub mod status;

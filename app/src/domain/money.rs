@@ -147,6 +147,35 @@ impl Money {
         let extra = self.minor.rem_euclid(n);
         (0..n).map(|i| Money { minor: base + i64::from(i < extra), currency: self.currency }).collect()
     }
+
+    /// Shares the amount out in proportion to `weights` (largest remainder): the shares sum to
+    /// it exactly, each is within one minor unit of its exact proportion, and ties go to the
+    /// earlier weight. All-zero weights share it equally ([`Money::split`]). Used to give each
+    /// line of an order its part of the tax computed once on the subtotal.
+    pub fn allocate(self, weights: &[Money]) -> Vec<Money> {
+        let total_weight: i128 = weights.iter().map(|w| i128::from(w.minor.max(0))).sum();
+        if weights.is_empty() {
+            return Vec::new();
+        }
+        if total_weight == 0 {
+            return self.split(weights.len() as u32);
+        }
+        let amount = i128::from(self.minor);
+        let mut shares: Vec<i128> = Vec::with_capacity(weights.len());
+        let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
+        for (i, w) in weights.iter().enumerate() {
+            let exact = amount * i128::from(w.minor.max(0));
+            shares.push(exact.div_euclid(total_weight));
+            remainders.push((exact.rem_euclid(total_weight), i));
+        }
+        let left = amount - shares.iter().sum::<i128>();
+        remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, i) in remainders.into_iter().take(left as usize) {
+            shares[i] += 1;
+        }
+        // Each share lies between zero and the amount, so it fits in i64.
+        shares.into_iter().map(|m| Money { minor: m as i64, currency: self.currency }).collect()
+    }
 }
 
 impl std::fmt::Display for Money {

@@ -52,6 +52,33 @@ impl PaymentKind {
     }
 }
 
+/// Why the payment provider refused a charge, as the portal words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclineReason {
+    Declined,
+    InsufficientFunds,
+}
+
+impl DeclineReason {
+    /// The text kept with the failed payment.
+    pub fn text(self) -> &'static str {
+        match self {
+            DeclineReason::Declined => "The card was declined",
+            DeclineReason::InsufficientFunds => "Insufficient funds",
+        }
+    }
+
+    /// Reads a provider's reason back; anything unknown is a plain decline.
+    pub fn from_text(text: &str) -> DeclineReason {
+        if text == DeclineReason::InsufficientFunds.text() {
+            DeclineReason::InsufficientFunds
+        } else {
+            DeclineReason::Declined
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ use std::pin::Pin;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::money::Money;
-use crate::domain::payment::PaymentKind;
+use crate::domain::payment::{DeclineReason, PaymentKind};
 use crate::server::auth::hash_token;
 use crate::server::store::records::{GatewayCharge, SimulatedOutcome};
 use crate::server::store::{Store, StoreResult};
@@ -126,8 +126,10 @@ fn outcome_of(charge: &GatewayCharge, at: DateTime<Utc>) -> ChargeOutcome {
         SimulatedOutcome::Succeeded => ChargeOutcome::Succeeded { reference },
         SimulatedOutcome::Pending if at >= charge.settles_at => ChargeOutcome::Succeeded { reference },
         SimulatedOutcome::Pending => ChargeOutcome::Pending { reference },
-        SimulatedOutcome::InsufficientFunds => ChargeOutcome::Declined { reason: "Insufficient funds".into() },
-        SimulatedOutcome::Declined => ChargeOutcome::Declined { reason: "The card was declined".into() },
+        SimulatedOutcome::InsufficientFunds => {
+            ChargeOutcome::Declined { reason: DeclineReason::InsufficientFunds.text().into() }
+        }
+        SimulatedOutcome::Declined => ChargeOutcome::Declined { reason: DeclineReason::Declined.text().into() },
     }
 }
 

@@ -242,7 +242,7 @@ pub fn order_confirmation(
             Block::Para(td_string!(l, order_thanks, number = order_number)),
             Block::Table(head, rows),
             Block::Para(td_string!(l, order_totals, tax = amount(lang, tax), total = amount(lang, total))),
-            Block::Action(td_string!(l, order_action).into(), links::absolute(base_url, links::SUBSCRIPTIONS)),
+            Block::Action(td_string!(l, order_action).into(), links::absolute(base_url, &links::order(order_number))),
         ],
     )
 }
@@ -476,7 +476,8 @@ mod tests {
             for url in m.body_text.split_whitespace().filter_map(|w| w.strip_prefix(BASE)) {
                 let path = url.split('?').next().unwrap_or_default();
                 let known = links::PAGES.contains(&path)
-                    || path.strip_prefix("/billing/subscriptions/").is_some_and(|id| id.parse::<i64>().is_ok());
+                    || path.strip_prefix("/billing/subscriptions/").is_some_and(|id| id.parse::<i64>().is_ok())
+                    || path.strip_prefix("/billing/orders/").is_some_and(|n| n.starts_with("ORD-"));
                 assert!(known, "{kind:?} links to {path}, which is not a page");
             }
         }

@@ -10,8 +10,11 @@ use chrono_tz::Tz;
 use super::auth::hash_password;
 use super::store::seeding::val as v;
 use super::store::{Store, StoreError, StoreResult, Tx};
+use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentKind;
+use crate::domain::quote::{QuoteOrigin, QuoteStatus};
 use crate::domain::status::{Status, status_without_renewal};
+use crate::domain::tax::{TaxAddress, rate_for, tax_on};
 use crate::domain::term::Term;
 use crate::domain::time::{local_date, start_of_day, term_end};
 
@@ -19,7 +22,7 @@ use crate::domain::time::{local_date, start_of_day, term_end};
 pub const DEMO_PASSWORD: &str = "Demo-portal-2026";
 
 /// The demo logins, as printed at start and shown in the README.
-pub const DEMO_USERS: [(&str, &str, &[&str]); 8] = [
+pub const DEMO_USERS: [(&str, &str, &[&str]); 10] = [
     ("buyer@aurora.example", "Aino Virtanen", &["buyer", "secondary_admin"]),
     ("buyer2@aurora.example", "Lina Berg", &["buyer"]),
     ("admin@aurora.example", "Erik Lund", &["primary_admin"]),
@@ -28,10 +31,14 @@ pub const DEMO_USERS: [(&str, &str, &[&str]); 8] = [
     ("payer2@aurora.example", "Maja Holm", &["payer"]),
     ("buyer@borealis.example", "Noah Fischer", &["buyer", "primary_admin"]),
     ("admin@borealis.example", "Ida Keller", &["secondary_admin"]),
+    ("buyer@cirrus.example", "Jonas Weber", &["buyer"]),
+    ("admin@cirrus.example", "Lea Schmidt", &["primary_admin"]),
 ];
 
 pub const AURORA_SUBSCRIPTIONS: usize = 300;
 pub const BOREALIS_SUBSCRIPTIONS: usize = 20;
+/// Cirrus Studios' renewals of one group (direct debit) for bulk renew.
+pub const CIRRUS_BULK: usize = 110;
 
 /// A small deterministic generator (64-bit LCG): no dependency, same sequence everywhere.
 struct Lcg(u64);
@@ -202,6 +209,8 @@ pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions:
         )
         .await?;
 
+    let cirrus = tx.insert_row("organisations", &["name", "created_at"], vec![v("Cirrus Studios"), v(at)]).await?;
+
     for ((email, name, roles), hash) in DEMO_USERS.iter().zip(hashes) {
         let user = tx
             .insert_row(
@@ -210,7 +219,13 @@ pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions:
                 vec![v(*email), v(*name), v(hash), v(at), v(at)],
             )
             .await?;
-        let org = if email.ends_with("@borealis.example") { borealis } else { aurora };
+        let org = if email.ends_with("@borealis.example") {
+            borealis
+        } else if email.ends_with("@cirrus.example") {
+            cirrus
+        } else {
+            aurora
+        };
         for role in *roles {
             tx.insert_link("memberships", &["user_id", "org_id", "role"], vec![v(user), v(org), v(*role)]).await?;
         }
@@ -218,10 +233,12 @@ pub async fn load_sized(store: &Store, now: DateTime<Utc>, aurora_subscriptions:
 
     let mut rng = Lcg(0x5eed_2026);
     let aurora = OrgSeed { org: aurora, accounts: &AURORA_ACCOUNTS, count: aurora_subscriptions, domain: "aurora" };
-    seed_org(&mut tx, &mut rng, &aurora, &product_ids, now).await?;
+    let partner_subs = seed_org(&mut tx, &mut rng, &aurora, &product_ids, now).await?;
+    seed_partner_quotes(&mut tx, aurora.org, &partner_subs, now).await?;
     let borealis =
         OrgSeed { org: borealis, accounts: &BOREALIS_ACCOUNTS, count: BOREALIS_SUBSCRIPTIONS, domain: "borealis" };
     seed_org(&mut tx, &mut rng, &borealis, &product_ids, now).await?;
+    seed_cirrus(&mut tx, cirrus, &product_ids, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -241,8 +258,9 @@ async fn seed_org(
     seed: &OrgSeed<'_>,
     products: &[i64],
     now: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<PartnerSub>> {
     let OrgSeed { org, accounts, count, domain } = *seed;
+    let mut partner_subs = Vec::new();
     let at = now.timestamp();
     // Customer accounts with one payment method of each kind.
     let mut methods: Vec<(i64, Vec<(PaymentKind, i64)>)> = Vec::new();
@@ -359,7 +377,8 @@ async fn seed_org(
         let years_before = rng.range(0, 4) as u32;
         let first_start: NaiveDate = start.checked_sub_months(chrono::Months::new(12 * years_before)).unwrap_or(start);
         let seats = [1, 1, 2, 3, 5, 10, 25][rng.below(7) as usize];
-        let product = products[rng.below(products.len() as u64) as usize];
+        let product_idx = rng.below(products.len() as u64) as usize;
+        let product = products[product_idx];
         let partner = rng.below(3) == 0;
         let sub = tx
             .insert_row(
@@ -406,6 +425,19 @@ async fn seed_org(
                 ],
             )
             .await?;
+        if partner {
+            partner_subs.push(PartnerSub {
+                id: sub,
+                account: *account,
+                account_idx: a_idx,
+                product: product_idx,
+                product_id: product,
+                seats,
+                term,
+                end,
+                status,
+            });
+        }
         if kind == PaymentKind::Invoice {
             let po = format!("PO-{}-{:04}", local_date(now, tz).format("%Y"), 100 + i);
             tx.insert_link(
@@ -422,6 +454,283 @@ async fn seed_org(
                 )
                 .await?;
             }
+        }
+    }
+    Ok(partner_subs)
+}
+
+/// A subscription of the demo that a partner manages, for the partner's quotes.
+struct PartnerSub {
+    id: i64,
+    /// The customer account's row and its index in the organisation's accounts.
+    account: i64,
+    account_idx: usize,
+    /// Index in [`PRODUCTS`].
+    product: usize,
+    product_id: i64,
+    seats: i64,
+    term: Term,
+    end: DateTime<Utc>,
+    status: Status,
+}
+
+/// Northlight Partners' renewal quotes for Aurora's Finnish customer number (R-QUOTE-1,
+/// R-QUOTE-7): an active one for the three annual partner subscriptions renewing soonest (a 10 %
+/// partner discount on the first line, R-QUOTE-5), the quote it replaced (R-QUOTE-8), and an
+/// expired one for the next two. Prices are the demo's list prices; tax from the address.
+async fn seed_partner_quotes(tx: &mut Tx, org: i64, subs: &[PartnerSub], now: DateTime<Utc>) -> StoreResult<()> {
+    let a = &AURORA_ACCOUNTS[0];
+    let tz: Tz = a.tz.parse().expect("demo time zone");
+    let currency = Currency::parse(a.currency).expect("demo currency");
+    let mut due: Vec<&PartnerSub> = subs
+        .iter()
+        .filter(|s| {
+            s.account_idx == 0
+                && s.term == Term::Annual
+                && s.status == Status::Active
+                && s.end > now + Duration::days(5)
+                && s.end < now + Duration::days(90)
+        })
+        .collect();
+    due.sort_by_key(|s| (s.end, s.id));
+    if due.len() < 5 {
+        return Ok(());
+    }
+    let address = TaxAddress { country: a.country.into(), region: a.region.into(), tax_exempt: false };
+    let rate = rate_for(&address).map_err(|e| StoreError::Corrupt(format!("demo tax: {e}")))?;
+    let today = local_date(now, tz);
+    let year = today.format("%Y");
+    let day = |offset: i64| start_of_day(today + Duration::days(offset), tz).timestamp();
+    // (number, status, created, expires, subscriptions)
+    let quotes: [(String, QuoteStatus, i64, i64, &[&PartnerSub]); 3] = [
+        (format!("Q-{year}-0001"), QuoteStatus::Replaced, day(-12), day(18), &due[..3]),
+        (format!("Q-{year}-0002"), QuoteStatus::Active, day(-2), day(28), &due[..3]),
+        (format!("Q-{year}-0003"), QuoteStatus::Active, day(-40), day(-5), &due[3..5]),
+    ];
+    for (number, status, created, expires, lines) in quotes {
+        let mut priced = Vec::new();
+        for (n, s) in lines.iter().enumerate() {
+            let unit = price(PRODUCTS[s.product].3, s.term, a.currency);
+            let list = unit * s.seats;
+            // The replaced quote had no discount: the partner added it in the new one.
+            let discount = if n == 0 && status != QuoteStatus::Replaced { list / 10 } else { 0 };
+            priced.push((s, unit, list, discount));
+        }
+        let subtotal: i64 = priced.iter().map(|(_, _, list, discount)| list - discount).sum();
+        let discount: i64 = priced.iter().map(|(_, _, _, d)| d).sum();
+        let tax = tax_on(Money::from_minor(subtotal, currency), rate)
+            .map_err(|e| StoreError::Corrupt(format!("demo tax: {e}")))?
+            .minor();
+        let quote = tx
+            .insert_row(
+                "quotes",
+                &[
+                    "org_id",
+                    "number",
+                    "customer_account_id",
+                    "kind",
+                    "origin",
+                    "status",
+                    "currency",
+                    "subtotal_minor",
+                    "discount_minor",
+                    "tax_minor",
+                    "total_minor",
+                    "partner_csn",
+                    "partner_name",
+                    "customer_name",
+                    "customer_address",
+                    "expires_at",
+                    "created_at",
+                    "sent_at",
+                ],
+                vec![
+                    v(org),
+                    v(number),
+                    v(lines[0].account),
+                    v("renewal"),
+                    v(QuoteOrigin::Partner.code()),
+                    v(status.code()),
+                    v(a.currency),
+                    v(subtotal),
+                    v(discount),
+                    v(tax),
+                    v(subtotal + tax),
+                    v("5100900017"),
+                    v("Northlight Partners Oy"),
+                    v(a.company),
+                    v(format!("{}, {} {}, {}", a.street, a.postal, a.city, a.country)),
+                    v(expires),
+                    v(created),
+                    v(created),
+                ],
+            )
+            .await?;
+        for (s, unit, list, discount) in priced {
+            let next_end = term_end(local_date(s.end, tz), s.term, tz);
+            tx.insert_row(
+                "quote_lines",
+                &[
+                    "quote_id",
+                    "subscription_id",
+                    "product_id",
+                    "seats",
+                    "term",
+                    "unit_price_minor",
+                    "discount_minor",
+                    "amount_minor",
+                    "promotion",
+                    "period_start",
+                    "period_end",
+                ],
+                vec![
+                    v(quote),
+                    v(s.id),
+                    v(s.product_id),
+                    v(s.seats),
+                    v(s.term.code()),
+                    v(unit),
+                    v(discount),
+                    v(list - discount),
+                    v((discount > 0).then_some("Northlight partner renewal offer: 10 %")),
+                    v(s.end.timestamp()),
+                    v(next_end.timestamp()),
+                ],
+            )
+            .await?;
+        }
+        for to in ["buyer@aurora.example", "buyer2@aurora.example", "procurement@aurora-design.example"] {
+            tx.insert_link("quote_recipients", &["quote_id", "email"], vec![v(quote), v(to)]).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Cirrus Studios: one German customer number whose renewals are due soon, for renewing in the
+/// cart: a group of 110 on direct debit (bulk renew of 100, R-BULK-2), two large ones on a card
+/// over the online limit (R-PAY-2) beside a subscription paid by invoice (R-PAY-3), two that
+/// expired 10 days ago (late renewal, R-REN-2), and one on a card the provider declines.
+async fn seed_cirrus(tx: &mut Tx, org: i64, products: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
+    let at = now.timestamp();
+    let tz: Tz = "Europe/Berlin".parse().expect("demo time zone");
+    let account = tx
+        .insert_row(
+            "customer_accounts",
+            &["org_id", "csn", "company_name", "address_line1", "postal_code", "city", "country", "updated_at"],
+            vec![
+                v(org),
+                v("5150003001"),
+                v("Cirrus Studios GmbH"),
+                v("Torstrasse 101"),
+                v("10119"),
+                v("Berlin"),
+                v("DE"),
+                v(at),
+            ],
+        )
+        .await?;
+    let method = |kind: PaymentKind, label: &str, token: &str| {
+        let (label, token) = (label.to_string(), token.to_string());
+        let card = kind == PaymentKind::Card;
+        let last4 = token.chars().rev().take(4).collect::<String>().chars().rev().collect::<String>();
+        (
+            [
+                "org_id",
+                "customer_account_id",
+                "kind",
+                "label",
+                "gateway_token",
+                "card_brand",
+                "card_last4",
+                "card_exp_month",
+                "card_exp_year",
+                "billing_name",
+                "billing_address",
+                "created_at",
+            ],
+            vec![
+                v(org),
+                v(account),
+                v(kind.code()),
+                v(label),
+                v(token),
+                v(card.then_some("Visa")),
+                v(card.then_some(last4)),
+                v(card.then_some(12i64)),
+                v(card.then_some(2029i64)),
+                v("Cirrus Studios GmbH"),
+                v("Torstrasse 101, 10119 Berlin, DE"),
+                v(at),
+            ],
+        )
+    };
+    let mut ids = std::collections::HashMap::new();
+    for (key, kind, label, token) in [
+        ("card", PaymentKind::Card, "Visa •••• 4242", "sim_card_cirrus_4242"),
+        ("declining", PaymentKind::Card, "Visa •••• 0002", "sim_card_cirrus_0002"),
+        ("paypal", PaymentKind::PayPal, "billing@cirrus.example", "sim_paypal_cirrus"),
+        ("debit", PaymentKind::DirectDebit, "•••• 3000", "sim_direct_debit_cirrus_3000"),
+        ("invoice", PaymentKind::Invoice, "", "sim_invoice_cirrus"),
+        ("transfer", PaymentKind::BankTransfer, "", "sim_bank_transfer_cirrus"),
+    ] {
+        let (columns, values) = method(kind, label, token);
+        ids.insert(key, tx.insert_row("payment_methods", &columns, values).await?);
+    }
+    let today = local_date(now, tz);
+    // (how many, product index, seats, term, days from today to the renewal date, method)
+    let plan: [(usize, usize, i64, Term, i64, &str); 5] = [
+        (CIRRUS_BULK, 5, 1, Term::Annual, 10, "debit"),
+        (2, 2, 10, Term::Annual, 20, "card"),
+        (2, 1, 1, Term::Annual, 200, "invoice"),
+        (2, 0, 2, Term::Annual, -10, "card"),
+        (1, 3, 1, Term::Monthly, 5, "declining"),
+    ];
+    let mut n = 0;
+    for (count, product, seats, term, days, pm) in plan {
+        for i in 0..count {
+            let renewal = today + Duration::days(days + (i % 60) as i64);
+            let start = renewal.checked_sub_months(chrono::Months::new(term.months())).expect("date in range");
+            let end = term_end(start, term, tz);
+            let status = if end > now { Status::Active } else { status_without_renewal(end, term, tz, now) };
+            n += 1;
+            tx.insert_row(
+                "subscriptions",
+                &[
+                    "org_id",
+                    "customer_account_id",
+                    "product_id",
+                    "contract_number",
+                    "seats",
+                    "term",
+                    "currency",
+                    "started_at",
+                    "term_start_at",
+                    "term_end_at",
+                    "time_zone",
+                    "status",
+                    "auto_renew",
+                    "payment_method_id",
+                    "updated_at",
+                ],
+                vec![
+                    v(org),
+                    v(account),
+                    v(products[product]),
+                    v(format!("5150{:06}", 300_000 + n)),
+                    v(seats),
+                    v(term.code()),
+                    v("EUR"),
+                    v(start_of_day(start, tz).timestamp()),
+                    v(start_of_day(start, tz).timestamp()),
+                    v(end.timestamp()),
+                    v("Europe/Berlin"),
+                    v(status.code()),
+                    v(false),
+                    v(ids[pm]),
+                    v(at),
+                ],
+            )
+            .await?;
         }
     }
     Ok(())

@@ -12,6 +12,13 @@ use crate::domain::status::Status;
 use crate::i18n::{Locale, td_string};
 
 /// Renders `children` for a signed-in user; anyone else is sent to sign in and brought back.
+///
+/// `children` must not create resources: a page creates its resources at its top, before its
+/// view, and hands them in. Resources are matched between server and browser by the order in
+/// which they are created, and on the server a boundary may run its children's closure again
+/// while it waits (Leptos walks them to find resource reads): a resource created in there takes
+/// a different number on the server than in the browser, which then hydrates another resource's
+/// value (a list page drew an error where the server had drawn the list, and the page died).
 #[component]
 pub fn Authenticated<F, V>(children: F) -> impl IntoView
 where
@@ -103,6 +110,18 @@ pub fn ChangeNotice() -> impl IntoView {
         let on = match q.get("notice").as_deref() {
             Some("auto-renew-on") => true,
             Some("auto-renew-off") => false,
+            Some(next @ ("next-term" | "next-term-withdrawn")) => {
+                let text = if next == "next-term" {
+                    td_string!(l, next_term.saved)
+                } else {
+                    td_string!(l, next_term.withdrawn)
+                };
+                let node = focused_on_arrival();
+                return Some(
+                    view! { <div class="notice notice-success" role="status" tabindex="-1" node_ref=node>{text}</div> }
+                        .into_any(),
+                );
+            }
             _ => return None,
         };
         let text = match (on, changed, crate::words::is_one(l, changed)) {
@@ -114,7 +133,10 @@ pub fn ChangeNotice() -> impl IntoView {
             (false, n, false) => td_string!(l, notice.turned_off_multi, count = n),
         };
         let node = focused_on_arrival();
-        Some(view! { <div class="notice notice-success" role="status" tabindex="-1" node_ref=node>{text}</div> })
+        Some(
+            view! { <div class="notice notice-success" role="status" tabindex="-1" node_ref=node>{text}</div> }
+                .into_any(),
+        )
     }
 }
 

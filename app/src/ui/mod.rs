@@ -7,6 +7,8 @@ pub(crate) mod components;
 mod demo_clock;
 mod mailbox;
 mod password_reset;
+mod quotes;
+mod renew;
 mod sign_in;
 mod subscriptions;
 
@@ -158,7 +160,15 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/subscriptions") view=subscriptions::SubscriptionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/subscriptions/:id") view=subscriptions::SubscriptionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/subscriptions/:id/add-seats") view=renew::AddSeatsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/subscriptions/:id/extend") view=renew::ExtendPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/auto-renew") view=auto_renew::AutoRenewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/renew") view=renew::RenewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/cart") view=renew::CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/orders") view=renew::OrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/orders/:number") view=renew::OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/quotes") view=quotes::QuotesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/quotes/:number") view=quotes::QuotePage ssr=SsrMode::Async/>
                     <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/demo/clock") view=demo_clock::DemoClockPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
@@ -195,6 +205,13 @@ fn Nav(me: Me) -> impl IntoView {
             <ul>
                 {me.can_view_subscriptions.then(|| view! {
                     <li><A href=links::SUBSCRIPTIONS>{td_string!(l, app.nav_subscriptions)}</A></li>
+                })}
+                {me.can_renew.then(|| view! {
+                    <li><A href=links::CART>{td_string!(l, app.nav_cart)}</A></li>
+                    <li><A href=links::ORDERS>{td_string!(l, app.nav_orders)}</A></li>
+                })}
+                {me.can_view_quotes.then(|| view! {
+                    <li><A href=links::QUOTES>{td_string!(l, app.nav_quotes)}</A></li>
                 })}
                 <li><A href=links::ACCOUNT>{td_string!(l, app.nav_account)}</A></li>
             </ul>

@@ -10,8 +10,11 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use super::components::{Authenticated, ChangeNotice, ErrorNotice, StatusBadge};
-use crate::api::{list_subscriptions, subscription};
-use crate::contract::dto::{ChangeAvailability, Me, SubscriptionDetail, SubscriptionPage, SubscriptionQuery};
+use crate::api::{ChangeNextTerm, WithdrawNextTerm, list_subscriptions, subscription};
+use crate::contract::dto::{
+    ChangeAvailability, Me, NextTermForm, SubscriptionDetail, SubscriptionPage, SubscriptionQuery,
+};
+use crate::contract::error::AppError;
 use crate::contract::links;
 use crate::domain::ids::SubscriptionId;
 use crate::domain::selection::{MAX_BULK, SelectionError, join_ids};
@@ -51,28 +54,35 @@ fn with_params(q: &ParamsMap, changes: &[(&str, String)]) -> String {
 #[component]
 pub fn SubscriptionsPage() -> impl IntoView {
     let l = expect_context::<Locale>();
+    let query = use_query_map();
+    // Created here, before any boundary: see `Authenticated` on why a page's resources never
+    // start inside one.
+    let page = Resource::new(move || query_from(&query.get()), list_subscriptions);
+    // The selection survives paging and filtering, so a buyer can gather up to 100 across pages.
+    let selected = RwSignal::new(BTreeSet::<SubscriptionId>::new());
     view! {
         <Title text=td_string!(l, list.title)/>
         <h1>{td_string!(l, list.title)}</h1>
-        <Authenticated children=move |me| view! { <SubscriptionList me/> }/>
+        <Authenticated children=move |me| view! { <SubscriptionList me page selected/> }/>
     }
 }
 
 #[component]
-fn SubscriptionList(me: Me) -> impl IntoView {
+fn SubscriptionList(
+    me: Me,
+    page: Resource<Result<SubscriptionPage, AppError>>,
+    selected: RwSignal<BTreeSet<SubscriptionId>>,
+) -> impl IntoView {
     let l = expect_context::<Locale>();
-    let query = use_query_map();
-    let page = Resource::new(move || query_from(&query.get()), list_subscriptions);
-    // The selection survives paging and filtering, so a buyer can gather up to 100 across pages.
-    let selected = RwSignal::new(BTreeSet::<SubscriptionId>::new());
     let can_act = me.can_change_auto_renew;
+    let can_renew = me.can_renew;
     view! {
         <ChangeNotice/>
         <Transition fallback=move || view! { <p class="loading">{td_string!(l, list.loading)}</p> }>
             {move || page.get().map(|r| match r {
                 Ok(p) => view! {
                     <Filters csns=p.csns.clone() currencies=p.currencies.iter().map(|c| c.code().to_string()).collect()/>
-                    <Results page=p selected can_act/>
+                    <Results page=p selected can_act can_renew/>
                 }.into_any(),
                 Err(e) => view! {
                     <ErrorNotice error=e/>
@@ -187,7 +197,12 @@ fn early_ticks(ids_on_page: &[SubscriptionId]) -> Vec<SubscriptionId> {
 }
 
 #[component]
-fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>, can_act: bool) -> impl IntoView {
+fn Results(
+    page: SubscriptionPage,
+    selected: RwSignal<BTreeSet<SubscriptionId>>,
+    can_act: bool,
+    can_renew: bool,
+) -> impl IntoView {
     let l = expect_context::<Locale>();
     let query = use_query_map();
     let navigate = use_navigate();
@@ -234,6 +249,7 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
         }
     });
     let blocked = move || scripted.get() && (count() == 0 || count() > MAX_BULK);
+    let navigate_renew = navigate.clone();
     let go = move |on: bool| {
         let navigate = navigate.clone();
         move |ev: leptos::ev::MouseEvent| {
@@ -244,6 +260,17 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
             let ids = selected.with(|s| join_ids(&s.iter().copied().collect::<Vec<_>>()));
             let back = with_params(&query.get_untracked(), &[]);
             navigate(&links::auto_renew(on, &ids, &back), Default::default());
+        }
+    };
+    let go_renew = {
+        let navigate = navigate_renew;
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            if count() == 0 || count() > MAX_BULK {
+                return;
+            }
+            let ids = selected.with(|s| join_ids(&s.iter().copied().collect::<Vec<_>>()));
+            navigate(&links::renew(&ids), Default::default());
         }
     };
     let total = page.total;
@@ -271,6 +298,9 @@ fn Results(page: SubscriptionPage, selected: RwSignal<BTreeSet<SubscriptionId>>,
                     <span class="actions-title">{td_string!(l, list.manage)}</span>
                     <button type="submit" name="on" value="true" disabled=blocked on:click=go(true)>{td_string!(l, list.turn_on)}</button>
                     <button type="submit" name="on" value="false" disabled=blocked on:click=go(false)>{td_string!(l, list.turn_off)}</button>
+                    {can_renew.then(|| view! {
+                        <button type="submit" formaction=links::RENEW disabled=blocked on:click=go_renew.clone()>{td_string!(l, renew.renew_one)}</button>
+                    })}
                     {move || (count() > 0).then(|| view! {
                         <button type="button" class="link-button" on:click=move |_| selected.set(BTreeSet::new())>{td_string!(l, list.clear_selection)}</button>
                     })}
@@ -344,7 +374,11 @@ pub fn SubscriptionPage() -> impl IntoView {
     let l = expect_context::<Locale>();
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|i| i.parse::<SubscriptionId>().ok());
-    let detail = Resource::new(id, |id| async move {
+    // The next-renewal forms live on this page: what they change is read again once they answer.
+    let change = ServerAction::<ChangeNextTerm>::new();
+    let withdraw = ServerAction::<WithdrawNextTerm>::new();
+    let source = move || (id(), change.version().get(), withdraw.version().get());
+    let detail = Resource::new(source, |(id, _, _)| async move {
         match id {
             Some(id) => subscription(id).await,
             None => Err(crate::contract::error::AppError::NotFound),
@@ -356,7 +390,7 @@ pub fn SubscriptionPage() -> impl IntoView {
             <ChangeNotice/>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(l, detail.loading)}</p> }>
                 {move || detail.get().map(|r| match r {
-                    Ok(d) => view! { <Detail d/> }.into_any(),
+                    Ok(d) => view! { <Detail d change withdraw/> }.into_any(),
                     Err(e) => view! { <h1>{td_string!(l, detail.title)}</h1><ErrorNotice error=e/> }.into_any(),
                 })}
             </Suspense>
@@ -365,7 +399,11 @@ pub fn SubscriptionPage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(d: SubscriptionDetail) -> impl IntoView {
+fn Detail(
+    d: SubscriptionDetail,
+    change: ServerAction<ChangeNextTerm>,
+    withdraw: ServerAction<WithdrawNextTerm>,
+) -> impl IntoView {
     let l = expect_context::<Locale>();
     let s = d.summary.clone();
     let id = s.id;
@@ -399,6 +437,9 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
             <section class="card" aria-labelledby="h-lifecycle">
                 <h2 id="h-lifecycle">{td_string!(l, detail.lifecycle)}</h2>
                 <p>{td_string!(l, detail.state_is, status = words::status(l, s.status))} " " {words::renewal_window(l, &d.renewal_window)}</p>
+                {(d.billing.is_some() && d.renewal_window.is_ok() && d.payment_due.is_none()).then(|| view! {
+                    <p><A href=links::renew(&id.to_string()) attr:class="button-link primary">{td_string!(l, renew.renew_one)}</A></p>
+                })}
                 {d.payment_due.map(|due| view! { <p class="notice" role="status">{words::payment_due(l, due)}</p> })}
                 {(!d.next_states.is_empty()).then(|| view! {
                     <p>{td_string!(l, detail.ahead, states = d.next_states.iter().map(|(state, day)| td_string!(l, detail.state_from, status = words::status(l, *state), date = words::date(l, *day))).collect::<Vec<_>>().join(", "))}</p>
@@ -428,6 +469,19 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                     ChangeAvailability::NotAllowed => view! { <p class="hint">{td_string!(l, detail.buyers_only)}</p> }.into_any(),
                 }}
             </section>
+            {(d.next_term.is_some() && s.status == Status::Active).then(|| view! {
+                <section class="card" aria-labelledby="h-add-seats-now">
+                    <h2 id="h-add-seats-now">{td_string!(l, add_seats.title)}</h2>
+                    <super::renew::SeatsForm id seats=String::new()/>
+                </section>
+            })}
+            {(!d.align_targets.is_empty()).then(|| view! {
+                <section class="card" aria-labelledby="h-align">
+                    <h2 id="h-align">{td_string!(l, extend.title)}</h2>
+                    <super::renew::AlignForm id targets=d.align_targets.clone()/>
+                </section>
+            })}
+            {d.next_term.clone().map(|f| view! { <NextTermCard id f change withdraw/> })}
             {match d.billing.clone() {
                 Some(b) => view! {
                     <section class="card" aria-labelledby="h-payment">
@@ -440,6 +494,7 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                                 <dd>
                                     <span class="amount">{words::amount(l, p.total)}</span>
                                     <div class="sub">{words::renewal_price(l, &p)}</div>
+                                    {p.method_refused.as_ref().map(|why| view! { <div class="notice notice-error">{words::payment_refusal(l, why)}</div> })}
                                 </dd>
                             })}
                             <dt>{td_string!(l, detail.po_number)}</dt><dd>{if b.po_number.is_empty() { "—".to_string() } else { b.po_number.clone() }}</dd>
@@ -457,5 +512,60 @@ fn Detail(d: SubscriptionDetail) -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// The seats and term of the next renewal (R-SUB-3): fewer seats or another term, saved on the
+/// server and applied by the renewal; a pending change can be withdrawn.
+#[component]
+fn NextTermCard(
+    id: SubscriptionId,
+    f: NextTermForm,
+    change: ServerAction<ChangeNextTerm>,
+    withdraw: ServerAction<WithdrawNextTerm>,
+) -> impl IntoView {
+    let l = expect_context::<Locale>();
+    let error = move || {
+        let failed = |r: Option<Result<(), crate::contract::error::AppError>>| r.and_then(|r| r.err());
+        failed(change.value().get()).or_else(|| failed(withdraw.value().get()))
+    };
+    let form = match f.blocked {
+        Some(why) => view! { <p class="hint">{words::next_term_refusal(l, &why)}</p> }.into_any(),
+        None => view! {
+            <p>{td_string!(l, next_term.intro)}</p>
+            {move || error().map(|e| view! { <ErrorNotice error=e/> })}
+            <ActionForm action=change attr:class="next-term">
+                <input type="hidden" name="id" value=id.to_string()/>
+                <label>
+                    {td_string!(l, next_term.seats, max = f.max_seats)}
+                    <input type="number" name="seats" min="1" max=f.max_seats.to_string() value=f.seats.to_string() required/>
+                </label>
+                <label>
+                    {td_string!(l, next_term.term)}
+                    <select name="term">
+                        {f.terms.iter().map(|t| view! {
+                            <option value=t.code() selected=*t == f.term>{words::term(l, *t)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="primary" disabled=move || change.pending().get()>{td_string!(l, next_term.save)}</button>
+            </ActionForm>
+            {f.pending.then(|| view! {
+                <ActionForm action=withdraw attr:class="inline">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <button type="submit" disabled=move || withdraw.pending().get()>{td_string!(l, next_term.withdraw)}</button>
+                </ActionForm>
+            })}
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="card" aria-labelledby="h-next-term">
+            <h2 id="h-next-term">{td_string!(l, next_term.title)}</h2>
+            {f.pending.then(|| view! {
+                <p class="notice">{td_string!(l, next_term.pending, seats = f.seats, term = words::term(l, f.term))}</p>
+            })}
+            {form}
+        </section>
     }
 }

@@ -161,6 +161,28 @@ mod tests {
     }
 
     #[test]
+    fn added_seats_across_a_month_end_and_a_leap_day_count_the_calendar_days() {
+        // R-PRICE-1, R-PRICE-3: a monthly term of 30.00 EUR renewing on 2 March 2028, 3 seats
+        // added on 15 February 2028: 15 Feb to 2 Mar is 16 days in a leap February (15..29, then
+        // 1 March), 3 x 30.00 / 30 x 16 = 48.00.
+        let monthly =
+            added_seats_charges(eur(30_00), Term::Monthly, 3, d(2028, 2, 15), d(2028, 2, 2), d(2028, 3, 2), None)
+                .unwrap();
+        assert_eq!(monthly[0].0, Charge { due: d(2028, 2, 15), amount: eur(48_00) });
+        // An annual term of 1,825.00 EUR (5.00 a day) renewing on 1 April 2028, 2 seats added
+        // on 1 February 2028: 29 + 31 = 60 days, the leap day included, 2 x 5.00 x 60 = 600.00.
+        let annual =
+            added_seats_charges(eur(1_825_00), Term::Annual, 2, d(2028, 2, 1), d(2027, 4, 1), d(2028, 4, 1), None)
+                .unwrap();
+        assert_eq!(annual[0].0, Charge { due: d(2028, 2, 1), amount: eur(600_00) });
+        // Across a month end without a leap day: 20 Jan to 10 Feb 2027 is 21 days: 105.00.
+        let across =
+            added_seats_charges(eur(1_825_00), Term::Annual, 1, d(2027, 1, 20), d(2026, 2, 10), d(2027, 2, 10), None)
+                .unwrap();
+        assert_eq!(across[0].0.amount, eur(105_00));
+    }
+
+    #[test]
     fn seats_added_to_a_three_year_term_follow_its_anniversaries() {
         // R-PRICE-3, R-PAY-8: order 10 June 2025, 3 years for 5,475.00 EUR (1,825.00 a year).
         // Adding 1 seat on 29 March 2026: 73 days to the first anniversary, then one instalment

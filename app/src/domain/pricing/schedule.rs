@@ -45,8 +45,13 @@ pub struct Instalment {
 /// [`billing_schedule`] for an order's totals: net and tax are split separately, so the parts
 /// add up exactly to both (R-PAY-8).
 pub fn instalments(t: &Totals, term: Term, day: NaiveDate) -> Result<Vec<Instalment>, MoneyError> {
-    let taxes = billing_schedule(t.tax, term, day);
-    billing_schedule(t.subtotal, term, day)
+    split_due(t.subtotal, t.tax, term, day)
+}
+
+/// [`billing_schedule`] of a net amount and its tax, each split separately (R-PAY-8).
+pub fn split_due(net: Money, tax: Money, term: Term, day: NaiveDate) -> Result<Vec<Instalment>, MoneyError> {
+    let taxes = billing_schedule(tax, term, day);
+    billing_schedule(net, term, day)
         .into_iter()
         .zip(taxes)
         .map(|(net, tax)| Ok(Instalment { due: net.due, total: net.amount.checked_add(tax.amount)?, tax: tax.amount }))

@@ -21,6 +21,8 @@ pub async fn me(store: &Store, actor: &Actor) -> Result<Me, AppError> {
         can_view_subscriptions: allowed(&actor.roles, Action::ViewSubscriptions),
         can_view_billing: allowed(&actor.roles, Action::ViewBillingDetails),
         can_change_auto_renew: allowed(&actor.roles, Action::ChangeAutoRenew),
+        can_renew: allowed(&actor.roles, Action::Renew),
+        can_view_quotes: allowed(&actor.roles, Action::ViewQuotes),
         roles: actor.roles.clone(),
     })
 }

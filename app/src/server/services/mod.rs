@@ -3,8 +3,11 @@
 
 pub mod account;
 pub mod auto_renew;
+pub mod checkout;
 pub mod demo_clock;
 pub mod engine;
+pub mod next_term;
+pub mod quotes;
 pub mod subscriptions;
 
 use crate::domain::authz::Role;

@@ -8,13 +8,16 @@ use crate::contract::error::AppError;
 use crate::contract::problem::Problem;
 use crate::domain::authz::{Action, Actor, allowed, authorize};
 use crate::domain::auto_renew::{self, AutoRenewFacts};
+use crate::domain::eligibility::method_allowed;
 use crate::domain::ids::{OrgId, SubscriptionId};
 use crate::domain::money::{Currency, UsdRates};
+use crate::domain::next_term::can_change_next_term;
 use crate::domain::renewal::judge_renewal;
 use crate::domain::status::{Status, lifecycle_start, next_transitions, status_at};
 use crate::domain::term::Term;
 use crate::domain::time::{expiry_instant, local_date};
-use crate::server::services::engine::pricing::{Book, price_renewal};
+use crate::server::services::engine::pricing::{Book, renewal_totals};
+use crate::server::services::next_term;
 use crate::server::store::Store;
 use crate::server::store::records::{SortKey, Subscription, SubscriptionFilter};
 
@@ -204,16 +207,37 @@ pub async fn detail(
     let s = tx.subscription(id).await?.ok_or(AppError::NotFound)?;
     authorize(actor, Action::ViewSubscriptions, s.org_id)?;
     let show_billing = allowed(&actor.roles, Action::ViewBillingDetails);
+    let next_term = if allowed(&actor.roles, Action::ChangeSubscription) {
+        let prices = tx.price_list().await?;
+        let max_seats = u32::try_from(s.seats).unwrap_or(0);
+        Some(NextTermForm {
+            seats: s.seats_at_renewal.and_then(|n| u32::try_from(n).ok()).unwrap_or(max_seats),
+            max_seats,
+            term: s.term_at_renewal.unwrap_or(s.term),
+            terms: next_term::sold_terms(&prices, &s, now),
+            pending: s.seats_at_renewal.is_some() || s.term_at_renewal.is_some(),
+            blocked: can_change_next_term(&next_term::facts(&s), now).err(),
+        })
+    } else {
+        None
+    };
+    let align_targets = if next_term.is_some() && s.status == Status::Active {
+        super::checkout::align_targets(&mut tx, &s, now).await?
+    } else {
+        Vec::new()
+    };
     let billing = if show_billing {
         let details = tx.invoice_details(id).await?.unwrap_or_default();
         let book = Book::load(&mut tx, rates).await?;
-        let renewal_price = match price_renewal(&book, &s) {
-            Ok(p) => Some(RenewalPrice {
-                seats: p.seats,
-                term: p.term,
-                subtotal: p.totals.subtotal,
-                tax: p.totals.tax,
-                total: p.totals.total,
+        // Shown whatever pays it; a method that cannot pay it (R-PAY-2) is said beside it.
+        let renewal_price = match renewal_totals(&book, &s) {
+            Ok((line, totals)) => Some(RenewalPrice {
+                seats: line.seats,
+                term: line.term,
+                subtotal: totals.subtotal,
+                tax: totals.tax,
+                total: totals.total,
+                method_refused: s.payment_kind.and_then(|k| method_allowed(k, totals.subtotal, &book.rates).err()),
             }),
             Err(problem) => {
                 tracing::debug!(%problem, "no renewal price to show");
@@ -257,5 +281,7 @@ pub async fn detail(
         next_states: next_states(&s),
         renewal_window: judge_renewal(s.status, s.term_end, s.term, s.time_zone, now),
         payment_due: s.unpaid_since.map(|u| PaymentDue { from: local_date(u, s.time_zone), late: u <= now }),
+        next_term,
+        align_targets,
     })
 }

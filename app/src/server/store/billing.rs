@@ -25,19 +25,22 @@ fn day(text: &str, what: &str) -> StoreResult<NaiveDate> {
 const OPEN: &str = "py.status IN ('pending', 'unknown')";
 
 /// Columns of [`OpenPayment`].
-const OPEN_PAYMENT: &str = "SELECT py.id, py.org_id, py.subscription_id, py.currency, py.amount_minor, \
+const OPEN_PAYMENT: &str = "SELECT py.id, py.org_id, py.subscription_id, py.order_id, py.currency, py.amount_minor, \
      py.idempotency_key, COALESCE(py.due_at, py.created_at) AS due_at, pm.kind, \
      COALESCE(pm.gateway_token, '') AS gateway_token \
      FROM payments py JOIN payment_methods pm ON pm.id = py.payment_method_id ";
 
-type OpenPaymentRow = (PaymentId, OrgId, Option<SubscriptionId>, Currency, i64, String, i64, PaymentKind, String);
+type OpenPaymentRow =
+    (PaymentId, OrgId, Option<SubscriptionId>, Option<OrderId>, Currency, i64, String, i64, PaymentKind, String);
 
 fn open_payment(r: OpenPaymentRow) -> StoreResult<OpenPayment> {
-    let (id, org_id, subscription_id, currency, amount_minor, idempotency_key, due_at, kind, gateway_token) = r;
+    let (id, org_id, subscription_id, order_id, currency, amount_minor, idempotency_key, due_at, kind, gateway_token) =
+        r;
     Ok(OpenPayment {
         id,
         org_id,
         subscription_id,
+        order_id,
         amount: Money::from_minor(amount_minor, currency),
         idempotency_key,
         due_at: instant(due_at, &format!("payment {id}"))?,
@@ -96,7 +99,8 @@ impl Tx {
 
     pub async fn insert_order_line(&mut self, l: &NewOrderLine) -> StoreResult<()> {
         let sql = "INSERT INTO order_lines (order_id, subscription_id, product_id, seats, term, period_start_at, \
-                   period_end_at, amount_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+                   period_end_at, amount_minor, list_minor, discount_minor, tax_minor, product_name, kind) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
         on_tx!(self, |c| sqlx::query(sql)
             .bind(l.order_id)
             .bind(l.subscription_id)
@@ -106,9 +110,43 @@ impl Tx {
             .bind(secs(l.period_start))
             .bind(secs(l.period_end))
             .bind(l.amount.minor())
+            .bind(l.list.minor())
+            .bind(l.discount.minor())
+            .bind(l.tax.minor())
+            .bind(&l.product_name)
+            .bind(l.kind.code())
             .execute(&mut *c)
             .await?
             .rows_affected());
+        Ok(())
+    }
+
+    /// The lines of one order, in one statement per 500 lines.
+    pub async fn insert_order_lines(&mut self, lines: &[NewOrderLine]) -> StoreResult<()> {
+        for chunk in lines.chunks(500) {
+            on_tx!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO order_lines (order_id, subscription_id, product_id, seats, term, period_start_at, \
+                     period_end_at, amount_minor, list_minor, discount_minor, tax_minor, product_name, kind) ",
+                );
+                q.push_values(chunk, |mut b, l| {
+                    b.push_bind(l.order_id)
+                        .push_bind(l.subscription_id)
+                        .push_bind(l.product_id)
+                        .push_bind(l.seats)
+                        .push_bind(l.term)
+                        .push_bind(secs(l.period_start))
+                        .push_bind(secs(l.period_end))
+                        .push_bind(l.amount.minor())
+                        .push_bind(l.list.minor())
+                        .push_bind(l.discount.minor())
+                        .push_bind(l.tax.minor())
+                        .push_bind(l.product_name.clone())
+                        .push_bind(l.kind.code());
+                });
+                q.build().execute(&mut *c).await?;
+            });
+        }
         Ok(())
     }
 

@@ -11,6 +11,7 @@ use crate::domain::locale::Locale;
 use crate::domain::mail_routing::MailKind;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentKind;
+use crate::domain::quote::{QuoteOrigin, QuoteStatus};
 use crate::domain::status::Status;
 use crate::domain::term::Term;
 
@@ -58,4 +59,6 @@ text_code! {
     PaymentKind => "payment kind",
     MailKind => "mail kind",
     Locale => "language",
+    QuoteStatus => "quote status",
+    QuoteOrigin => "quote origin",
 }

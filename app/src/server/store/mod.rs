@@ -16,9 +16,11 @@
 //! [`Store::begin_read`].
 
 mod billing;
+mod cart;
 mod codes;
 mod journal;
 mod outbox;
+mod quotes;
 pub mod records;
 pub mod seeding;
 mod subscriptions;

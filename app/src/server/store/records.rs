@@ -90,6 +90,10 @@ pub struct Subscription {
     /// Since when a renewal payment is owed (late from then on, R-LIFE-5).
     pub unpaid_since: Option<DateTime<Utc>>,
     pub tax_address: TaxAddress,
+    /// The checkout order renewing it while its charge is under way.
+    pub pending_order_id: Option<OrderId>,
+    /// The product's licence type (R-SUB-6 keeps licence types apart).
+    pub licence_type: String,
 }
 
 /// Which column the subscription list is ordered by.
@@ -159,6 +163,12 @@ pub enum AuditAction {
     AutoRenewOff,
     RenewalOrdered,
     RenewalFailed,
+    /// Put in a checkout order; the order number is in the detail.
+    CheckoutOrdered,
+    /// A checkout's charge was declined and its order withdrawn.
+    CheckoutDeclined,
+    /// The seats or term of the next renewal were changed, or the change withdrawn (R-SUB-3).
+    NextTermChanged,
     PaymentFailed,
     /// A payment moved the subscription back to the state its dates give (R-LIFE-3).
     Reactivated,
@@ -174,6 +184,9 @@ impl AuditAction {
             AuditAction::AutoRenewOff => "auto_renew.off",
             AuditAction::RenewalOrdered => "renewal.ordered",
             AuditAction::RenewalFailed => "renewal.failed",
+            AuditAction::CheckoutOrdered => "checkout.ordered",
+            AuditAction::CheckoutDeclined => "checkout.declined",
+            AuditAction::NextTermChanged => "next_term.changed",
             AuditAction::PaymentFailed => "payment.failed",
             AuditAction::Reactivated => "status.reactivated",
             AuditAction::Moved(Status::Active) => "status.active",
@@ -274,14 +287,155 @@ impl OrderKind {
 
 #[derive(Debug, Clone)]
 pub struct NewOrderLine {
+    pub kind: LineKind,
     pub order_id: OrderId,
     pub subscription_id: SubscriptionId,
     pub product_id: ProductId,
+    pub product_name: String,
     pub seats: i64,
     pub term: Term,
     pub period_start: DateTime<Utc>,
     pub period_end: DateTime<Utc>,
+    pub list: Money,
+    pub discount: Money,
+    /// Net: list minus discount.
     pub amount: Money,
+    /// The line's share of the order's tax.
+    pub tax: Money,
+}
+
+/// What an order line buys: the subscription's next term, seats added to its current term
+/// (co-termed, R-PRICE-3), or its current term extended (R-PRICE-2). Stored as `order_lines.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Renewal,
+    AddSeats,
+    /// The current term extended to the line's period end (co-term alignment, R-PRICE-2).
+    Extension,
+}
+
+impl LineKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            LineKind::Renewal => "renewal",
+            LineKind::AddSeats => "add_seats",
+            LineKind::Extension => "extension",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<LineKind> {
+        [LineKind::Renewal, LineKind::AddSeats, LineKind::Extension].into_iter().find(|k| k.code() == code)
+    }
+
+    /// `orders.kind` of an order of such lines (the schema calls an extension a co-term order).
+    pub fn order_kind(self) -> &'static str {
+        match self {
+            LineKind::Renewal => "renewal",
+            LineKind::AddSeats => "add_seats",
+            LineKind::Extension => "coterm",
+        }
+    }
+}
+
+/// An order placed at checkout, before the gateway has answered.
+#[derive(Debug, Clone)]
+pub struct NewCheckoutOrder<'a> {
+    pub org_id: OrgId,
+    /// What its lines buy: one kind per order.
+    pub kind: LineKind,
+    /// The quote it buys, if it was placed by accepting one.
+    pub quote_id: Option<QuoteId>,
+    pub customer_account_id: CustomerAccountId,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub payment_method_id: PaymentMethodId,
+    pub created_by: UserId,
+    pub checkout_key: &'a str,
+    pub po_number: &'a str,
+    pub status: OrderStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where an order stands: being charged, or placed (paid, or accepted for payment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum OrderStatus {
+    Charging,
+    Placed,
+}
+
+impl OrderStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderStatus::Charging => "charging",
+            OrderStatus::Placed => "placed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<OrderStatus> {
+        [OrderStatus::Charging, OrderStatus::Placed].into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// An order as its pages show it.
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    pub id: OrderId,
+    pub org_id: OrgId,
+    pub number: String,
+    pub status: OrderStatus,
+    pub customer_account_id: CustomerAccountId,
+    pub csn: String,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub payment_method_id: Option<PaymentMethodId>,
+    pub payment_kind: Option<PaymentKind>,
+    pub payment_label: Option<String>,
+    pub po_number: String,
+    pub created_at: DateTime<Utc>,
+    pub line_count: i64,
+    /// The newest payment's status, if one was made (none for pay by invoice).
+    pub payment_status: Option<PaymentStatus>,
+    pub payment_failure: Option<String>,
+    /// The invoice issued for it (pay by invoice).
+    pub invoice_number: Option<String>,
+}
+
+/// One line of an order as read back.
+#[derive(Debug, Clone)]
+pub struct OrderLineRecord {
+    pub kind: LineKind,
+    pub subscription_id: Option<SubscriptionId>,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub list: Money,
+    pub discount: Money,
+    pub amount: Money,
+    pub tax: Money,
+}
+
+/// A renewal an order line applies to its subscription once the order is placed.
+#[derive(Debug, Clone, Copy)]
+pub struct AppliedRenewal {
+    pub id: SubscriptionId,
+    pub order: OrderId,
+    pub term_start: DateTime<Utc>,
+    pub term_end: DateTime<Utc>,
+    pub seats: i64,
+    pub term: Term,
+}
+
+/// A payment method on file, as checkout offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentMethodRecord {
+    pub id: PaymentMethodId,
+    pub customer_account_id: CustomerAccountId,
+    pub kind: PaymentKind,
+    pub label: String,
 }
 
 /// A later instalment of an order (R-PAY-8), waiting for its day.
@@ -330,7 +484,8 @@ pub struct NewInvoice<'a> {
 pub struct NewPayment {
     pub org_id: OrgId,
     pub order_id: OrderId,
-    pub subscription_id: SubscriptionId,
+    /// The subscription a renewal or instalment pays for; `None` for a checkout's order.
+    pub subscription_id: Option<SubscriptionId>,
     pub payment_method_id: Option<PaymentMethodId>,
     pub amount: Money,
     pub idempotency_key: String,
@@ -350,7 +505,11 @@ pub enum PaymentStatus {
 }
 
 impl PaymentStatus {
-    pub(super) fn code(self) -> &'static str {
+    pub fn parse(code: &str) -> Option<PaymentStatus> {
+        [Self::Pending, Self::Unknown, Self::Succeeded, Self::Failed].into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn code(self) -> &'static str {
         match self {
             PaymentStatus::Pending => "pending",
             PaymentStatus::Unknown => "unknown",
@@ -370,6 +529,7 @@ pub struct OpenPayment {
     pub id: PaymentId,
     pub org_id: OrgId,
     pub subscription_id: Option<SubscriptionId>,
+    pub order_id: Option<OrderId>,
     pub amount: Money,
     pub idempotency_key: String,
     pub due_at: DateTime<Utc>,
@@ -420,4 +580,50 @@ pub struct GatewayCharge {
     pub reference: String,
     pub created_at: DateTime<Utc>,
     pub settles_at: DateTime<Utc>,
+}
+
+/// A quote as the Quotes pages show it (R-QUOTE-7). Its status is the stored one: whether a
+/// sent quote has expired is the domain's to say (`quote::status_at`).
+#[derive(Debug, Clone)]
+pub struct QuoteRecord {
+    pub id: QuoteId,
+    pub org_id: OrgId,
+    pub number: String,
+    pub kind: String,
+    pub origin: crate::domain::quote::QuoteOrigin,
+    pub status: crate::domain::quote::QuoteStatus,
+    pub csn: String,
+    pub currency: Currency,
+    /// Before tax, discounts taken off.
+    pub subtotal: Money,
+    pub discount: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub partner_csn: Option<String>,
+    pub partner_name: Option<String>,
+    /// The customer as printed on the quote (R-QUOTE-8).
+    pub customer_name: String,
+    pub customer_address: String,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub order_id: Option<OrderId>,
+    /// The time zone its dates are read in: its first subscription's, else the organisation's
+    /// first customer number's subscriptions' (UTC when it has none).
+    pub time_zone: Tz,
+}
+
+/// One line of a quote.
+#[derive(Debug, Clone)]
+pub struct QuoteLineRecord {
+    pub subscription_id: Option<SubscriptionId>,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub unit_price: Money,
+    pub discount: Money,
+    /// Seats times the unit price, less the discount.
+    pub amount: Money,
+    pub promotion: Option<String>,
+    pub period_start: Option<DateTime<Utc>>,
+    pub period_end: Option<DateTime<Utc>>,
 }

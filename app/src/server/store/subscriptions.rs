@@ -21,7 +21,7 @@ const COLUMNS: &str = "SELECT s.id, s.org_id, s.customer_account_id, s.product_i
      s.contract_number, ca.csn, ca.company_name, s.seats, s.seats_at_renewal, s.term, s.term_at_renewal, s.status, \
      s.auto_renew, s.started_at, s.term_start_at, s.term_end_at, s.time_zone, s.currency, s.partner_csn, \
      s.reseller_name, s.reseller_email, s.payment_method_id, pm.kind AS payment_kind, pm.label AS payment_label, \
-     pm.gateway_token, s.unpaid_since, ca.country, ca.region, ca.tax_exempt ";
+     pm.gateway_token, s.unpaid_since, ca.country, ca.region, ca.tax_exempt, s.pending_order_id, p.licence_type ";
 
 const FROM: &str = "FROM subscriptions s \
      JOIN products p ON p.id = s.product_id \
@@ -61,6 +61,8 @@ struct Row {
     country: String,
     region: String,
     tax_exempt: bool,
+    pending_order_id: Option<OrderId>,
+    licence_type: String,
 }
 
 impl TryFrom<Row> for Subscription {
@@ -98,6 +100,8 @@ impl TryFrom<Row> for Subscription {
             payment_label: r.payment_label,
             gateway_token: r.gateway_token,
             tax_address: TaxAddress { country: r.country, region: r.region, tax_exempt: r.tax_exempt },
+            pending_order_id: r.pending_order_id,
+            licence_type: r.licence_type,
         })
     }
 }
@@ -243,6 +247,28 @@ impl Tx {
         }))
     }
 
+    /// Sets the seats and term the next renewal buys (`None`: as now, R-SUB-3). False if an
+    /// order renewing it is being paid (its seats and term are final).
+    pub async fn set_next_term(
+        &mut self,
+        id: SubscriptionId,
+        seats: Option<i64>,
+        term: Option<Term>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE subscriptions SET seats_at_renewal = $1, term_at_renewal = $2, updated_at = $3 \
+                   WHERE id = $4 AND pending_order_id IS NULL";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(seats)
+            .bind(term)
+            .bind(secs(now))
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
     /// Moves a subscription from status `from` to `to`; false if it is no longer in `from`
     /// (another process moved it first).
     pub async fn move_status(
@@ -306,7 +332,7 @@ impl Tx {
         // `subscriptions_due` in every plan.
         let sql = format!(
             "{COLUMNS}{FROM}WHERE s.auto_renew = $1 AND s.status = '{active}' AND s.unpaid_since IS NULL \
-             AND s.term_end_at <= $2 ORDER BY s.term_end_at, s.id LIMIT $3",
+             AND s.pending_order_id IS NULL AND s.term_end_at <= $2 ORDER BY s.term_end_at, s.id LIMIT $3",
             active = Status::Active.code()
         );
         let rows = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql)
@@ -337,11 +363,12 @@ impl Tx {
     }
 
     /// Subscriptions whose lifecycle process has started (R-LIFE-1): ended without renewal, or
-    /// an unpaid renewal is late.
+    /// an unpaid renewal is late. One held by an order still being paid waits for that order:
+    /// it is renewed or released, and only then can it expire.
     pub async fn lifecycle_started(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<Subscription>> {
         let sql = format!(
-            "{COLUMNS}{FROM}WHERE s.status <> '{canceled}' AND ((s.term_end_at <= $1 AND s.auto_renew = $2) \
-             OR s.unpaid_since <= $1) ORDER BY s.id",
+            "{COLUMNS}{FROM}WHERE s.status <> '{canceled}' AND s.pending_order_id IS NULL \
+             AND ((s.term_end_at <= $1 AND s.auto_renew = $2) OR s.unpaid_since <= $1) ORDER BY s.id",
             canceled = Status::Canceled.code()
         );
         let rows =
@@ -354,7 +381,7 @@ impl Tx {
     pub async fn start_next_term(&mut self, t: &NextTerm, now: DateTime<Utc>) -> StoreResult<bool> {
         let sql = "UPDATE subscriptions SET term_start_at = term_end_at, term_end_at = $1, seats = $2, term = $3, \
                    seats_at_renewal = NULL, term_at_renewal = NULL, unpaid_since = $4, updated_at = $5 \
-                   WHERE id = $6 AND term_end_at = $7 AND auto_renew = $8 AND status = $9";
+                   WHERE id = $6 AND term_end_at = $7 AND auto_renew = $8 AND status = $9 AND pending_order_id IS NULL";
         let n = on_tx!(self, |c| sqlx::query(sql)
             .bind(secs(t.new_end))
             .bind(t.seats)

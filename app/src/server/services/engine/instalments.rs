@@ -37,7 +37,7 @@ pub async fn charge_instalments(
         let payment = NewPayment {
             org_id: c.org_id,
             order_id: c.order_id,
-            subscription_id: c.subscription_id,
+            subscription_id: Some(c.subscription_id),
             payment_method_id: c.payment_method_id,
             amount: c.total,
             idempotency_key: format!("instalment:{}", c.id),
@@ -53,7 +53,7 @@ pub async fn charge_instalments(
             continue;
         }
         tx.commit().await?;
-        settle(store, gateway, payment, now).await?;
+        settle(store, gateway, payment, now, base_url).await?;
         charged += 1;
     }
     Ok(charged)

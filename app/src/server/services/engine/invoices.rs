@@ -21,7 +21,8 @@ pub struct Issue<'a> {
 }
 
 /// Issues the invoice with the subscription's invoice details (PO number, notes) and mails it
-/// to the subscription's payers.
+/// to the subscription's payers. A PO number given at checkout for the order is the invoice's,
+/// for every instalment of that order; without one, the subscription's stands.
 pub async fn issue_invoice(
     tx: &mut Tx,
     sub: &Subscription,
@@ -30,6 +31,7 @@ pub async fn issue_invoice(
     base_url: &str,
 ) -> StoreResult<()> {
     let details = tx.invoice_details(sub.id).await?.unwrap_or_default();
+    let ordered_po = tx.order(issue.order).await?.map(|o| o.po_number).filter(|po| !po.trim().is_empty());
     let (total, tax) = (issue.part.total, issue.part.tax);
     let subtotal = total.checked_sub(tax).map_err(|e| StoreError::Corrupt(format!("instalment of {}: {e}", sub.id)))?;
     let payers = tx.subscription_payers(sub.id).await?;
@@ -41,7 +43,7 @@ pub async fn issue_invoice(
         subtotal,
         tax,
         total,
-        po_number: &details.po_number,
+        po_number: ordered_po.as_deref().unwrap_or(&details.po_number),
         notes: &details.notes,
         issued_at: now,
         due_at: overdue_from(issue.due_day, sub.time_zone),

@@ -16,6 +16,7 @@ mod reminders;
 mod renewals;
 
 pub use instalments::charge_instalments;
+pub use invoices::{Issue, issue_invoice};
 pub use lifecycle::apply as apply_lifecycle;
 pub use payments::{settle, settle_open};
 pub use reminders::send_due as send_reminders;
@@ -63,7 +64,7 @@ impl Engine {
         let gateway = self.gateway.as_ref();
         let renewals = renew_due(&self.store, gateway, &self.rates, now, &self.base_url).await?;
         let instalments = charge_instalments(&self.store, gateway, now, &self.base_url).await?;
-        let settled = settle_open(&self.store, gateway, now).await?;
+        let settled = settle_open(&self.store, gateway, now, &self.base_url).await?;
         let transitions = apply_lifecycle(&self.store, now).await?;
         let reminders = send_reminders(&self.store, &self.rates, now, &self.base_url).await?;
         Ok(PassReport { renewals, instalments, settled, transitions, reminders })

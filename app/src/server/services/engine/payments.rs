@@ -13,12 +13,13 @@ use crate::server::store::{Store, StoreResult, Tx};
 
 /// Asks the gateway about one open payment (charging it if the gateway never saw its key) and
 /// writes the outcome. Returns the payment's status, or `None` if it was not open.
-#[tracing::instrument(skip(store, gateway))]
+#[tracing::instrument(skip(store, gateway, base_url))]
 pub async fn settle(
     store: &Store,
     gateway: &dyn PaymentGateway,
     payment: PaymentId,
     now: DateTime<Utc>,
+    base_url: &str,
 ) -> StoreResult<Option<PaymentStatus>> {
     let open = {
         let mut tx = store.begin_read().await?;
@@ -40,15 +41,13 @@ pub async fn settle(
     };
     let open = |status| PaymentSettlement { status, reference: None, failure: None, settled_at: None };
     let mut tx = store.begin_write().await?;
-    let status = match &outcome {
+    let (status, settled) = match &outcome {
         ChargeOutcome::Unknown => {
-            tx.settle_payment(p.id, &open(PaymentStatus::Unknown)).await?;
-            PaymentStatus::Unknown
+            (PaymentStatus::Unknown, tx.settle_payment(p.id, &open(PaymentStatus::Unknown)).await?)
         }
         ChargeOutcome::Pending { reference } => {
             let s = PaymentSettlement { reference: Some(reference), ..open(PaymentStatus::Pending) };
-            tx.settle_payment(p.id, &s).await?;
-            PaymentStatus::Pending
+            (PaymentStatus::Pending, tx.settle_payment(p.id, &s).await?)
         }
         ChargeOutcome::Succeeded { reference } => {
             let s = PaymentSettlement {
@@ -56,25 +55,31 @@ pub async fn settle(
                 settled_at: Some(now),
                 ..open(PaymentStatus::Succeeded)
             };
-            if tx.settle_payment(p.id, &s).await?
-                && let Some(sub) = p.subscription_id
-            {
+            let settled = tx.settle_payment(p.id, &s).await?;
+            if settled && let Some(sub) = p.subscription_id {
                 reactivate(&mut tx, sub, p.org_id, now).await?;
             }
-            PaymentStatus::Succeeded
+            (PaymentStatus::Succeeded, settled)
         }
         ChargeOutcome::Declined { reason } => {
             let s = PaymentSettlement { failure: Some(reason), settled_at: Some(now), ..open(PaymentStatus::Failed) };
-            if tx.settle_payment(p.id, &s).await?
-                && let Some(id) = p.subscription_id
-            {
+            let settled = tx.settle_payment(p.id, &s).await?;
+            if settled && let Some(id) = p.subscription_id {
                 tx.set_unpaid_since(id, Some(p.due_at), now).await?;
                 let detail = format!("{reason}; payment is due since the renewal date");
                 tx.insert_audit(&[audit(p.org_id, id, AuditAction::PaymentFailed, detail, now)]).await?;
             }
-            PaymentStatus::Failed
+            (PaymentStatus::Failed, settled)
         }
     };
+    // A checkout's order (one charge for many subscriptions) is completed or withdrawn in the
+    // same transaction as its payment's answer.
+    if settled
+        && p.subscription_id.is_none()
+        && let Some(order) = p.order_id
+    {
+        crate::server::services::checkout::after_charge(&mut tx, order, status, p.due_at, now, base_url).await?;
+    }
     tx.commit().await?;
     Ok(Some(status))
 }
@@ -95,14 +100,19 @@ async fn reactivate(tx: &mut Tx, id: SubscriptionId, org: OrgId, now: DateTime<U
 /// Settles every open payment (pending bank transfers, unknown answers, payments whose
 /// process stopped before asking the gateway). Returns how many became final.
 #[tracing::instrument(skip_all)]
-pub async fn settle_open(store: &Store, gateway: &dyn PaymentGateway, now: DateTime<Utc>) -> StoreResult<usize> {
+pub async fn settle_open(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> StoreResult<usize> {
     let open = {
         let mut tx = store.begin_read().await?;
         tx.open_payments(500).await?
     };
     let mut settled = 0;
     for p in open {
-        if settle(store, gateway, p.id, now).await?.is_some_and(PaymentStatus::is_final) {
+        if settle(store, gateway, p.id, now, base_url).await?.is_some_and(PaymentStatus::is_final) {
             settled += 1;
         }
     }

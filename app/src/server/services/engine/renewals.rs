@@ -83,7 +83,7 @@ pub async fn renew_due(
                         Renewed::Charging(id) => {
                             report.renewed += 1;
                             progressed = true;
-                            settle(store, gateway, id, now).await?;
+                            settle(store, gateway, id, now, base_url).await?;
                         }
                     }
                 }
@@ -142,14 +142,19 @@ async fn renew_one(
         })
         .await?;
     tx.insert_order_line(&NewOrderLine {
+        kind: LineKind::Renewal,
         order_id: order,
         subscription_id: sub.id,
         product_id: sub.product_id,
+        product_name: sub.product_name.clone(),
         seats: i64::from(p.seats),
         term: p.term,
         period_start: sub.term_end,
         period_end: p.new_end,
+        list: p.line.list,
+        discount: p.line.discount,
         amount: p.line.net,
+        tax: t.tax,
     })
     .await?;
     // Later instalments (R-PAY-8) wait in the schedule.
@@ -203,7 +208,7 @@ async fn renew_one(
     let payment = NewPayment {
         org_id: sub.org_id,
         order_id: order,
-        subscription_id: sub.id,
+        subscription_id: Some(sub.id),
         payment_method_id: sub.payment_method_id,
         amount: first.total,
         idempotency_key: format!("renewal:{}:{}", sub.id, sub.term_end.timestamp()),
