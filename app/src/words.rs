@@ -20,7 +20,7 @@ use crate::domain::password::WeakPassword;
 use crate::domain::payment::DeclineReason;
 use crate::domain::payment::PaymentKind;
 use crate::domain::pricing::ExtensionRefusal;
-use crate::domain::quote::{AcceptRefusal, QuoteOrigin, QuoteStatus};
+use crate::domain::quote::{AcceptRefusal, QuoteOrigin, QuoteStatus, RecipientProblem, SelfServiceRefusal};
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
 use crate::domain::selection::{MAX_BULK, SelectionError};
 use crate::domain::status::{Level, Status};
@@ -67,6 +67,24 @@ pub fn quote_refusal(l: Locale, r: AcceptRefusal) -> String {
         AcceptRefusal::Outdated => td_string!(l, quotes.refused_outdated),
     }
     .to_string()
+}
+
+/// Why lines cannot be one self-service quote (R-QUOTE-3, R-QUOTE-4, R-QUOTE-9, R-SUB-6),
+/// with what to do instead.
+pub fn self_service_refusal(l: Locale, r: &SelfServiceRefusal) -> String {
+    match r {
+        SelfServiceRefusal::RenewalWithOthers => td_string!(l, new_quote.renewal_with_others).to_string(),
+        SelfServiceRefusal::MixedCustomers => td_string!(l, new_quote.mixed_customers).to_string(),
+        SelfServiceRefusal::MixedCurrencies => td_string!(l, new_quote.mixed_currencies).to_string(),
+        SelfServiceRefusal::MixedPartners => td_string!(l, new_quote.mixed_partners).to_string(),
+        SelfServiceRefusal::MixedLicenceTypes => td_string!(l, new_quote.mixed_licence_types).to_string(),
+        SelfServiceRefusal::CurrencyChange => td_string!(l, new_quote.currency_change).to_string(),
+        SelfServiceRefusal::FutureStart => td_string!(l, new_quote.future_start).to_string(),
+        SelfServiceRefusal::MoreSeats { seats } => td_string!(l, new_quote.more_seats, seats = seats),
+        SelfServiceRefusal::NoSeats => td_string!(l, new_quote.no_seats).to_string(),
+        SelfServiceRefusal::TooEarly(d) => td_string!(l, new_quote.too_early, date = date(l, *d)),
+        SelfServiceRefusal::TooLate(d) => td_string!(l, new_quote.too_late, date = date(l, *d)),
+    }
 }
 
 /// Where a quote comes from: the partner by name when it has one.
@@ -279,6 +297,17 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         Problem::NextTermRefused(r) => next_term_refusal(l, r),
         Problem::AddSeatsRefused(r) => add_seats_refusal(l, r),
         Problem::ExtensionRefused(r) => extension_refusal(l, r),
+        Problem::QuoteNotSelfService(r) => self_service_refusal(l, r),
+        Problem::Recipients(RecipientProblem::Invalid(address)) => {
+            td_string!(l, new_quote.recipient_invalid, address = address)
+        }
+        Problem::Recipients(RecipientProblem::TooMany { max, given }) => {
+            td_string!(l, new_quote.recipients_too_many, max = max, given = given)
+        }
+        Problem::HumanCheckWrong => td_string!(l, new_quote.check_wrong).to_string(),
+        Problem::HumanCheckVoid => td_string!(l, new_quote.check_void).to_string(),
+        Problem::AutoRenewConsentNeeded => td_string!(l, new_quote.consent_needed).to_string(),
+        Problem::QuoteDailyLimit { max } => td_string!(l, new_quote.daily_limit, max = max),
         Problem::QuoteRefused(r) => quote_refusal(l, *r),
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),

@@ -166,6 +166,7 @@ both!(a_rolled_back_change_sends_nothing, |store: Store, _url: String| async mov
         subject: "Never".into(),
         body_text: "Never".into(),
         body_html: "<p>Never</p>".into(),
+        attachment: None,
     };
     tx.queue_mail(&mail, now()).await.unwrap();
     drop(tx);
@@ -215,3 +216,43 @@ both!(a_delivered_reset_link_is_not_kept_and_old_mail_is_forgotten, |store: Stor
     assert_eq!(outbox::forget_old_mail(&store, later).await.unwrap(), 2);
     sink.stop();
 });
+
+both!(
+    a_mail_with_a_pdf_attached_goes_out_over_smtp_with_it_and_the_copy_is_dropped,
+    |store: Store, _url: String| async move {
+        // R-QUOTE-7: the quote mail carries its PDF. The outbox keeps the file until delivery only.
+        let mut tx = store.begin_write().await.unwrap();
+        let pdf = b"%PDF-1.7 quote Q-000042".to_vec();
+        let mail = OutgoingMail {
+            org_id: None,
+            kind: app::domain::mail_routing::MailKind::Quote,
+            to_address: "procurement@partner.example".into(),
+            subject: "Quote Q-000042".into(),
+            body_text: "Here is quote Q-000042.".into(),
+            body_html: "<p>Here is quote Q-000042.</p>".into(),
+            attachment: Some(app::server::store::records::Attachment {
+                file_name: "Q-000042.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: pdf.clone(),
+            }),
+        };
+        tx.queue_mail(&mail, now()).await.unwrap();
+        tx.commit().await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
+        assert_eq!(drain(&store, &mailer(&sink.url()), now()).await.sent, 1);
+        let got = sink.messages();
+        assert_eq!(got.len(), 1);
+        let data = &got[0].data;
+        assert!(data.contains("multipart/mixed"), "{data}");
+        assert!(data.contains("Content-Type: text/plain") && data.contains("Content-Type: text/html"));
+        assert!(data.contains("Content-Type: application/pdf") && data.contains("filename=\"Q-000042.pdf\""), "{data}");
+        // Read back as a mail client would: the attachment's bytes are the PDF's.
+        let parsed = mail_parser::MessageParser::default().parse(data.as_bytes()).unwrap();
+        let file = parsed.attachment(0).expect("one attachment");
+        assert_eq!(file.contents(), pdf.as_slice());
+        let kept =
+            app::server::testing::scalar(&store, "SELECT COUNT(*) FROM mail_outbox WHERE attachment IS NOT NULL").await;
+        assert_eq!(kept, 0, "delivered: the copy is dropped");
+        sink.stop();
+    }
+);

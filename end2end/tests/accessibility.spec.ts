@@ -97,14 +97,29 @@ for (const lang of ["en", "de"] as Lang[]) {
       await page.goto("/billing/quotes");
       await expect(page.getByRole("heading", { level: 1, name: words(lang).quotes.title })).toBeVisible();
       await expectNoViolations(page, `${lang} quotes`);
-      // Each state a quote's page can show: active, replaced, expired.
-      const numbers = await page.getByRole("row").getByRole("link").allInnerTexts();
+      // Each state a quote's page can show (the partner's active, replaced and expired ones),
+      // and one the portal made (R-QUOTE-6).
+      const w = words(lang).quotes;
+      const partner = w.from_partner.replace("{{ name }}", "Northlight Partners Oy");
+      const numbers = await page.getByRole("row").filter({ hasText: partner }).getByRole("link").allInnerTexts();
       expect(numbers).toHaveLength(3);
+      // The engine's first pass, at start, makes them: wait for it if it is still running.
+      const automatic = page.getByRole("row").filter({ hasText: w.from_automatic }).getByRole("link").first();
+      await expect(async () => {
+        await page.reload();
+        await expect(automatic).toBeVisible({ timeout: 1000 });
+      }).toPass({ timeout: 30_000 });
+      numbers.push(await automatic.innerText());
       for (const number of numbers) {
         await page.goto(`/billing/quotes/${number}`);
         await expect(page.getByRole("heading", { level: 1, name: new RegExp(number) })).toBeVisible();
         await expectNoViolations(page, `${lang} quote ${number}`);
       }
+      // A new renewal quote for the subscription of the last one.
+      const id = await page.getByRole("table").last().getByRole("row").nth(1).getByRole("link").first().innerText();
+      await page.goto(`/billing/quotes/new?ids=${id}`);
+      await expect(page.getByRole("heading", { level: 1, name: words(lang).new_quote.title })).toBeVisible();
+      await expectNoViolations(page, `${lang} new quote`);
     });
 
     test("an admin's and a payer's pages", async ({ page, browser }) => {

@@ -3,6 +3,7 @@
 //! `main.rs` is a thin command line over this, and the server-level tests start it on port 0.
 
 pub mod csrf;
+pub mod documents;
 pub mod headers;
 pub mod limits;
 pub mod panics;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     let limiter = limits::Limiter::new(state.config.trusted_proxies.clone(), &state.config.public_url);
     Router::new()
         .route("/health", axum::routing::get(health))
+        .route("/billing/quotes/{number}/pdf", axum::routing::get(documents::quote_pdf))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -234,6 +234,32 @@ fn matrix() -> Vec<Row> {
             false,
             same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
         ),
+        // Making a renewal quote is renewing: buyers only (R-REN-1); another organisation's
+        // subscription is not found. The send form claims a review never shown: refused as
+        // stale (409) before anything is sent.
+        (
+            "review_quote",
+            |id| vec![("ids", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        (
+            "send_quote",
+            |id| {
+                let mut form = vec![("ids", id.to_string()), ("fingerprint", "0".repeat(32))];
+                form.extend([("customer_name", "Aurora".into()), ("customer_address", "Helsinki".into())]);
+                form.extend([("check_nonce", key()), ("check_answer", "7".into())]);
+                form
+            },
+            true,
+            (
+                [UNAUTHORIZED, CONFLICT, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
+            ),
+        ),
         ("demo_clock", none, false, same([UNAUTHORIZED, OK, OK, OK, OK, OK])),
         // Only the demo's operators move the clock, whatever their role; none of these is one.
         (

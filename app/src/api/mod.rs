@@ -2,6 +2,10 @@
 //! (`/api/<name>`): it authenticates, parses its input into domain types, calls one service
 //! function (which authorizes), and answers with a DTO or an [`AppError`]. The router's
 //! `status` middleware gives each error its HTTP status (422, 401, 403, 404, ...).
+//!
+//! A server function's arguments are the fields of the form that posts to it, so a long form
+//! has a long argument list (the browser build's generated client function has them too).
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 
@@ -365,6 +369,85 @@ pub async fn accept_quote(
     let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
     let number = place_quote(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
     leptos_axum::redirect(&links::order_placed(&number));
+    Ok(number)
+}
+
+/// Reads the term a form chose: none (as the subscriptions renew now) or one of the terms.
+#[cfg(feature = "ssr")]
+fn parse_term(text: &str) -> Result<Option<crate::domain::term::Term>, AppError> {
+    match text.trim() {
+        "" => Ok(None),
+        code => crate::domain::term::Term::parse(code)
+            .map(Some)
+            .ok_or_else(|| AppError::validation("term", Problem::NotListed)),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn quote_request(
+    ids: &str,
+    term: &str,
+    seats: &str,
+) -> Result<crate::server::services::new_quote::QuoteRequest, AppError> {
+    use crate::server::services::new_quote::QuoteRequest;
+    Ok(QuoteRequest {
+        selection: crate::domain::selection::BulkSelection::parse(ids)?,
+        term: parse_term(term)?,
+        seats: QuoteRequest::parse_seats(seats)?,
+    })
+}
+
+/// The review of a new renewal quote (R-QUOTE-2, R-BULK-4): `ids` as "1,2,3", `term` a term
+/// code or empty, `seats` as "id:seats,..." or empty.
+#[server(prefix = "/api", endpoint = "review_quote")]
+pub async fn review_quote(
+    ids: String,
+    #[server(default)] term: String,
+    #[server(default)] seats: String,
+) -> Result<QuoteDraft, AppError> {
+    let actor = require_actor().await?;
+    let request = quote_request(&ids, &term, &seats)?;
+    let state = app_state()?;
+    let (now, rates) = (state.clock.now(), &state.config.usd_rates);
+    crate::server::services::new_quote::draft(&state.store, &actor, &request, rates, now).await
+}
+
+/// Sends a renewal quote as reviewed, then shows it. `check_nonce` is the human check's key
+/// and the form's one-time key: a double submit sends one quote.
+#[server(prefix = "/api", endpoint = "send_quote")]
+pub async fn send_quote(
+    ids: String,
+    #[server(default)] term: String,
+    #[server(default)] seats: String,
+    fingerprint: String,
+    #[server(default)] members: Vec<String>,
+    #[server(default)] extra: String,
+    #[server(default)] customer_name: String,
+    #[server(default)] customer_address: String,
+    #[server(default)] consent: Option<String>,
+    check_nonce: String,
+    #[server(default)] check_answer: String,
+) -> Result<String, AppError> {
+    use crate::server::services::new_quote::{SendForm, send, split_addresses};
+    let actor = require_actor().await?;
+    let form = SendForm {
+        request: quote_request(&ids, &term, &seats)?,
+        fingerprint,
+        members,
+        extra: split_addresses(&extra),
+        customer_name,
+        customer_address,
+        consent: consent.is_some(),
+        check_nonce: crate::domain::ids::IdempotencyKey::parse(&check_nonce)
+            .map_err(AppError::form)?
+            .as_str()
+            .to_string(),
+        check_answer,
+    };
+    let state = app_state()?;
+    let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
+    let number = send(&state.store, &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&links::quote_sent(&number));
     Ok(number)
 }
 

@@ -377,6 +377,8 @@ pub struct MailboxEntry {
     pub subject: String,
     pub date: String,
     pub text: String,
+    /// The names of the files attached (a quote's PDF).
+    pub attachments: Vec<String>,
 }
 
 /// Bulk renew, first step: the selected subscriptions that can be renewed now, grouped by
@@ -613,6 +615,74 @@ pub struct QuoteLineView {
     pub promotion: Option<String>,
     pub period_start: Option<NaiveDate>,
     pub period_last_day: Option<NaiveDate>,
+}
+
+/// A renewal quote about to be sent (R-QUOTE-2, R-BULK-4): its lines priced at today's price
+/// list and promotions (R-QUOTE-5), the customer as it will be printed (R-QUOTE-8), who can
+/// receive it (R-QUOTE-1), and the human check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteDraft {
+    pub csn: String,
+    pub company_name: String,
+    pub currency: Currency,
+    /// The term every line renews for (one order, one term: R-SUB-6).
+    pub term: Term,
+    /// The terms it can be changed to: those every line's product is sold with.
+    pub terms: Vec<Term>,
+    pub lines: Vec<QuoteDraftLine>,
+    /// Selected subscriptions that cannot be quoted now, and why.
+    pub left_out: Vec<RenewRefused>,
+    pub list: Money,
+    pub discount: Money,
+    pub subtotal: Money,
+    pub tax_percent: String,
+    pub tax_exempt: bool,
+    pub tax: Money,
+    pub total: Money,
+    /// The last day it can be accepted.
+    pub last_day: NaiveDate,
+    pub customer_name: String,
+    pub customer_address: String,
+    /// The organisation's members: (name, address).
+    pub members: Vec<(String, String)>,
+    /// How many other addresses it may go to (R-QUOTE-1).
+    pub max_extra: usize,
+    /// Subscriptions whose seats or term the quote changes and whose auto-renew is on: it must
+    /// be turned off until the quote is completed (R-REN-4), with the buyer's consent.
+    pub auto_renew_off: Vec<SubscriptionId>,
+    /// What the review shows, for the send form (R-PRICE-5).
+    pub fingerprint: String,
+    /// The lines' subscriptions as the form sends them back.
+    pub ids: String,
+    /// The lines' seats as the form sends them back ("id:seats,...").
+    pub seats: String,
+    pub check: HumanCheckView,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteDraftLine {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    /// What it has now; the quote may keep or reduce it (R-QUOTE-4).
+    pub seats_now: i64,
+    pub seats: i64,
+    pub term: Term,
+    pub status: Status,
+    pub auto_renew: bool,
+    pub period_start: NaiveDate,
+    pub period_last_day: NaiveDate,
+    pub unit_price: Money,
+    pub discount: Money,
+    pub promotion: Option<String>,
+    pub net: Money,
+}
+
+/// The human check of a form: the question's terms and the key its answer is kept under.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HumanCheckView {
+    pub nonce: String,
+    pub a: u8,
+    pub b: u8,
 }
 
 #[cfg(test)]

@@ -26,13 +26,14 @@ pub const RENEW: &str = "/billing/renew";
 pub const CART: &str = "/billing/cart";
 pub const ORDERS: &str = "/billing/orders";
 pub const QUOTES: &str = "/billing/quotes";
+pub const NEW_QUOTE: &str = "/billing/quotes/new";
 pub const MAILBOX: &str = "/mailbox";
 /// The language switcher's form posts here (the `set_language` server function).
 pub const SET_LANGUAGE: &str = "/api/set_language";
 
 /// Every page without a parameter in its path; with [`subscription`], every page there is. A
 /// server test opens each one, so a link built here never leads to a page that does not exist.
-pub const PAGES: [&str; 12] = [
+pub const PAGES: [&str; 13] = [
     SIGN_IN,
     FORGOT_PASSWORD,
     RESET_PASSWORD,
@@ -45,6 +46,7 @@ pub const PAGES: [&str; 12] = [
     CART,
     ORDERS,
     QUOTES,
+    NEW_QUOTE,
 ];
 
 /// Sign-in, then back to `next` (a path on this site).
@@ -103,6 +105,21 @@ pub fn order(number: &str) -> String {
 /// One quote's page (`number` as "Q-2026-0001").
 pub fn quote(number: &str) -> String {
     format!("{QUOTES}/{}", encode(number))
+}
+
+/// A quote's PDF (a download, not a page).
+pub fn quote_pdf(number: &str) -> String {
+    format!("{}/pdf", quote(number))
+}
+
+/// A quote's page right after it was sent.
+pub fn quote_sent(number: &str) -> String {
+    format!("{}?sent=1", quote(number))
+}
+
+/// The review of a new renewal quote for these subscriptions (`ids` as "1,2,3").
+pub fn new_quote(ids: &str) -> String {
+    format!("{NEW_QUOTE}?ids={ids}")
 }
 
 /// An order's page right after it was placed.

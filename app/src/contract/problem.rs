@@ -14,7 +14,7 @@ use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
 use crate::domain::password::WeakPassword;
 use crate::domain::payment::DeclineReason;
 use crate::domain::pricing::ExtensionRefusal;
-use crate::domain::quote::AcceptRefusal;
+use crate::domain::quote::{AcceptRefusal, RecipientProblem, SelfServiceRefusal};
 use crate::domain::selection::SelectionError;
 use crate::domain::time::StepError;
 
@@ -92,6 +92,22 @@ pub enum Problem {
     ExtensionRefused(ExtensionRefusal),
     /// The quote cannot be accepted and bought (R-QUOTE-7).
     QuoteRefused(AcceptRefusal),
+    /// These lines cannot be one self-service quote (R-QUOTE-3, R-QUOTE-4, R-QUOTE-9).
+    QuoteNotSelfService(SelfServiceRefusal),
+    /// The quote's recipients (R-QUOTE-1).
+    Recipients(RecipientProblem),
+    /// The answer to the human check is wrong; try again.
+    HumanCheckWrong,
+    /// The human check is no longer valid (expired, used, or answered wrongly too often): a
+    /// new one is asked.
+    HumanCheckVoid,
+    /// The quote changes these subscriptions' seats or term while their auto-renew is on: it is
+    /// sent only with the buyer's consent to turn auto-renew off until it is completed (R-REN-4).
+    AutoRenewConsentNeeded,
+    /// A buyer makes at most `max` self-service quotes a day.
+    QuoteDailyLimit {
+        max: i64,
+    },
 }
 
 /// A subscription that cannot be renewed now, and why.

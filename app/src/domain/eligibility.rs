@@ -1,6 +1,6 @@
 //! Who may buy what together, and how to pay for it: bulk renewal groups (R-BULK-3), orders
-//! that must not mix licence types or terms (R-SUB-6), self-service quotes (R-QUOTE-3,
-//! R-QUOTE-4), pay by invoice (R-PAY-3, R-PAY-4) and the online payment limit (R-PAY-2).
+//! that must not mix licence types or terms (R-SUB-6), pay by invoice (R-PAY-3, R-PAY-4) and the
+//! online payment limit (R-PAY-2). What a self-service quote may hold is `quote`'s.
 
 use serde::{Deserialize, Serialize};
 
@@ -41,79 +41,6 @@ pub fn separate_orders<T: Clone>(lines: &[(OrderKind, T)]) -> Vec<(OrderKind, Ve
         }
     }
     out
-}
-
-/// The kind of a line on a self-service quote (R-QUOTE-3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum QuoteLineKind {
-    New,
-    Coterm,
-    Renewal,
-}
-
-/// One line of a self-service quote, with the facts R-QUOTE-3 and R-QUOTE-4 look at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuoteLineFacts {
-    pub kind: QuoteLineKind,
-    pub csn: String,
-    pub currency: Currency,
-    /// The subscription's current currency, for renewal and co-term lines.
-    pub subscription_currency: Option<Currency>,
-    pub partner_csn: Option<String>,
-    /// Seats above the subscription's current quantity (renewal lines).
-    pub added_seats: u32,
-    /// Whether the line asks to start after the quote's date.
-    pub future_start: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum QuoteRefusal {
-    #[error("A quote needs at least one item.")]
-    Empty,
-    #[error("A renewal cannot be combined with new or co-term items in one quote; create separate quotes.")]
-    RenewalMixed,
-    #[error("All items on a quote must belong to the same customer number.")]
-    MixedCustomers,
-    #[error("All items on a quote must be in the same currency.")]
-    MixedCurrencies,
-    #[error("All items on a quote must have the same partner.")]
-    MixedPartners,
-    #[error(
-        "The currency of a subscription cannot be changed through a self-service quote; contact your partner or sales."
-    )]
-    CurrencyChange,
-    #[error("Seats cannot be added through a quote; add them on the subscription's page.")]
-    AddsSeats,
-    #[error("Self-service quotes cannot start in the future.")]
-    FutureStart,
-}
-
-/// Judges a self-service quote (R-QUOTE-3, R-QUOTE-4).
-pub fn judge_self_service_quote(lines: &[QuoteLineFacts]) -> Result<(), QuoteRefusal> {
-    let first = lines.first().ok_or(QuoteRefusal::Empty)?;
-    let renewals = lines.iter().filter(|l| l.kind == QuoteLineKind::Renewal).count();
-    if renewals > 0 && renewals < lines.len() {
-        return Err(QuoteRefusal::RenewalMixed);
-    }
-    if lines.iter().any(|l| l.csn != first.csn) {
-        return Err(QuoteRefusal::MixedCustomers);
-    }
-    if lines.iter().any(|l| l.currency != first.currency) {
-        return Err(QuoteRefusal::MixedCurrencies);
-    }
-    if lines.iter().any(|l| l.partner_csn != first.partner_csn) {
-        return Err(QuoteRefusal::MixedPartners);
-    }
-    if lines.iter().any(|l| l.subscription_currency.is_some_and(|c| c != l.currency)) {
-        return Err(QuoteRefusal::CurrencyChange);
-    }
-    if lines.iter().any(|l| l.added_seats > 0) {
-        return Err(QuoteRefusal::AddsSeats);
-    }
-    if lines.iter().any(|l| l.future_start) {
-        return Err(QuoteRefusal::FutureStart);
-    }
-    Ok(())
 }
 
 /// How a purchase is made, for pay-by-invoice eligibility (R-PAY-3).
@@ -217,61 +144,6 @@ mod tests {
         assert_eq!(orders.len(), 3);
         assert_eq!(orders[0], (k("subscription", Term::Annual), vec![1, 4]));
         assert_eq!(separate_orders(&lines[..1]).len(), 1);
-    }
-
-    fn line(kind: QuoteLineKind) -> QuoteLineFacts {
-        QuoteLineFacts {
-            kind,
-            csn: "5150001001".into(),
-            currency: Currency::Eur,
-            subscription_currency: (kind != QuoteLineKind::New).then_some(Currency::Eur),
-            partner_csn: None,
-            added_seats: 0,
-            future_start: false,
-        }
-    }
-
-    #[test]
-    fn self_service_quotes_are_for_new_coterm_or_renewal_items() {
-        // R-QUOTE-3
-        assert_eq!(judge_self_service_quote(&[]), Err(QuoteRefusal::Empty));
-        assert!(judge_self_service_quote(&[line(QuoteLineKind::Renewal), line(QuoteLineKind::Renewal)]).is_ok());
-        assert!(judge_self_service_quote(&[line(QuoteLineKind::New), line(QuoteLineKind::Coterm)]).is_ok());
-        assert_eq!(
-            judge_self_service_quote(&[line(QuoteLineKind::Renewal), line(QuoteLineKind::New)]),
-            Err(QuoteRefusal::RenewalMixed)
-        );
-        let other_csn = QuoteLineFacts { csn: "5150001002".into(), ..line(QuoteLineKind::Renewal) };
-        assert_eq!(
-            judge_self_service_quote(&[line(QuoteLineKind::Renewal), other_csn]),
-            Err(QuoteRefusal::MixedCustomers)
-        );
-        let sek = QuoteLineFacts {
-            currency: Currency::Sek,
-            subscription_currency: Some(Currency::Sek),
-            ..line(QuoteLineKind::Renewal)
-        };
-        assert_eq!(judge_self_service_quote(&[line(QuoteLineKind::Renewal), sek]), Err(QuoteRefusal::MixedCurrencies));
-        let partner = QuoteLineFacts { partner_csn: Some("5100900017".into()), ..line(QuoteLineKind::Renewal) };
-        assert_eq!(
-            judge_self_service_quote(&[line(QuoteLineKind::Renewal), partner]),
-            Err(QuoteRefusal::MixedPartners)
-        );
-    }
-
-    #[test]
-    fn what_self_service_quotes_cannot_do() {
-        // R-QUOTE-4
-        let change = QuoteLineFacts {
-            currency: Currency::Usd,
-            subscription_currency: Some(Currency::Eur),
-            ..line(QuoteLineKind::Renewal)
-        };
-        assert_eq!(judge_self_service_quote(&[change]), Err(QuoteRefusal::CurrencyChange));
-        let seats = QuoteLineFacts { added_seats: 2, ..line(QuoteLineKind::Renewal) };
-        assert_eq!(judge_self_service_quote(&[seats]), Err(QuoteRefusal::AddsSeats));
-        let later = QuoteLineFacts { future_start: true, ..line(QuoteLineKind::New) };
-        assert_eq!(judge_self_service_quote(&[later]), Err(QuoteRefusal::FutureStart));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod auto_renew;
 pub mod checkout;
 pub mod eligibility;
 pub mod email;
+pub mod human_check;
 pub mod ids;
 pub mod locale;
 pub mod mail_routing;

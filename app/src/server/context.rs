@@ -81,12 +81,24 @@ pub fn client_behind_proxies(
 pub async fn current_actor() -> Result<Option<Actor>, AppError> {
     let Some(token) = session_token() else { return Ok(None) };
     let state = app_state()?;
-    let mut tx = state.store.begin_read().await?;
-    let Some(session) = tx.session(&hash_token(&token), chrono::Utc::now()).await? else {
+    actor_of_session(&state.store, &token).await
+}
+
+/// The actor a request's headers carry the session of: for the few routes that are not
+/// server functions (a document download), which read the same cookie the same way.
+pub async fn actor_from_headers(state: &AppState, headers: &http::HeaderMap) -> Result<Option<Actor>, AppError> {
+    let name = session_cookie(state.config.secure_cookies());
+    let Some(token) = super::language::cookie(headers, name) else { return Ok(None) };
+    actor_of_session(&state.store, &token).await
+}
+
+async fn actor_of_session(store: &super::store::Store, token: &str) -> Result<Option<Actor>, AppError> {
+    let mut tx = store.begin_read().await?;
+    let Some(session) = tx.session(&hash_token(token), chrono::Utc::now()).await? else {
         return Ok(None);
     };
     drop(tx);
-    Ok(Some(load_actor(&state.store, session.user_id, session.org_id).await?))
+    Ok(Some(load_actor(store, session.user_id, session.org_id).await?))
 }
 
 /// The signed-in actor, or `Unauthorized`.

@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use html_escape::{encode_double_quoted_attribute as escape_attr, encode_text as escape_html};
 
+use super::documents::QuotePrint;
 use super::store::records::OutgoingMail;
 use crate::contract::dto::ShownDate;
 use crate::contract::links;
@@ -91,7 +92,7 @@ fn render(
         "<p style=\"color:#4a5563;font-size:12px;border-top:1px solid #d6dae0;padding-top:8px\">{}</p></div>",
         escape_html(brand)
     ));
-    OutgoingMail { org_id, kind, to_address: to.into(), subject, body_text: text, body_html: html }
+    OutgoingMail { org_id, kind, to_address: to.into(), subject, body_text: text, body_html: html, attachment: None }
 }
 
 /// A date as mails write it: "9 June 2025", "9 juin 2025", "9. Juni 2025".
@@ -381,6 +382,62 @@ pub fn invoice(
     )
 }
 
+/// A quote for one recipient (R-QUOTE-7): its number, expiry date and total including
+/// discounts, its lines, the "Buy" link to its page (sign-in first when needed), and its PDF.
+pub fn quote(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    q: &QuotePrint<'_>,
+    pdf: super::store::records::Attachment,
+    base_url: &str,
+) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let (total, date) = (amount(lang, q.total), long_date(lang, q.last_day));
+    let head = vec![
+        td_string!(l, col_product).to_string(),
+        td_string!(l, col_subscription).to_string(),
+        td_string!(l, col_seats).to_string(),
+        td_string!(l, col_term).to_string(),
+        td_string!(l, col_amount).to_string(),
+    ];
+    let rows = q
+        .lines
+        .iter()
+        .map(|line| {
+            vec![
+                line.product_name.clone(),
+                line.subscription_id.map(|id| id.to_string()).unwrap_or_default(),
+                lang.integer(line.seats),
+                words::term(page_words(lang), line.term),
+                amount(lang, line.net),
+            ]
+        })
+        .collect();
+    let mut mail = render(
+        MailKind::Quote,
+        Some(org_id),
+        to,
+        lang,
+        td_string!(l, quote_subject, number = q.number, amount = &total, date = &date),
+        vec![
+            Block::Para(td_string!(
+                l,
+                quote_body,
+                company = q.customer_name,
+                number = q.number,
+                amount = &total,
+                date = &date
+            )),
+            Block::Table(head, rows),
+            Block::Para(td_string!(l, quote_attached, file = &pdf.file_name)),
+            Block::Action(td_string!(l, quote_action).into(), links::absolute(base_url, &links::quote(q.number))),
+        ],
+    );
+    mail.attachment = Some(pdf);
+    mail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,7 +448,8 @@ mod tests {
     const ORG: OrgId = OrgId(1);
     const SUB: SubscriptionId = SubscriptionId(7);
     /// The kinds the portal sends today; each must have a template.
-    const SENT_TODAY: [MailKind; 6] = [
+    const SENT_TODAY: [MailKind; 7] = [
+        MailKind::Quote,
         MailKind::OrderConfirmation,
         MailKind::RenewalReminder,
         MailKind::ExpiryNotice,
@@ -463,6 +521,7 @@ mod tests {
                 invoice(ORG, "p@x.example", EN, "INV-3001", SUB, eur(694_747), d(2027, 1, 22), BASE),
             ),
             (MailKind::PasswordReset, password_reset("b@x.example", EN, &format!("{BASE}/reset-password?token=abc"))),
+            (MailKind::Quote, quote_mail(EN)),
         ];
         assert_eq!(mails.len(), SENT_TODAY.len());
         assert!(SENT_TODAY.iter().all(|k| mails.iter().any(|(kind, _)| kind == k)));
@@ -477,10 +536,64 @@ mod tests {
                 let path = url.split('?').next().unwrap_or_default();
                 let known = links::PAGES.contains(&path)
                     || path.strip_prefix("/billing/subscriptions/").is_some_and(|id| id.parse::<i64>().is_ok())
-                    || path.strip_prefix("/billing/orders/").is_some_and(|n| n.starts_with("ORD-"));
+                    || path.strip_prefix("/billing/orders/").is_some_and(|n| n.starts_with("ORD-"))
+                    || path.strip_prefix("/billing/quotes/").is_some_and(|n| n.starts_with("Q-"));
                 assert!(known, "{kind:?} links to {path}, which is not a page");
             }
         }
+    }
+
+    fn quote_mail(lang: Lang) -> OutgoingMail {
+        let print = QuotePrint {
+            number: "Q-000042",
+            created_on: d(2026, 12, 1),
+            last_day: d(2026, 12, 31),
+            customer_name: "Cirrus Studios GmbH",
+            customer_address: "Torstrasse 101, 10119 Berlin, DE",
+            csn: "5150003001",
+            partner: None,
+            lines: vec![crate::server::documents::PrintLine {
+                product_name: "Vectora CAD".into(),
+                subscription_id: Some(SUB),
+                seats: 3,
+                term: Term::Annual,
+                period: Some((d(2027, 1, 10), d(2028, 1, 9))),
+                net: eur(560_280),
+                promotion: Some("Winter renewal 5 %".into()),
+            }],
+            list: eur(589_770),
+            discount: eur(29_490),
+            subtotal: eur(560_280),
+            tax: eur(106_453),
+            total: eur(666_733),
+        };
+        let pdf = crate::server::documents::quote_pdf(lang, &print, BASE);
+        quote(ORG, "x@partner.example", lang, &print, pdf, BASE)
+    }
+
+    #[test]
+    fn the_quote_mail_carries_number_expiry_total_the_buy_link_and_the_pdf() {
+        // R-QUOTE-7: the quote number, the quote's expiry date and the total including
+        // discounts, and "Buy" to accept it; the PDF says the same.
+        let m = quote_mail(EN);
+        assert_eq!(m.subject, "Quote Q-000042: €6,667.33, valid until 31 December 2026");
+        assert!(
+            m.body_text.contains("€6,667.33 including discounts and tax. It can be accepted until 31 December 2026.")
+        );
+        assert!(m.body_text.contains(&format!("Buy: {BASE}/billing/quotes/Q-000042")), "{}", m.body_text);
+        let file = m.attachment.expect("the PDF");
+        assert_eq!((file.file_name.as_str(), file.content_type.as_str()), ("Q-000042.pdf", "application/pdf"));
+        let doc = lopdf::Document::load_mem(&file.bytes).expect("a readable PDF");
+        let text = doc.extract_text(&[1]).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+        for part in ["Quote Q-000042", "31 December 2026", "€6,667.33", "Cirrus Studios GmbH", "Winter renewal 5 %"] {
+            assert!(text.contains(part), "{part:?} not in {text}");
+        }
+        // In German, with German dates and amounts.
+        let m = quote_mail(Lang::De);
+        assert_eq!(m.subject, "Angebot Q-000042: 6.667,33\u{a0}€, gültig bis 31. Dezember 2026");
+        let doc = lopdf::Document::load_mem(&m.attachment.unwrap().bytes).unwrap();
+        let text = doc.extract_text(&[1]).unwrap();
+        assert!(text.contains("Angebot Q-000042") && text.contains("31. Dezember 2026"), "{text}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::contract::dto::MailboxEntry;
 
@@ -33,6 +33,7 @@ pub fn parse(raw: &[u8]) -> MailboxEntry {
             subject: String::new(),
             date: String::new(),
             text: String::new(),
+            attachments: Vec::new(),
         };
     };
     MailboxEntry {
@@ -41,6 +42,7 @@ pub fn parse(raw: &[u8]) -> MailboxEntry {
         subject: m.subject().unwrap_or_default().to_string(),
         date: m.date().map(|d| d.to_rfc822()).unwrap_or_default(),
         text: m.body_text(0).map(|t| t.trim_end().replace("\r\n", "\n")).unwrap_or_default(),
+        attachments: m.attachments().filter_map(|a| a.attachment_name().map(String::from)).collect(),
     }
 }
 

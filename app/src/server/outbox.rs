@@ -90,17 +90,23 @@ impl Mailer {
 
     fn build(&self, row: &QueuedMail) -> Result<Message, String> {
         let to = row.to_address.parse::<Mailbox>().map_err(|e| format!("invalid recipient: {e}"))?;
-        Message::builder()
+        let body = MultiPart::alternative()
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(row.body_text.clone()))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(row.body_html.clone()));
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(row.subject.clone())
-            .message_id(Some(self.message_id(row.id)))
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(row.body_text.clone()))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(row.body_html.clone())),
-            )
-            .map_err(|e| e.to_string())
+            .message_id(Some(self.message_id(row.id)));
+        match (&row.attachment_name, &row.attachment_type, &row.attachment) {
+            (Some(name), Some(kind), Some(bytes)) => {
+                let kind = ContentType::parse(kind).map_err(|e| format!("attachment type {kind:?}: {e}"))?;
+                let file = lettre::message::Attachment::new(name.clone()).body(bytes.clone(), kind);
+                builder.multipart(MultiPart::mixed().multipart(body).singlepart(file))
+            }
+            _ => builder.multipart(body),
+        }
+        .map_err(|e| e.to_string())
     }
 }
 

@@ -61,6 +61,7 @@ pub async fn queue_mails(store: &Store, n: usize, now: DateTime<Utc>) {
             subject: format!("Test mail {i}"),
             body_text: format!("Plain part of mail {i}.\n"),
             body_html: format!("<p>HTML part of mail {i}.</p>"),
+            attachment: None,
         };
         tx.queue_mail(&mail, now).await.expect("queue a mail");
     }

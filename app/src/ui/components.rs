@@ -65,6 +65,9 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::Validation { problem: Problem::AutoRenewRefused { refused, .. }, .. } => {
             refused.iter().map(|r| crate::words::refused(l, r)).collect()
         }
+        AppError::Validation { problem: Problem::RenewRefused { refused }, .. } => {
+            refused.iter().map(|r| crate::words::renew_refused(l, r)).collect()
+        }
         _ => Vec::new(),
     };
     let node = focused_on_arrival();

@@ -28,6 +28,9 @@ pub fn MailboxPage() -> impl IntoView {
                                         <span class="sub">" " {td_string!(l, mailbox.to, to = m.to.clone(), date = m.date.clone())}</span>
                                     </summary>
                                     <pre class="mail-text">{m.text.clone()}</pre>
+                                    {(!m.attachments.is_empty()).then(|| view! {
+                                        <p>{td_string!(l, mailbox.attached, names = m.attachments.join(", "))}</p>
+                                    })}
                                     <p class="sub">{td_string!(l, mailbox.message_id, id = m.message_id.clone())}</p>
                                 </details>
                             </li>

@@ -6,6 +6,7 @@ mod auto_renew;
 pub(crate) mod components;
 mod demo_clock;
 mod mailbox;
+mod new_quote;
 mod password_reset;
 mod quotes;
 mod renew;
@@ -168,6 +169,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/orders") view=renew::OrdersPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/orders/:number") view=renew::OrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/quotes") view=quotes::QuotesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/quotes/new") view=new_quote::NewQuotePage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/quotes/:number") view=quotes::QuotePage ssr=SsrMode::Async/>
                     <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/demo/clock") view=demo_clock::DemoClockPage ssr=SsrMode::Async/>

@@ -86,13 +86,15 @@ pub fn QuotePage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.get().get("number").unwrap_or_default();
     let detail = Resource::new(number, quote);
+    let query = leptos_router::hooks::use_query_map();
+    let sent = move || query.get().get("sent").is_some();
     view! {
         <Title text=move || td_string!(l, quotes.detail_title, number = number())/>
         <Authenticated children=move |_me| view! {
             <p><A href=links::QUOTES>{td_string!(l, quotes.back)}</A></p>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(l, app.loading)}</p> }>
                 {move || detail.get().map(|r| match r {
-                    Ok(d) => view! { <Quote d/> }.into_any(),
+                    Ok(d) => view! { <Quote d sent=sent()/> }.into_any(),
                     Err(e) => view! {
                         <h1>{td_string!(l, quotes.detail_title, number = number())}</h1>
                         <ErrorNotice error=e/>
@@ -104,7 +106,7 @@ pub fn QuotePage() -> impl IntoView {
 }
 
 #[component]
-fn Quote(d: QuoteDetail) -> impl IntoView {
+fn Quote(d: QuoteDetail, sent: bool) -> impl IntoView {
     let l = expect_context::<Locale>();
     let s = d.summary.clone();
     let expires = words::date(l, s.expires_on);
@@ -130,7 +132,11 @@ fn Quote(d: QuoteDetail) -> impl IntoView {
             " · " {words::quote_origin(l, s.origin, s.partner_name.as_deref())}
             " · " {td_string!(l, quotes.created_on, date = words::date(l, s.created_on))}
         </p>
+        {sent.then(|| view! {
+            <div class="notice notice-success" role="status">{td_string!(l, new_quote.sent_notice, number = s.number.clone())}</div>
+        })}
         {standing}
+        <p><a href=links::quote_pdf(&s.number) download="">{td_string!(l, new_quote.pdf)}</a></p>
         {match d.acceptance.clone() {
             QuoteAcceptance::Open(c) => view! { <AcceptForm number=s.number.clone() c/> }.into_any(),
             // Expired, accepted and replaced quotes say so above; an outdated one says why here.

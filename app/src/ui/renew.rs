@@ -81,6 +81,7 @@ fn Group(n: usize, g: RenewGroup, action: ServerAction<AddToCart>) -> impl IntoV
     );
     let heading_id = format!("h-group-{n}");
     let labelled_by = heading_id.clone();
+    let group_ids = crate::domain::selection::join_ids(&g.items.iter().map(|i| i.id).collect::<Vec<_>>());
     view! {
         <section class="card" aria-labelledby=labelled_by>
             <h2 id=heading_id>{caption.clone()}</h2>
@@ -133,6 +134,11 @@ fn Group(n: usize, g: RenewGroup, action: ServerAction<AddToCart>) -> impl IntoV
                     {td_string!(l, renew.add)}
                 </button>
             </ActionForm>
+            // R-BULK-4: the same group as a renewal quote instead of the cart.
+            <p>
+                <A href=links::new_quote(&group_ids)>{td_string!(l, new_quote.from_group)}</A>
+                <span class="hint">" " {td_string!(l, new_quote.from_group_hint)}</span>
+            </p>
         </section>
     }
 }
@@ -219,6 +225,7 @@ fn Order(n: usize, total: usize, o: CartOrder, remove: ServerAction<RemoveFromCa
     };
     let due_now = o.schedule.first().map(|(_, a)| *a).unwrap_or(o.total);
     let place_label = td_string!(l, cart.place, amount = words::amount(l, due_now));
+    let as_quote = links::new_quote(&o.ids);
     view! {
         <section class="card order" aria-labelledby=labelled_by>
             <h2 id=heading_id>{heading}</h2>
@@ -279,6 +286,8 @@ fn Order(n: usize, total: usize, o: CartOrder, remove: ServerAction<RemoveFromCa
                     {move || if place.pending().get() { td_string!(l, cart.placing).to_string() } else { place_label.clone() }}
                 </button>
             </ActionForm>
+            // R-QUOTE-2: this order as a renewal quote instead.
+            <p><A href=as_quote>{td_string!(l, new_quote.from_cart)}</A></p>
         </section>
     }
 }

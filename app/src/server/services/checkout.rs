@@ -54,7 +54,7 @@ pub const MAX_PO: usize = 40;
 /// Orders per page of the Orders list.
 pub const ORDERS_PER_PAGE: i64 = 25;
 
-fn cart_facts(s: &Subscription) -> CartFacts {
+pub(crate) fn cart_facts(s: &Subscription) -> CartFacts {
     CartFacts {
         status: s.status,
         term_end: s.term_end,
@@ -66,7 +66,7 @@ fn cart_facts(s: &Subscription) -> CartFacts {
     }
 }
 
-fn refused(s: &Subscription, reason: RenewBlock) -> RenewRefused {
+pub(crate) fn refused(s: &Subscription, reason: RenewBlock) -> RenewRefused {
     RenewRefused { id: s.id, product_name: s.product_name.clone(), reason }
 }
 
@@ -90,7 +90,12 @@ fn method_view(s: &Subscription) -> PaymentMethodView {
 
 /// The selected subscriptions of the actor's organisation, in the order selected; an id that
 /// is unknown or of another organisation is not found, and nothing is said about which.
-async fn load(tx: &mut Tx, actor: &Actor, ids: &[SubscriptionId], lock: bool) -> Result<Vec<Subscription>, AppError> {
+pub(crate) async fn load(
+    tx: &mut Tx,
+    actor: &Actor,
+    ids: &[SubscriptionId],
+    lock: bool,
+) -> Result<Vec<Subscription>, AppError> {
     let mut subs = tx.subscriptions_in_org(actor.org_id, ids, lock).await?;
     if subs.len() != ids.len() {
         return Err(AppError::NotFound);
@@ -154,7 +159,7 @@ pub async fn renew_options(
 }
 
 /// The last local day of a term ending at `end`.
-fn last_day(end: DateTime<Utc>, s: &Subscription) -> chrono::NaiveDate {
+pub(crate) fn last_day(end: DateTime<Utc>, s: &Subscription) -> chrono::NaiveDate {
     local_date(expiry_instant(end), s.time_zone)
 }
 
@@ -205,12 +210,12 @@ pub async fn remove_from_cart(store: &Store, actor: &Actor, selection: &BulkSele
     Ok(())
 }
 
-/// One order of the cart, priced.
-struct Priced<'a> {
-    group: OrderGroup,
-    subs: Vec<&'a Subscription>,
-    lines: Vec<RenewalLine>,
-    price: OrderPrice,
+/// One order of the cart (or one quote), priced.
+pub(crate) struct Priced<'a> {
+    pub(crate) group: OrderGroup,
+    pub(crate) subs: Vec<&'a Subscription>,
+    pub(crate) lines: Vec<RenewalLine>,
+    pub(crate) price: OrderPrice,
 }
 
 /// Prices the subscriptions of one group as one order made `now`: each line with the price
@@ -233,6 +238,18 @@ fn price_group<'a>(
     if !bad.is_empty() {
         return Err(bad);
     }
+    price_lines(group, subs, lines, now)
+}
+
+/// Prices renewal lines already chosen and priced one by one as one order made `now`: the tax
+/// of the first customer address (one customer number per order), computed once on the
+/// subtotal (R-CUST-3), and the instalments from that day (R-PAY-8).
+pub(crate) fn price_lines<'a>(
+    group: OrderGroup,
+    subs: Vec<&'a Subscription>,
+    lines: Vec<RenewalLine>,
+    now: DateTime<Utc>,
+) -> Result<Priced<'a>, Vec<RenewRefused>> {
     let first = subs[0];
     let rate = rate_for(&first.tax_address).map_err(|_| vec![refused(first, RenewBlock::NoPrice)])?;
     let nets: Vec<LinePrice> = lines.iter().map(|l| l.line).collect();
@@ -244,7 +261,7 @@ fn price_group<'a>(
 
 /// What the review showed, in a few bytes: each line's subscription, seats, term, period and
 /// amounts, the totals and the schedule. Placing an order recomputes it and compares (R-PRICE-5).
-fn fingerprint(p: &Priced<'_>) -> String {
+pub(crate) fn fingerprint(p: &Priced<'_>) -> String {
     let mut text = String::new();
     for (s, l) in p.subs.iter().zip(&p.lines) {
         text.push_str(&format!(

@@ -12,7 +12,9 @@ use crate::domain::mail_routing::MailKind;
 impl Tx {
     pub async fn queue_mail(&mut self, mail: &OutgoingMail, now: DateTime<Utc>) -> StoreResult<MailId> {
         let sql = "INSERT INTO mail_outbox (org_id, kind, to_address, subject, body_text, body_html, created_at, \
-                   next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
+                   next_attempt_at, attachment_name, attachment_type, attachment) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) RETURNING id";
+        let file = mail.attachment.as_ref();
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, MailId>(sql)
             .bind(mail.org_id)
             .bind(mail.kind)
@@ -21,6 +23,9 @@ impl Tx {
             .bind(&mail.body_text)
             .bind(&mail.body_html)
             .bind(secs(now))
+            .bind(file.map(|f| f.file_name.as_str()))
+            .bind(file.map(|f| f.content_type.as_str()))
+            .bind(file.map(|f| f.bytes.as_slice()))
             .fetch_one(&mut *c)
             .await?))
     }
@@ -40,7 +45,7 @@ impl Tx {
             "UPDATE mail_outbox SET claimed_until = $1 WHERE id IN (\
                SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
                AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3{lock}) \
-             RETURNING id, kind, to_address, subject, body_text, body_html, attempts"
+             RETURNING id, kind, to_address, subject, body_text, body_html, attempts, attachment_name, attachment_type, attachment"
         );
         let mut rows = on_tx!(self, |c| sqlx::query_as::<_, QueuedMail>(&claim)
             .bind(secs(lease_until))
@@ -55,7 +60,10 @@ impl Tx {
     /// Records a delivery. The body of a mail that carries a secret (a reset or invitation
     /// link) is blanked: the link lives in the recipient's mailbox, not in our database.
     pub async fn mark_mail_sent(&mut self, id: MailId, now: DateTime<Utc>) -> StoreResult<()> {
-        let sql = "UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, attempts = attempts + 1 WHERE id = $2";
+        // The attachment (a quote's PDF) is in the recipient's mailbox now, and can be made
+        // again from its quote: the database need not keep a copy.
+        let sql = "UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, attempts = attempts + 1, attachment = NULL \
+                   WHERE id = $2";
         on_tx!(self, |c| sqlx::query(sql).bind(secs(now)).bind(id).execute(&mut *c).await?.rows_affected());
         self.blank_secret_body(id).await
     }

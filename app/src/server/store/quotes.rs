@@ -154,3 +154,264 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(quote).fetch_all(&mut *c).await?))
     }
 }
+
+impl Tx {
+    /// Writes a sent quote and gives it its number (`Q-` and the id, six digits at least). A
+    /// second quote with the same creation key is a unique violation.
+    pub async fn insert_quote(&mut self, q: &NewQuote<'_>) -> StoreResult<(QuoteId, String)> {
+        let sql = "INSERT INTO quotes (org_id, number, customer_account_id, kind, origin, status, currency, \
+                   subtotal_minor, discount_minor, tax_minor, total_minor, partner_csn, customer_name, customer_address, \
+                   expires_at, created_by, created_at, sent_at, creation_key) \
+                   VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) \
+                   RETURNING id";
+        let number_sql = "UPDATE quotes SET number = $1 WHERE id = $2";
+        // Unique until the number replaces it in the same transaction.
+        let placeholder = format!("new:{}:{}", q.created_at.timestamp_micros(), uuid::Uuid::new_v4());
+        Ok(on_tx!(self, |c| {
+            let id = sqlx::query_scalar::<_, QuoteId>(sql)
+                .bind(q.org_id)
+                .bind(&placeholder)
+                .bind(q.customer_account_id)
+                .bind(q.kind.code())
+                .bind(q.origin)
+                .bind(q.currency)
+                .bind(q.subtotal.minor())
+                .bind(q.discount.minor())
+                .bind(q.tax.minor())
+                .bind(q.total.minor())
+                .bind(q.partner_csn)
+                .bind(q.customer_name)
+                .bind(q.customer_address)
+                .bind(secs(q.expires_at))
+                .bind(q.created_by)
+                .bind(secs(q.created_at))
+                .bind(q.creation_key)
+                .fetch_one(&mut *c)
+                .await?;
+            let number = format!("Q-{:06}", id.get());
+            sqlx::query(number_sql).bind(&number).bind(id).execute(&mut *c).await?;
+            (id, number)
+        }))
+    }
+
+    /// Writes a quote's lines (one statement) and its recipients.
+    pub async fn insert_quote_lines(
+        &mut self,
+        quote: QuoteId,
+        lines: &[NewQuoteLine],
+        recipients: &[String],
+    ) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO quote_lines (quote_id, subscription_id, product_id, seats, term, unit_price_minor, \
+                 discount_minor, amount_minor, promotion, period_start, period_end) ",
+            );
+            q.push_values(lines, |mut b, l| {
+                b.push_bind(quote)
+                    .push_bind(l.subscription_id)
+                    .push_bind(l.product_id)
+                    .push_bind(l.seats)
+                    .push_bind(l.term)
+                    .push_bind(l.unit_price.minor())
+                    .push_bind(l.discount.minor())
+                    .push_bind(l.amount.minor())
+                    .push_bind(l.promotion.clone())
+                    .push_bind(secs(l.period_start))
+                    .push_bind(secs(l.period_end));
+            });
+            q.build().execute(&mut *c).await?;
+            if !recipients.is_empty() {
+                let mut r = sqlx::QueryBuilder::new("INSERT INTO quote_recipients (quote_id, email) ");
+                r.push_values(recipients, |mut b, to| {
+                    b.push_bind(quote).push_bind(to.clone());
+                });
+                r.build().execute(&mut *c).await?;
+            }
+            0u64
+        });
+        Ok(())
+    }
+
+    /// The quote a send form's key made, if any, in the organisation.
+    pub async fn quote_by_creation_key(&mut self, org: OrgId, key: &str) -> StoreResult<Option<QuoteRecord>> {
+        let sql = format!("{QUOTE}AND q.org_id = $1 AND q.creation_key = $2");
+        let row =
+            on_tx!(self, |c| sqlx::query_as::<_, QuoteRow>(&sql).bind(org).bind(key).fetch_optional(&mut *c).await?);
+        row.map(QuoteRecord::try_from).transpose()
+    }
+
+    /// How many self-service quotes `user` made since `since`.
+    pub async fn self_service_quotes_since(&mut self, user: UserId, since: DateTime<Utc>) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM quotes WHERE created_by = $1 AND origin = 'self_service' AND created_at >= $2";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, i64>(sql).bind(user).bind(secs(since)).fetch_one(&mut *c).await?))
+    }
+
+    /// Whether a sent quote that has not expired at `now` renews `sub`'s term ending `term_end`.
+    pub async fn active_quote_renews(
+        &mut self,
+        sub: SubscriptionId,
+        term_end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "SELECT COUNT(*) FROM quote_lines ql JOIN quotes q ON q.id = ql.quote_id \
+                   WHERE ql.subscription_id = $1 AND ql.period_start = $2 AND q.status = 'sent' AND q.expires_at > $3";
+        let n = on_tx!(self, |c| sqlx::query_scalar::<_, i64>(sql)
+            .bind(sub)
+            .bind(secs(term_end))
+            .bind(secs(now))
+            .fetch_one(&mut *c)
+            .await?);
+        Ok(n > 0)
+    }
+
+    /// Claims the engine's renewal quote of `sub`'s term ending `term_end` (R-QUOTE-6): true
+    /// for the first caller only, whichever process; the claim is kept, so a term whose quote
+    /// could not be made is not tried again every pass.
+    pub async fn claim_generated_quote(
+        &mut self,
+        sub: SubscriptionId,
+        term_end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "INSERT INTO generated_quotes (subscription_id, term_end, created_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT DO NOTHING";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(sub)
+            .bind(secs(term_end))
+            .bind(secs(now))
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Records which quote a claimed generation made.
+    pub async fn set_generated_quote(
+        &mut self,
+        sub: SubscriptionId,
+        term_end: DateTime<Utc>,
+        quote: QuoteId,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE generated_quotes SET quote_id = $1 WHERE subscription_id = $2 AND term_end = $3";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(quote)
+            .bind(sub)
+            .bind(secs(term_end))
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// How many quotes the engine made, and how many claims it wrote (tests).
+    pub async fn generated_quote_count(&mut self) -> StoreResult<(i64, i64)> {
+        let made = "SELECT COUNT(*) FROM quotes WHERE origin = 'automatic'";
+        let claims = "SELECT COUNT(*) FROM generated_quotes";
+        Ok(on_tx!(self, |c| {
+            let m = sqlx::query_scalar::<_, i64>(made).fetch_one(&mut *c).await?;
+            let k = sqlx::query_scalar::<_, i64>(claims).fetch_one(&mut *c).await?;
+            (m, k)
+        }))
+    }
+
+    // ---- the human check ----------------------------------------------------------------------
+
+    /// Keeps the answer of a check asked of `user`, valid until `expires_at`.
+    pub async fn insert_human_check(
+        &mut self,
+        nonce: &str,
+        user: UserId,
+        answer: i64,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO human_checks (nonce, user_id, answer, expires_at) VALUES ($1, $2, $3, $4)";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(nonce)
+            .bind(user)
+            .bind(answer)
+            .bind(secs(expires_at))
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Answers a check: right, it is used up at once (it passes once); wrong, one attempt of
+    /// `max_attempts` is counted. Another user's, an expired, used or exhausted check is void.
+    pub async fn answer_human_check(
+        &mut self,
+        nonce: &str,
+        user: UserId,
+        answer: Option<i64>,
+        max_attempts: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<CheckOutcome> {
+        let live = "nonce = $1 AND user_id = $2 AND used_at IS NULL AND expires_at > $3 AND attempts < $4";
+        let pass = format!("UPDATE human_checks SET used_at = $3 WHERE {live} AND answer = $5");
+        let miss = format!("UPDATE human_checks SET attempts = attempts + 1 WHERE {live}");
+        let n = on_tx!(self, |c| {
+            let passed = match answer {
+                Some(a) => sqlx::query(&pass)
+                    .bind(nonce)
+                    .bind(user)
+                    .bind(secs(now))
+                    .bind(max_attempts)
+                    .bind(a)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected(),
+                None => 0,
+            };
+            if passed == 1 {
+                2
+            } else {
+                sqlx::query(&miss)
+                    .bind(nonce)
+                    .bind(user)
+                    .bind(secs(now))
+                    .bind(max_attempts)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected()
+            }
+        });
+        Ok(match n {
+            2 => CheckOutcome::Passed,
+            1 => CheckOutcome::Wrong,
+            _ => CheckOutcome::Void,
+        })
+    }
+
+    /// Forgets checks that can no longer be answered.
+    pub async fn delete_human_checks_before(&mut self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let sql = "DELETE FROM human_checks WHERE expires_at < $1";
+        Ok(on_tx!(self, |c| sqlx::query(sql).bind(secs(before)).execute(&mut *c).await?.rows_affected()))
+    }
+
+    /// The organisation's members, as a quote's recipients are chosen from: name, address and
+    /// the language their mail is written in (their choice, else the organisation's), by name.
+    pub async fn org_members(&mut self, org: OrgId) -> StoreResult<Vec<Member>> {
+        let sql = "SELECT DISTINCT u.display_name, u.email, COALESCE(u.locale, o.default_locale) AS lang \
+                   FROM users u JOIN memberships m ON m.user_id = u.id JOIN organisations o ON o.id = m.org_id \
+                   WHERE m.org_id = $1 ORDER BY u.display_name, u.email";
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, (String, String, crate::domain::locale::Locale)>(sql)
+            .bind(org)
+            .fetch_all(&mut *c)
+            .await?);
+        Ok(rows.into_iter().map(|(name, email, lang)| Member { name, email, lang }).collect())
+    }
+
+    /// A customer number's company name and address on one line, as a quote prints it.
+    pub async fn customer_on_quote(&mut self, account: CustomerAccountId) -> StoreResult<Option<(String, String)>> {
+        let sql = "SELECT company_name, address_line1, address_line2, postal_code, city, country \
+                   FROM customer_accounts WHERE id = $1";
+        let row = on_tx!(self, |c| sqlx::query_as::<_, (String, String, String, String, String, String)>(sql)
+            .bind(account)
+            .fetch_optional(&mut *c)
+            .await?);
+        Ok(row.map(|(name, line1, line2, postal, city, country)| {
+            let street = [line1, line2].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
+            (name, format!("{street}, {postal} {city}, {country}"))
+        }))
+    }
+}

@@ -174,6 +174,8 @@ pub enum AuditAction {
     Reactivated,
     /// The lifecycle moved it forward to this state (R-LIFE-1..3).
     Moved(Status),
+    /// Quoted in a renewal quote that was sent; the quote number is in the detail.
+    QuoteSent,
 }
 
 impl AuditAction {
@@ -193,6 +195,7 @@ impl AuditAction {
             AuditAction::Moved(Status::Expired) => "status.expired",
             AuditAction::Moved(Status::Suspended) => "status.suspended",
             AuditAction::Moved(Status::Canceled) => "status.canceled",
+            AuditAction::QuoteSent => "quote.sent",
         }
     }
 }
@@ -228,6 +231,16 @@ pub struct OutgoingMail {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    /// A file sent with it (a quote's PDF), written into the outbox with the mail.
+    pub attachment: Option<Attachment>,
+}
+
+/// A file attached to a mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// A "forgot password" request waiting for the outbox worker.
@@ -248,6 +261,9 @@ pub struct QueuedMail {
     pub body_text: String,
     pub body_html: String,
     pub attempts: i64,
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
+    pub attachment: Option<Vec<u8>>,
 }
 
 /// A queued mail as tests read it.
@@ -626,4 +642,61 @@ pub struct QuoteLineRecord {
     pub promotion: Option<String>,
     pub period_start: Option<DateTime<Utc>>,
     pub period_end: Option<DateTime<Utc>>,
+}
+
+/// A quote about to be written: sent at once, with its lines and recipients.
+#[derive(Debug, Clone)]
+pub struct NewQuote<'a> {
+    pub org_id: OrgId,
+    pub customer_account_id: CustomerAccountId,
+    pub kind: crate::domain::quote::QuoteKind,
+    pub origin: crate::domain::quote::QuoteOrigin,
+    pub currency: Currency,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub partner_csn: Option<&'a str>,
+    pub customer_name: &'a str,
+    pub customer_address: &'a str,
+    pub expires_at: DateTime<Utc>,
+    /// `None` for the engine's quotes.
+    pub created_by: Option<UserId>,
+    /// The send form's one-time key (self-service quotes).
+    pub creation_key: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One line of a quote about to be written: the next term of one subscription.
+#[derive(Debug, Clone)]
+pub struct NewQuoteLine {
+    pub subscription_id: SubscriptionId,
+    pub product_id: ProductId,
+    pub seats: i64,
+    pub term: Term,
+    pub unit_price: Money,
+    pub discount: Money,
+    pub amount: Money,
+    pub promotion: Option<String>,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+}
+
+/// What became of an answer to a human check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOutcome {
+    /// Right, and now used up.
+    Passed,
+    /// Wrong; it may be answered again.
+    Wrong,
+    /// Unknown, of another user, expired, used, or answered wrongly too often.
+    Void,
+}
+
+/// A member of an organisation, as a quote's recipients are chosen from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub name: String,
+    pub email: String,
+    pub lang: Locale,
 }

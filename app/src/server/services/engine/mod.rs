@@ -50,6 +50,8 @@ pub struct PassReport {
     pub settled: usize,
     pub transitions: usize,
     pub reminders: usize,
+    /// Renewal quotes made 30 days before the renewal date (R-QUOTE-6).
+    pub quotes: usize,
 }
 
 impl PassReport {
@@ -67,6 +69,8 @@ impl Engine {
         let settled = settle_open(&self.store, gateway, now, &self.base_url).await?;
         let transitions = apply_lifecycle(&self.store, now).await?;
         let reminders = send_reminders(&self.store, &self.rates, now, &self.base_url).await?;
-        Ok(PassReport { renewals, instalments, settled, transitions, reminders })
+        let quotes =
+            crate::server::services::new_quote::generate_due(&self.store, &self.rates, now, &self.base_url).await?;
+        Ok(PassReport { renewals, instalments, settled, transitions, reminders, quotes })
     }
 }

@@ -79,6 +79,18 @@ pub struct RenewalLine {
 pub fn renewal_line(book: &Book, sub: &Subscription, day: NaiveDate) -> Result<RenewalLine, RenewalProblem> {
     let term = sub.term_at_renewal.unwrap_or(sub.term);
     let wanted = sub.seats_at_renewal.unwrap_or(sub.seats);
+    renewal_line_as(book, sub, day, wanted, term)
+}
+
+/// Prices the next term of `sub` as `seats` seats on `term` (a renewal quote's choice, R-SUB-3)
+/// with the price list and renewal promotion of `day`, one whole term from the renewal date.
+pub fn renewal_line_as(
+    book: &Book,
+    sub: &Subscription,
+    day: NaiveDate,
+    wanted: i64,
+    term: Term,
+) -> Result<RenewalLine, RenewalProblem> {
     let seats = u32::try_from(wanted).ok().filter(|s| *s > 0).ok_or(RenewalProblem::InvalidSeats(wanted))?;
     let unit = book.prices.price(sub.product_id, term, sub.currency, day).ok_or(RenewalProblem::NoPrice {
         product: sub.product_id,

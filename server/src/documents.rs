@@ -1,0 +1,43 @@
+//! Documents downloaded as files (a quote's PDF): plain GET routes beside the pages, behind the
+//! same session cookie, authorization and language as the server functions.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use app::contract::error::AppError;
+use app::contract::links;
+use app::domain::locale::Locale;
+use app::server::state::AppState;
+
+/// `GET /billing/quotes/{number}/pdf`: the quote as PDF, in the reader's language. Signed out,
+/// the browser is sent to sign in and back; another organisation's quote is not found.
+pub async fn quote_pdf(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    locale: Option<axum::Extension<Locale>>,
+) -> Response {
+    let lang = locale.map(|l| l.0).unwrap_or_default();
+    let answer = async {
+        let actor = app::server::context::actor_from_headers(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
+        app::server::services::new_quote::pdf_of(&state.store, &actor, &number, lang, &state.config.public_url).await
+    };
+    match answer.await {
+        Ok(file) => {
+            let disposition = format!("attachment; filename=\"{}\"", file.file_name.replace(['"', '\\'], ""));
+            let mut response = file.bytes.into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Err(AppError::Unauthorized) => Redirect::to(&links::sign_in_then(&links::quote_pdf(&number))).into_response(),
+        Err(AppError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
+        Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
