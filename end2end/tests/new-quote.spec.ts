@@ -86,6 +86,37 @@ test("a buyer sends a renewal quote for a group to 4 other addresses; a 5th is r
   await expect(page.getByRole("heading", { level: 2, name: "Accept and buy" })).toBeVisible();
 });
 
+test("a buyer sends an order of the cart as a quote instead, then empties the cart", async ({ page }) => {
+  // R-QUOTE-2: cart, checkout, "Send as quote".
+  await signIn(page, "buyer@cirrus.example");
+  await page.goto("/billing/subscriptions?q=Meshworks&sort=date");
+  await hydrated(page);
+  const boxes = page.getByRole("checkbox", { name: /^Select subscription \d+$/ });
+  for (const n of [6, 7]) await boxes.nth(n).check();
+  await expect(page.getByText("2 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Renew", exact: true }).click();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Cart" })).toBeVisible();
+  await page.getByRole("link", { name: "Send as quote" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "New renewal quote" })).toBeVisible();
+  await expect(page.getByRole("table", { name: ITEMS }).getByRole("row")).toHaveCount(3);
+  await hydrated(page);
+  await answerCheck(page);
+  await page.getByRole("button", { name: "Send quote" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "was sent" })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Items of this quote" }).getByRole("row")).toHaveCount(3);
+
+  // The renewal tests that follow find the cart as the demo left it.
+  await page.goto("/billing/cart");
+  for (let left = 2; left > 0; left--) {
+    await hydrated(page);
+    await page.getByRole("button", { name: /^Remove Meshworks Render \(\d+\) from the cart$/ }).first().click();
+    await expect(page.getByRole("button", { name: /^Remove Meshworks Render/ })).toHaveCount(left - 1);
+  }
+  await expect(page.getByText(/^Your cart is empty\./)).toBeVisible();
+});
+
 test("a quote cannot add users, and a wrong answer to the human check sends nothing", async ({ page }) => {
   // R-QUOTE-4: users can be kept or reduced on a quote, never added.
   await signIn(page, "buyer@cirrus.example");

@@ -57,13 +57,24 @@ test("an admin who is not a buyer has no Quotes and is refused them", async ({ p
   await expect(page.getByRole("table")).toHaveCount(0);
 });
 
-test("a buyer accepts the partner's quote and buys it in one order", async ({ page }) => {
-  // R-QUOTE-7: accept and buy from the quote's page, through checkout at the quote's prices.
+test("a buyer accepts the partner's quote from its mail and buys it in one order", async ({ page }) => {
+  // R-QUOTE-7: the quote mail carries the number, expiry date and total including discounts,
+  // and "Buy"; accepting goes through checkout at the quote's prices.
   await signIn(page, "buyer@aurora.example");
-  await page.goto("/billing/quotes");
-  await page.getByRole("row").filter({ hasText: "Partner: Northlight Partners Oy" }).filter({ hasText: "Active" }).getByRole("link").click();
+  await page.getByRole("link", { name: "Mailbox (demo)" }).click();
+  const mail = page.getByRole("listitem").filter({ hasText: /Quote Q-\d{4}-0002: €/ }).filter({ hasText: "To buyer@aurora.example" });
+  await expect(async () => {
+    await page.reload();
+    await expect(mail).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await mail.getByText(/Quote Q-\d{4}-0002/).first().click();
+  await expect(mail.getByText(/^Attached: Q-\d{4}-0002\.pdf$/)).toBeVisible();
+  const text = await mail.locator("pre").innerText();
+  expect(text).toMatch(/for Aurora Design Oy: €[\d,.]+ including discounts and tax\. It can be accepted until /);
+  await page.goto(text.match(/Buy: (http:\/\/\S+)/)![1]);
   await expect(page.getByRole("heading", { level: 2, name: "Accept and buy" })).toBeVisible();
   const number = (await page.getByRole("heading", { level: 1 }).innerText()).replace("Quote ", "");
+  expect(number).toMatch(/^Q-\d{4}-0002$/);
   const total = await page.locator("dl.totals dd.amount").innerText();
   await hydrated(page);
   await page.getByRole("radio", { disabled: false }).first().check();

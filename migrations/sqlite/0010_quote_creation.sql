@@ -5,6 +5,9 @@
 -- The send form's one-time key: one quote per key, whatever the double clicks and replays.
 ALTER TABLE quotes ADD COLUMN creation_key TEXT;
 CREATE UNIQUE INDEX quotes_creation_key ON quotes(creation_key) WHERE creation_key IS NOT NULL;
+-- When its mail was queued: with the quote for those the portal makes; by the engine, once, for
+-- those that arrive from a partner.
+ALTER TABLE quotes ADD COLUMN mailed_at INTEGER;
 
 -- The engine's renewal quote is made once per subscription and term (R-QUOTE-6), whichever
 -- process gets there first: the row is written before the quote, in the same transaction.

@@ -450,16 +450,7 @@ async fn write_quote(
         .collect();
     // Who gets it: the buyers always (R-QUOTE-7), the chosen members and the others (R-QUOTE-1).
     let mut contacts = buyer_contacts(tx, org).await?;
-    let members = tx.org_members(org).await?;
-    let default_lang = tx.org_language(org).await?;
-    contacts.quote_recipients = chosen
-        .all()
-        .into_iter()
-        .map(|address| {
-            let lang = members.iter().find(|m| m.email == address).map_or(default_lang, |m| m.lang);
-            Recipient { address, lang }
-        })
-        .collect();
+    contacts.quote_recipients = recipients_in_their_language(tx, org, chosen.all()).await?;
     let to = recipients(MailKind::Quote, &contacts);
     let addresses: Vec<String> = to.iter().map(|r| r.address.clone()).collect();
     tx.insert_quote_lines(id, &lines, &addresses).await?;
@@ -504,12 +495,42 @@ async fn write_quote(
         tax: t.tax,
         total: t.total,
     };
-    for r in &to {
-        let file = quote_pdf(r.lang, &print, base_url);
-        let mail = mail::quote(org, &r.address, r.lang, &print, file, base_url);
-        tx.queue_mail(&mail, now).await?;
-    }
+    queue_quote_mails(tx, org, &print, &to, now, base_url).await?;
     Ok((id, number))
+}
+
+/// Addresses as mail recipients: a member's in their language, anyone else's in the
+/// organisation's default language.
+async fn recipients_in_their_language(
+    tx: &mut Tx,
+    org: crate::domain::ids::OrgId,
+    addresses: Vec<String>,
+) -> StoreResult<Vec<Recipient>> {
+    let members = tx.org_members(org).await?;
+    let default_lang = tx.org_language(org).await?;
+    Ok(addresses
+        .into_iter()
+        .map(|address| {
+            let lang = members.iter().find(|m| m.email == address).map_or(default_lang, |m| m.lang);
+            Recipient { address, lang }
+        })
+        .collect())
+}
+
+/// The quote's mail with its PDF, to each recipient in their language (R-QUOTE-7).
+async fn queue_quote_mails(
+    tx: &mut Tx,
+    org: crate::domain::ids::OrgId,
+    print: &QuotePrint<'_>,
+    to: &[Recipient],
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> StoreResult<()> {
+    for r in to {
+        let file = quote_pdf(r.lang, print, base_url);
+        tx.queue_mail(&mail::quote(org, &r.address, r.lang, print, file, base_url), now).await?;
+    }
+    Ok(())
 }
 
 /// A quote of the organisation as PDF, in `lang` (the reader's). Buyers only, like the quote.
@@ -525,9 +546,14 @@ pub async fn pdf_of(
     let mut tx = store.begin_read().await?;
     let q = tx.quote_by_number(actor.org_id, number.trim()).await?.ok_or(AppError::NotFound)?;
     let lines = tx.quote_lines(q.id).await?;
+    let print = print_of(&q, lines).ok_or(AppError::Internal)?;
+    Ok(quote_pdf(lang, &print, base_url))
+}
+
+/// A stored quote as its PDF and mail print it; `None` if its amounts do not add up.
+fn print_of(q: &QuoteRecord, lines: Vec<QuoteLineRecord>) -> Option<QuotePrint<'_>> {
     let tz = q.time_zone;
-    let list = q.subtotal.checked_add(q.discount).map_err(|_| AppError::Internal)?;
-    let print = QuotePrint {
+    Some(QuotePrint {
         number: &q.number,
         created_on: local_date(q.created_at, tz),
         last_day: local_date(expiry_instant(q.expires_at), tz),
@@ -550,13 +576,39 @@ pub async fn pdf_of(
                 promotion: l.promotion,
             })
             .collect(),
-        list,
+        list: q.subtotal.checked_add(q.discount).ok()?,
         discount: q.discount,
         subtotal: q.subtotal,
         tax: q.tax,
         total: q.total,
-    };
-    Ok(quote_pdf(lang, &print, base_url))
+    })
+}
+
+/// Mails the quotes that arrived without their mail (a partner's, from outside the portal):
+/// each active one once, whichever engine gets there first, to its recipients in their
+/// language with the PDF and the Buy link (R-QUOTE-7). Quotes the portal makes are mailed when
+/// they are made.
+#[tracing::instrument(skip_all)]
+pub async fn mail_arrived(store: &Store, now: DateTime<Utc>, base_url: &str) -> StoreResult<usize> {
+    let mut tx = store.begin_write().await?;
+    let waiting = tx.quotes_to_mail(now, 50).await?;
+    let mut mailed = 0;
+    for q in &waiting {
+        if !tx.mark_quote_mailed(q.id, now).await? {
+            continue;
+        }
+        let lines = tx.quote_lines(q.id).await?;
+        let Some(print) = print_of(q, lines) else {
+            tracing::error!(quote = %q.number, "a quote whose amounts do not add up is not mailed");
+            continue;
+        };
+        let addresses = tx.quote_recipients(q.id).await?;
+        let to = recipients_in_their_language(&mut tx, q.org_id, addresses).await?;
+        queue_quote_mails(&mut tx, q.org_id, &print, &to, now, base_url).await?;
+        mailed += 1;
+    }
+    tx.commit().await?;
+    Ok(mailed)
 }
 
 /// The engine's renewal quotes (R-QUOTE-6): for each subscription whose auto-renew is off or

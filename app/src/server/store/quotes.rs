@@ -161,8 +161,8 @@ impl Tx {
     pub async fn insert_quote(&mut self, q: &NewQuote<'_>) -> StoreResult<(QuoteId, String)> {
         let sql = "INSERT INTO quotes (org_id, number, customer_account_id, kind, origin, status, currency, \
                    subtotal_minor, discount_minor, tax_minor, total_minor, partner_csn, customer_name, customer_address, \
-                   expires_at, created_by, created_at, sent_at, creation_key) \
-                   VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) \
+                   expires_at, created_by, created_at, sent_at, creation_key, mailed_at) \
+                   VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $16) \
                    RETURNING id";
         let number_sql = "UPDATE quotes SET number = $1 WHERE id = $2";
         // Unique until the number replaces it in the same transaction.
@@ -413,5 +413,23 @@ impl Tx {
             let street = [line1, line2].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
             (name, format!("{street}, {postal} {city}, {country}"))
         }))
+    }
+
+    /// Active quotes whose mail was never queued (they arrived from a partner), oldest first.
+    pub async fn quotes_to_mail(&mut self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<QuoteRecord>> {
+        let sql = format!("{QUOTE}AND q.status = 'sent' AND q.mailed_at IS NULL AND q.expires_at > $1 ORDER BY q.id LIMIT $2");
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, QuoteRow>(&sql)
+            .bind(secs(now))
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?);
+        rows.into_iter().map(QuoteRecord::try_from).collect()
+    }
+
+    /// Claims a quote's mail: true for the first caller only.
+    pub async fn mark_quote_mailed(&mut self, quote: QuoteId, now: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = "UPDATE quotes SET mailed_at = $1 WHERE id = $2 AND mailed_at IS NULL";
+        let n = on_tx!(self, |c| sqlx::query(sql).bind(secs(now)).bind(quote).execute(&mut *c).await?.rows_affected());
+        Ok(n == 1)
     }
 }

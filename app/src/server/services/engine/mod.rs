@@ -1,5 +1,5 @@
 //! The engine's background work, in the order one pass needs it: renew what is due, charge due
-//! instalments, settle open payments, move lifecycles, write reminders. Every step is
+//! instalments, settle open payments, move lifecycles, write reminders, make and mail quotes. Every step is
 //! idempotent and safe with several processes on one PostgreSQL database; each process runs a
 //! pass every minute, and the demo clock runs one right after it moves.
 
@@ -50,7 +50,8 @@ pub struct PassReport {
     pub settled: usize,
     pub transitions: usize,
     pub reminders: usize,
-    /// Renewal quotes made 30 days before the renewal date (R-QUOTE-6).
+    /// Renewal quotes made 30 days before the renewal date (R-QUOTE-6), and quotes that arrived
+    /// from a partner mailed (R-QUOTE-7).
     pub quotes: usize,
 }
 
