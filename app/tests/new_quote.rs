@@ -378,12 +378,23 @@ both!(a_partners_quote_is_mailed_once_to_its_recipients_with_its_pdf_also_on_two
     // R-QUOTE-7: a quote that arrived from the partner reaches its recipients by mail, with its
     // number, expiry date, total and PDF; the replaced and the expired one are not mailed.
     let number = format!("Q-{}-0002", now().format("%Y"));
-    let (a, b) = tokio::join!(new_quote::mail_arrived(&store, now(), BASE_URL), new_quote::mail_arrived(&store, now(), BASE_URL));
+    let (a, b) = tokio::join!(
+        new_quote::mail_arrived(&store, now(), BASE_URL),
+        new_quote::mail_arrived(&store, now(), BASE_URL)
+    );
     assert_eq!(a.unwrap() + b.unwrap(), 1);
     assert_eq!(new_quote::mail_arrived(&store, now(), BASE_URL).await.unwrap(), 0);
-    let sent = |to: &str| format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'quote' AND to_address = '{to}' AND subject LIKE '%{number}%' AND attachment_name = '{number}.pdf'");
+    let sent = |to: &str| {
+        format!(
+            "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'quote' AND to_address = '{to}' AND subject LIKE '%{number}%' AND attachment_name = '{number}.pdf'"
+        )
+    };
     for to in ["buyer@aurora.example", "buyer2@aurora.example", "procurement@aurora-design.example"] {
         assert_eq!(count(&store, &sent(to)).await, 1, "{to}");
     }
-    assert_eq!(count(&store, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'quote'").await, 3, "only the active quote");
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'quote'").await,
+        3,
+        "only the active quote"
+    );
 });

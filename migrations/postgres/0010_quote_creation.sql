@@ -22,7 +22,7 @@ CREATE TABLE generated_quotes (
 -- The human check of a self-service quote: a question whose answer the server keeps, usable
 -- once, for a while, by the user it was asked of.
 CREATE TABLE human_checks (
-    nonce       TEXT PRIMARY KEY,
+    nonce       TEXT NOT NULL PRIMARY KEY,
     user_id     BIGINT NOT NULL REFERENCES users(id),
     answer      BIGINT NOT NULL,
     attempts    BIGINT NOT NULL DEFAULT 0,

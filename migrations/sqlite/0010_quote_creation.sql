@@ -22,7 +22,7 @@ CREATE TABLE generated_quotes (
 -- The human check of a self-service quote: a question whose answer the server keeps, usable
 -- once, for a while, by the user it was asked of.
 CREATE TABLE human_checks (
-    nonce       TEXT PRIMARY KEY,
+    nonce       TEXT NOT NULL PRIMARY KEY,
     user_id     INTEGER NOT NULL REFERENCES users(id),
     answer      INTEGER NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0,

@@ -417,7 +417,9 @@ impl Tx {
 
     /// Active quotes whose mail was never queued (they arrived from a partner), oldest first.
     pub async fn quotes_to_mail(&mut self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<QuoteRecord>> {
-        let sql = format!("{QUOTE}AND q.status = 'sent' AND q.mailed_at IS NULL AND q.expires_at > $1 ORDER BY q.id LIMIT $2");
+        let sql = format!(
+            "{QUOTE}AND q.status = 'sent' AND q.mailed_at IS NULL AND q.expires_at > $1 ORDER BY q.id LIMIT $2"
+        );
         let rows = on_tx!(self, |c| sqlx::query_as::<_, QuoteRow>(&sql)
             .bind(secs(now))
             .bind(limit)
