@@ -65,6 +65,18 @@ async fn every_server_function_refuses_anonymous_callers() {
             "accept_quote",
             vec![("number", "Q-2026-0002".into()), ("payment_method", "1".into()), ("checkout_key", key())],
         ),
+        ("review_quote", vec![("ids", "1".into())]),
+        (
+            "send_quote",
+            vec![
+                ("ids", "1".into()),
+                ("fingerprint", "0".repeat(32)),
+                ("customer_name", "A".into()),
+                ("customer_address", "B".into()),
+                ("check_nonce", key()),
+                ("check_answer", "4".into()),
+            ],
+        ),
     ];
     for (endpoint, form) in &calls {
         let (status, body) = app.call(endpoint, None, form).await;

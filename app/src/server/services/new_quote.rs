@@ -135,7 +135,8 @@ fn quote_lines<'a>(
         if s.auto_renew && changes_subscription(s.seats, s.term, seats, term) {
             auto_renew_off.push(s.id);
         }
-        closes.push(renewal_window(s.term_end, term, s.time_zone).closes);
+        // The last day it can still be renewed, as checkout will judge it when the quote is bought.
+        closes.push(renewal_window(s.term_end, cart_facts(s).term, s.time_zone).closes);
         lines.push(line);
     }
     let group = OrderGroup {
