@@ -358,6 +358,8 @@ both!(the_engine_makes_one_renewal_quote_per_term_also_on_two_engines, |store: S
                  WHERE q.origin = 'automatic' GROUP BY ql.subscription_id, ql.period_start HAVING COUNT(*) > 1) t";
     assert_eq!(count(&store, twice).await, 0);
     assert_eq!(new_quote::generate_due(&store, &rates(), now(), BASE_URL).await.unwrap(), 0);
+    // They were mailed when made: what is left to mail is the partner's active quote only.
+    assert_eq!(new_quote::mail_arrived(&store, now(), BASE_URL).await.unwrap(), 1);
     // Each went to the buyers: Cirrus has one.
     let cirrus_quotes =
         count(&store, "SELECT COUNT(*) FROM quotes WHERE origin = 'automatic' AND org_id = {CIRRUS}").await;

@@ -61,8 +61,16 @@ test("a buyer accepts the partner's quote from its mail and buys it in one order
   // R-QUOTE-7: the quote mail carries the number, expiry date and total including discounts,
   // and "Buy"; accepting goes through checkout at the quote's prices.
   await signIn(page, "buyer@aurora.example");
+  await page.goto("/billing/quotes");
+  const partner = page.getByRole("row").filter({ hasText: "Partner: Northlight Partners Oy" }).filter({ hasText: "Active" });
+  const quoted = await partner.getByRole("link").innerText();
+  // The demo's mailbox holds hundreds of mails by now: search it for this quote.
   await page.getByRole("link", { name: "Mailbox (demo)" }).click();
-  const mail = page.getByRole("listitem").filter({ hasText: /Quote Q-\d{4}-0002: €/ }).filter({ hasText: "To buyer@aurora.example" });
+  await hydrated(page);
+  await page.getByLabel("Recipient, subject or text").fill(quoted);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(new RegExp(`/mailbox\\?q=${quoted}`));
+  const mail = page.getByRole("listitem").filter({ hasText: `Quote ${quoted}: €` }).filter({ hasText: "To buyer@aurora.example" });
   await expect(async () => {
     await page.reload();
     await expect(mail).toHaveCount(1, { timeout: 1000 });

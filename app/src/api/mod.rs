@@ -504,17 +504,18 @@ pub async fn site_features() -> Result<SiteInfo, AppError> {
     Ok(SiteInfo { mailbox: state.config.mailbox_enabled(), demo_clock: state.config.demo_clock })
 }
 
-/// The demo Mailbox: the newest 100 mails written by the file transport. Open to anyone when
+/// The demo Mailbox: the newest 100 mails written by the file transport (those whose recipient,
+/// subject or text contain `q`, when given). Open to anyone when
 /// configured (a password-reset link must be readable before signing in); not found otherwise.
 #[server(prefix = "/api", endpoint = "mailbox")]
-pub async fn mailbox() -> Result<Vec<MailboxEntry>, AppError> {
+pub async fn mailbox(#[server(default)] q: String) -> Result<Vec<MailboxEntry>, AppError> {
     use crate::server::internal;
     let state = app_state()?;
     if !state.config.mailbox_enabled() {
         return Err(AppError::NotFound);
     }
     let dir = state.config.mailbox_dir();
-    tokio::task::spawn_blocking(move || crate::server::mailbox::read(&dir, 100))
+    tokio::task::spawn_blocking(move || crate::server::mailbox::read(&dir, 100, q.trim()))
         .await
         .map_err(internal("reading the mailbox"))?
         .map_err(internal("reading the mailbox"))

@@ -6,8 +6,9 @@ use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::contract::dto::MailboxEntry;
 
-/// The newest `limit` messages in `dir`, newest first. A missing directory is an empty mailbox.
-pub fn read(dir: &Path, limit: usize) -> std::io::Result<Vec<MailboxEntry>> {
+/// The newest `limit` messages in `dir` whose recipient, subject or text contain `q` (any case;
+/// every message when empty), newest first. A missing directory is an empty mailbox.
+pub fn read(dir: &Path, limit: usize, q: &str) -> std::io::Result<Vec<MailboxEntry>> {
     let mut files: Vec<_> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
@@ -20,8 +21,11 @@ pub fn read(dir: &Path, limit: usize) -> std::io::Result<Vec<MailboxEntry>> {
     // Files are named by outbox id, zero-padded: name order is queue order.
     files.sort();
     files.reverse();
-    files.truncate(limit);
-    Ok(files.iter().filter_map(|p| std::fs::read(p).ok()).map(|raw| parse(&raw)).collect())
+    let q = q.to_lowercase();
+    let matches = |m: &MailboxEntry| {
+        q.is_empty() || [&m.to, &m.subject, &m.text].iter().any(|field| field.to_lowercase().contains(&q))
+    };
+    Ok(files.iter().filter_map(|p| std::fs::read(p).ok()).map(|raw| parse(&raw)).filter(matches).take(limit).collect())
 }
 
 /// The headers shown and the plain-text part of one message (parsed by `mail-parser`).

@@ -10,11 +10,21 @@ use crate::i18n::{Locale, td_string};
 #[component]
 pub fn MailboxPage() -> impl IntoView {
     let l = expect_context::<Locale>();
-    let mails = Resource::new(|| (), |_| mailbox());
+    let query = leptos_router::hooks::use_query_map();
+    let q = move || query.get().get("q").unwrap_or_default();
+    let mails = Resource::new(q, mailbox);
     view! {
         <Title text=td_string!(l, mailbox.title)/>
         <h1>{td_string!(l, mailbox.title)}</h1>
         <p class="hint">{td_string!(l, mailbox.hint)}</p>
+        // A plain GET form: works without JavaScript.
+        <leptos_router::components::Form method="GET" action=crate::contract::links::MAILBOX attr:class="next-term">
+            <label>
+                {td_string!(l, mailbox.search)}
+                <input type="search" name="q" value=q/>
+            </label>
+            <button type="submit">{td_string!(l, mailbox.search_button)}</button>
+        </leptos_router::components::Form>
         <Suspense fallback=move || view! { <p class="loading">{td_string!(l, mailbox.loading)}</p> }>
             {move || mails.get().map(|r| match r {
                 Ok(list) if list.is_empty() => view! { <p>{td_string!(l, mailbox.empty)}</p> }.into_any(),

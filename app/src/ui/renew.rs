@@ -146,14 +146,16 @@ fn Group(n: usize, g: RenewGroup, action: ServerAction<AddToCart>) -> impl IntoV
 #[component]
 pub fn CartPage() -> impl IntoView {
     let l = expect_context::<Locale>();
-    let view_cart = Resource::new(|| (), |_| cart());
+    // Taking a line out reads the cart again (with JavaScript the page does not reload).
+    let remove = ServerAction::<RemoveFromCart>::new();
+    let view_cart = Resource::new(move || remove.version().get(), |_| cart());
     view! {
         <Title text=td_string!(l, cart.title)/>
         <Authenticated children=move |_me| view! {
             <h1>{td_string!(l, cart.title)}</h1>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(l, app.loading)}</p> }>
                 {move || view_cart.get().map(|r| match r {
-                    Ok(c) => view! { <Cart c/> }.into_any(),
+                    Ok(c) => view! { <Cart c remove/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 })}
             </Suspense>
@@ -163,9 +165,8 @@ pub fn CartPage() -> impl IntoView {
 }
 
 #[component]
-fn Cart(c: CartView) -> impl IntoView {
+fn Cart(c: CartView, remove: ServerAction<RemoveFromCart>) -> impl IntoView {
     let l = expect_context::<Locale>();
-    let remove = ServerAction::<RemoveFromCart>::new();
     let count = c.orders.len();
     if c.count() == 0 {
         return view! { <p>{td_string!(l, cart.empty)}</p> }.into_any();

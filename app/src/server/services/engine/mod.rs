@@ -70,8 +70,9 @@ impl Engine {
         let settled = settle_open(&self.store, gateway, now, &self.base_url).await?;
         let transitions = apply_lifecycle(&self.store, now).await?;
         let reminders = send_reminders(&self.store, &self.rates, now, &self.base_url).await?;
-        let quotes =
-            crate::server::services::new_quote::generate_due(&self.store, &self.rates, now, &self.base_url).await?;
+        use crate::server::services::new_quote::{generate_due, mail_arrived};
+        let quotes = generate_due(&self.store, &self.rates, now, &self.base_url).await?
+            + mail_arrived(&self.store, now, &self.base_url).await?;
         Ok(PassReport { renewals, instalments, settled, transitions, reminders, quotes })
     }
 }
