@@ -248,9 +248,14 @@ async fn bench_bulk_renew(db: TestDb, budget_ms: f64) {
     times.sort();
     let (median, p99) = (ms(times[BULK_ROUNDS / 2]), ms(times[BULK_ROUNDS * 99 / 100 - 1]));
     println!(
-        "Bulk renew of 100, review to committed order, {:<8} median {median:6.2} ms  p99 {p99:6.2} ms  ({BULK_ROUNDS} rounds; budget {budget_ms} ms: {})",
+        "Bulk renew of 100, review to committed order, {:<8} median {median:6.2} ms  p99 {p99:6.2} ms  ({BULK_ROUNDS} rounds; {})",
         store.backend(),
-        if median <= budget_ms { "within" } else { "OVER" }
+        // Issue 11's budget is for a release build (`cargo run --release ... --bin bench`).
+        match (cfg!(debug_assertions), median <= budget_ms) {
+            (true, _) => format!("the {budget_ms} ms budget is for a release build: not judged"),
+            (false, true) => format!("budget {budget_ms} ms: within"),
+            (false, false) => format!("budget {budget_ms} ms: OVER"),
+        }
     );
     db.cleanup().await;
 }
