@@ -188,13 +188,14 @@ pub async fn draft(
     let subs = load(&mut tx, actor, request.selection.ids(), false).await?;
     let book = Book::load(&mut tx, rates).await?;
     // Those that cannot be quoted now are shown apart, with why; the rest is the draft.
-    let (ok, left_out): (Vec<&Subscription>, Vec<&Subscription>) =
-        subs.iter().partition(|s| judge_cart_renewal(&cart_facts(s), now).is_ok());
-    let left_out: Vec<RenewRefused> = left_out
-        .into_iter()
-        .map(|s| refused(s, judge_cart_renewal(&cart_facts(s), now).err().unwrap_or(RenewBlock::NoPrice)))
-        .collect();
-    let quotable: Vec<Subscription> = ok.into_iter().cloned().collect();
+    let mut quotable: Vec<Subscription> = Vec::with_capacity(subs.len());
+    let mut left_out: Vec<RenewRefused> = Vec::new();
+    for s in subs {
+        match judge_cart_renewal(&cart_facts(&s), now) {
+            Ok(_) => quotable.push(s),
+            Err(reason) => left_out.push(refused(&s, reason)),
+        }
+    }
     if quotable.is_empty() {
         return Err(AppError::validation("ids", Problem::RenewRefused { refused: left_out }));
     }
