@@ -2,6 +2,7 @@
 //! the pages and by the mail templates, so both say the same. Dates and amounts are formatted by
 //! `domain::locale`. Uses only `contract`, `domain` and the catalogues.
 
+use crate::domain::approval::{ApprovalKind, ApprovalStatus, DecisionRefusal, ThresholdProblem};
 use chrono::NaiveDate;
 
 use crate::contract::dto::{
@@ -56,6 +57,29 @@ pub fn quote_status(l: Locale, s: QuoteStatus) -> String {
         QuoteStatus::Replaced => td_string!(l, quotes.replaced),
     }
     .to_string()
+}
+
+/// Where an order held for approval stands.
+pub fn approval_status(l: Locale, s: ApprovalStatus) -> String {
+    match s {
+        ApprovalStatus::Pending => td_string!(l, approvals.pending),
+        ApprovalStatus::Approved => td_string!(l, approvals.approved),
+        ApprovalStatus::Rejected => td_string!(l, approvals.rejected),
+        ApprovalStatus::Withdrawn => td_string!(l, approvals.withdrawn),
+        ApprovalStatus::Outdated => td_string!(l, approvals.outdated),
+    }
+    .to_string()
+}
+
+/// What an order held for approval buys: a renewal, seats, an extension, or a quote.
+pub fn approval_kind(l: Locale, k: ApprovalKind, quote: Option<&str>) -> String {
+    match (k, quote) {
+        (ApprovalKind::Renewal, _) => td_string!(l, approvals.kind_renewal).to_string(),
+        (ApprovalKind::AddSeats, _) => td_string!(l, approvals.kind_add_seats).to_string(),
+        (ApprovalKind::Extension, _) => td_string!(l, approvals.kind_extension).to_string(),
+        (ApprovalKind::Quote, Some(number)) => td_string!(l, approvals.kind_quote, number = number),
+        (ApprovalKind::Quote, None) => td_string!(l, approvals.kind_quote_unnamed).to_string(),
+    }
 }
 
 /// Why a quote cannot be accepted, and what to do instead.
@@ -309,6 +333,21 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         Problem::AutoRenewConsentNeeded => td_string!(l, new_quote.consent_needed).to_string(),
         Problem::QuoteDailyLimit { max } => td_string!(l, new_quote.daily_limit, max = max),
         Problem::QuoteRefused(r) => quote_refusal(l, *r),
+        Problem::Threshold(t) => match t {
+            ThresholdProblem::NotAnAmount => td_string!(l, approvals.threshold_not_amount),
+            ThresholdProblem::NotPositive => td_string!(l, approvals.threshold_not_positive),
+            ThresholdProblem::TooLarge => td_string!(l, approvals.threshold_too_large),
+            ThresholdProblem::NoOtherBuyer => td_string!(l, approvals.threshold_one_buyer),
+        }
+        .to_string(),
+        Problem::ApprovalRefused(r) => match r {
+            DecisionRefusal::NotPending(status) => {
+                td_string!(l, approvals.refused_not_pending, status = approval_status(l, *status))
+            }
+            DecisionRefusal::OwnRequest => td_string!(l, approvals.refused_own).to_string(),
+            DecisionRefusal::NotYours => td_string!(l, approvals.refused_not_yours).to_string(),
+        },
+        Problem::ApprovalOutdated => td_string!(l, approvals.refused_outdated).to_string(),
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),
             StepError::NotForward => td_string!(l, problem.clock_not_forward),

@@ -51,7 +51,7 @@ fn form(r: &app::contract::dto::AddSeatsReview, method: PaymentMethodId) -> AddS
 
 async fn place(store: &Store, buyer: &Actor, f: &AddSeatsForm) -> Result<String, AppError> {
     let gateway = SimulatedGateway::new(store.clone());
-    checkout::place_add_seats(store, &gateway, buyer, f, &UsdRates::default(), now(), BASE_URL).await
+    checkout::place_add_seats(store, &gateway, buyer, f, &UsdRates::default(), now(), BASE_URL).await.map(common::order)
 }
 
 both!(seats_added_now_are_prorated_to_the_renewal_date_charged_once_and_added, |store: Store| async move {

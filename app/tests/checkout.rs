@@ -63,7 +63,7 @@ fn form(view: &CartView, order: usize, method: PaymentMethodId) -> OrderForm {
 
 async fn place(store: &Store, buyer: &Actor, form: &OrderForm) -> Result<String, AppError> {
     let gateway = SimulatedGateway::new(store.clone());
-    checkout::place_order(store, &gateway, buyer, form, &UsdRates::default(), now(), BASE_URL).await
+    checkout::place_order(store, &gateway, buyer, form, &UsdRates::default(), now(), BASE_URL).await.map(common::order)
 }
 
 async fn term_end(store: &Store, id: SubscriptionId) -> (i64, Status) {
@@ -230,7 +230,10 @@ both!(an_order_whose_charge_was_interrupted_is_settled_by_the_engine_once, |stor
     checkout::add_to_cart(&store, &buyer, &selection(&ids), now()).await.unwrap();
     let view = review(&store, &buyer).await;
     let f = form(&view, 0, method(&store, "•••• 3000").await);
-    let number = checkout::place_order(&store, &Lost, &buyer, &f, &UsdRates::default(), now(), BASE_URL).await.unwrap();
+    let number = checkout::place_order(&store, &Lost, &buyer, &f, &UsdRates::default(), now(), BASE_URL)
+        .await
+        .map(common::order)
+        .unwrap();
     let detail = checkout::order(&store, &buyer, &number).await.unwrap();
     assert_eq!(detail.summary.payment, app::contract::dto::PaymentState::Confirming);
     assert_eq!(checkout::orders(&store, &buyer, 1).await.unwrap().total, 0);

@@ -68,8 +68,12 @@ both!(a_subscription_is_extended_to_renew_with_another_and_pays_for_the_days_bet
         key: IdempotencyKey::parse(&r.checkout_key).unwrap(),
     };
     let gateway = SimulatedGateway::new(store.clone());
-    let number = checkout::place_extension(&store, &gateway, &buyer, &form, &rates, now(), BASE_URL).await.unwrap();
-    let again = checkout::place_extension(&store, &gateway, &buyer, &form, &rates, now(), BASE_URL).await.unwrap();
+    let number = common::order(
+        checkout::place_extension(&store, &gateway, &buyer, &form, &rates, now(), BASE_URL).await.unwrap(),
+    );
+    let again = common::order(
+        checkout::place_extension(&store, &gateway, &buyer, &form, &rates, now(), BASE_URL).await.unwrap(),
+    );
     assert_eq!(again, number, "a replay answers with the same order");
     let after = sub(&store, id).await;
     assert_eq!((after.term_end, after.term_start, after.seats), (t.term_end, s.term_start, 1));

@@ -180,7 +180,10 @@ both!(
             po_number: String::new(),
             key: IdempotencyKey::parse(&checkout.checkout_key).unwrap(),
         };
-        let order = checkout::place_quote(&store, &gateway, &buyer, &accept, &rates(), now(), BASE_URL).await.unwrap();
+        let order = checkout::place_quote(&store, &gateway, &buyer, &accept, &rates(), now(), BASE_URL)
+            .await
+            .map(common::order)
+            .unwrap();
         let total = count(&store, &format!("SELECT total_minor FROM orders WHERE number = '{order}'")).await;
         assert_eq!(total, d.total.minor());
         let q = quotes::quote(&store, &buyer, &number, &rates(), now()).await.unwrap();

@@ -51,7 +51,7 @@ fn open(q: &QuoteDetail) -> &QuoteCheckout {
 
 async fn accept(store: &Store, buyer: &Actor, form: &QuoteForm) -> Result<String, AppError> {
     let gateway = SimulatedGateway::new(store.clone());
-    checkout::place_quote(store, &gateway, buyer, form, &rates(), now(), BASE_URL).await
+    checkout::place_quote(store, &gateway, buyer, form, &rates(), now(), BASE_URL).await.map(common::order)
 }
 
 async fn term_end(store: &Store, id: app::domain::ids::SubscriptionId) -> DateTime<Utc> {

@@ -122,6 +122,21 @@ for (const lang of ["en", "de"] as Lang[]) {
       await expectNoViolations(page, `${lang} new quote`);
     });
 
+    test("a buyer's approvals", async ({ page }) => {
+      // The approvals spec ran first: Aurora has an approved and a rejected request.
+      await signInAs(page, lang, "buyer@aurora.example");
+      await page.goto("/billing/approvals");
+      await expect(page.getByRole("heading", { level: 1, name: words(lang).approvals.title })).toBeVisible();
+      await expectNoViolations(page, `${lang} approvals`);
+      const numbers = await page.getByRole("table").getByRole("link", { name: /^APR-\d+$/ }).allInnerTexts();
+      expect(numbers.length).toBeGreaterThanOrEqual(2);
+      for (const number of numbers.slice(0, 2)) {
+        await page.goto(`/billing/approvals/${number}`);
+        await expect(page.getByRole("heading", { level: 1, name: new RegExp(number) })).toBeVisible();
+        await expectNoViolations(page, `${lang} approval ${number}`);
+      }
+    });
+
     test("an admin's and a payer's pages", async ({ page, browser }) => {
       await signInAs(page, lang, "admin@aurora.example");
       const id = await firstSubscription(page, "");

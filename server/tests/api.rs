@@ -77,6 +77,13 @@ async fn every_server_function_refuses_anonymous_callers() {
                 ("check_answer", "4".into()),
             ],
         ),
+        ("approvals", vec![]),
+        ("approval", vec![("number", "APR-000001".into())]),
+        ("set_approval_threshold", vec![("currency", "EUR".into()), ("amount", "1000".into())]),
+        ("remove_approval_threshold", vec![]),
+        ("approve_order", vec![("number", "APR-000001".into())]),
+        ("reject_order", vec![("number", "APR-000001".into())]),
+        ("withdraw_order_request", vec![("number", "APR-000001".into())]),
     ];
     for (endpoint, form) in &calls {
         let (status, body) = app.call(endpoint, None, form).await;

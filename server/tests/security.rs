@@ -260,6 +260,41 @@ fn matrix() -> Vec<Row> {
                 [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
             ),
         ),
+        // Approvals are billing: buyers only (R-ROLE-5). A threshold of 0 is refused (422) and
+        // changes nothing; removing none is done already; a request that does not exist is not
+        // found, like another organisation's.
+        ("approvals", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),
+        (
+            "approval",
+            |_| vec![("number", "APR-999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "set_approval_threshold",
+            |_| vec![("currency", "EUR".into()), ("amount", "0".into())],
+            false,
+            same([UNAUTHORIZED, UNPROCESSABLE, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNPROCESSABLE]),
+        ),
+        ("remove_approval_threshold", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),
+        (
+            "approve_order",
+            |_| vec![("number", "APR-999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "reject_order",
+            |_| vec![("number", "APR-999999".into()), ("note", "No".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "withdraw_order_request",
+            |_| vec![("number", "APR-999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
         ("demo_clock", none, false, same([UNAUTHORIZED, OK, OK, OK, OK, OK])),
         // Only the demo's operators move the clock, whatever their role; none of these is one.
         (

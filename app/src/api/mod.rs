@@ -136,9 +136,9 @@ pub async fn place_add_seats(
     };
     let state = app_state()?;
     let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
-    let number = place_add_seats(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
-    leptos_axum::redirect(&links::order_placed(&number));
-    Ok(number)
+    let placed = place_add_seats(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&placed.page());
+    Ok(placed.number().to_string())
 }
 
 #[cfg(feature = "ssr")]
@@ -186,9 +186,9 @@ pub async fn place_extension(
     };
     let state = app_state()?;
     let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
-    let number = place_extension(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
-    leptos_axum::redirect(&links::order_placed(&number));
-    Ok(number)
+    let placed = place_extension(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&placed.page());
+    Ok(placed.number().to_string())
 }
 
 /// Withdraws the pending change of a subscription's next renewal.
@@ -305,9 +305,9 @@ pub async fn place_order(
     };
     let state = app_state()?;
     let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
-    let number = place_order(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
-    leptos_axum::redirect(&links::order_placed(&number));
-    Ok(number)
+    let placed = place_order(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&placed.page());
+    Ok(placed.number().to_string())
 }
 
 /// The organisation's orders, newest first.
@@ -367,9 +367,90 @@ pub async fn accept_quote(
     };
     let state = app_state()?;
     let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
-    let number = place_quote(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
-    leptos_axum::redirect(&links::order_placed(&number));
-    Ok(number)
+    let placed = place_quote(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&placed.page());
+    Ok(placed.number().to_string())
+}
+
+/// The Approvals page: the organisation's approval threshold and its orders held for approval.
+#[server(prefix = "/api", endpoint = "approvals")]
+pub async fn approvals() -> Result<ApprovalsPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::approvals::approvals(&state.store, &actor).await
+}
+
+/// One order held for approval by its number.
+#[server(prefix = "/api", endpoint = "approval")]
+pub async fn approval(number: String) -> Result<ApprovalDetail, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::approvals::approval(&state.store, &actor, &number).await
+}
+
+/// Sets the organisation's approval threshold, then the Approvals page again.
+#[server(prefix = "/api", endpoint = "set_approval_threshold")]
+pub async fn set_approval_threshold(
+    #[server(default)] currency: String,
+    #[server(default)] amount: String,
+) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::approvals::set_threshold(&state.store, &actor, &currency, &amount, state.clock.now())
+        .await?;
+    leptos_axum::redirect(&format!("{}?saved=1", links::APPROVALS));
+    Ok(())
+}
+
+/// Removes the organisation's approval threshold, then the Approvals page again.
+#[server(prefix = "/api", endpoint = "remove_approval_threshold")]
+pub async fn remove_approval_threshold() -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::approvals::remove_threshold(&state.store, &actor, state.clock.now()).await?;
+    leptos_axum::redirect(&format!("{}?removed=1", links::APPROVALS));
+    Ok(())
+}
+
+/// Another buyer approves an order held for approval: it is placed, then its order's page.
+#[server(prefix = "/api", endpoint = "approve_order")]
+pub async fn approve_order(number: String) -> Result<String, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
+    let placed = crate::server::services::approvals::approve(
+        &state.store,
+        state.engine.gateway.as_ref(),
+        &actor,
+        &number,
+        rates,
+        now,
+        base,
+    )
+    .await?;
+    leptos_axum::redirect(&placed.page());
+    Ok(placed.number().to_string())
+}
+
+/// Another buyer rejects an order held for approval, with an optional note.
+#[server(prefix = "/api", endpoint = "reject_order")]
+pub async fn reject_order(number: String, #[server(default)] note: String) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let (now, base) = (state.clock.now(), &state.config.public_url);
+    crate::server::services::approvals::reject(&state.store, &actor, &number, &note, now, base).await?;
+    leptos_axum::redirect(&format!("{}?rejected=1", links::approval(number.trim())));
+    Ok(())
+}
+
+/// The buyer who asked withdraws their order held for approval.
+#[server(prefix = "/api", endpoint = "withdraw_order_request")]
+pub async fn withdraw_order_request(number: String) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::approvals::withdraw(&state.store, &actor, &number, state.clock.now()).await?;
+    leptos_axum::redirect(&format!("{}?withdrawn=1", links::approval(number.trim())));
+    Ok(())
 }
 
 /// Reads the term a form chose: none (as the subscriptions renew now) or one of the terms.

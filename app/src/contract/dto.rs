@@ -699,3 +699,68 @@ mod tests {
         assert_eq!(ClockMove::from_param("a.b.c.d.e.f.g"), None);
     }
 }
+
+/// The organisation's approval threshold and who set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThresholdView {
+    pub amount: Money,
+    pub set_by: String,
+    pub set_on: NaiveDate,
+}
+
+/// One order held for approval, as the Approvals list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalSummary {
+    pub number: String,
+    pub kind: crate::domain::approval::ApprovalKind,
+    pub status: crate::domain::approval::ApprovalStatus,
+    pub requested_by: String,
+    pub requested_on: NaiveDate,
+    pub csn: String,
+    /// Tax included.
+    pub total: Money,
+    /// The order placed once it was approved (none if its charge was declined).
+    pub order_number: Option<String>,
+}
+
+/// The Approvals page: the threshold, and the requests (pending first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalsPage {
+    pub threshold: Option<ThresholdView>,
+    /// How many buyers the organisation has: a threshold needs two.
+    pub buyers: usize,
+    pub requests: Vec<ApprovalSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalLineView {
+    pub subscription_id: SubscriptionId,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub period_start: NaiveDate,
+    pub period_last_day: NaiveDate,
+    pub amount: Money,
+}
+
+/// One order held for approval, and what the viewer may do with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalDetail {
+    pub summary: ApprovalSummary,
+    pub company_name: String,
+    pub quote_number: Option<String>,
+    pub lines: Vec<ApprovalLineView>,
+    pub subtotal: Money,
+    pub tax: Money,
+    /// The threshold as it stood when it was asked.
+    pub threshold: Money,
+    pub payment_method: PaymentMethodView,
+    pub po_number: String,
+    pub decided_by: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    pub note: String,
+    /// Another buyer may approve or reject it now.
+    pub can_decide: bool,
+    /// The buyer who asked may withdraw it now.
+    pub can_withdraw: bool,
+}

@@ -27,13 +27,15 @@ pub const CART: &str = "/billing/cart";
 pub const ORDERS: &str = "/billing/orders";
 pub const QUOTES: &str = "/billing/quotes";
 pub const NEW_QUOTE: &str = "/billing/quotes/new";
+/// The approval threshold and the orders held for approval.
+pub const APPROVALS: &str = "/billing/approvals";
 pub const MAILBOX: &str = "/mailbox";
 /// The language switcher's form posts here (the `set_language` server function).
 pub const SET_LANGUAGE: &str = "/api/set_language";
 
 /// Every page without a parameter in its path; with [`subscription`], every page there is. A
 /// server test opens each one, so a link built here never leads to a page that does not exist.
-pub const PAGES: [&str; 13] = [
+pub const PAGES: [&str; 14] = [
     SIGN_IN,
     FORGOT_PASSWORD,
     RESET_PASSWORD,
@@ -47,6 +49,7 @@ pub const PAGES: [&str; 13] = [
     ORDERS,
     QUOTES,
     NEW_QUOTE,
+    APPROVALS,
 ];
 
 /// Sign-in, then back to `next` (a path on this site).
@@ -120,6 +123,16 @@ pub fn quote_sent(number: &str) -> String {
 /// The review of a new renewal quote for these subscriptions (`ids` as "1,2,3").
 pub fn new_quote(ids: &str) -> String {
     format!("{NEW_QUOTE}?ids={ids}")
+}
+
+/// An order held for approval (`APR-...`).
+pub fn approval(number: &str) -> String {
+    format!("{APPROVALS}/{}", encode(number))
+}
+
+/// An approval request's page right after the checkout that made it.
+pub fn approval_requested(number: &str) -> String {
+    format!("{}?held=1", approval(number))
 }
 
 /// An order's page right after it was placed.

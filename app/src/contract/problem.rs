@@ -108,6 +108,14 @@ pub enum Problem {
     QuoteDailyLimit {
         max: i64,
     },
+    /// The approval threshold cannot be set so.
+    Threshold(crate::domain::approval::ThresholdProblem),
+    /// The approval request cannot be decided so.
+    ApprovalRefused(crate::domain::approval::DecisionRefusal),
+    /// The order held for approval can no longer be placed as it was asked (its prices, the
+    /// subscriptions, the cart or the quote changed, or the buyer who asked is no longer a
+    /// buyer): the request was closed; they can check out again.
+    ApprovalOutdated,
 }
 
 /// A subscription that cannot be renewed now, and why.

@@ -73,10 +73,14 @@ pub enum Action {
     ChangeSubscription,
     /// See the organisation's quotes (prices and billing: buyers, R-REN-1, R-ROLE-5).
     ViewQuotes,
+    /// Set or remove the organisation's approval threshold (buyers: it governs their orders).
+    SetApprovalThreshold,
+    /// Approve or reject another buyer's order held for approval, or withdraw one's own.
+    DecideApproval,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Action::ViewSubscriptions,
         Action::ViewBillingDetails,
         Action::ChangeAutoRenew,
@@ -84,6 +88,8 @@ impl Action {
         Action::ViewOrders,
         Action::ChangeSubscription,
         Action::ViewQuotes,
+        Action::SetApprovalThreshold,
+        Action::DecideApproval,
     ];
 }
 
@@ -117,7 +123,9 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
         | Action::Renew
         | Action::ViewOrders
         | Action::ChangeSubscription
-        | Action::ViewQuotes => buyer,
+        | Action::ViewQuotes
+        | Action::SetApprovalThreshold
+        | Action::DecideApproval => buyer,
     }
 }
 

@@ -50,6 +50,8 @@ ids! {
     /// A mail in the outbox.
     MailId,
     QuoteId,
+    /// An order held for another buyer's approval.
+    ApprovalId,
 }
 
 /// The key a form carries so that submitting it twice has the effect of once: a UUID, made

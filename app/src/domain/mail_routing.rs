@@ -18,10 +18,14 @@ pub enum MailKind {
     PasswordReset,
     Invitation,
     UserManagementNotice,
+    /// An order above the approval threshold waits for another buyer.
+    ApprovalRequested,
+    /// The requester's order was approved or rejected.
+    ApprovalDecided,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 11] = [
+    pub const ALL: [MailKind; 13] = [
         MailKind::OrderConfirmation,
         MailKind::RenewalReminder,
         MailKind::ExpiryNotice,
@@ -33,6 +37,8 @@ impl MailKind {
         MailKind::PasswordReset,
         MailKind::Invitation,
         MailKind::UserManagementNotice,
+        MailKind::ApprovalRequested,
+        MailKind::ApprovalDecided,
     ];
 
     pub fn parse(code: &str) -> Option<MailKind> {
@@ -53,6 +59,8 @@ impl MailKind {
             MailKind::PasswordReset => "password_reset",
             MailKind::Invitation => "invitation",
             MailKind::UserManagementNotice => "user_management",
+            MailKind::ApprovalRequested => "approval_requested",
+            MailKind::ApprovalDecided => "approval_decided",
         }
     }
 
@@ -75,7 +83,8 @@ pub struct Contacts {
     pub admins: Vec<Recipient>,
     /// The payers of the invoice in question (up to 10, R-ROLE-6).
     pub payers: Vec<Recipient>,
-    /// The account the mail is about (password reset, invitation).
+    /// The account the mail is about (password reset, invitation), or the buyer who asked for
+    /// an approval.
     pub person: Option<Recipient>,
     /// Extra recipients chosen by the buyer for a quote (up to 4, R-QUOTE-1).
     pub quote_recipients: Vec<Recipient>,
@@ -98,6 +107,8 @@ pub struct Recipient {
 /// - Overdue invoices go to the payers and the buyers (R-MAIL-1: buyers get overdue notices).
 /// - Password resets and invitations go to the person only (R-AUTH-2, R-AUTH-3).
 /// - User-management notices go to the admins (R-MAIL-3).
+/// - An approval request goes to every buyer but the one who asked (`person`); its decision
+///   to the one who asked.
 pub fn recipients(kind: MailKind, c: &Contacts) -> Vec<Recipient> {
     let mut out: Vec<Recipient> = match kind {
         MailKind::OrderConfirmation
@@ -111,6 +122,11 @@ pub fn recipients(kind: MailKind, c: &Contacts) -> Vec<Recipient> {
         MailKind::OverdueInvoice => c.payers.iter().chain(&c.buyers).cloned().collect(),
         MailKind::PasswordReset | MailKind::Invitation => c.person.iter().cloned().collect(),
         MailKind::UserManagementNotice => c.admins.clone(),
+        MailKind::ApprovalRequested => {
+            let asker = c.person.as_ref().map(|p| p.address.to_lowercase());
+            c.buyers.iter().filter(|b| Some(b.address.to_lowercase()) != asker).cloned().collect()
+        }
+        MailKind::ApprovalDecided => c.person.iter().cloned().collect(),
     };
     let mut seen = std::collections::HashSet::new();
     out.retain(|r| seen.insert(r.address.to_lowercase()));
@@ -152,6 +168,8 @@ mod tests {
             (MailKind::PasswordReset, false, false, false, true, false),
             (MailKind::Invitation, false, false, false, true, false),
             (MailKind::UserManagementNotice, false, true, false, false, false),
+            (MailKind::ApprovalRequested, true, false, false, false, false),
+            (MailKind::ApprovalDecided, false, false, false, true, false),
         ];
         assert_eq!(expect.len(), MailKind::ALL.len());
         for (kind, buyer, admin, payer, person, extra) in expect {
@@ -177,6 +195,13 @@ mod tests {
             1
         );
         assert!(recipients(MailKind::UserManagementNotice, &c).contains(&r("buyer-admin@x.example")));
+    }
+
+    #[test]
+    fn an_approval_request_goes_to_the_other_buyers_and_its_decision_to_the_asker() {
+        let c = Contacts { person: Some(r("Buyer@x.example")), ..contacts() };
+        assert_eq!(recipients(MailKind::ApprovalRequested, &c), vec![r("buyer-admin@x.example")]);
+        assert_eq!(recipients(MailKind::ApprovalDecided, &c), vec![r("Buyer@x.example")]);
     }
 
     #[test]

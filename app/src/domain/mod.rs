@@ -1,6 +1,7 @@
 //! The business rules of RULES.md as pure code: no I/O, no async, no clock reads (`now` is a
 //! parameter). Compiled for the server and the browser, so the UI can preview with the same code.
 
+pub mod approval;
 pub mod authz;
 pub mod auto_renew;
 pub mod checkout;

@@ -95,6 +95,29 @@ fn render(
     OutgoingMail { org_id, kind, to_address: to.into(), subject, body_text: text, body_html: html, attachment: None }
 }
 
+/// Items of an order (or of one held for approval): product, seats, term, amount.
+fn items_table(lang: Lang, lines: &[ItemLine]) -> Block {
+    let l = Locale::from(lang);
+    let head = vec![
+        td_string!(l, col_product).to_string(),
+        td_string!(l, col_seats).to_string(),
+        td_string!(l, col_term).to_string(),
+        td_string!(l, col_amount).to_string(),
+    ];
+    let rows = lines
+        .iter()
+        .map(|line| {
+            vec![
+                line.product_name.clone(),
+                lang.integer(line.seats),
+                words::term(page_words(lang), line.term),
+                amount(lang, line.amount),
+            ]
+        })
+        .collect();
+    Block::Table(head, rows)
+}
+
 /// A date as mails write it: "9 June 2025", "9 juin 2025", "9. Juni 2025".
 fn long_date(lang: Lang, date: NaiveDate) -> String {
     lang.date_long(date)
@@ -216,23 +239,6 @@ pub fn order_confirmation(
     base_url: &str,
 ) -> OutgoingMail {
     let l = Locale::from(lang);
-    let head = vec![
-        td_string!(l, col_product).to_string(),
-        td_string!(l, col_seats).to_string(),
-        td_string!(l, col_term).to_string(),
-        td_string!(l, col_amount).to_string(),
-    ];
-    let rows = lines
-        .iter()
-        .map(|line| {
-            vec![
-                line.product_name.clone(),
-                lang.integer(line.seats),
-                words::term(page_words(lang), line.term),
-                amount(lang, line.amount),
-            ]
-        })
-        .collect();
     render(
         MailKind::OrderConfirmation,
         Some(org_id),
@@ -241,7 +247,7 @@ pub fn order_confirmation(
         td_string!(l, order_subject, number = order_number),
         vec![
             Block::Para(td_string!(l, order_thanks, number = order_number)),
-            Block::Table(head, rows),
+            items_table(lang, lines),
             Block::Para(td_string!(l, order_totals, tax = amount(lang, tax), total = amount(lang, total))),
             Block::Action(td_string!(l, order_action).into(), links::absolute(base_url, &links::order(order_number))),
         ],
@@ -438,6 +444,80 @@ pub fn quote(
     mail
 }
 
+/// To each buyer but the one who asked: an order above the organisation's approval threshold
+/// waits for their approval (issue 12, beyond the product we mirror).
+#[allow(clippy::too_many_arguments)]
+pub fn approval_requested(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    number: &str,
+    requester: &str,
+    lines: &[ItemLine],
+    total: Money,
+    threshold: Money,
+    base_url: &str,
+) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let (total, threshold) = (amount(lang, total), amount(lang, threshold));
+    render(
+        MailKind::ApprovalRequested,
+        Some(org_id),
+        to,
+        lang,
+        td_string!(l, approval_subject, number = number, amount = &total),
+        vec![
+            Block::Para(td_string!(l, approval_body, name = requester, amount = &total, threshold = &threshold)),
+            items_table(lang, lines),
+            Block::Para(td_string!(l, approval_nothing_yet).to_string()),
+            Block::Action(td_string!(l, approval_action).into(), links::absolute(base_url, &links::approval(number))),
+        ],
+    )
+}
+
+/// What became of an approval request, as its mail to the buyer who asked says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Approved,
+    Rejected,
+    /// Someone tried to approve it, but the order could no longer be placed as asked.
+    Outdated,
+}
+
+/// To the buyer who asked: another buyer approved their order (placed with it), rejected it,
+/// or found it could no longer be placed.
+#[allow(clippy::too_many_arguments)]
+pub fn approval_decided(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    number: &str,
+    outcome: Outcome,
+    by: &str,
+    note: &str,
+    base_url: &str,
+) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let (subject, body) = match outcome {
+        Outcome::Approved => {
+            (td_string!(l, approved_subject, number = number), td_string!(l, approved_body, number = number, name = by))
+        }
+        Outcome::Rejected => {
+            (td_string!(l, rejected_subject, number = number), td_string!(l, rejected_body, number = number, name = by))
+        }
+        Outcome::Outdated => {
+            (td_string!(l, outdated_subject, number = number), td_string!(l, outdated_body, number = number, name = by))
+        }
+    };
+    let mut blocks = vec![Block::Para(body)];
+    if !note.is_empty() {
+        blocks.push(Block::Para(td_string!(l, rejected_note, note = note)));
+    }
+    blocks
+        .push(Block::Action(td_string!(l, decided_action).into(), links::absolute(base_url, &links::approval(number))));
+    render(MailKind::ApprovalDecided, Some(org_id), to, lang, subject, blocks)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,7 +528,9 @@ mod tests {
     const ORG: OrgId = OrgId(1);
     const SUB: SubscriptionId = SubscriptionId(7);
     /// The kinds the portal sends today; each must have a template.
-    const SENT_TODAY: [MailKind; 7] = [
+    const SENT_TODAY: [MailKind; 9] = [
+        MailKind::ApprovalRequested,
+        MailKind::ApprovalDecided,
         MailKind::Quote,
         MailKind::OrderConfirmation,
         MailKind::RenewalReminder,
@@ -522,6 +604,33 @@ mod tests {
             ),
             (MailKind::PasswordReset, password_reset("b@x.example", EN, &format!("{BASE}/reset-password?token=abc"))),
             (MailKind::Quote, quote_mail(EN)),
+            (
+                MailKind::ApprovalRequested,
+                approval_requested(
+                    ORG,
+                    "b2@x.example",
+                    EN,
+                    "APR-000007",
+                    "Aino Virtanen",
+                    &lines(),
+                    eur(694_747),
+                    eur(500_000),
+                    BASE,
+                ),
+            ),
+            (
+                MailKind::ApprovalDecided,
+                approval_decided(
+                    ORG,
+                    "b@x.example",
+                    EN,
+                    "APR-000007",
+                    Outcome::Rejected,
+                    "Lina Berg",
+                    "Wait for Q3",
+                    BASE,
+                ),
+            ),
         ];
         assert_eq!(mails.len(), SENT_TODAY.len());
         assert!(SENT_TODAY.iter().all(|k| mails.iter().any(|(kind, _)| kind == k)));
@@ -537,7 +646,8 @@ mod tests {
                 let known = links::PAGES.contains(&path)
                     || path.strip_prefix("/billing/subscriptions/").is_some_and(|id| id.parse::<i64>().is_ok())
                     || path.strip_prefix("/billing/orders/").is_some_and(|n| n.starts_with("ORD-"))
-                    || path.strip_prefix("/billing/quotes/").is_some_and(|n| n.starts_with("Q-"));
+                    || path.strip_prefix("/billing/quotes/").is_some_and(|n| n.starts_with("Q-"))
+                    || path.strip_prefix("/billing/approvals/").is_some_and(|n| n.starts_with("APR-"));
                 assert!(known, "{kind:?} links to {path}, which is not a page");
             }
         }

@@ -2,6 +2,7 @@
 //! decided here (limits shown for speed come from `crate::domain`).
 
 mod account;
+mod approvals;
 mod auto_renew;
 pub(crate) mod components;
 mod demo_clock;
@@ -171,6 +172,8 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/quotes") view=quotes::QuotesPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/quotes/new") view=new_quote::NewQuotePage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/quotes/:number") view=quotes::QuotePage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/approvals/:number") view=approvals::ApprovalPage ssr=SsrMode::Async/>
                     <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/demo/clock") view=demo_clock::DemoClockPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
@@ -214,6 +217,9 @@ fn Nav(me: Me) -> impl IntoView {
                 })}
                 {me.can_view_quotes.then(|| view! {
                     <li><A href=links::QUOTES>{td_string!(l, app.nav_quotes)}</A></li>
+                })}
+                {me.can_renew.then(|| view! {
+                    <li><A href=links::APPROVALS>{td_string!(l, app.nav_approvals)}</A></li>
                 })}
                 <li><A href=links::ACCOUNT>{td_string!(l, app.nav_account)}</A></li>
             </ul>

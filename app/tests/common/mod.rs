@@ -17,6 +17,16 @@ pub fn now() -> DateTime<Utc> {
 #[allow(dead_code)]
 pub const BASE_URL: &str = "http://portal.test";
 
+/// The order a checkout placed (the stories that expect one; an order held for approval is
+/// not one).
+#[allow(dead_code)]
+pub fn order(placed: app::server::services::checkout::Placed) -> String {
+    match placed {
+        app::server::services::checkout::Placed::Order(number) => number,
+        other => panic!("expected an order, got {other:?}"),
+    }
+}
+
 /// Runs one story on both backends with fresh, seeded databases.
 #[macro_export]
 macro_rules! both {

@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::contract::dto::*;
 use crate::contract::error::AppError;
 use crate::contract::problem::{Problem, RenewRefused};
+use crate::domain::approval::{DecisionRefusal, needs_approval};
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::checkout::{CartFacts, MAX_CART, OrderGroup, OrderPrice, RenewBlock, group_by, judge_cart_renewal};
 use crate::domain::eligibility::{PaymentRefusal, method_allowed};
@@ -42,6 +43,7 @@ use crate::domain::term::Term;
 use crate::domain::time::{expiry_instant, local_date, start_of_day};
 use crate::server::gateway::PaymentGateway;
 use crate::server::mail::{self, ItemLine};
+use crate::server::services::approvals::{Gate, Grant, HeldForm};
 use crate::server::services::buyer_contacts;
 use crate::server::services::engine::pricing::{Book, RenewalLine, renewal_line};
 use crate::server::services::engine::{Issue, issue_invoice, settle};
@@ -53,6 +55,33 @@ pub const MAX_PO: usize = 40;
 
 /// Orders per page of the Orders list.
 pub const ORDERS_PER_PAGE: i64 = 25;
+
+/// What submitting a checkout form did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    /// The order's number: placed, or waiting for the payment provider's answer.
+    Order(String),
+    /// Its total is above the organisation's approval threshold: nothing was ordered or
+    /// charged; the order waits, as this request, for another buyer's approval.
+    HeldForApproval(String),
+}
+
+impl Placed {
+    /// The order's or the request's number.
+    pub fn number(&self) -> &str {
+        match self {
+            Placed::Order(n) | Placed::HeldForApproval(n) => n,
+        }
+    }
+
+    /// The page that shows what was done.
+    pub fn page(&self) -> String {
+        match self {
+            Placed::Order(number) => crate::contract::links::order_placed(number),
+            Placed::HeldForApproval(number) => crate::contract::links::approval_requested(number),
+        }
+    }
+}
 
 pub(crate) fn cart_facts(s: &Subscription) -> CartFacts {
     CartFacts {
@@ -417,7 +446,8 @@ pub struct OrderForm {
 /// Places one order of the cart (one group) and charges it once per checkout key. Answers with
 /// the order number: placed, or waiting for the provider's answer. A declined charge leaves no
 /// order and the cart as it was, and says why.
-#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id, count = form.selection.len()))]
+/// Above the organisation's approval threshold, nothing is ordered: the order is held for
+/// another buyer ([`Placed::HeldForApproval`]).
 pub async fn place_order(
     store: &Store,
     gateway: &dyn PaymentGateway,
@@ -426,13 +456,30 @@ pub async fn place_order(
     rates: &UsdRates,
     now: DateTime<Utc>,
     base_url: &str,
-) -> Result<String, AppError> {
+) -> Result<Placed, AppError> {
+    place_order_as(store, gateway, actor, form, rates, now, base_url, None).await
+}
+
+/// [`place_order`], or with `grant` the order another buyer approved, placed for `actor` (the
+/// buyer who asked).
+#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id, count = form.selection.len()))]
+pub(crate) async fn place_order_as(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    actor: &Actor,
+    form: &OrderForm,
+    rates: &UsdRates,
+    now: DateTime<Utc>,
+    base_url: &str,
+    grant: Option<Grant>,
+) -> Result<Placed, AppError> {
     authorize(actor, Action::Renew, actor.org_id)?;
     if form.po_number.chars().count() > MAX_PO {
         return Err(AppError::validation("po_number", Problem::TooLong { max: MAX_PO }));
     }
     let key = form.key.as_str();
-    if let Some(done) = replay(store, actor, key).await? {
+    if let Some(done) = replay(store, actor, key, grant.is_none()).await? {
         return done;
     }
     let mut tx = store.begin_write().await?;
@@ -442,7 +489,7 @@ pub async fn place_order(
     // first one's order instead of finding its subscriptions taken.
     if tx.order_by_checkout_key(actor.org_id, key).await?.is_some() {
         drop(tx);
-        return replay(store, actor, key).await?.ok_or(AppError::Internal)?;
+        return replay(store, actor, key, grant.is_none()).await?.ok_or(AppError::Internal)?;
     }
     let cart = tx.cart_ids(actor.user_id, actor.org_id).await?;
     if ids.iter().any(|id| !cart.contains(id)) {
@@ -499,6 +546,7 @@ pub async fn place_order(
         &p.price,
         lines,
         None,
+        Gate::new(grant, HeldForm::of_order(form), rates),
         now,
         base_url,
     )
@@ -524,6 +572,11 @@ struct LineToPlace<'a> {
 /// review) and pays it: by invoice, placed and invoiced Net 30 at once (R-REN-5); otherwise
 /// written as charging with a pending payment keyed by the checkout key, committed, and charged
 /// once through the gateway. Answers with the order number or the decline.
+///
+/// Every checkout passes the approval gate here, in the transaction that checked it: asking
+/// ([`Gate::Ask`]), an order above the organisation's threshold is held as a request instead
+/// (nothing ordered, charged or accepted); approved ([`Gate::Approved`]), the request is marked
+/// approved in the transaction that writes its order, so it is placed once.
 #[allow(clippy::too_many_arguments)]
 async fn write_and_charge(
     store: &Store,
@@ -536,13 +589,67 @@ async fn write_and_charge(
     price: &OrderPrice,
     lines: Vec<LineToPlace<'_>>,
     quote: Option<QuoteId>,
+    gate: Gate<'_>,
     now: DateTime<Utc>,
     base_url: &str,
-) -> Result<String, AppError> {
+) -> Result<Placed, AppError> {
     let key = key.as_str();
     let by_invoice = method.kind == PaymentKind::Invoice;
     let t = price.totals;
     let first = lines[0].sub;
+    let asking = matches!(gate, Gate::Ask { .. });
+    match gate {
+        Gate::Ask { form, rates } => {
+            let threshold = tx.approval_threshold(actor.org_id).await?.map(|t| t.amount);
+            if needs_approval(threshold, t.total, rates) {
+                let held = super::approvals::Held {
+                    key,
+                    form,
+                    po_number: po_number.trim(),
+                    method,
+                    price,
+                    quote,
+                    threshold: threshold.expect("needs_approval needs a threshold"),
+                    lines: lines
+                        .iter()
+                        .map(|l| NewApprovalLine {
+                            subscription_id: l.sub.id,
+                            product_name: l.sub.product_name.clone(),
+                            seats: i64::from(l.seats),
+                            term: l.term,
+                            period_start: l.period_start,
+                            period_end: l.period_end,
+                            amount: l.price.net,
+                        })
+                        .collect(),
+                };
+                return super::approvals::hold(store, tx, actor, held, now, base_url).await;
+            }
+        }
+        Gate::Approved(grant) => {
+            // Placed as it was approved, or not at all.
+            if grant.total != t.total {
+                return Err(AppError::Conflict(Problem::ReviewStale));
+            }
+            if !super::approvals::record_approval(&mut tx, actor, &grant, now, base_url).await? {
+                // Decided meanwhile: by a concurrent approval of the same request (its order
+                // answers), or otherwise.
+                drop(tx);
+                return match replay(store, actor, key, false).await? {
+                    Some(answer) => answer,
+                    None => Err(AppError::Conflict(Problem::ApprovalRefused(DecisionRefusal::NotPending(
+                        super::approvals::status_now(store, actor, &grant.number).await?,
+                    )))),
+                };
+            }
+        }
+    }
+    // The quote is accepted in the transaction that writes its order (never when it is held).
+    if let Some(q) = quote
+        && !tx.accept_quote(q, now).await?
+    {
+        return Err(AppError::Conflict(Problem::QuoteRefused(AcceptRefusal::AlreadyAccepted)));
+    }
     let new_order = NewCheckoutOrder {
         org_id: actor.org_id,
         kind: lines[0].kind,
@@ -563,7 +670,7 @@ async fn write_and_charge(
         Err(e) if e.is_unique_violation() => {
             // The same form, submitted twice at once: the first one's order answers.
             drop(tx);
-            return replay(store, actor, key).await?.unwrap_or(Err(AppError::Conflict(Problem::ReviewStale)));
+            return replay(store, actor, key, asking).await?.unwrap_or(Err(AppError::Conflict(Problem::ReviewStale)));
         }
         Err(e) => return Err(e.into()),
     };
@@ -631,7 +738,7 @@ async fn write_and_charge(
         let owed_from = overdue_from(due_day, first.time_zone);
         complete(&mut tx, order, Some(owed_from), now, base_url).await?;
         tx.commit().await?;
-        return Ok(number);
+        return Ok(Placed::Order(number));
     }
     let pending = NewPayment {
         org_id: actor.org_id,
@@ -647,13 +754,13 @@ async fn write_and_charge(
         Err(e) if e.is_unique_violation() => {
             // The same attempt, submitted twice at once, met a decline first: that is the answer.
             drop(tx);
-            return replay(store, actor, key).await?.unwrap_or(Err(AppError::Conflict(Problem::ReviewStale)));
+            return replay(store, actor, key, asking).await?.unwrap_or(Err(AppError::Conflict(Problem::ReviewStale)));
         }
         Err(e) => return Err(e.into()),
     };
     tx.commit().await?;
     settle(store, gateway, payment, now, base_url).await?;
-    match replay(store, actor, key).await? {
+    match replay(store, actor, key, false).await? {
         Some(answer) => answer,
         None => Err(AppError::Internal),
     }
@@ -763,7 +870,7 @@ pub struct AddSeatsForm {
 /// Places the order for seats added now and charges it once per checkout key, like a renewal
 /// order: the seats are added when the charge is paid or accepted; a decline leaves no order
 /// and the subscription as it was.
-#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id, subscription = %form.id))]
+/// Above the approval threshold, held for another buyer instead.
 pub async fn place_add_seats(
     store: &Store,
     gateway: &dyn PaymentGateway,
@@ -772,20 +879,36 @@ pub async fn place_add_seats(
     rates: &UsdRates,
     now: DateTime<Utc>,
     base_url: &str,
-) -> Result<String, AppError> {
+) -> Result<Placed, AppError> {
+    place_add_seats_as(store, gateway, actor, form, rates, now, base_url, None).await
+}
+
+/// [`place_add_seats`], or with `grant` as another buyer approved it.
+#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id, subscription = %form.id))]
+pub(crate) async fn place_add_seats_as(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    actor: &Actor,
+    form: &AddSeatsForm,
+    rates: &UsdRates,
+    now: DateTime<Utc>,
+    base_url: &str,
+    grant: Option<Grant>,
+) -> Result<Placed, AppError> {
     authorize(actor, Action::ChangeSubscription, actor.org_id)?;
     if form.po_number.chars().count() > MAX_PO {
         return Err(AppError::validation("po_number", Problem::TooLong { max: MAX_PO }));
     }
     let key = form.key.as_str();
-    if let Some(done) = replay(store, actor, key).await? {
+    if let Some(done) = replay(store, actor, key, grant.is_none()).await? {
         return done;
     }
     let mut tx = store.begin_write().await?;
     let s = load(&mut tx, actor, &[form.id], true).await?.remove(0);
     if tx.order_by_checkout_key(actor.org_id, key).await?.is_some() {
         drop(tx);
-        return replay(store, actor, key).await?.ok_or(AppError::Internal)?;
+        return replay(store, actor, key, grant.is_none()).await?.ok_or(AppError::Internal)?;
     }
     let n = judge_add_seats(&super::next_term::facts(&s), form.seats, now).map_err(seats_refused)?;
     let book = Book::load(&mut tx, rates).await?;
@@ -823,6 +946,7 @@ pub async fn place_add_seats(
         &p.price,
         vec![line],
         None,
+        Gate::new(grant, HeldForm::of_add_seats(form), rates),
         now,
         base_url,
     )
@@ -996,7 +1120,7 @@ pub struct ExtensionForm {
 
 /// Places the extension order, charged once per checkout key; once paid or accepted, the
 /// subscription's term ends with the target's. A decline leaves no order and nothing changed.
-#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id, subscription = %form.id))]
+/// Above the approval threshold, held for another buyer instead.
 pub async fn place_extension(
     store: &Store,
     gateway: &dyn PaymentGateway,
@@ -1005,20 +1129,36 @@ pub async fn place_extension(
     rates: &UsdRates,
     now: DateTime<Utc>,
     base_url: &str,
-) -> Result<String, AppError> {
+) -> Result<Placed, AppError> {
+    place_extension_as(store, gateway, actor, form, rates, now, base_url, None).await
+}
+
+/// [`place_extension`], or with `grant` as another buyer approved it.
+#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id, subscription = %form.id))]
+pub(crate) async fn place_extension_as(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    actor: &Actor,
+    form: &ExtensionForm,
+    rates: &UsdRates,
+    now: DateTime<Utc>,
+    base_url: &str,
+    grant: Option<Grant>,
+) -> Result<Placed, AppError> {
     authorize(actor, Action::ChangeSubscription, actor.org_id)?;
     if form.po_number.chars().count() > MAX_PO {
         return Err(AppError::validation("po_number", Problem::TooLong { max: MAX_PO }));
     }
     let key = form.key.as_str();
-    if let Some(done) = replay(store, actor, key).await? {
+    if let Some(done) = replay(store, actor, key, grant.is_none()).await? {
         return done;
     }
     let mut tx = store.begin_write().await?;
     let (s, t) = load_pair(&mut tx, actor, form.id, form.target, true).await?;
     if tx.order_by_checkout_key(actor.org_id, key).await?.is_some() {
         drop(tx);
-        return replay(store, actor, key).await?.ok_or(AppError::Internal)?;
+        return replay(store, actor, key, grant.is_none()).await?.ok_or(AppError::Internal)?;
     }
     let book = Book::load(&mut tx, rates).await?;
     let p = price_extension(&book, &s, &t, now)?;
@@ -1055,6 +1195,7 @@ pub async fn place_extension(
         &p.price,
         vec![line],
         None,
+        Gate::new(grant, HeldForm::of_extension(form), rates),
         now,
         base_url,
     )
@@ -1154,7 +1295,7 @@ pub(crate) async fn quote_checkout(
 /// checkout every purchase goes through, charged once per checkout key; the quote is accepted
 /// in the same transaction as its order and is active again if the payment is declined.
 /// Expired, accepted, replaced or outdated quotes are refused with their reason.
-#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+/// Above the approval threshold, held for another buyer instead.
 pub async fn place_quote(
     store: &Store,
     gateway: &dyn PaymentGateway,
@@ -1163,13 +1304,29 @@ pub async fn place_quote(
     rates: &UsdRates,
     now: DateTime<Utc>,
     base_url: &str,
-) -> Result<String, AppError> {
+) -> Result<Placed, AppError> {
+    place_quote_as(store, gateway, actor, form, rates, now, base_url, None).await
+}
+
+/// [`place_quote`], or with `grant` as another buyer approved it.
+#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub(crate) async fn place_quote_as(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    actor: &Actor,
+    form: &QuoteForm,
+    rates: &UsdRates,
+    now: DateTime<Utc>,
+    base_url: &str,
+    grant: Option<Grant>,
+) -> Result<Placed, AppError> {
     authorize(actor, Action::Renew, actor.org_id)?;
     if form.po_number.chars().count() > MAX_PO {
         return Err(AppError::validation("po_number", Problem::TooLong { max: MAX_PO }));
     }
     let key = form.key.as_str();
-    if let Some(done) = replay(store, actor, key).await? {
+    if let Some(done) = replay(store, actor, key, grant.is_none()).await? {
         return done;
     }
     let mut tx = store.begin_write().await?;
@@ -1185,7 +1342,7 @@ pub async fn place_quote(
     // first one's order.
     if tx.order_by_checkout_key(actor.org_id, key).await?.is_some() {
         drop(tx);
-        return replay(store, actor, key).await?.ok_or(AppError::Internal)?;
+        return replay(store, actor, key, grant.is_none()).await?.ok_or(AppError::Internal)?;
     }
     judge_acceptance(status_at(q.status, q.expires_at, now))
         .map_err(|why| AppError::Conflict(Problem::QuoteRefused(why)))?;
@@ -1198,9 +1355,6 @@ pub async fn place_quote(
     if let Some(why) = refusal {
         return Err(AppError::validation("payment_method", Problem::PaymentRefused(why)));
     }
-    if !tx.accept_quote(q.id, now).await? {
-        return Err(AppError::Conflict(Problem::QuoteRefused(AcceptRefusal::AlreadyAccepted)));
-    }
     write_and_charge(
         store,
         gateway,
@@ -1212,17 +1366,27 @@ pub async fn place_quote(
         &price,
         placed,
         Some(q.id),
+        Gate::new(grant, HeldForm::of_quote(form), rates),
         now,
         base_url,
     )
     .await
 }
 
-/// What a checkout key already did: its order's number, or the decline that withdrew it.
-async fn replay(store: &Store, actor: &Actor, key: &str) -> Result<Option<Result<String, AppError>>, AppError> {
+/// What a checkout key already did: its order's number, or the decline that withdrew it, or
+/// (`held`: when asking, not when placing what was approved) the request it was held as.
+async fn replay(
+    store: &Store,
+    actor: &Actor,
+    key: &str,
+    held: bool,
+) -> Result<Option<Result<Placed, AppError>>, AppError> {
     let mut tx = store.begin_read().await?;
     if let Some(o) = tx.order_by_checkout_key(actor.org_id, key).await? {
-        return Ok(Some(Ok(o.number)));
+        return Ok(Some(Ok(Placed::Order(o.number))));
+    }
+    if held && let Some(a) = tx.approval_by_key(actor.org_id, key).await? {
+        return Ok(Some(Ok(Placed::HeldForApproval(a.number))));
     }
     let failure = tx.checkout_failure(actor.org_id, &format!("checkout:{key}")).await?;
     Ok(failure.map(|reason| {

@@ -2,6 +2,7 @@
 //! log and the mail outbox. Server functions call exactly one service function.
 
 pub mod account;
+pub mod approvals;
 pub mod auto_renew;
 pub mod checkout;
 pub mod demo_clock;

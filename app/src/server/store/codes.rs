@@ -6,6 +6,7 @@ use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
+use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::authz::Role;
 use crate::domain::locale::Locale;
 use crate::domain::mail_routing::MailKind;
@@ -61,4 +62,6 @@ text_code! {
     Locale => "language",
     QuoteStatus => "quote status",
     QuoteOrigin => "quote origin",
+    ApprovalStatus => "approval status",
+    ApprovalKind => "approval kind",
 }

@@ -15,6 +15,7 @@
 //! IMMEDIATE`, so concurrent writers queue on the busy timeout instead of failing on upgrade) or
 //! [`Store::begin_read`].
 
+mod approvals;
 mod billing;
 mod cart;
 mod codes;

@@ -176,6 +176,16 @@ pub enum AuditAction {
     Moved(Status),
     /// Quoted in a renewal quote that was sent; the quote number is in the detail.
     QuoteSent,
+    /// An order above the approval threshold was held for another buyer; the request is named
+    /// in the detail.
+    ApprovalRequested,
+    ApprovalApproved,
+    ApprovalRejected,
+    ApprovalWithdrawn,
+    /// Closed when someone tried to approve it: the order could no longer be placed as asked.
+    ApprovalOutdated,
+    /// The organisation's approval threshold was set, changed or removed.
+    ApprovalThresholdSet,
 }
 
 impl AuditAction {
@@ -196,6 +206,12 @@ impl AuditAction {
             AuditAction::Moved(Status::Suspended) => "status.suspended",
             AuditAction::Moved(Status::Canceled) => "status.canceled",
             AuditAction::QuoteSent => "quote.sent",
+            AuditAction::ApprovalRequested => "approval.requested",
+            AuditAction::ApprovalApproved => "approval.approved",
+            AuditAction::ApprovalRejected => "approval.rejected",
+            AuditAction::ApprovalWithdrawn => "approval.withdrawn",
+            AuditAction::ApprovalOutdated => "approval.outdated",
+            AuditAction::ApprovalThresholdSet => "approval.threshold",
         }
     }
 }
@@ -204,12 +220,15 @@ impl AuditAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditObject {
     Subscription(SubscriptionId),
+    /// The organisation itself (its settings).
+    Organisation(OrgId),
 }
 
 impl AuditObject {
     pub(super) fn parts(self) -> (&'static str, i64) {
         match self {
             AuditObject::Subscription(id) => ("subscription", id.get()),
+            AuditObject::Organisation(id) => ("organisation", id.get()),
         }
     }
 }
@@ -699,4 +718,86 @@ pub struct Member {
     pub name: String,
     pub email: String,
     pub lang: Locale,
+}
+
+/// An organisation's approval threshold and who set it.
+#[derive(Debug, Clone)]
+pub struct ThresholdRecord {
+    pub amount: Money,
+    pub set_by_name: String,
+    pub set_at: DateTime<Utc>,
+}
+
+/// An order held for approval, as it is written.
+pub struct NewApproval<'a> {
+    pub org_id: OrgId,
+    pub kind: crate::domain::approval::ApprovalKind,
+    pub checkout_key: &'a str,
+    /// The checkout form, as JSON, to place it again once approved.
+    pub form: &'a str,
+    pub customer_account_id: CustomerAccountId,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub threshold: Money,
+    pub payment_method_id: PaymentMethodId,
+    pub po_number: &'a str,
+    pub quote_id: Option<QuoteId>,
+    pub requested_by: UserId,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// One line of an order held for approval, as it was priced when asked.
+pub struct NewApprovalLine {
+    pub subscription_id: SubscriptionId,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub amount: Money,
+}
+
+/// An order held for approval, as its pages show it.
+#[derive(Debug, Clone)]
+pub struct ApprovalRecord {
+    pub id: ApprovalId,
+    pub org_id: OrgId,
+    pub number: String,
+    pub kind: crate::domain::approval::ApprovalKind,
+    pub checkout_key: String,
+    pub form: String,
+    pub csn: String,
+    pub company_name: String,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub threshold: Money,
+    pub payment_kind: PaymentKind,
+    pub payment_label: String,
+    pub po_number: String,
+    pub quote_number: Option<String>,
+    pub requested_by: UserId,
+    pub requester_name: String,
+    pub requested_at: DateTime<Utc>,
+    pub status: crate::domain::approval::ApprovalStatus,
+    pub decider_name: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub note: String,
+    /// The order placed with the request's checkout key, once approved (none if its charge was
+    /// declined: a decline leaves no order).
+    pub order_number: Option<String>,
+    pub time_zone: chrono_tz::Tz,
+}
+
+/// One line of an order held for approval.
+#[derive(Debug, Clone)]
+pub struct ApprovalLineRecord {
+    pub subscription_id: SubscriptionId,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub amount: Money,
 }
