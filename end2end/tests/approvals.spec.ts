@@ -10,7 +10,7 @@ import { hydrated, signIn } from "./helpers";
 async function signOut(page: Page) {
   await hydrated(page);
   await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page.getByRole("link", { name: "Sign in" }).first()).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
 }
 
 async function setThreshold(page: Page, amount: string) {
