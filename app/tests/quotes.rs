@@ -122,6 +122,30 @@ both!(a_quote_shows_its_lines_promotion_tax_total_customer_and_recipients, |stor
     assert_eq!(q.order_number, None);
 });
 
+both!(an_active_quote_whose_subscription_renewed_since_is_listed_as_outdated, |store: Store| async move {
+    // R-QUOTE-7: the list says an active quote can no longer be bought once a subscription on
+    // it renewed another way (its prices describe a term that is gone), as its page does.
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
+    let before = row_of(quotes::quotes(&store, &buyer, now()).await.unwrap(), &number(2));
+    assert_eq!((before.status, before.outdated), (QuoteStatus::Active, false));
+    let renewed = format!(
+        "UPDATE subscriptions SET term_end_at = term_end_at + 31536000 WHERE id = (SELECT subscription_id \
+         FROM quote_lines WHERE quote_id = (SELECT id FROM quotes WHERE number = '{}') ORDER BY id LIMIT 1)",
+        number(2)
+    );
+    app::server::testing::execute(&store, &renewed).await;
+    let after = row_of(quotes::quotes(&store, &buyer, now()).await.unwrap(), &number(2));
+    assert_eq!((after.status, after.outdated), (QuoteStatus::Active, true));
+    assert_eq!(read(&store, &buyer, 2).await.acceptance, QuoteAcceptance::Refused(AcceptRefusal::Outdated));
+    // Quotes that are no longer active are never called outdated.
+    let replaced = row_of(quotes::quotes(&store, &buyer, now()).await.unwrap(), &number(1));
+    assert!(!replaced.outdated);
+});
+
+fn row_of(page: app::contract::dto::QuotesPage, n: &str) -> app::contract::dto::QuoteSummary {
+    page.rows.into_iter().find(|r| r.number == n).unwrap()
+}
+
 both!(an_active_quote_expires_at_the_end_of_its_last_day, |store: Store| async move {
     let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let number = format!("Q-{}-0002", now().format("%Y"));

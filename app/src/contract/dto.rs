@@ -559,6 +559,8 @@ pub struct QuoteSummary {
     /// Including discounts and tax.
     pub total: Money,
     pub status: QuoteStatus,
+    /// Active, but a subscription it renews has renewed since: it can no longer be accepted.
+    pub outdated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -75,7 +75,8 @@ fn QuoteRow(q: QuoteSummary) -> impl IntoView {
             <td>{words::date(l, q.created_on)}</td>
             <td>{words::date(l, q.expires_on)}</td>
             <td class="amount">{words::amount(l, q.total)}</td>
-            <td><span class=format!("badge quote-{}", q.status.code())>{words::quote_status(l, q.status)}</span></td>
+            <td><span class=format!("badge quote-{}", q.status.code())>{words::quote_status(l, q.status)}</span>
+                {q.outdated.then(|| view! { <div class="sub">{td_string!(l, quotes.outdated)}</div> })}</td>
         </tr>
     }
 }

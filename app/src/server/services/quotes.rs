@@ -14,6 +14,7 @@ use crate::server::store::Store;
 use crate::server::store::records::QuoteRecord;
 
 fn summary(q: &QuoteRecord, now: DateTime<Utc>) -> QuoteSummary {
+    let status = status_at(q.status, q.expires_at, now);
     QuoteSummary {
         number: q.number.clone(),
         origin: q.origin,
@@ -23,7 +24,8 @@ fn summary(q: &QuoteRecord, now: DateTime<Utc>) -> QuoteSummary {
         // It can be accepted until the instant before `expires_at`: its last day.
         expires_on: local_date(expiry_instant(q.expires_at), q.time_zone),
         total: q.total,
-        status: status_at(q.status, q.expires_at, now),
+        status,
+        outdated: status == crate::domain::quote::QuoteStatus::Active && q.renewed_since,
     }
 }
 

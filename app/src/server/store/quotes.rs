@@ -18,7 +18,10 @@ const QUOTE: &str = "SELECT q.id, q.org_id, q.number, q.kind, q.origin, q.status
      COALESCE((SELECT s.time_zone FROM quote_lines ql JOIN subscriptions s ON s.id = ql.subscription_id \
                WHERE ql.quote_id = q.id ORDER BY ql.id LIMIT 1), \
               (SELECT s.time_zone FROM subscriptions s WHERE s.customer_account_id = q.customer_account_id \
-               ORDER BY s.id LIMIT 1), 'UTC') AS time_zone \
+               ORDER BY s.id LIMIT 1), 'UTC') AS time_zone, \
+     EXISTS (SELECT 1 FROM quote_lines ql JOIN subscriptions s ON s.id = ql.subscription_id \
+             WHERE ql.quote_id = q.id AND ql.period_start IS NOT NULL AND s.term_end_at <> ql.period_start) \
+       AS renewed_since \
      FROM quotes q JOIN customer_accounts ca ON ca.id = q.customer_account_id \
      WHERE q.status <> 'draft' ";
 
@@ -44,6 +47,7 @@ struct QuoteRow {
     created_at: i64,
     order_id: Option<OrderId>,
     time_zone: String,
+    renewed_since: bool,
 }
 
 impl TryFrom<QuoteRow> for QuoteRecord {
@@ -74,6 +78,7 @@ impl TryFrom<QuoteRow> for QuoteRecord {
             customer_name: r.customer_name,
             customer_address: r.customer_address,
             order_id: r.order_id,
+            renewed_since: r.renewed_since,
         })
     }
 }

@@ -642,6 +642,9 @@ pub struct QuoteRecord {
     pub expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub order_id: Option<OrderId>,
+    /// A subscription it renews has renewed (or changed its term) since it was made: its prices
+    /// no longer describe what would be bought, and accepting it is refused as outdated.
+    pub renewed_since: bool,
     /// The time zone its dates are read in: its first subscription's, else the organisation's
     /// first customer number's subscriptions' (UTC when it has none).
     pub time_zone: Tz,
