@@ -207,12 +207,7 @@ pub(crate) async fn hold(
         })
         .collect();
     tx.insert_audit(&audit).await?;
-    let asker = tx.user(actor.user_id).await?.ok_or(AppError::Internal)?;
-    let contacts = Contacts {
-        buyers: tx.recipients_with_role(actor.org_id, Role::Buyer).await?,
-        person: Some(Recipient { address: asker.email.clone(), lang: tx.org_language(actor.org_id).await? }),
-        ..Contacts::default()
-    };
+    let (asker, contacts) = approval_contacts(&mut tx, actor.org_id, actor.user_id).await?.ok_or(AppError::Internal)?;
     let items: Vec<ItemLine> = h
         .lines
         .iter()
@@ -305,14 +300,24 @@ async fn decided(
     Ok(())
 }
 
-/// The buyer who asked, in their language, if they are still one of the organisation's buyers.
-async fn asker_contact(tx: &mut Tx, org: crate::domain::ids::OrgId, asker: UserId) -> StoreResult<Option<Recipient>> {
+/// Who approval mail goes to: the organisation's buyers, and the one who asked (`person`).
+async fn approval_contacts(
+    tx: &mut Tx,
+    org: crate::domain::ids::OrgId,
+    asker: UserId,
+) -> StoreResult<Option<(User, Contacts)>> {
     let Some(user) = tx.user(asker).await? else { return Ok(None) };
     let contacts = Contacts {
         buyers: tx.recipients_with_role(org, Role::Buyer).await?,
         person: Some(Recipient { address: user.email.clone(), lang: tx.org_language(org).await? }),
         ..Contacts::default()
     };
+    Ok(Some((user, contacts)))
+}
+
+/// The buyer who asked, in their language, if they are still one of the organisation's buyers.
+async fn asker_contact(tx: &mut Tx, org: crate::domain::ids::OrgId, asker: UserId) -> StoreResult<Option<Recipient>> {
+    let Some((user, contacts)) = approval_contacts(tx, org, asker).await? else { return Ok(None) };
     let buyer = contacts.buyers.iter().find(|b| b.address.eq_ignore_ascii_case(&user.email)).cloned();
     Ok(buyer.or_else(|| recipients(MailKind::ApprovalDecided, &contacts).pop()))
 }
