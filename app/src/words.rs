@@ -106,6 +106,7 @@ pub fn self_service_refusal(l: Locale, r: &SelfServiceRefusal) -> String {
         SelfServiceRefusal::FutureStart => td_string!(l, new_quote.future_start).to_string(),
         SelfServiceRefusal::MoreSeats { seats } => td_string!(l, new_quote.more_seats, seats = seats),
         SelfServiceRefusal::NoSeats => td_string!(l, new_quote.no_seats).to_string(),
+        SelfServiceRefusal::CotermAsItIs { seats } => td_string!(l, new_quote.coterm_as_it_is, seats = seats),
         SelfServiceRefusal::TooEarly(d) => td_string!(l, new_quote.too_early, date = date(l, *d)),
         SelfServiceRefusal::TooLate(d) => td_string!(l, new_quote.too_late, date = date(l, *d)),
     }

@@ -59,7 +59,7 @@ async fn card_pair(store: &Store) -> Vec<SubscriptionId> {
 }
 
 fn request(ids: &[SubscriptionId], term: Option<Term>, seats: Vec<(SubscriptionId, i64)>) -> QuoteRequest {
-    QuoteRequest { selection: BulkSelection::from_ids(ids.to_vec()).unwrap(), term, seats }
+    QuoteRequest { selection: BulkSelection::from_ids(ids.to_vec()).unwrap(), term, seats, align: None }
 }
 
 async fn draft(store: &Store, buyer: &Actor, r: &QuoteRequest) -> QuoteDraft {
@@ -402,4 +402,181 @@ both!(a_partners_quote_is_mailed_once_to_its_recipients_with_its_pdf_also_on_two
         3,
         "only the active quote"
     );
+});
+
+/// A Cirrus Studios subscription of a product: the one renewing first, or last.
+async fn cirrus(store: &Store, product: &str, last: bool) -> SubscriptionId {
+    let order = if last { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT s.id FROM subscriptions s JOIN products p ON p.id = s.product_id \
+         WHERE s.org_id = {CIRRUS} AND p.code = '{product}' ORDER BY s.term_end_at {order}, s.id LIMIT 1"
+    );
+    SubscriptionId(scalar(store, &sql).await)
+}
+
+fn coterm(id: SubscriptionId, target: SubscriptionId) -> QuoteRequest {
+    QuoteRequest {
+        selection: BulkSelection::from_ids(vec![id]).unwrap(),
+        term: None,
+        seats: Vec::new(),
+        align: Some(target),
+    }
+}
+
+async fn subscription(store: &Store, id: SubscriptionId) -> app::server::store::records::Subscription {
+    let mut tx = store.begin_read().await.unwrap();
+    tx.subscription(id).await.unwrap().unwrap()
+}
+
+/// Accepts quote `number` with the first method that can pay it.
+async fn buy(store: &Store, buyer: &Actor, number: &str) -> Result<String, AppError> {
+    let checkout = match quotes::quote(store, buyer, number, &rates(), now()).await.unwrap().acceptance {
+        app::contract::dto::QuoteAcceptance::Open(c) => c,
+        other => panic!("not open: {other:?}"),
+    };
+    let form = QuoteForm {
+        number: number.to_string(),
+        payment_method: checkout.methods.iter().find(|m| m.refused.is_none()).unwrap().id,
+        po_number: String::new(),
+        key: IdempotencyKey::parse(&checkout.checkout_key).unwrap(),
+    };
+    let gateway = SimulatedGateway::new(store.clone());
+    checkout::place_quote(store, &gateway, buyer, &form, &rates(), now(), BASE_URL).await.map(common::order)
+}
+
+both!(a_coterm_quote_is_priced_as_the_extension_and_buying_it_aligns_the_renewal_date, |store: Store| async move {
+    // R-QUOTE-2, R-QUOTE-3: a self-service co-term quote. R-PRICE-2, R-PRICE-4: the Meshworks
+    // renewing in 10 days aligned with the one renewing in 69: the 59 days between at today's
+    // price, exactly what the checkout's extension would charge (81.05 + 19 % VAT 15.40 = 96.45
+    // EUR). It can be accepted until the day before the subscription renews; buying it places
+    // one extension order at the quote's price, and the subscription then renews on the other's
+    // date.
+    let buyer = demo_actor(&store, "buyer@cirrus.example").await;
+    let id = cirrus(&store, "MESHWORKS", false).await;
+    let target = cirrus(&store, "MESHWORKS", true).await;
+    let (s, t) = (subscription(&store, id).await, subscription(&store, target).await);
+    let extension = checkout::extension_review(&store, &buyer, id, target, &rates(), now()).await.unwrap();
+    let r = coterm(id, target);
+    let d = draft(&store, &buyer, &r).await;
+    assert_eq!(d.lines.len(), 1);
+    let line = &d.lines[0];
+    assert_eq!((line.id, line.seats, line.term), (id, s.seats, s.term));
+    assert_eq!(line.period_start, s.renewal_day());
+    assert_eq!(line.period_last_day, extension.new_renewal - Duration::days(1));
+    assert_eq!((d.subtotal, d.tax, d.total), (extension.subtotal, extension.tax, extension.total));
+    assert_eq!(d.total.minor(), 96_45);
+    assert_eq!(d.terms, vec![s.term], "a co-term keeps its term");
+    let align = d.align.clone().expect("a co-term draft");
+    assert_eq!((align.target, align.new_renewal), (target, extension.new_renewal));
+    assert_eq!(d.last_day, s.renewal_day() - Duration::days(1), "until the day before it renews");
+    assert!(d.auto_renew_off.is_empty(), "a co-term changes neither seats nor term (R-REN-4)");
+
+    let number = send(&store, &buyer, &form(&d, &r, &["cfo@cirrus.example"])).await.unwrap();
+    let kind =
+        count(&store, &format!("SELECT COUNT(*) FROM quotes WHERE number = '{number}' AND kind = 'coterm'")).await;
+    assert_eq!(kind, 1);
+    let q = quotes::quote(&store, &buyer, &number, &rates(), now()).await.unwrap();
+    assert_eq!((q.summary.status, q.summary.total, q.summary.expires_on), (QuoteStatus::Active, d.total, d.last_day));
+    let mails =
+        count(&store, &format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'quote' AND subject LIKE '%{number}%'"))
+            .await;
+    assert_eq!(mails, 2, "the buyer and the one other recipient");
+
+    let order = buy(&store, &buyer, &number).await.unwrap();
+    let total = count(&store, &format!("SELECT total_minor FROM orders WHERE number = '{order}'")).await;
+    assert_eq!(total, 96_45);
+    let extensions = count(
+        &store,
+        &format!(
+            "SELECT COUNT(*) FROM order_lines l JOIN orders o ON o.id = l.order_id \
+             WHERE o.number = '{order}' AND l.kind = 'extension' AND l.subscription_id = {id}"
+        ),
+    )
+    .await;
+    assert_eq!(extensions, 1);
+    let after = subscription(&store, id).await;
+    assert_eq!((after.term_end, after.term_start, after.seats), (t.term_end, s.term_start, s.seats));
+    let q = quotes::quote(&store, &buyer, &number, &rates(), now()).await.unwrap();
+    assert_eq!(q.summary.status, QuoteStatus::Accepted);
+    assert_eq!(q.order_number.as_deref(), Some(order.as_str()));
+});
+
+both!(
+    a_coterm_quote_extends_the_subscription_as_it_is_and_refuses_what_the_extension_refuses,
+    |store: Store| async move {
+        // R-QUOTE-4: no seats added through a quote; a co-term extends every seat on its own term.
+        // R-PRICE-4: no backdating. Each refusal says why and changes nothing.
+        let buyer = demo_actor(&store, "buyer@cirrus.example").await;
+        let id = cirrus(&store, "MESHWORKS", false).await;
+        let target = cirrus(&store, "MESHWORKS", true).await;
+        let s = subscription(&store, id).await;
+        let before = table_counts(&store).await;
+        let refuse = |r: QuoteRequest| {
+            let store = store.clone();
+            let buyer = buyer.clone();
+            async move { new_quote::draft(&store, &buyer, &r, &rates(), now()).await.unwrap_err() }
+        };
+        let as_it_is = AppError::validation(
+            "seats",
+            Problem::QuoteNotSelfService(SelfServiceRefusal::CotermAsItIs { seats: s.seats }),
+        );
+        let mut more = coterm(id, target);
+        more.seats = vec![(id, s.seats + 1)];
+        assert_eq!(refuse(more).await, as_it_is);
+        let other_term = if s.term == Term::Annual { Term::Monthly } else { Term::Annual };
+        let mut term = coterm(id, target);
+        term.term = Some(other_term);
+        assert_eq!(refuse(term).await, as_it_is);
+        // Aligning the later one with the earlier one would move its end date back.
+        assert_eq!(
+            refuse(coterm(target, id)).await,
+            AppError::validation(
+                "target",
+                Problem::ExtensionRefused(app::domain::pricing::ExtensionRefusal::Backdating)
+            )
+        );
+        // A co-term quote is one subscription; with itself there is nothing to align.
+        let mut two = coterm(id, target);
+        two.selection = BulkSelection::from_ids(vec![id, target]).unwrap();
+        assert_eq!(refuse(two).await, AppError::validation("ids", Problem::MalformedForm));
+        assert_eq!(refuse(coterm(id, id)).await, AppError::validation("target", Problem::NotListed));
+        // An admin who is not a buyer cannot make one (R-ROLE-5).
+        let admin = demo_actor(&store, "admin@cirrus.example").await;
+        let err = new_quote::draft(&store, &admin, &coterm(id, target), &rates(), now()).await.unwrap_err();
+        assert_eq!(err, AppError::Forbidden);
+        assert_eq!(table_counts(&store).await, before, "nothing changed");
+    }
+);
+
+both!(a_coterm_quote_is_outdated_once_the_subscription_was_extended_another_way, |store: Store| async move {
+    // R-QUOTE-7: a quote is bought at its prices for what it describes; once the subscription
+    // was extended at checkout its period starts elsewhere, so the quote is refused as outdated
+    // (a new one is needed) and the list says so.
+    let buyer = demo_actor(&store, "buyer@cirrus.example").await;
+    let id = cirrus(&store, "MESHWORKS", false).await;
+    let target = cirrus(&store, "MESHWORKS", true).await;
+    let r = coterm(id, target);
+    let d = draft(&store, &buyer, &r).await;
+    let number = send(&store, &buyer, &form(&d, &r, &[])).await.unwrap();
+    let e = checkout::extension_review(&store, &buyer, id, target, &rates(), now()).await.unwrap();
+    let gateway = SimulatedGateway::new(store.clone());
+    let ext = checkout::ExtensionForm {
+        id,
+        target,
+        fingerprint: e.fingerprint.clone(),
+        payment_method: e.default_method,
+        po_number: String::new(),
+        key: IdempotencyKey::parse(&e.checkout_key).unwrap(),
+    };
+    checkout::place_extension(&store, &gateway, &buyer, &ext, &rates(), now(), BASE_URL).await.unwrap();
+    let q = quotes::quote(&store, &buyer, &number, &rates(), now()).await.unwrap();
+    assert_eq!(q.acceptance, app::contract::dto::QuoteAcceptance::Refused(app::domain::quote::AcceptRefusal::Outdated));
+    let page = quotes::quotes(&store, &buyer, now()).await.unwrap();
+    assert!(page.rows.iter().any(|row| row.number == number && row.outdated));
+    let orders = count(
+        &store,
+        &format!("SELECT COUNT(*) FROM orders WHERE quote_id = (SELECT id FROM quotes WHERE number = '{number}')"),
+    )
+    .await;
+    assert_eq!(orders, 0);
 });

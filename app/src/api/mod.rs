@@ -469,37 +469,46 @@ fn quote_request(
     ids: &str,
     term: &str,
     seats: &str,
+    align: &str,
 ) -> Result<crate::server::services::new_quote::QuoteRequest, AppError> {
     use crate::server::services::new_quote::QuoteRequest;
+    let align = match align.trim() {
+        "" => None,
+        id => Some(id.parse::<SubscriptionId>().map_err(|_| AppError::validation("align", Problem::MalformedForm))?),
+    };
     Ok(QuoteRequest {
         selection: crate::domain::selection::BulkSelection::parse(ids)?,
         term: parse_term(term)?,
         seats: QuoteRequest::parse_seats(seats)?,
+        align,
     })
 }
 
-/// The review of a new renewal quote (R-QUOTE-2, R-BULK-4): `ids` as "1,2,3", `term` a term
-/// code or empty, `seats` as "id:seats,..." or empty.
+/// The review of a new quote (R-QUOTE-2, R-BULK-4): `ids` as "1,2,3", `term` a term code or
+/// empty, `seats` as "id:seats,..." or empty; with `align` (a subscription id), a co-term of
+/// the one subscription in `ids` to end with it.
 #[server(prefix = "/api", endpoint = "review_quote")]
 pub async fn review_quote(
     ids: String,
     #[server(default)] term: String,
     #[server(default)] seats: String,
+    #[server(default)] align: String,
 ) -> Result<QuoteDraft, AppError> {
     let actor = require_actor().await?;
-    let request = quote_request(&ids, &term, &seats)?;
+    let request = quote_request(&ids, &term, &seats, &align)?;
     let state = app_state()?;
     let (now, rates) = (state.clock.now(), &state.config.usd_rates);
     crate::server::services::new_quote::draft(&state.store, &actor, &request, rates, now).await
 }
 
-/// Sends a renewal quote as reviewed, then shows it. `check_nonce` is the human check's key
+/// Sends a quote as reviewed, then shows it. `check_nonce` is the human check's key
 /// and the form's one-time key: a double submit sends one quote.
 #[server(prefix = "/api", endpoint = "send_quote")]
 pub async fn send_quote(
     ids: String,
     #[server(default)] term: String,
     #[server(default)] seats: String,
+    #[server(default)] align: String,
     fingerprint: String,
     #[server(default)] members: Vec<String>,
     #[server(default)] extra: String,
@@ -512,7 +521,7 @@ pub async fn send_quote(
     use crate::server::services::new_quote::{SendForm, send, split_addresses};
     let actor = require_actor().await?;
     let form = SendForm {
-        request: quote_request(&ids, &term, &seats)?,
+        request: quote_request(&ids, &term, &seats, &align)?,
         fingerprint,
         members,
         extra: split_addresses(&extra),

@@ -631,6 +631,8 @@ pub struct QuoteDraft {
     pub term: Term,
     /// The terms it can be changed to: those every line's product is sold with.
     pub terms: Vec<Term>,
+    /// A co-term quote: its one line extends to end with this subscription (R-QUOTE-2).
+    pub align: Option<CotermView>,
     pub lines: Vec<QuoteDraftLine>,
     /// Selected subscriptions that cannot be quoted now, and why.
     pub left_out: Vec<RenewRefused>,
@@ -659,6 +661,14 @@ pub struct QuoteDraft {
     /// The lines' seats as the form sends them back ("id:seats,...").
     pub seats: String,
     pub check: HumanCheckView,
+}
+
+/// What a co-term quote aligns with: the subscription, and the new renewal date it gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CotermView {
+    pub target: SubscriptionId,
+    pub target_product: String,
+    pub new_renewal: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

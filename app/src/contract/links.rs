@@ -125,6 +125,11 @@ pub fn new_quote(ids: &str) -> String {
     format!("{NEW_QUOTE}?ids={ids}")
 }
 
+/// The review of a new co-term quote: `id` extended to end with `target` (R-QUOTE-2).
+pub fn new_coterm_quote(id: SubscriptionId, target: SubscriptionId) -> String {
+    format!("{NEW_QUOTE}?ids={id}&align={target}")
+}
+
 /// An order held for approval (`APR-...`).
 pub fn approval(number: &str) -> String {
     format!("{APPROVALS}/{}", encode(number))

@@ -194,6 +194,10 @@ pub enum SelfServiceRefusal {
     /// A line needs at least one seat.
     #[error("no seats")]
     NoSeats,
+    /// A co-term extends the whole subscription as it is: all its `seats` on its own term
+    /// (seats are reduced and terms changed at renewal, seats added on its page).
+    #[error("a co-term with other seats or another term")]
+    CotermAsItIs { seats: i64 },
     /// Renewal quotes are issued from 90 days before the renewal date (R-QUOTE-9).
     #[error("too early: from {0}")]
     TooEarly(NaiveDate),

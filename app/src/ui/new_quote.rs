@@ -1,6 +1,7 @@
 //! A new renewal quote (`/billing/quotes/new?ids=...`), from the bulk renew screen (R-BULK-4)
 //! or the cart (R-QUOTE-2): the items priced at today's prices, users and term adjusted with a
-//! plain GET form ("Update prices"), then the customer as printed on this quote (R-QUOTE-8),
+//! plain GET form ("Update prices"); or a co-term quote (`?ids=N&align=T`, from a subscription's
+//! "Align end date" review): its extension to end with T, priced as checkout would. Then the customer as printed on this quote (R-QUOTE-8),
 //! the recipients (R-QUOTE-1), R-REN-4's consent and the human check, sent with a plain form.
 //! Everything works without JavaScript; the server decides every limit.
 
@@ -31,20 +32,23 @@ pub fn NewQuotePage() -> impl IntoView {
         let q = query.get();
         let ids = q.get_all("ids").unwrap_or_default().join(",");
         let term = q.get("term").unwrap_or_default();
+        let align = q.get("align").unwrap_or_default();
         let seats = ids
             .split(',')
             .filter_map(|id| q.get(&seats_field(id.trim())).map(|n| format!("{}:{}", id.trim(), n.trim())))
             .filter(|pair| !pair.ends_with(':'))
             .collect::<Vec<_>>()
             .join(",");
-        (ids, term, seats)
+        (ids, term, seats, align)
     };
-    let draft = Resource::new(request, |(ids, term, seats)| review_quote(ids, term, seats));
+    let coterm = move || query.with(|q| q.get("align").is_some_and(|a| !a.is_empty()));
+    let title = move || if coterm() { td_string!(l, new_quote.coterm_title) } else { td_string!(l, new_quote.title) };
+    let draft = Resource::new(request, |(ids, term, seats, align)| review_quote(ids, term, seats, align));
     view! {
-        <Title text=td_string!(l, new_quote.title)/>
+        <Title text=title/>
         <Authenticated children=move |_me| view! {
-            <h1>{td_string!(l, new_quote.title)}</h1>
-            <p>{td_string!(l, new_quote.intro)}</p>
+            <h1>{title}</h1>
+            <p>{move || if coterm() { td_string!(l, new_quote.coterm_intro) } else { td_string!(l, new_quote.intro) }}</p>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(l, new_quote.checking)}</p> }>
                 {move || draft.get().map(|r| match r {
                     Ok(d) => view! { <Draft d/> }.into_any(),
@@ -69,6 +73,10 @@ fn Draft(d: QuoteDraft) -> impl IntoView {
     let consent_ids = join_ids(&d.auto_renew_off).replace(',', ", ");
     let ids_all = d.ids.clone();
     let term = d.term;
+    let align = d.align.clone();
+    let coterm = align.is_some();
+    let align_id = align.as_ref().map(|a| a.target.to_string()).unwrap_or_default();
+    let align_field = align_id.clone();
     // What the plain forms' children show, owned: a component's children outlive this function.
     let rows = d.lines.iter().map(|line| {
                                 let label = td_string!(l, new_quote.seats_label, product = &line.product_name, id = line.id);
@@ -79,9 +87,16 @@ fn Draft(d: QuoteDraft) -> impl IntoView {
                                         <td>{line.product_name.clone()}<div class="sub"><StatusBadge status=line.status/></div></td>
                                         <td><A href=links::subscription(id)>{id.to_string()}</A></td>
                                         <td>
-                                            <input type="number" name=seats_field(line.id) min="1" max=line.seats_now.to_string()
-                                                value=line.seats.to_string() aria-label=label aria-describedby=hint_id.clone() class="seats"/>
-                                            <div class="sub" id=hint_id>{td_string!(l, new_quote.seats_hint, seats = line.seats_now)}</div>
+                                            {if coterm {
+                                                // A co-term extends every seat as it is (R-PRICE-4).
+                                                line.seats.to_string().into_any()
+                                            } else {
+                                                view! {
+                                                    <input type="number" name=seats_field(line.id) min="1" max=line.seats_now.to_string()
+                                                        value=line.seats.to_string() aria-label=label aria-describedby=hint_id.clone() class="seats"/>
+                                                    <div class="sub" id=hint_id>{td_string!(l, new_quote.seats_hint, seats = line.seats_now)}</div>
+                                                }.into_any()
+                                            }}
                                         </td>
                                         <td>{td_string!(l, cart.period, from = words::date(l, line.period_start), to = words::date(l, line.period_last_day))}</td>
                                         <td class="amount">{words::amount(l, line.unit_price)}</td>
@@ -104,9 +119,14 @@ fn Draft(d: QuoteDraft) -> impl IntoView {
             <h2 id="h-quote-items">
                 {td_string!(l, new_quote.items)} " · " {d.company_name.clone()} " · " {td_string!(l, detail.csn)} " " {d.csn.clone()}
             </h2>
+            {align.clone().map(|a| view! {
+                <p>{td_string!(l, new_quote.coterm_heading, product = &d.lines[0].product_name, id = d.lines[0].id,
+                    date = words::date(l, a.new_renewal), target = &a.target_product, target_id = a.target)}</p>
+            })}
             // Users and term: a plain GET form back to this page, priced again by the server.
             <Form method="GET" action=links::NEW_QUOTE attr:class="quote-items">
                 <input type="hidden" name="ids" value=ids_all/>
+                {coterm.then(|| view! { <input type="hidden" name="align" value=align_field.clone()/> })}
                 <div class="table-wrap">
                     <table>
                         <caption class="visually-hidden">{td_string!(l, new_quote.items_caption)}</caption>
@@ -126,13 +146,15 @@ fn Draft(d: QuoteDraft) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                <label>
-                    {td_string!(l, new_quote.term)}
-                    <select name="term">
-                        {terms}
-                    </select>
-                </label>
-                <button type="submit">{td_string!(l, new_quote.update)}</button>
+                {(!coterm).then(|| view! {
+                    <label>
+                        {td_string!(l, new_quote.term)}
+                        <select name="term">
+                            {terms}
+                        </select>
+                    </label>
+                    <button type="submit">{td_string!(l, new_quote.update)}</button>
+                })}
             </Form>
             <dl class="totals">
                 {(!d.discount.is_zero()).then(|| view! {
@@ -159,6 +181,7 @@ fn Draft(d: QuoteDraft) -> impl IntoView {
                 <input type="hidden" name="ids" value=d.ids.clone()/>
                 <input type="hidden" name="term" value=d.term.code()/>
                 <input type="hidden" name="seats" value=d.seats.clone()/>
+                <input type="hidden" name="align" value=align_id/>
                 <input type="hidden" name="fingerprint" value=d.fingerprint.clone()/>
                 <input type="hidden" name="check_nonce" value=d.check.nonce.clone()/>
                 <fieldset>

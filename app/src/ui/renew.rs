@@ -520,6 +520,11 @@ fn ExtensionReviewCard(r: ExtensionReview) -> impl IntoView {
                     {move || if place.pending().get() { td_string!(l, cart.placing).to_string() } else { place_label.clone() }}
                 </button>
             </ActionForm>
+            // R-QUOTE-2: the same extension as a co-term quote, to be bought later.
+            <p>
+                <A href=links::new_coterm_quote(r.id, r.target)>{td_string!(l, extend.as_quote)}</A>
+                <span class="hint">" " {td_string!(l, extend.as_quote_hint)}</span>
+            </p>
         </section>
     }
 }

@@ -34,7 +34,7 @@ use crate::domain::pricing::{
     Charge, ExtensionRequest, Instalment, LinePrice, Purchase, Span, added_seats_charges, best_promotion,
     judge_extension, price_line,
 };
-use crate::domain::quote::{AcceptRefusal, judge_acceptance, status_at};
+use crate::domain::quote::{AcceptRefusal, QuoteKind, judge_acceptance, status_at};
 use crate::domain::renewal::{invoice_due_date, overdue_from};
 use crate::domain::selection::BulkSelection;
 use crate::domain::status::Status;
@@ -957,16 +957,16 @@ pub(crate) async fn place_add_seats_as(
 pub const MAX_ALIGN_TARGETS: i64 = 50;
 
 /// An extension of `s` to end with `target`, priced as checkout charges it.
-struct PricedExtension {
-    span: Span,
-    unit: Money,
-    promotion: Option<String>,
-    line: LinePrice,
-    price: OrderPrice,
+pub(crate) struct PricedExtension {
+    pub(crate) span: Span,
+    pub(crate) unit: Money,
+    pub(crate) promotion: Option<String>,
+    pub(crate) line: LinePrice,
+    pub(crate) price: OrderPrice,
 }
 
-/// The facts R-PRICE-4 judges an extension of `s` to the end of `target` on.
-fn extension_request(s: &Subscription, target: &Subscription, now: DateTime<Utc>) -> ExtensionRequest {
+/// The facts R-PRICE-4 judges an extension of `s` to end at `target_end` on.
+fn extension_request(s: &Subscription, target_end: DateTime<Utc>, now: DateTime<Utc>) -> ExtensionRequest {
     ExtensionRequest {
         term: s.term,
         canceled: s.status == Status::Canceled,
@@ -975,21 +975,21 @@ fn extension_request(s: &Subscription, target: &Subscription, now: DateTime<Utc>
         renewable: s.status == Status::Active && s.unpaid_since.is_none() && s.pending_order_id.is_none(),
         today: local_date(now, s.time_zone),
         renewal: s.renewal_day(),
-        target: local_date(target.term_end, s.time_zone),
+        target: local_date(target_end, s.time_zone),
     }
 }
 
 /// Prices extending `s` to end with `target` (R-PRICE-1, R-PRICE-2, R-PRICE-4): the days from
 /// its renewal date to the target's, all seats, at today's price list and extension promotion,
 /// taxed from the customer's address, charged at once.
-fn price_extension(
+pub(crate) fn price_extension(
     book: &Book,
     s: &Subscription,
     target: &Subscription,
     now: DateTime<Utc>,
 ) -> Result<PricedExtension, AppError> {
     let refused = |why| AppError::validation("target", Problem::ExtensionRefused(why));
-    let span = judge_extension(&extension_request(s, target, now)).map_err(refused)?;
+    let span = judge_extension(&extension_request(s, target.term_end, now)).map_err(refused)?;
     let no_price = || AppError::validation("target", Problem::AddSeatsRefused(AddSeatsRefusal::NoPrice));
     let today = local_date(now, s.time_zone);
     let unit = book.prices.price(s.product_id, s.term, s.currency, today).ok_or_else(no_price)?;
@@ -1003,7 +1003,7 @@ fn price_extension(
     Ok(PricedExtension { span, unit, promotion: promo.map(|p| p.name.clone()), line, price })
 }
 
-fn extension_fingerprint(s: &Subscription, target: &Subscription, p: &PricedExtension) -> String {
+pub(crate) fn extension_fingerprint(s: &Subscription, target: &Subscription, p: &PricedExtension) -> String {
     let t = &p.price.totals;
     let text = format!(
         "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
@@ -1027,7 +1027,7 @@ fn extension_fingerprint(s: &Subscription, target: &Subscription, p: &PricedExte
 
 /// `s` and the subscription it is to align with, both of the actor's organisation; the target
 /// must share its customer number and currency.
-async fn load_pair(
+pub(crate) async fn load_pair(
     tx: &mut Tx,
     actor: &Actor,
     id: SubscriptionId,
@@ -1225,6 +1225,9 @@ fn quote_order<'a>(
     if lines.len() != subs.len() {
         return Err(outdated());
     }
+    if QuoteKind::parse(&q.kind) == Some(QuoteKind::Coterm) {
+        return coterm_order(q, lines, subs, now);
+    }
     // The quotes there are (partner and generated renewal quotes) have one term; a quote of
     // mixed terms could not be one order (R-SUB-6) and is never written.
     let term = lines[0].term;
@@ -1263,6 +1266,51 @@ fn quote_order<'a>(
         });
     }
     Ok((price, placed))
+}
+
+/// A co-term quote's line as the extension order that buys it (R-PRICE-2, R-PRICE-4, R-QUOTE-3):
+/// the subscription still ends where the quote extends it from, with the seats and term
+/// quoted, and extending it to the quoted end is still allowed today; at the quote's price,
+/// taxed as checkout taxes an extension, charged at once. Otherwise the quote is outdated.
+fn coterm_order<'a>(
+    q: &QuoteRecord,
+    lines: &[QuoteLineRecord],
+    subs: &'a [Subscription],
+    now: DateTime<Utc>,
+) -> Result<(OrderPrice, Vec<LineToPlace<'a>>), AppError> {
+    let outdated = || AppError::Conflict(Problem::QuoteRefused(AcceptRefusal::Outdated));
+    let ([l], [s]) = (lines, subs) else { return Err(outdated()) };
+    let (Some(start), Some(end)) = (l.period_start, l.period_end) else { return Err(outdated()) };
+    if start != s.term_end || l.seats != s.seats || l.term != s.term {
+        return Err(outdated());
+    }
+    judge_extension(&extension_request(s, end, now)).map_err(|_| outdated())?;
+    let line = LinePrice {
+        list: l.amount.checked_add(l.discount).map_err(|_| outdated())?,
+        discount: l.discount,
+        net: l.amount,
+    };
+    let rate = rate_for(&s.tax_address).map_err(|_| outdated())?;
+    let today = local_date(now, s.time_zone);
+    let price =
+        crate::domain::checkout::price_change(q.currency, &[(Charge { due: today, amount: l.amount }, line)], rate)
+            .map_err(|_| outdated())?;
+    let t = &price.totals;
+    if (t.subtotal, t.discount, t.tax, t.total) != (q.subtotal, q.discount, q.tax, q.total) {
+        return Err(outdated());
+    }
+    let placed = LineToPlace {
+        sub: s,
+        kind: LineKind::Extension,
+        seats: u32::try_from(s.seats).map_err(|_| outdated())?,
+        term: s.term,
+        period_start: s.term_end,
+        period_end: end,
+        price: line,
+        tax: t.tax,
+        schedule: price.schedule.clone(),
+    };
+    Ok((price, vec![placed]))
 }
 
 /// How a quote can be accepted now: each method on file for its customer number and whether

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::RngCore;
 
-use crate::contract::dto::{HumanCheckView, QuoteDraft, QuoteDraftLine};
+use crate::contract::dto::{CotermView, HumanCheckView, QuoteDraft, QuoteDraftLine};
 use crate::contract::error::AppError;
 use crate::contract::problem::{Problem, RenewRefused};
 use crate::domain::authz::{Action, Actor, authorize};
@@ -17,8 +17,9 @@ use crate::domain::human_check::{self, Question};
 use crate::domain::ids::{IdempotencyKey, QuoteId, SubscriptionId};
 use crate::domain::locale::Locale as Lang;
 use crate::domain::mail_routing::{MailKind, Recipient, recipients};
-use crate::domain::money::UsdRates;
+use crate::domain::money::{Money, UsdRates};
 use crate::domain::payment::PaymentKind;
+use crate::domain::pricing::{LinePrice, Totals};
 use crate::domain::quote::{
     MAX_EXTRA_RECIPIENTS, MAX_SELF_SERVICE_PER_DAY, QuoteKind, QuoteLineFacts, QuoteOrigin, QuoteRecipients,
     SelfServiceRefusal, changes_subscription, generated_quote_due, judge_issue_day, judge_quote_lines,
@@ -31,7 +32,9 @@ use crate::domain::time::{expiry_instant, local_date, start_of_day};
 use crate::server::documents::{PrintLine, QuotePrint, quote_pdf};
 use crate::server::mail;
 use crate::server::services::buyer_contacts;
-use crate::server::services::checkout::{Priced, cart_facts, fingerprint, last_day, load, price_lines, refused};
+use crate::server::services::checkout::{
+    cart_facts, extension_fingerprint, fingerprint, last_day, load, load_pair, price_extension, price_lines, refused,
+};
 use crate::server::services::engine::pricing::{Book, renewal_line_as};
 use crate::server::store::records::*;
 use crate::server::store::{Store, StoreResult, Tx};
@@ -40,12 +43,14 @@ use crate::server::store::{Store, StoreResult, Tx};
 pub const MAX_CUSTOMER_TEXT: usize = 200;
 
 /// What the buyer asks a quote for: the subscriptions, the term, and the seats of each
-/// (`None`: as each renews now).
+/// (`None`: as each renews now); or, with `align`, a co-term: one subscription extended to end
+/// with the one `align` names (R-QUOTE-2, R-PRICE-2, R-PRICE-4).
 #[derive(Debug, Clone)]
 pub struct QuoteRequest {
     pub selection: BulkSelection,
     pub term: Option<Term>,
     pub seats: Vec<(SubscriptionId, i64)>,
+    pub align: Option<SubscriptionId>,
 }
 
 impl QuoteRequest {
@@ -65,12 +70,38 @@ impl QuoteRequest {
     }
 }
 
-/// A quote's lines, checked and priced.
+/// One line of a quote, checked and priced: `sub` from where its current term ends to `end`.
+struct QuotedLine<'a> {
+    sub: &'a Subscription,
+    seats: u32,
+    term: Term,
+    /// The price of one seat for one term.
+    unit: Money,
+    price: LinePrice,
+    promotion: Option<String>,
+    /// The first local day bought (the renewal date) and the instant the period bought ends.
+    first_day: NaiveDate,
+    end: DateTime<Utc>,
+}
+
+/// A quote's lines, checked and priced: renewals (each a next term) or one co-term (an
+/// extension to another subscription's end).
 struct Quoted<'a> {
-    priced: Priced<'a>,
+    kind: QuoteKind,
+    term: Term,
+    lines: Vec<QuotedLine<'a>>,
+    totals: Totals,
+    /// What the review showed (R-PRICE-5): sending checks it is still so.
+    fingerprint: String,
     /// Subscriptions whose seats or term change while auto-renew is on (R-REN-4).
     auto_renew_off: Vec<SubscriptionId>,
     last_day: NaiveDate,
+}
+
+impl Quoted<'_> {
+    fn first(&self) -> &Subscription {
+        self.lines[0].sub
+    }
 }
 
 fn self_service(why: SelfServiceRefusal) -> AppError {
@@ -149,7 +180,104 @@ fn quote_lines<'a>(
     let priced = price_lines(group, subs.iter().collect(), lines, now)
         .map_err(|bad| AppError::validation("ids", Problem::RenewRefused { refused: bad }))?;
     let today = local_date(now, first.time_zone);
-    Ok(Quoted { priced, auto_renew_off, last_day: last_valid_day(today, &closes) })
+    let fingerprint = fingerprint(&priced);
+    Ok(Quoted {
+        kind: QuoteKind::Renewal,
+        term,
+        lines: priced
+            .subs
+            .iter()
+            .zip(priced.lines)
+            .map(|(s, l)| QuotedLine {
+                sub: s,
+                seats: l.seats,
+                term: l.term,
+                unit: l.unit,
+                price: l.line,
+                promotion: l.promotion,
+                first_day: l.renewal_day,
+                end: l.new_end,
+            })
+            .collect(),
+        totals: priced.price.totals,
+        fingerprint,
+        auto_renew_off,
+        last_day: last_valid_day(today, &closes),
+    })
+}
+
+/// Checks and prices a co-term quote made `now` (R-QUOTE-2, R-QUOTE-3): `s` extended from its
+/// renewal date to end with `target`, as checkout would extend it today (R-PRICE-2, R-PRICE-4:
+/// within its renewal period, no backdating, at most 39 or 36 months), all its seats on its own
+/// term. It can be accepted until the day before `s` renews: from then on it would extend a
+/// term that has ended.
+fn coterm_lines<'a>(
+    book: &Book,
+    s: &'a Subscription,
+    target: &Subscription,
+    request: &QuoteRequest,
+    now: DateTime<Utc>,
+) -> Result<Quoted<'a>, AppError> {
+    let facts = QuoteLineFacts {
+        kind: QuoteKind::Coterm,
+        csn: &s.csn,
+        currency: s.currency,
+        subscription_currency: Some(s.currency),
+        partner_csn: s.partner_csn.as_deref(),
+        licence_type: &s.licence_type,
+        future_start: false,
+    };
+    judge_quote_lines(&[facts]).map_err(self_service)?;
+    let asked = request.seats.iter().find(|(id, _)| *id == s.id).map(|(_, n)| *n);
+    if asked.is_some_and(|n| n != s.seats) || request.term.is_some_and(|t| t != s.term) {
+        return Err(AppError::validation(
+            "seats",
+            Problem::QuoteNotSelfService(SelfServiceRefusal::CotermAsItIs { seats: s.seats }),
+        ));
+    }
+    let p = price_extension(book, s, target, now)?;
+    let fingerprint = extension_fingerprint(s, target, &p);
+    let today = local_date(now, s.time_zone);
+    let renewal = s.renewal_day();
+    let seats = u32::try_from(s.seats).map_err(|_| AppError::Internal)?;
+    Ok(Quoted {
+        kind: QuoteKind::Coterm,
+        term: s.term,
+        lines: vec![QuotedLine {
+            sub: s,
+            seats,
+            term: s.term,
+            unit: p.unit,
+            price: p.line,
+            promotion: p.promotion,
+            first_day: renewal,
+            end: target.term_end,
+        }],
+        totals: p.price.totals,
+        fingerprint,
+        auto_renew_off: Vec::new(),
+        last_day: last_valid_day(today, &[renewal - Duration::days(1)]),
+    })
+}
+
+/// The subscriptions a request quotes, of the actor's organisation (locked when sending), and
+/// for a co-term the one it aligns with.
+async fn load_request(
+    tx: &mut Tx,
+    actor: &Actor,
+    request: &QuoteRequest,
+    lock: bool,
+) -> Result<(Vec<Subscription>, Option<Subscription>), AppError> {
+    match request.align {
+        None => Ok((load(tx, actor, request.selection.ids(), lock).await?, None)),
+        Some(target) => {
+            let &[id] = request.selection.ids() else {
+                return Err(AppError::validation("ids", Problem::MalformedForm));
+            };
+            let (s, t) = load_pair(tx, actor, id, target, lock).await?;
+            Ok((vec![s], Some(t)))
+        }
+    }
 }
 
 /// The terms every product of `subs` is sold with in their currency today.
@@ -185,54 +313,57 @@ pub async fn draft(
 ) -> Result<QuoteDraft, AppError> {
     authorize(actor, Action::Renew, actor.org_id)?;
     let mut tx = store.begin_write().await?;
-    let subs = load(&mut tx, actor, request.selection.ids(), false).await?;
+    let (subs, target) = load_request(&mut tx, actor, request, false).await?;
     let book = Book::load(&mut tx, rates).await?;
-    // Those that cannot be quoted now are shown apart, with why; the rest is the draft.
+    // Renewals that cannot be quoted now are shown apart, with why; the rest is the draft.
     let mut quotable: Vec<Subscription> = Vec::with_capacity(subs.len());
     let mut left_out: Vec<RenewRefused> = Vec::new();
     for s in subs {
         match judge_cart_renewal(&cart_facts(&s), now) {
-            Ok(_) => quotable.push(s),
-            Err(reason) => left_out.push(refused(&s, reason)),
+            Err(reason) if target.is_none() => left_out.push(refused(&s, reason)),
+            _ => quotable.push(s),
         }
     }
     if quotable.is_empty() {
         return Err(AppError::validation("ids", Problem::RenewRefused { refused: left_out }));
     }
-    let q = quote_lines(&book, &quotable, request, now)?;
-    let p = &q.priced;
-    let first = p.subs[0];
+    let q = quote_for(&book, &quotable, target.as_ref(), request, now)?;
+    let first = q.first();
     let (customer_name, customer_address) =
         tx.customer_on_quote(first.customer_account_id).await?.ok_or(AppError::NotFound)?;
     let members = tx.org_members(actor.org_id).await?.into_iter().map(|m| (m.name, m.email)).collect();
     let check = ask_check(&mut tx, actor, now).await?;
     tx.delete_human_checks_before(now - Duration::hours(1)).await?;
     tx.commit().await?;
-    let t = &p.price.totals;
+    let t = &q.totals;
     Ok(QuoteDraft {
         csn: first.csn.clone(),
         company_name: first.company_name.clone(),
         currency: first.currency,
-        term: p.group.term,
-        terms: common_terms(&book, &quotable, now),
-        lines: p
-            .subs
+        term: q.term,
+        terms: if target.is_some() { vec![q.term] } else { common_terms(&book, &quotable, now) },
+        align: target.as_ref().map(|t| CotermView {
+            target: t.id,
+            target_product: t.product_name.clone(),
+            new_renewal: local_date(t.term_end, first.time_zone),
+        }),
+        lines: q
+            .lines
             .iter()
-            .zip(&p.lines)
-            .map(|(s, l)| QuoteDraftLine {
-                id: s.id,
-                product_name: s.product_name.clone(),
-                seats_now: s.seats,
+            .map(|l| QuoteDraftLine {
+                id: l.sub.id,
+                product_name: l.sub.product_name.clone(),
+                seats_now: l.sub.seats,
                 seats: i64::from(l.seats),
                 term: l.term,
-                status: s.status,
-                auto_renew: s.auto_renew,
-                period_start: l.renewal_day,
-                period_last_day: last_day(l.new_end, s),
+                status: l.sub.status,
+                auto_renew: l.sub.auto_renew,
+                period_start: l.first_day,
+                period_last_day: last_day(l.end, l.sub),
                 unit_price: l.unit,
-                discount: l.line.discount,
+                discount: l.price.discount,
                 promotion: l.promotion.clone(),
-                net: l.line.net,
+                net: l.price.net,
             })
             .collect(),
         left_out,
@@ -249,11 +380,27 @@ pub async fn draft(
         members,
         max_extra: MAX_EXTRA_RECIPIENTS,
         auto_renew_off: q.auto_renew_off.clone(),
-        fingerprint: fingerprint(p),
-        ids: join_ids(&p.subs.iter().map(|s| s.id).collect::<Vec<_>>()),
-        seats: p.subs.iter().zip(&p.lines).map(|(s, l)| format!("{}:{}", s.id, l.seats)).collect::<Vec<_>>().join(","),
+        fingerprint: q.fingerprint.clone(),
+        ids: join_ids(&q.lines.iter().map(|l| l.sub.id).collect::<Vec<_>>()),
+        seats: q.lines.iter().map(|l| format!("{}:{}", l.sub.id, l.seats)).collect::<Vec<_>>().join(","),
         check,
     })
+}
+
+/// Checks and prices what `request` asks: a co-term of `subs[0]` when `target` is given,
+/// else the renewal of `subs`.
+fn quote_for<'a>(
+    book: &Book,
+    subs: &'a [Subscription],
+    target: Option<&Subscription>,
+    request: &QuoteRequest,
+    now: DateTime<Utc>,
+) -> Result<Quoted<'a>, AppError> {
+    match (target, subs) {
+        (Some(t), [s]) => coterm_lines(book, s, t, request, now),
+        (Some(_), _) => Err(AppError::validation("ids", Problem::MalformedForm)),
+        (None, _) => quote_lines(book, subs, request, now),
+    }
 }
 
 /// The send form as it arrives.
@@ -317,10 +464,10 @@ pub async fn send(
     if tx.self_service_quotes_since(actor.user_id, now - Duration::hours(24)).await? >= MAX_SELF_SERVICE_PER_DAY {
         return Err(AppError::validation("ids", Problem::QuoteDailyLimit { max: MAX_SELF_SERVICE_PER_DAY }));
     }
-    let subs = load(&mut tx, actor, form.request.selection.ids(), true).await?;
+    let (subs, target) = load_request(&mut tx, actor, &form.request, true).await?;
     let book = Book::load(&mut tx, rates).await?;
-    let q = quote_lines(&book, &subs, &form.request, now)?;
-    if fingerprint(&q.priced) != form.fingerprint.trim() {
+    let q = quote_for(&book, &subs, target.as_ref(), &form.request, now)?;
+    if q.fingerprint != form.fingerprint.trim() {
         return Err(AppError::Conflict(Problem::ReviewStale));
     }
     if !q.auto_renew_off.is_empty() && !form.consent {
@@ -409,22 +556,21 @@ async fn write_quote(
     now: DateTime<Utc>,
     base_url: &str,
 ) -> StoreResult<(QuoteId, String)> {
-    let p = &q.priced;
-    let first = p.subs[0];
-    let t = &p.price.totals;
+    let first = q.first();
+    let t = &q.totals;
     let expires_at = start_of_day(q.last_day + Duration::days(1), first.time_zone);
     let (id, number) = tx
         .insert_quote(&NewQuote {
             org_id: org,
             customer_account_id: first.customer_account_id,
-            kind: QuoteKind::Renewal,
+            kind: q.kind,
             origin,
             currency: first.currency,
             subtotal: t.subtotal,
             discount: t.discount,
             tax: t.tax,
             total: t.total,
-            partner_csn: p.subs.iter().find_map(|s| s.partner_csn.as_deref()),
+            partner_csn: q.lines.iter().find_map(|l| l.sub.partner_csn.as_deref()),
             customer_name: customer.name,
             customer_address: customer.address,
             expires_at,
@@ -433,21 +579,20 @@ async fn write_quote(
             created_at: now,
         })
         .await?;
-    let lines: Vec<NewQuoteLine> = p
-        .subs
+    let lines: Vec<NewQuoteLine> = q
+        .lines
         .iter()
-        .zip(&p.lines)
-        .map(|(s, l)| NewQuoteLine {
-            subscription_id: s.id,
-            product_id: s.product_id,
+        .map(|l| NewQuoteLine {
+            subscription_id: l.sub.id,
+            product_id: l.sub.product_id,
             seats: i64::from(l.seats),
             term: l.term,
             unit_price: l.unit,
-            discount: l.line.discount,
-            amount: l.line.net,
+            discount: l.price.discount,
+            amount: l.price.net,
             promotion: l.promotion.clone(),
-            period_start: s.term_end,
-            period_end: l.new_end,
+            period_start: l.sub.term_end,
+            period_end: l.end,
         })
         .collect();
     // Who gets it: the buyers always (R-QUOTE-7), the chosen members and the others (R-QUOTE-1).
@@ -456,15 +601,16 @@ async fn write_quote(
     let to = recipients(MailKind::Quote, &contacts);
     let addresses: Vec<String> = to.iter().map(|r| r.address.clone()).collect();
     tx.insert_quote_lines(id, &lines, &addresses).await?;
-    let audit: Vec<AuditEntry> = p
-        .subs
+    let what = if q.kind == QuoteKind::Coterm { "extends it to end with another subscription" } else { "renews it" };
+    let audit: Vec<AuditEntry> = q
+        .lines
         .iter()
-        .map(|s| AuditEntry {
+        .map(|l| AuditEntry {
             org_id: org,
             actor: actor.map(|a| a.user_id),
             action: AuditAction::QuoteSent,
-            object: AuditObject::Subscription(s.id),
-            detail: format!("{number} ({}) renews it, {}", origin.code(), t.total),
+            object: AuditObject::Subscription(l.sub.id),
+            detail: format!("{number} ({}) {what}, {}", origin.code(), t.total),
             at: now,
         })
         .collect();
@@ -477,17 +623,16 @@ async fn write_quote(
         customer_address: customer.address,
         csn: &first.csn,
         partner: None,
-        lines: p
-            .subs
+        lines: q
+            .lines
             .iter()
-            .zip(&p.lines)
-            .map(|(s, l)| PrintLine {
-                product_name: s.product_name.clone(),
-                subscription_id: Some(s.id),
+            .map(|l| PrintLine {
+                product_name: l.sub.product_name.clone(),
+                subscription_id: Some(l.sub.id),
                 seats: i64::from(l.seats),
                 term: l.term,
-                period: Some((l.renewal_day, last_day(l.new_end, s))),
-                net: l.line.net,
+                period: Some((l.first_day, last_day(l.end, l.sub))),
+                net: l.price.net,
                 promotion: l.promotion.clone(),
             })
             .collect(),
@@ -637,7 +782,7 @@ pub async fn generate_due(store: &Store, rates: &UsdRates, now: DateTime<Utc>, b
         }
         let one = std::slice::from_ref(&s);
         let Ok(selection) = BulkSelection::from_ids(vec![s.id]) else { continue };
-        let request = QuoteRequest { selection, term: None, seats: Vec::new() };
+        let request = QuoteRequest { selection, term: None, seats: Vec::new(), align: None };
         let q = match quote_lines(&book, one, &request, now) {
             Ok(q) => q,
             Err(e) => {

@@ -259,7 +259,8 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let sql = "SELECT COUNT(*) FROM quote_lines ql JOIN quotes q ON q.id = ql.quote_id \
-                   WHERE ql.subscription_id = $1 AND ql.period_start = $2 AND q.status = 'sent' AND q.expires_at > $3";
+                   WHERE ql.subscription_id = $1 AND ql.period_start = $2 AND q.kind = 'renewal' \
+                     AND q.status = 'sent' AND q.expires_at > $3";
         let n = on_tx!(self, |c| sqlx::query_scalar::<_, i64>(sql)
             .bind(sub)
             .bind(secs(term_end))
