@@ -580,3 +580,24 @@ both!(a_coterm_quote_is_outdated_once_the_subscription_was_extended_another_way,
     .await;
     assert_eq!(orders, 0);
 });
+
+both!(a_coterm_quote_does_not_stand_in_for_the_engines_renewal_quote, |store: Store| async move {
+    // R-QUOTE-6: the renewal quote 30 days before expiry is made even while a co-term quote of
+    // the same subscription is active: a co-term aligns the end date, it does not renew it.
+    let buyer = demo_actor(&store, "buyer@cirrus.example").await;
+    let id = cirrus(&store, "MESHWORKS", false).await;
+    let target = cirrus(&store, "MESHWORKS", true).await;
+    let r = coterm(id, target);
+    let d = draft(&store, &buyer, &r).await;
+    send(&store, &buyer, &form(&d, &r, &[])).await.unwrap();
+    new_quote::generate_due(&store, &rates(), now(), BASE_URL).await.unwrap();
+    let renewal_quotes = count(
+        &store,
+        &format!(
+            "SELECT COUNT(*) FROM quote_lines ql JOIN quotes q ON q.id = ql.quote_id \
+             WHERE ql.subscription_id = {id} AND q.origin = 'automatic' AND q.kind = 'renewal'"
+        ),
+    )
+    .await;
+    assert_eq!(renewal_quotes, 1);
+});
