@@ -14,6 +14,7 @@ use crate::domain::authz::Role;
 use crate::domain::auto_renew::Ineligible;
 use crate::domain::checkout::RenewBlock;
 use crate::domain::eligibility::PaymentRefusal;
+use crate::domain::invoice::PoNumberProblem;
 use crate::domain::locale::{Locale as Lang, Plural};
 use crate::domain::money::Money;
 use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
@@ -319,6 +320,8 @@ pub fn problem(l: Locale, p: &Problem) -> String {
             td_string!(l, problem.insufficient_funds).to_string()
         }
         Problem::TooLong { max } => td_string!(l, problem.too_long, max = max),
+        Problem::PoNumber(PoNumberProblem::TooLong { max }) => td_string!(l, problem.too_long, max = max),
+        Problem::PoNumber(PoNumberProblem::ControlCharacter) => td_string!(l, problem.po_control).to_string(),
         Problem::NextTermRefused(r) => next_term_refusal(l, r),
         Problem::AddSeatsRefused(r) => add_seats_refusal(l, r),
         Problem::ExtensionRefused(r) => extension_refusal(l, r),
@@ -541,6 +544,7 @@ mod tests {
         let problems = [
             Problem::MalformedForm,
             Problem::SearchTooLong { max: 100 },
+            Problem::PoNumber(PoNumberProblem::ControlCharacter),
             Problem::Selection(SelectionError::Malformed("x1".into())),
             Problem::AutoRenewRefused { on: true, refused: vec![refused.clone()] },
             Problem::AutoRenewRefused { on: false, refused: vec![refused.clone(), refused] },

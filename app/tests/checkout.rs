@@ -8,6 +8,7 @@ use app::domain::authz::Actor;
 use app::domain::checkout::RenewBlock;
 use app::domain::eligibility::PaymentRefusal;
 use app::domain::ids::{IdempotencyKey, PaymentMethodId, SubscriptionId};
+use app::domain::invoice::PoNumberProblem;
 use app::domain::money::UsdRates;
 use app::domain::payment::{DeclineReason, PaymentKind};
 use app::domain::selection::BulkSelection;
@@ -394,3 +395,36 @@ both!(subscriptions_that_cannot_be_renewed_are_refused_with_their_reason, |store
     assert_eq!(checkout::orders(&store, &admin, 1).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM cart_lines").await, 0);
 });
+
+both!(
+    a_po_number_over_35_characters_or_with_a_line_break_is_refused_and_nothing_is_ordered,
+    |store: Store| async move {
+        // R-INV-5: the PO number printed on the order's invoice is one line of at most 35
+        // characters; the checkout refuses others before anything is charged.
+        let buyer = demo_actor(&store, "buyer@cirrus.example").await;
+        let group = cirrus(&store, "direct_debit", "•••• 3000").await;
+        checkout::add_to_cart(&store, &buyer, &selection(&group[..2]), now()).await.unwrap();
+        let view = review(&store, &buyer).await;
+        let debit = method(&store, "•••• 3000").await;
+        let before = table_counts(&store).await;
+        let mut long = form(&view, 0, debit);
+        long.po_number = "P".repeat(36);
+        assert_eq!(
+            place(&store, &buyer, &long).await.unwrap_err(),
+            AppError::validation("po_number", Problem::PoNumber(PoNumberProblem::TooLong { max: 35 }))
+        );
+        let mut broken = form(&view, 0, debit);
+        broken.po_number = "PO-1\r\nBcc: x@example.com".into();
+        assert_eq!(
+            place(&store, &buyer, &broken).await.unwrap_err(),
+            AppError::validation("po_number", Problem::PoNumber(PoNumberProblem::ControlCharacter))
+        );
+        assert_eq!(table_counts(&store).await, before, "nothing changed");
+        // 35 characters are fine, and printed as typed.
+        let mut fits = form(&view, 0, debit);
+        fits.po_number = format!(" {} ", "P".repeat(35));
+        let order = place(&store, &buyer, &fits).await.unwrap();
+        let po = count(&store, &format!("SELECT CAST(LENGTH(po_number) AS BIGINT) FROM orders WHERE number = '{order}'")).await;
+        assert_eq!(po, 35);
+    }
+);

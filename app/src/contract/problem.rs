@@ -10,6 +10,7 @@ use crate::domain::auto_renew::Ineligible;
 use crate::domain::checkout::RenewBlock;
 use crate::domain::eligibility::PaymentRefusal;
 use crate::domain::ids::SubscriptionId;
+use crate::domain::invoice::PoNumberProblem;
 use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
 use crate::domain::password::WeakPassword;
 use crate::domain::payment::DeclineReason;
@@ -84,6 +85,8 @@ pub enum Problem {
     TooLong {
         max: usize,
     },
+    /// A PO number R-INV-5 does not allow.
+    PoNumber(PoNumberProblem),
     /// The seats or term of the next renewal cannot be changed so (R-SUB-3, R-PRICE-3).
     NextTermRefused(NextTermRefusal),
     /// Seats cannot be added now (R-SUB-3, R-PRICE-3).

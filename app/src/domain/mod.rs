@@ -9,6 +9,7 @@ pub mod eligibility;
 pub mod email;
 pub mod human_check;
 pub mod ids;
+pub mod invoice;
 pub mod locale;
 pub mod mail_routing;
 pub mod money;

@@ -17,6 +17,7 @@ use crate::contract::error::AppError;
 use crate::contract::links;
 use crate::domain::checkout::MAX_CART;
 use crate::domain::ids::{IdempotencyKey, PaymentMethodId, SubscriptionId};
+use crate::domain::invoice::MAX_PO_NUMBER;
 use crate::domain::next_term::MAX_ADDED_SEATS;
 use crate::domain::term::Term;
 use crate::i18n::{Locale, td_string};
@@ -331,7 +332,7 @@ pub(super) fn PaymentFields(methods: Vec<MethodChoice>, default_method: PaymentM
         </fieldset>
         <label>
             {td_string!(l, cart.po)}
-            <input type="text" name="po_number" maxlength="40" autocomplete="off"/>
+            <input type="text" name="po_number" maxlength=MAX_PO_NUMBER.to_string() autocomplete="off"/>
             <span class="hint">{td_string!(l, cart.po_hint)}</span>
         </label>
     }

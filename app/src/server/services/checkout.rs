@@ -26,6 +26,7 @@ use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::checkout::{CartFacts, MAX_CART, OrderGroup, OrderPrice, RenewBlock, group_by, judge_cart_renewal};
 use crate::domain::eligibility::{PaymentRefusal, method_allowed};
 use crate::domain::ids::{CustomerAccountId, IdempotencyKey, OrderId, PaymentMethodId, QuoteId, SubscriptionId};
+use crate::domain::invoice::parse_po_number;
 use crate::domain::mail_routing::{MailKind, recipients};
 use crate::domain::money::{Money, UsdRates};
 use crate::domain::next_term::{AddSeatsRefusal, judge_add_seats};
@@ -50,8 +51,10 @@ use crate::server::services::engine::{Issue, issue_invoice, settle};
 use crate::server::store::records::*;
 use crate::server::store::{Store, StoreResult, Tx};
 
-/// The longest PO number, in characters.
-pub const MAX_PO: usize = 40;
+/// A checkout form's PO number as R-INV-5 allows it; refused with why, and nothing is placed.
+fn checked_po(text: &str) -> Result<(), AppError> {
+    parse_po_number(text).map(|_| ()).map_err(|p| AppError::validation("po_number", Problem::PoNumber(p)))
+}
 
 /// Orders per page of the Orders list.
 pub const ORDERS_PER_PAGE: i64 = 25;
@@ -475,9 +478,7 @@ pub(crate) async fn place_order_as(
     grant: Option<Grant>,
 ) -> Result<Placed, AppError> {
     authorize(actor, Action::Renew, actor.org_id)?;
-    if form.po_number.chars().count() > MAX_PO {
-        return Err(AppError::validation("po_number", Problem::TooLong { max: MAX_PO }));
-    }
+    checked_po(&form.po_number)?;
     let key = form.key.as_str();
     if let Some(done) = replay(store, actor, key, grant.is_none()).await? {
         return done;
@@ -897,9 +898,7 @@ pub(crate) async fn place_add_seats_as(
     grant: Option<Grant>,
 ) -> Result<Placed, AppError> {
     authorize(actor, Action::ChangeSubscription, actor.org_id)?;
-    if form.po_number.chars().count() > MAX_PO {
-        return Err(AppError::validation("po_number", Problem::TooLong { max: MAX_PO }));
-    }
+    checked_po(&form.po_number)?;
     let key = form.key.as_str();
     if let Some(done) = replay(store, actor, key, grant.is_none()).await? {
         return done;
@@ -1147,9 +1146,7 @@ pub(crate) async fn place_extension_as(
     grant: Option<Grant>,
 ) -> Result<Placed, AppError> {
     authorize(actor, Action::ChangeSubscription, actor.org_id)?;
-    if form.po_number.chars().count() > MAX_PO {
-        return Err(AppError::validation("po_number", Problem::TooLong { max: MAX_PO }));
-    }
+    checked_po(&form.po_number)?;
     let key = form.key.as_str();
     if let Some(done) = replay(store, actor, key, grant.is_none()).await? {
         return done;
@@ -1370,9 +1367,7 @@ pub(crate) async fn place_quote_as(
     grant: Option<Grant>,
 ) -> Result<Placed, AppError> {
     authorize(actor, Action::Renew, actor.org_id)?;
-    if form.po_number.chars().count() > MAX_PO {
-        return Err(AppError::validation("po_number", Problem::TooLong { max: MAX_PO }));
-    }
+    checked_po(&form.po_number)?;
     let key = form.key.as_str();
     if let Some(done) = replay(store, actor, key, grant.is_none()).await? {
         return done;

@@ -1,0 +1,384 @@
+//! Invoices and what a buyer may put on them (R-INV-1..5, R-ROLE-6, R-EXT-4, R-EXT-10): where an
+//! invoice stands, which invoices can be paid together and by what (R-INV-2, R-PAY-2), its
+//! payers (at most 10), the PO number, and the PO documents a buyer attaches (checked by their
+//! content, never by their name).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::eligibility::{PaymentRefusal, method_allowed};
+use super::email::EmailAddress;
+use super::money::{Money, MoneyError, UsdRates};
+use super::payment::PaymentKind;
+
+/// The longest PO number an order or an invoice carries, in characters.
+pub const MAX_PO_NUMBER: usize = 35;
+
+/// Payer addresses per invoice (R-INV-4; R-EXT-10: 10, not the English pages' five).
+pub const MAX_PAYERS: usize = 10;
+
+/// PO documents a subscription's invoice details hold at once (R-INV-5).
+pub const MAX_DOCUMENTS: usize = 5;
+
+/// The largest PO document accepted, in bytes (10 MB).
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Why a PO number is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PoNumberProblem {
+    /// Longer than [`MAX_PO_NUMBER`] characters.
+    #[error("longer than {max} characters")]
+    TooLong { max: usize },
+    /// A line break, tab or other control character: it would break the printed invoice and
+    /// the partner's systems that read it.
+    #[error("a control character")]
+    ControlCharacter,
+}
+
+/// A PO number as typed: trimmed; empty means none. At most [`MAX_PO_NUMBER`] characters and no
+/// control characters (R-INV-5).
+pub fn parse_po_number(text: &str) -> Result<String, PoNumberProblem> {
+    let po = text.trim();
+    if po.chars().any(char::is_control) {
+        return Err(PoNumberProblem::ControlCharacter);
+    }
+    if po.chars().count() > MAX_PO_NUMBER {
+        return Err(PoNumberProblem::TooLong { max: MAX_PO_NUMBER });
+    }
+    Ok(po.to_string())
+}
+
+/// Where an invoice stands (R-INV-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InvoiceStatus {
+    /// Issued and not paid (in full).
+    Open,
+    /// A payment was accepted and has not settled yet (R-PAY-7: a bank transfer, 24-48 h).
+    Pending,
+    Paid,
+    /// Replaced by a reissued invoice (R-EXT-4), or cancelled with its order.
+    Voided,
+}
+
+impl InvoiceStatus {
+    /// The stored code (`invoices.status`).
+    pub fn code(self) -> &'static str {
+        match self {
+            InvoiceStatus::Open => "open",
+            InvoiceStatus::Pending => "pending",
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Voided => "void",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<InvoiceStatus> {
+        [InvoiceStatus::Open, InvoiceStatus::Pending, InvoiceStatus::Paid, InvoiceStatus::Voided]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// Whether an invoice is overdue at `now`: still open once its due instant (the start of the
+/// day after its due date, in the customer's time zone) has come. A pending payment is not
+/// overdue: it is on its way (R-PAY-7).
+pub fn is_overdue(status: InvoiceStatus, overdue_from: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    status == InvoiceStatus::Open && now >= overdue_from
+}
+
+/// What [`judge_invoice_payment`] looks at, per invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceFacts<'a> {
+    pub number: &'a str,
+    pub status: InvoiceStatus,
+    /// Before tax: what R-PAY-2's limit is read on.
+    pub subtotal: Money,
+    /// What is still owed (the total less what was paid).
+    pub open_amount: Money,
+}
+
+/// Why invoices cannot be paid together as asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum InvoicePaymentRefusal {
+    #[error("no invoice chosen")]
+    NoneChosen,
+    /// One payment is in one currency.
+    #[error("several currencies")]
+    MixedCurrencies,
+    #[error("{0} is paid already")]
+    AlreadyPaid(String),
+    /// Its payment is on its way; paying again would pay it twice.
+    #[error("{0} has a payment pending")]
+    PaymentPending(String),
+    #[error("{0} was voided")]
+    Voided(String),
+    /// R-PAY-2, on the chosen invoices together.
+    #[error(transparent)]
+    Method(PaymentRefusal),
+}
+
+/// Whether `invoices` can be paid together by `kind` (R-INV-2): at least one, every one open,
+/// one currency, and R-PAY-2's 25,000 USD limit for card and PayPal read on their subtotals
+/// together (paying several at once is one payment). Returns what the payment is.
+pub fn judge_invoice_payment(
+    invoices: &[InvoiceFacts<'_>],
+    kind: PaymentKind,
+    rates: &UsdRates,
+) -> Result<Money, InvoicePaymentRefusal> {
+    let first = invoices.first().ok_or(InvoicePaymentRefusal::NoneChosen)?;
+    let currency = first.open_amount.currency();
+    for i in invoices {
+        match i.status {
+            InvoiceStatus::Open => {}
+            InvoiceStatus::Paid => return Err(InvoicePaymentRefusal::AlreadyPaid(i.number.to_string())),
+            InvoiceStatus::Pending => return Err(InvoicePaymentRefusal::PaymentPending(i.number.to_string())),
+            InvoiceStatus::Voided => return Err(InvoicePaymentRefusal::Voided(i.number.to_string())),
+        }
+        if i.open_amount.currency() != currency || i.subtotal.currency() != currency {
+            return Err(InvoicePaymentRefusal::MixedCurrencies);
+        }
+    }
+    let sum = |f: fn(&InvoiceFacts<'_>) -> Money| -> Result<Money, MoneyError> {
+        Money::sum(currency, invoices.iter().map(f))
+    };
+    let too_much = |_| InvoicePaymentRefusal::Method(PaymentRefusal::OverOnlineLimit(kind));
+    let before_tax = sum(|i| i.subtotal).map_err(too_much)?;
+    method_allowed(kind, before_tax, rates).map_err(InvoicePaymentRefusal::Method)?;
+    sum(|i| i.open_amount).map_err(too_much)
+}
+
+/// "Pay all" (beyond the product we mirror): `amount` spread over open invoices given oldest
+/// due first, each paid in full while the amount lasts and the last one in part. Returns what
+/// each invoice receives, in the order given, leaving out those that receive nothing.
+pub fn spread_payment(amount: Money, oldest_first: &[Money]) -> Result<Vec<Money>, MoneyError> {
+    let mut left = amount;
+    let mut out = Vec::new();
+    for owed in oldest_first {
+        if left.is_zero() || left.minor() < 0 {
+            break;
+        }
+        let part = if left.minor() >= owed.minor() { *owed } else { left };
+        left = left.checked_sub(part)?;
+        out.push(part);
+    }
+    Ok(out)
+}
+
+/// Why payer addresses are refused (R-INV-4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PayerProblem {
+    #[error("{0:?} is not an e-mail address")]
+    NotAnEmail(String),
+    /// At most [`MAX_PAYERS`]; `asked` is how many there would be.
+    #[error("{asked} payers, at most {max}")]
+    TooMany { max: usize, asked: usize },
+}
+
+/// The payers an invoice has once `added` join `current` (R-INV-4, R-ROLE-6): each address
+/// checked, lower-cased and counted once, at most [`MAX_PAYERS`] in all; all or nothing.
+pub fn add_payers(current: &[String], added: &[String]) -> Result<Vec<String>, PayerProblem> {
+    let mut payers: Vec<String> = current.iter().map(|a| a.to_lowercase()).collect();
+    for text in added {
+        let address = EmailAddress::parse(text).map_err(|_| PayerProblem::NotAnEmail(text.trim().to_string()))?;
+        let address = address.as_str().to_lowercase();
+        if !payers.contains(&address) {
+            payers.push(address);
+        }
+    }
+    if payers.len() > MAX_PAYERS {
+        return Err(PayerProblem::TooMany { max: MAX_PAYERS, asked: payers.len() });
+    }
+    Ok(payers)
+}
+
+/// What a PO document is, read from its first bytes (R-INV-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DocumentKind {
+    Pdf,
+    Png,
+    Jpeg,
+}
+
+impl DocumentKind {
+    /// The content type it is served with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            DocumentKind::Pdf => "application/pdf",
+            DocumentKind::Png => "image/png",
+            DocumentKind::Jpeg => "image/jpeg",
+        }
+    }
+
+    /// Reads the kind from the file's signature; `None` for anything else, whatever its name.
+    pub fn sniff(head: &[u8]) -> Option<DocumentKind> {
+        if head.starts_with(b"%PDF-") {
+            Some(DocumentKind::Pdf)
+        } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(DocumentKind::Png)
+        } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(DocumentKind::Jpeg)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why a PO document is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum DocumentProblem {
+    #[error("empty")]
+    Empty,
+    #[error("over {max_bytes} bytes")]
+    TooLarge { max_bytes: usize },
+    /// Not a PDF, PNG or JPEG by its content (a renamed program is refused here).
+    #[error("not a PDF, PNG or JPEG")]
+    NotAllowed,
+    #[error("already {max} documents")]
+    TooMany { max: usize },
+}
+
+/// Whether `bytes` can be attached as a PO document beside `already` others (R-INV-5): a PDF,
+/// PNG or JPEG by content, at most 10 MB, at most [`MAX_DOCUMENTS`] in all.
+pub fn judge_document(bytes: &[u8], already: usize) -> Result<DocumentKind, DocumentProblem> {
+    if already >= MAX_DOCUMENTS {
+        return Err(DocumentProblem::TooMany { max: MAX_DOCUMENTS });
+    }
+    if bytes.is_empty() {
+        return Err(DocumentProblem::Empty);
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(DocumentProblem::TooLarge { max_bytes: MAX_DOCUMENT_BYTES });
+    }
+    DocumentKind::sniff(bytes).ok_or(DocumentProblem::NotAllowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::Currency;
+    use chrono::TimeZone;
+
+    fn usd(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::Usd)
+    }
+
+    fn open<'a>(number: &'a str, subtotal: i64, open_amount: i64) -> InvoiceFacts<'a> {
+        InvoiceFacts { number, status: InvoiceStatus::Open, subtotal: usd(subtotal), open_amount: usd(open_amount) }
+    }
+
+    #[test]
+    fn a_po_number_is_at_most_35_characters_without_control_characters() {
+        // R-INV-5
+        assert_eq!(parse_po_number("  PO-2026-001 "), Ok("PO-2026-001".to_string()));
+        assert_eq!(parse_po_number(""), Ok(String::new()));
+        assert_eq!(parse_po_number(&"Ä".repeat(35)), Ok("Ä".repeat(35)), "characters, not bytes");
+        assert_eq!(parse_po_number(&"7".repeat(36)), Err(PoNumberProblem::TooLong { max: 35 }));
+        assert_eq!(parse_po_number("PO\n42"), Err(PoNumberProblem::ControlCharacter));
+        assert_eq!(parse_po_number("PO\u{7}42"), Err(PoNumberProblem::ControlCharacter));
+    }
+
+    #[test]
+    fn statuses_round_trip_their_stored_codes() {
+        for s in [InvoiceStatus::Open, InvoiceStatus::Pending, InvoiceStatus::Paid, InvoiceStatus::Voided] {
+            assert_eq!(InvoiceStatus::parse(s.code()), Some(s));
+        }
+        assert_eq!(InvoiceStatus::parse("voided"), None);
+    }
+
+    #[test]
+    fn an_open_invoice_is_overdue_from_its_due_instant_and_a_pending_one_never() {
+        // R-INV-1: overdue ones are marked; R-PAY-7: a pending payment is on its way.
+        let due = Utc.with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap();
+        let before = due - chrono::Duration::seconds(1);
+        assert!(!is_overdue(InvoiceStatus::Open, due, before));
+        assert!(is_overdue(InvoiceStatus::Open, due, due));
+        assert!(!is_overdue(InvoiceStatus::Pending, due, due));
+        assert!(!is_overdue(InvoiceStatus::Paid, due, due));
+    }
+
+    #[test]
+    fn invoices_paid_together_are_open_in_one_currency_and_card_stops_at_25000_usd_before_tax() {
+        // R-INV-2, R-PAY-2: the limit reads the chosen invoices' subtotals together.
+        let rates = UsdRates::default();
+        let two = [open("INV-1", 12_000_00, 14_280_00), open("INV-2", 13_000_01, 15_470_01)];
+        assert_eq!(
+            judge_invoice_payment(&two, PaymentKind::Card, &rates),
+            Err(InvoicePaymentRefusal::Method(PaymentRefusal::OverOnlineLimit(PaymentKind::Card)))
+        );
+        assert_eq!(judge_invoice_payment(&two, PaymentKind::BankTransfer, &rates), Ok(usd(29_750_01)));
+        assert_eq!(judge_invoice_payment(&two[..1], PaymentKind::PayPal, &rates), Ok(usd(14_280_00)));
+        let exactly = [open("INV-3", 25_000_00, 29_750_00)];
+        assert_eq!(judge_invoice_payment(&exactly, PaymentKind::Card, &rates), Ok(usd(29_750_00)), "over, not at");
+
+        assert_eq!(judge_invoice_payment(&[], PaymentKind::Card, &rates), Err(InvoicePaymentRefusal::NoneChosen));
+        let paid = InvoiceFacts { status: InvoiceStatus::Paid, ..open("INV-4", 100, 0) };
+        assert_eq!(
+            judge_invoice_payment(&[open("INV-1", 100, 119), paid], PaymentKind::Card, &rates),
+            Err(InvoicePaymentRefusal::AlreadyPaid("INV-4".into()))
+        );
+        let voided = InvoiceFacts { status: InvoiceStatus::Voided, ..open("INV-5", 100, 119) };
+        assert_eq!(
+            judge_invoice_payment(&[voided], PaymentKind::Card, &rates),
+            Err(InvoicePaymentRefusal::Voided("INV-5".into()))
+        );
+        let pending = InvoiceFacts { status: InvoiceStatus::Pending, ..open("INV-6", 100, 119) };
+        assert_eq!(
+            judge_invoice_payment(&[pending], PaymentKind::DirectDebit, &rates),
+            Err(InvoicePaymentRefusal::PaymentPending("INV-6".into()))
+        );
+        let eur = InvoiceFacts {
+            subtotal: Money::from_minor(100, Currency::Eur),
+            open_amount: Money::from_minor(119, Currency::Eur),
+            ..open("INV-7", 0, 0)
+        };
+        assert_eq!(
+            judge_invoice_payment(&[open("INV-1", 100, 119), eur], PaymentKind::Card, &rates),
+            Err(InvoicePaymentRefusal::MixedCurrencies)
+        );
+    }
+
+    #[test]
+    fn pay_all_spreads_one_payment_over_the_oldest_invoices_first() {
+        // Beyond the product we mirror: "pay all" pays the oldest in full, the next in part.
+        let owed = [usd(100_00), usd(50_00), usd(70_00)];
+        assert_eq!(spread_payment(usd(120_00), &owed), Ok(vec![usd(100_00), usd(20_00)]));
+        assert_eq!(spread_payment(usd(220_00), &owed), Ok(owed.to_vec()));
+        assert_eq!(spread_payment(usd(500_00), &owed), Ok(owed.to_vec()), "never more than owed");
+        assert_eq!(spread_payment(usd(0), &owed), Ok(vec![]));
+    }
+
+    #[test]
+    fn an_invoice_has_at_most_10_payers_each_counted_once() {
+        // R-INV-4, R-ROLE-6, R-EXT-10: 10 payers, the 11th refused; all or nothing.
+        let nine: Vec<String> = (1..=9).map(|i| format!("payer{i}@example.com")).collect();
+        let ten = add_payers(&nine, &["Payer10@Example.com".into()]).unwrap();
+        assert_eq!(ten.len(), 10);
+        assert_eq!(ten[9], "payer10@example.com");
+        assert_eq!(add_payers(&ten, &["PAYER1@example.com".into()]).unwrap().len(), 10, "the same payer again");
+        assert_eq!(
+            add_payers(&ten, &["payer11@example.com".into()]),
+            Err(PayerProblem::TooMany { max: 10, asked: 11 })
+        );
+        assert_eq!(
+            add_payers(&nine, &["ok@example.com".into(), "not an address".into()]),
+            Err(PayerProblem::NotAnEmail("not an address".into()))
+        );
+    }
+
+    #[test]
+    fn po_documents_are_pdf_png_or_jpeg_by_content_at_most_10_mb_and_5() {
+        // R-INV-5
+        assert_eq!(judge_document(b"%PDF-1.7\n...", 0), Ok(DocumentKind::Pdf));
+        assert_eq!(judge_document(b"\x89PNG\r\n\x1a\n....", 4), Ok(DocumentKind::Png));
+        assert_eq!(judge_document(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10], 0), Ok(DocumentKind::Jpeg));
+        // A program named invoice.pdf is still a program.
+        assert_eq!(judge_document(b"MZ\x90\x00\x03\x00", 0), Err(DocumentProblem::NotAllowed));
+        assert_eq!(judge_document(b"\x7fELF\x02\x01", 0), Err(DocumentProblem::NotAllowed));
+        assert_eq!(judge_document(b"", 0), Err(DocumentProblem::Empty));
+        let mut big = b"%PDF-".to_vec();
+        big.resize(MAX_DOCUMENT_BYTES, b' ');
+        assert_eq!(judge_document(&big, 0), Ok(DocumentKind::Pdf), "10 MB exactly");
+        big.push(b' ');
+        assert_eq!(judge_document(&big, 0), Err(DocumentProblem::TooLarge { max_bytes: MAX_DOCUMENT_BYTES }));
+        assert_eq!(judge_document(b"%PDF-1.7", 5), Err(DocumentProblem::TooMany { max: 5 }));
+    }
+}
