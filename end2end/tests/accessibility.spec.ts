@@ -231,3 +231,15 @@ test("the approvals pages: the threshold, a pending request as its asker and as 
   await page.getByRole("button", { name: "Remove threshold" }).click();
   await expect(page.getByText("No threshold is set: orders are placed at once.")).toBeVisible();
 });
+
+test("the co-term quote page has no violations", async ({ page }) => {
+  // Issue 12's co-term quote, in English: reviewed only, nothing sent.
+  await signIn(page, "buyer@cirrus.example");
+  const id = await firstSubscription(page, "q=Meshworks&sort=date");
+  await page.goto(`/billing/subscriptions/${id}`);
+  const target = await page.getByRole("region", { name: "Align end date" }).getByLabel("Align with").getByRole("option").last().getAttribute("value");
+  await page.goto(`/billing/quotes/new?ids=${id}&align=${target}`);
+  await expect(page.getByRole("heading", { level: 1, name: "New co-term quote" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send quote" })).toBeVisible();
+  await expectNoViolations(page, "co-term quote");
+});
