@@ -424,7 +424,9 @@ both!(
         let mut fits = form(&view, 0, debit);
         fits.po_number = format!(" {} ", "P".repeat(35));
         let order = place(&store, &buyer, &fits).await.unwrap();
-        let po = count(&store, &format!("SELECT CAST(LENGTH(po_number) AS BIGINT) FROM orders WHERE number = '{order}'")).await;
+        let po =
+            count(&store, &format!("SELECT CAST(LENGTH(po_number) AS BIGINT) FROM orders WHERE number = '{order}'"))
+                .await;
         assert_eq!(po, 35);
     }
 );
