@@ -22,7 +22,7 @@ use crate::domain::password::WeakPassword;
 use crate::domain::payment::DeclineReason;
 use crate::domain::payment::PaymentKind;
 use crate::domain::pricing::ExtensionRefusal;
-use crate::domain::quote::{AcceptRefusal, QuoteOrigin, QuoteStatus, RecipientProblem, SelfServiceRefusal};
+use crate::domain::quote::{AcceptRefusal, QuoteKind, QuoteOrigin, QuoteStatus, RecipientProblem, SelfServiceRefusal};
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
 use crate::domain::selection::{MAX_BULK, SelectionError};
 use crate::domain::status::{Level, Status};
@@ -114,6 +114,14 @@ pub fn self_service_refusal(l: Locale, r: &SelfServiceRefusal) -> String {
 }
 
 /// Where a quote comes from: the partner by name when it has one.
+pub fn quote_kind(l: Locale, kind: QuoteKind) -> String {
+    match kind {
+        QuoteKind::New => td_string!(l, quotes.kind_new).to_string(),
+        QuoteKind::Coterm => td_string!(l, quotes.kind_coterm).to_string(),
+        QuoteKind::Renewal => td_string!(l, quotes.kind_renewal).to_string(),
+    }
+}
+
 pub fn quote_origin(l: Locale, origin: QuoteOrigin, partner: Option<&str>) -> String {
     match (origin, partner) {
         (QuoteOrigin::Partner, Some(name)) => td_string!(l, quotes.from_partner, name = name).to_string(),

@@ -129,6 +129,7 @@ both!(
         let q = quotes::quote(&store, &buyer, &number, &rates(), now()).await.unwrap();
         assert_eq!(q.summary.status, QuoteStatus::Active);
         assert_eq!(q.summary.origin, QuoteOrigin::SelfService);
+        assert_eq!(q.summary.kind, app::domain::quote::QuoteKind::Renewal);
         assert_eq!(q.summary.expires_on, d.last_day);
         assert_eq!(q.summary.total, d.total);
         assert_eq!(q.lines.len(), 5);
@@ -477,6 +478,7 @@ both!(a_coterm_quote_is_priced_as_the_extension_and_buying_it_aligns_the_renewal
     assert_eq!(kind, 1);
     let q = quotes::quote(&store, &buyer, &number, &rates(), now()).await.unwrap();
     assert_eq!((q.summary.status, q.summary.total, q.summary.expires_on), (QuoteStatus::Active, d.total, d.last_day));
+    assert_eq!(q.summary.kind, app::domain::quote::QuoteKind::Coterm);
     let mails =
         count(&store, &format!("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'quote' AND subject LIKE '%{number}%'"))
             .await;

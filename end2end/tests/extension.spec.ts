@@ -96,6 +96,7 @@ test("a buyer sends the alignment as a co-term quote instead, then accepts it an
   await page.getByRole("button", { name: "Send quote" }).click();
   await expect(page.getByRole("status").filter({ hasText: "was sent" })).toContainText(/Quote Q-\d+ was sent\./);
 
+  await expect(page.getByText("Co-term (end date alignment)")).toBeVisible();
   await expect(page.getByRole("heading", { level: 2, name: "Accept and buy" })).toBeVisible();
   await hydrated(page);
   await page.getByRole("radio", { disabled: false }).first().check();

@@ -12,7 +12,7 @@ use crate::domain::eligibility::PaymentRefusal;
 use crate::domain::ids::{PaymentMethodId, SubscriptionId, UserId};
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentKind;
-use crate::domain::quote::{AcceptRefusal, QuoteOrigin, QuoteStatus};
+use crate::domain::quote::{AcceptRefusal, QuoteKind, QuoteOrigin, QuoteStatus};
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
 use crate::domain::status::{Allowances, Status};
 use crate::domain::term::Term;
@@ -549,6 +549,8 @@ pub struct OrderLineView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuoteSummary {
     pub number: String,
+    /// What it buys: renewals, or a co-term (an end date aligned with another subscription's).
+    pub kind: QuoteKind,
     pub origin: QuoteOrigin,
     /// The partner who made it (partner quotes).
     pub partner_name: Option<String>,

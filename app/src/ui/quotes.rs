@@ -130,6 +130,7 @@ fn Quote(d: QuoteDetail, sent: bool) -> impl IntoView {
         <h1>{td_string!(l, quotes.detail_title, number = s.number.clone())}</h1>
         <p>
             <span class=format!("badge quote-{}", s.status.code())>{words::quote_status(l, s.status)}</span>
+            " · " {words::quote_kind(l, s.kind)}
             " · " {words::quote_origin(l, s.origin, s.partner_name.as_deref())}
             " · " {td_string!(l, quotes.created_on, date = words::date(l, s.created_on))}
         </p>

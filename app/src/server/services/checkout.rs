@@ -1222,7 +1222,7 @@ fn quote_order<'a>(
     if lines.len() != subs.len() {
         return Err(outdated());
     }
-    if QuoteKind::parse(&q.kind) == Some(QuoteKind::Coterm) {
+    if q.kind == QuoteKind::Coterm {
         return coterm_order(q, lines, subs, now);
     }
     // The quotes there are (partner and generated renewal quotes) have one term; a quote of

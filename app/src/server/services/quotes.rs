@@ -17,6 +17,7 @@ fn summary(q: &QuoteRecord, now: DateTime<Utc>) -> QuoteSummary {
     let status = status_at(q.status, q.expires_at, now);
     QuoteSummary {
         number: q.number.clone(),
+        kind: q.kind,
         origin: q.origin,
         partner_name: q.partner_name.clone(),
         csn: q.csn.clone(),

@@ -7,7 +7,7 @@ use super::records::*;
 use super::{StoreError, StoreResult, Tx, instant, on_tx, secs};
 use crate::domain::ids::*;
 use crate::domain::money::{Currency, Money};
-use crate::domain::quote::{QuoteOrigin, QuoteStatus};
+use crate::domain::quote::{QuoteKind, QuoteOrigin, QuoteStatus};
 use crate::domain::term::Term;
 
 /// Columns of [`QuoteRecord`].
@@ -70,7 +70,7 @@ impl TryFrom<QuoteRow> for QuoteRecord {
             status: r.status,
             org_id: r.org_id,
             number: r.number,
-            kind: r.kind,
+            kind: QuoteKind::parse(&r.kind).ok_or_else(|| bad("kind", &r.kind))?,
             csn: r.csn,
             currency: r.currency,
             partner_csn: r.partner_csn,

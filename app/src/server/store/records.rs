@@ -624,7 +624,7 @@ pub struct QuoteRecord {
     pub id: QuoteId,
     pub org_id: OrgId,
     pub number: String,
-    pub kind: String,
+    pub kind: crate::domain::quote::QuoteKind,
     pub origin: crate::domain::quote::QuoteOrigin,
     pub status: crate::domain::quote::QuoteStatus,
     pub csn: String,
