@@ -104,6 +104,20 @@ impl Quoted<'_> {
     }
 }
 
+/// What R-QUOTE-3 judges of a line of `kind` for `s`: renewals and co-terms are quoted in the
+/// subscription's own currency, from its renewal date (never a future start).
+fn line_facts(kind: QuoteKind, s: &Subscription) -> QuoteLineFacts<'_> {
+    QuoteLineFacts {
+        kind,
+        csn: &s.csn,
+        currency: s.currency,
+        subscription_currency: Some(s.currency),
+        partner_csn: s.partner_csn.as_deref(),
+        licence_type: &s.licence_type,
+        future_start: false,
+    }
+}
+
 fn self_service(why: SelfServiceRefusal) -> AppError {
     AppError::validation("ids", Problem::QuoteNotSelfService(why))
 }
@@ -137,19 +151,7 @@ fn quote_lines<'a>(
     if !blocked.is_empty() {
         return Err(AppError::validation("ids", Problem::RenewRefused { refused: blocked }));
     }
-    let facts: Vec<QuoteLineFacts<'_>> = subs
-        .iter()
-        .map(|s| QuoteLineFacts {
-            kind: QuoteKind::Renewal,
-            csn: &s.csn,
-            // A renewal is quoted in its subscription's currency, from its renewal date.
-            currency: s.currency,
-            subscription_currency: Some(s.currency),
-            partner_csn: s.partner_csn.as_deref(),
-            licence_type: &s.licence_type,
-            future_start: false,
-        })
-        .collect();
+    let facts: Vec<QuoteLineFacts<'_>> = subs.iter().map(|s| line_facts(QuoteKind::Renewal, s)).collect();
     judge_quote_lines(&facts).map_err(self_service)?;
     let first = &subs[0];
     let term = request.term.unwrap_or(first.term_at_renewal.unwrap_or(first.term));
@@ -218,16 +220,7 @@ fn coterm_lines<'a>(
     request: &QuoteRequest,
     now: DateTime<Utc>,
 ) -> Result<Quoted<'a>, AppError> {
-    let facts = QuoteLineFacts {
-        kind: QuoteKind::Coterm,
-        csn: &s.csn,
-        currency: s.currency,
-        subscription_currency: Some(s.currency),
-        partner_csn: s.partner_csn.as_deref(),
-        licence_type: &s.licence_type,
-        future_start: false,
-    };
-    judge_quote_lines(&[facts]).map_err(self_service)?;
+    judge_quote_lines(&[line_facts(QuoteKind::Coterm, s)]).map_err(self_service)?;
     let asked = request.seats.iter().find(|(id, _)| *id == s.id).map(|(_, n)| *n);
     if asked.is_some_and(|n| n != s.seats) || request.term.is_some_and(|t| t != s.term) {
         return Err(AppError::validation(
