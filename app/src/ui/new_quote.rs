@@ -1,8 +1,9 @@
 //! A new renewal quote (`/billing/quotes/new?ids=...`), from the bulk renew screen (R-BULK-4)
 //! or the cart (R-QUOTE-2): the items priced at today's prices, users and term adjusted with a
 //! plain GET form ("Update prices"); or a co-term quote (`?ids=N&align=T`, from a subscription's
-//! "Align end date" review): its extension to end with T, priced as checkout would. Then the customer as printed on this quote (R-QUOTE-8),
-//! the recipients (R-QUOTE-1), R-REN-4's consent and the human check, sent with a plain form.
+//! "Align end date" review): its extension to end with T, priced as checkout would, nothing to
+//! adjust. Then the customer as printed on this quote (R-QUOTE-8), the recipients (R-QUOTE-1),
+//! R-REN-4's consent and the human check, sent with a plain form.
 //! Everything works without JavaScript; the server decides every limit.
 
 use leptos::prelude::*;
@@ -76,7 +77,6 @@ fn Draft(d: QuoteDraft) -> impl IntoView {
     let align = d.align.clone();
     let coterm = align.is_some();
     let align_id = align.as_ref().map(|a| a.target.to_string()).unwrap_or_default();
-    let align_field = align_id.clone();
     // What the plain forms' children show, owned: a component's children outlive this function.
     let rows = d.lines.iter().map(|line| {
                                 let label = td_string!(l, new_quote.seats_label, product = &line.product_name, id = line.id);
@@ -88,7 +88,7 @@ fn Draft(d: QuoteDraft) -> impl IntoView {
                                         <td><A href=links::subscription(id)>{id.to_string()}</A></td>
                                         <td>
                                             {if coterm {
-                                                // A co-term extends every seat as it is (R-PRICE-4).
+                                                // A co-term extends every seat as it is: nothing to adjust.
                                                 line.seats.to_string().into_any()
                                             } else {
                                                 view! {
@@ -126,7 +126,6 @@ fn Draft(d: QuoteDraft) -> impl IntoView {
             // Users and term: a plain GET form back to this page, priced again by the server.
             <Form method="GET" action=links::NEW_QUOTE attr:class="quote-items">
                 <input type="hidden" name="ids" value=ids_all/>
-                {coterm.then(|| view! { <input type="hidden" name="align" value=align_field.clone()/> })}
                 <div class="table-wrap">
                     <table>
                         <caption class="visually-hidden">{td_string!(l, new_quote.items_caption)}</caption>

@@ -995,11 +995,24 @@ pub(crate) fn price_extension(
     let promo = best_promotion(&book.promotions, s.product_id, s.term, Purchase::Extension, today);
     let seats = u32::try_from(s.seats).map_err(|_| no_price())?;
     let line = price_line(unit, s.term, seats, span, promo).map_err(|_| no_price())?;
-    let rate = rate_for(&s.tax_address).map_err(|_| no_price())?;
-    let price =
-        crate::domain::checkout::price_change(s.currency, &[(Charge { due: today, amount: line.net }, line)], rate)
-            .map_err(|_| no_price())?;
+    let price = extension_price(s, line, now).map_err(|_| no_price())?;
     Ok(PricedExtension { span, unit, promotion: promo.map(|p| p.name.clone()), line, price })
+}
+
+/// An extension of `s` priced `line` as one order: taxed from the customer's address, charged
+/// at once on the transaction day (R-PRICE-2). The checkout's extension and a co-term quote's
+/// acceptance both price it here, so they agree to the cent.
+fn extension_price(s: &Subscription, line: LinePrice, now: DateTime<Utc>) -> Result<OrderPrice, ()> {
+    let rate = rate_for(&s.tax_address).map_err(|_| ())?;
+    let today = local_date(now, s.time_zone);
+    crate::domain::checkout::price_change(s.currency, &[(Charge { due: today, amount: line.net }, line)], rate)
+        .map_err(|_| ())
+}
+
+/// Whether `price` is what quote `q` says: the same subtotal, discount, tax and total.
+fn as_quoted(price: &OrderPrice, q: &QuoteRecord) -> bool {
+    let t = &price.totals;
+    (t.subtotal, t.discount, t.tax, t.total) == (q.subtotal, q.discount, q.tax, q.total)
 }
 
 pub(crate) fn extension_fingerprint(s: &Subscription, target: &Subscription, p: &PricedExtension) -> String {
@@ -1244,8 +1257,7 @@ fn quote_order<'a>(
     let rate = rate_for(&first.tax_address).map_err(|_| outdated())?;
     let day = local_date(now, first.time_zone);
     let price = crate::domain::checkout::price_order(q.currency, &nets, rate, term, day).map_err(|_| outdated())?;
-    let t = &price.totals;
-    if (t.subtotal, t.discount, t.tax, t.total) != (q.subtotal, q.discount, q.tax, q.total) {
+    if !as_quoted(&price, q) {
         return Err(outdated());
     }
     let mut placed = Vec::with_capacity(lines.len());
@@ -1287,13 +1299,8 @@ fn coterm_order<'a>(
         discount: l.discount,
         net: l.amount,
     };
-    let rate = rate_for(&s.tax_address).map_err(|_| outdated())?;
-    let today = local_date(now, s.time_zone);
-    let price =
-        crate::domain::checkout::price_change(q.currency, &[(Charge { due: today, amount: l.amount }, line)], rate)
-            .map_err(|_| outdated())?;
-    let t = &price.totals;
-    if (t.subtotal, t.discount, t.tax, t.total) != (q.subtotal, q.discount, q.tax, q.total) {
+    let price = extension_price(s, line, now).map_err(|_| outdated())?;
+    if s.currency != q.currency || !as_quoted(&price, q) {
         return Err(outdated());
     }
     let placed = LineToPlace {
@@ -1304,7 +1311,7 @@ fn coterm_order<'a>(
         period_start: s.term_end,
         period_end: end,
         price: line,
-        tax: t.tax,
+        tax: price.totals.tax,
         schedule: price.schedule.clone(),
     };
     Ok((price, vec![placed]))
