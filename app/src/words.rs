@@ -6,7 +6,7 @@ use crate::domain::approval::{ApprovalKind, ApprovalStatus, DecisionRefusal, Thr
 use chrono::NaiveDate;
 
 use crate::contract::dto::{
-    ClockMove, LocalInstant, PaymentDue, PaymentMethodView, PaymentState, RenewalPrice, ShownDate,
+    ClockMove, InvoicePaymentState, LocalInstant, PaymentDue, PaymentMethodView, PaymentState, RenewalPrice, ShownDate,
 };
 use crate::contract::error::AppError;
 use crate::contract::problem::{Problem, Refused, RenewRefused};
@@ -14,7 +14,7 @@ use crate::domain::authz::Role;
 use crate::domain::auto_renew::Ineligible;
 use crate::domain::checkout::RenewBlock;
 use crate::domain::eligibility::PaymentRefusal;
-use crate::domain::invoice::PoNumberProblem;
+use crate::domain::invoice::{InvoiceFilter, InvoicePaymentRefusal, InvoiceStatus, PoNumberProblem};
 use crate::domain::locale::{Locale as Lang, Plural};
 use crate::domain::money::Money;
 use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
@@ -360,6 +360,7 @@ pub fn problem(l: Locale, p: &Problem) -> String {
             DecisionRefusal::NotYours => td_string!(l, approvals.refused_not_yours).to_string(),
         },
         Problem::ApprovalOutdated => td_string!(l, approvals.refused_outdated).to_string(),
+        Problem::InvoicePayment(r) => invoice_payment_refusal(l, r),
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),
             StepError::NotForward => td_string!(l, problem.clock_not_forward),
@@ -445,6 +446,54 @@ pub fn payment_state(l: Locale, p: &PaymentState) -> String {
         PaymentState::Confirming => td_string!(l, orders.confirming).to_string(),
         PaymentState::Invoiced(number) => td_string!(l, orders.invoiced, number = number),
         PaymentState::Failed => td_string!(l, orders.failed).to_string(),
+    }
+}
+
+/// Where an invoice stands (R-INV-1).
+pub fn invoice_status(l: Locale, s: InvoiceStatus) -> String {
+    match s {
+        InvoiceStatus::Open => td_string!(l, invoices.open),
+        InvoiceStatus::Pending => td_string!(l, invoices.pending),
+        InvoiceStatus::Paid => td_string!(l, invoices.paid),
+        InvoiceStatus::Voided => td_string!(l, invoices.voided),
+    }
+    .to_string()
+}
+
+/// The invoice list's status filter.
+pub fn invoice_filter(l: Locale, f: InvoiceFilter) -> String {
+    match f {
+        InvoiceFilter::Unpaid => td_string!(l, invoices.filter_unpaid),
+        InvoiceFilter::Paid => td_string!(l, invoices.filter_paid),
+        InvoiceFilter::Voided => td_string!(l, invoices.filter_voided),
+        InvoiceFilter::All => td_string!(l, invoices.filter_all),
+    }
+    .to_string()
+}
+
+/// Where a payment of invoices stands (R-PAY-7).
+pub fn invoice_payment_state(l: Locale, s: InvoicePaymentState) -> String {
+    match s {
+        InvoicePaymentState::Pending => td_string!(l, invoices.payment_pending),
+        InvoicePaymentState::Succeeded => td_string!(l, invoices.payment_succeeded),
+        InvoicePaymentState::Failed => td_string!(l, invoices.payment_failed),
+    }
+    .to_string()
+}
+
+/// Why invoices cannot be paid together so (R-INV-2, R-PAY-2).
+pub fn invoice_payment_refusal(l: Locale, r: &InvoicePaymentRefusal) -> String {
+    match r {
+        InvoicePaymentRefusal::NoneChosen => td_string!(l, invoices.refused_none).to_string(),
+        InvoicePaymentRefusal::MixedCurrencies => td_string!(l, invoices.refused_currencies).to_string(),
+        InvoicePaymentRefusal::MixedCustomerNumbers => td_string!(l, invoices.refused_csns).to_string(),
+        InvoicePaymentRefusal::TooMany { max, asked } => {
+            td_string!(l, invoices.refused_too_many, max = max, asked = asked)
+        }
+        InvoicePaymentRefusal::AlreadyPaid(n) => td_string!(l, invoices.refused_paid, number = n),
+        InvoicePaymentRefusal::PaymentPending(n) => td_string!(l, invoices.refused_pending, number = n),
+        InvoicePaymentRefusal::Voided(n) => td_string!(l, invoices.refused_voided, number = n),
+        InvoicePaymentRefusal::Method(m) => payment_refusal(l, m),
     }
 }
 

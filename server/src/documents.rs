@@ -1,4 +1,4 @@
-//! Documents downloaded as files (a quote's PDF): plain GET routes beside the pages, behind the
+//! Documents downloaded as files (a quote's or an invoice's PDF): plain GET routes beside the pages, behind the
 //! same session cookie, authorization and language as the server functions.
 
 use axum::extract::{Path, State};
@@ -23,7 +23,28 @@ pub async fn quote_pdf(
         let actor = app::server::context::actor_from_headers(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
         app::server::services::new_quote::pdf_of(&state.store, &actor, &number, lang, &state.config.public_url).await
     };
-    match answer.await {
+    download(answer.await, &links::quote_pdf(&number))
+}
+
+/// `GET /billing/invoices/{number}/pdf`: the invoice as PDF, in the reader's language, for the
+/// buyers and the invoice's payers (R-INV-3); anyone else's is not found.
+pub async fn invoice_pdf(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    locale: Option<axum::Extension<Locale>>,
+) -> Response {
+    let lang = locale.map(|l| l.0).unwrap_or_default();
+    let answer = async {
+        let actor = app::server::context::actor_from_headers(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
+        app::server::services::invoices::pdf_of(&state.store, &actor, &number, lang, &state.config.public_url).await
+    };
+    download(answer.await, &links::invoice_pdf(&number))
+}
+
+/// A document as a download, or what stands in its way; signed out, sign-in and back to `here`.
+fn download(answer: Result<app::server::store::records::Attachment, AppError>, here: &str) -> Response {
+    match answer {
         Ok(file) => {
             let disposition = format!("attachment; filename=\"{}\"", file.file_name.replace(['"', '\\'], ""));
             let mut response = file.bytes.into_response();
@@ -35,7 +56,7 @@ pub async fn quote_pdf(
             }
             response
         }
-        Err(AppError::Unauthorized) => Redirect::to(&links::sign_in_then(&links::quote_pdf(&number))).into_response(),
+        Err(AppError::Unauthorized) => Redirect::to(&links::sign_in_then(here)).into_response(),
         Err(AppError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
         Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),

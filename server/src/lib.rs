@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", axum::routing::get(health))
         .route("/billing/quotes/{number}/pdf", axum::routing::get(documents::quote_pdf))
+        .route("/billing/invoices/{number}/pdf", axum::routing::get(documents::invoice_pdf))
         .leptos_routes_with_context(
             &state,
             routes,

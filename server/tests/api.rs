@@ -84,6 +84,14 @@ async fn every_server_function_refuses_anonymous_callers() {
         ("approve_order", vec![("number", "APR-000001".into())]),
         ("reject_order", vec![("number", "APR-000001".into())]),
         ("withdraw_order_request", vec![("number", "APR-000001".into())]),
+        ("invoices", vec![]),
+        ("invoice", vec![("number", "INV-000001".into())]),
+        ("review_invoice_payment", vec![("numbers", "INV-000001".into())]),
+        (
+            "pay_invoices",
+            vec![("numbers", "INV-000001".into()), ("payment_method", "bank_transfer".into()), ("pay_key", key())],
+        ),
+        ("invoice_payment", vec![("id", "1".into())]),
     ];
     for (endpoint, form) in &calls {
         let (status, body) = app.call(endpoint, None, form).await;

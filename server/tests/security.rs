@@ -295,6 +295,34 @@ fn matrix() -> Vec<Row> {
             false,
             same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
         ),
+        // Invoices are for buyers and payers (R-INV-2, R-ROLE-6), never for admins who are not
+        // buyers (R-ROLE-5); an invoice or payment that does not exist is not found, like
+        // another organisation's (the stories check real ones of both organisations).
+        ("invoices", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, OK, OK])),
+        (
+            "invoice",
+            |_| vec![("number", "INV-999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND]),
+        ),
+        (
+            "review_invoice_payment",
+            |_| vec![("numbers", "INV-999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND]),
+        ),
+        (
+            "pay_invoices",
+            |_| vec![("numbers", "INV-999999".into()), ("payment_method", "bank_transfer".into()), ("pay_key", key())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND]),
+        ),
+        (
+            "invoice_payment",
+            |_| vec![("id", "999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND]),
+        ),
         ("demo_clock", none, false, same([UNAUTHORIZED, OK, OK, OK, OK, OK])),
         // Only the demo's operators move the clock, whatever their role; none of these is one.
         (

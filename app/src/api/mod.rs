@@ -40,7 +40,8 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     context::set_session_cookie(&signed_in.token, state.config.secure_cookies());
     let actor = auth::load_actor(&state.store, signed_in.user_id, signed_in.org_id).await?;
     let me = services::account::me(&state.store, &actor).await?;
-    let target = links::safe_next(next.as_deref()).unwrap_or_else(|| links::home(me.can_view_subscriptions).into());
+    let target = links::safe_next(next.as_deref())
+        .unwrap_or_else(|| links::home(me.can_view_subscriptions, me.can_view_invoices).into());
     leptos_axum::redirect(&target);
     Ok(target)
 }
@@ -370,6 +371,61 @@ pub async fn accept_quote(
     let placed = place_quote(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
     leptos_axum::redirect(&placed.page());
     Ok(placed.number().to_string())
+}
+
+/// Invoices and credit memos (R-INV-1): filtered, soonest due first, with balances.
+#[server(prefix = "/api", endpoint = "invoices")]
+pub async fn invoices(#[server(default)] query: InvoiceQuery) -> Result<InvoicesPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::invoices::invoices(&state.store, &actor, &query, state.clock.now()).await
+}
+
+/// One invoice by its number.
+#[server(prefix = "/api", endpoint = "invoice")]
+pub async fn invoice(number: String) -> Result<InvoiceDetail, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::invoices::invoice(&state.store, &actor, &number, state.clock.now()).await
+}
+
+/// The review before paying invoices together (`numbers` comma-separated, R-INV-2).
+#[server(prefix = "/api", endpoint = "review_invoice_payment")]
+pub async fn review_invoice_payment(numbers: String) -> Result<InvoicePayReview, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let (now, rates) = (state.clock.now(), &state.config.usd_rates);
+    crate::server::services::invoices::review_payment(&state.store, &actor, &numbers, rates, now).await
+}
+
+/// Pays the invoices together by the chosen method, then shows the payment; `pay_key` makes a
+/// double submit pay once.
+#[server(prefix = "/api", endpoint = "pay_invoices")]
+pub async fn pay_invoices(
+    numbers: String,
+    #[server(default)] payment_method: String,
+    pay_key: String,
+) -> Result<i64, AppError> {
+    use crate::server::services::invoices::{PayForm, pay};
+    let actor = require_actor().await?;
+    let form = PayForm {
+        numbers,
+        method: payment_method,
+        key: crate::domain::ids::IdempotencyKey::parse(&pay_key).map_err(AppError::form)?,
+    };
+    let state = app_state()?;
+    let (now, rates, base) = (state.clock.now(), &state.config.usd_rates, &state.config.public_url);
+    let id = pay(&state.store, state.engine.gateway.as_ref(), &actor, &form, rates, now, base).await?;
+    leptos_axum::redirect(&links::invoice_payment(id));
+    Ok(id.get())
+}
+
+/// One payment of invoices: what it paid and where it stands (R-PAY-7).
+#[server(prefix = "/api", endpoint = "invoice_payment")]
+pub async fn invoice_payment(id: crate::domain::ids::PaymentId) -> Result<InvoicePaymentView, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::invoices::payment(&state.store, &actor, id).await
 }
 
 /// The Approvals page: the organisation's approval threshold and its orders held for approval.

@@ -32,6 +32,8 @@ pub struct Me {
     pub can_renew: bool,
     /// See the organisation's quotes (buyers).
     pub can_view_quotes: bool,
+    /// See (and pay) invoices: buyers all of them, payers theirs.
+    pub can_view_invoices: bool,
 }
 
 /// Filters, search, sort and page of the Subscriptions and contracts list. Every field is
@@ -777,4 +779,134 @@ pub struct ApprovalDetail {
     pub can_decide: bool,
     /// The buyer who asked may withdraw it now.
     pub can_withdraw: bool,
+}
+
+/// Filters and page of the Invoices and credit memos list, as text from the URL; the server
+/// parses them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceQuery {
+    /// `unpaid` (default), `paid`, `voided` or `all`.
+    pub status: Option<String>,
+    pub csn: Option<String>,
+    /// Issued on or after / on or before these days (YYYY-MM-DD).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<i64>,
+}
+
+/// One invoice in the list (R-INV-1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    pub number: String,
+    /// The customer number billed: the payer number the invoice is addressed to.
+    pub csn: String,
+    pub order_number: Option<String>,
+    pub issued_on: NaiveDate,
+    /// Payable through this day (Net 30, R-REN-5).
+    pub due_on: NaiveDate,
+    pub total: Money,
+    /// What is still owed.
+    pub open_amount: Money,
+    pub status: crate::domain::invoice::InvoiceStatus,
+    /// Open past its due date.
+    pub overdue: bool,
+    pub po_number: String,
+}
+
+/// What is owed on one customer number in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BalanceView {
+    pub csn: String,
+    pub owed: Money,
+    pub overdue: Money,
+    pub invoices: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoicesPage {
+    pub rows: Vec<InvoiceSummary>,
+    pub filter: crate::domain::invoice::InvoiceFilter,
+    pub csn: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// The customer numbers there are invoices for (the filter's choices).
+    pub csns: Vec<String>,
+    pub balances: Vec<BalanceView>,
+    pub page: i64,
+    pub pages: i64,
+    pub total_rows: i64,
+    /// Only the invoices naming the user as a payer are listed (a payer who is not a buyer).
+    pub payer_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceLineView {
+    pub subscription_id: Option<SubscriptionId>,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub period_start: NaiveDate,
+    pub period_last_day: NaiveDate,
+    /// Before tax.
+    pub amount: Money,
+}
+
+/// Where a payment of invoices stands (R-PAY-7: some show as pending for a while).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvoicePaymentState {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+/// A payment of invoices: how much, by what, for which invoices, and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoicePaymentView {
+    pub id: crate::domain::ids::PaymentId,
+    pub state: InvoicePaymentState,
+    pub method: PaymentMethodView,
+    pub amount: Money,
+    pub made_on: NaiveDate,
+    pub settled_on: Option<NaiveDate>,
+    pub failure: Option<crate::domain::payment::DeclineReason>,
+    /// Invoice number and what this payment pays on it.
+    pub invoices: Vec<(String, Money)>,
+}
+
+/// One invoice's page (R-INV-1): lines, PO number, notes, tax, total, due date, payments,
+/// status, payer number and payers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceDetail {
+    pub summary: InvoiceSummary,
+    pub lines: Vec<InvoiceLineView>,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub paid: Money,
+    pub notes: String,
+    pub payers: Vec<String>,
+    pub payments: Vec<InvoicePaymentView>,
+    pub replaces: Option<String>,
+    pub replaced_by: Option<String>,
+    /// Whether this user may pay it now (open, and they pay invoices).
+    pub payable: bool,
+}
+
+/// A way to pay invoices: a method on file (`value` its id) or a bank transfer
+/// (`value` "bank_transfer"); refused ones say why (R-PAY-2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayChoice {
+    pub value: String,
+    pub method: PaymentMethodView,
+    pub refused: Option<PaymentRefusal>,
+}
+
+/// The review before paying invoices together (R-INV-2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoicePayReview {
+    pub invoices: Vec<InvoiceSummary>,
+    /// Their open amounts together.
+    pub amount: Money,
+    pub choices: Vec<PayChoice>,
+    /// The form's one-time key: a double submit pays once.
+    pub pay_key: String,
 }

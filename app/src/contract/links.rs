@@ -29,13 +29,19 @@ pub const QUOTES: &str = "/billing/quotes";
 pub const NEW_QUOTE: &str = "/billing/quotes/new";
 /// The approval threshold and the orders held for approval.
 pub const APPROVALS: &str = "/billing/approvals";
+/// Invoices and credit memos (R-INV-1): what is owed and what was paid.
+pub const INVOICES: &str = "/billing/invoices";
+/// Paying invoices together: `?numbers=INV-1,INV-2` (R-INV-2).
+pub const PAY_INVOICES: &str = "/billing/invoices/pay";
+/// Payments of invoices: `/billing/payments/{id}`.
+pub const PAYMENTS: &str = "/billing/payments";
 pub const MAILBOX: &str = "/mailbox";
 /// The language switcher's form posts here (the `set_language` server function).
 pub const SET_LANGUAGE: &str = "/api/set_language";
 
 /// Every page without a parameter in its path; with [`subscription`], every page there is. A
 /// server test opens each one, so a link built here never leads to a page that does not exist.
-pub const PAGES: [&str; 14] = [
+pub const PAGES: [&str; 16] = [
     SIGN_IN,
     FORGOT_PASSWORD,
     RESET_PASSWORD,
@@ -50,6 +56,8 @@ pub const PAGES: [&str; 14] = [
     QUOTES,
     NEW_QUOTE,
     APPROVALS,
+    INVOICES,
+    PAY_INVOICES,
 ];
 
 /// Sign-in, then back to `next` (a path on this site).
@@ -130,6 +138,37 @@ pub fn new_coterm_quote(id: SubscriptionId, target: SubscriptionId) -> String {
     format!("{NEW_QUOTE}?ids={id}&align={target}")
 }
 
+/// One invoice's page (`number` as "INV-000123").
+pub fn invoice(number: &str) -> String {
+    format!("{INVOICES}/{}", encode(number))
+}
+
+/// An invoice's PDF (a download, not a page).
+pub fn invoice_pdf(number: &str) -> String {
+    format!("{}/pdf", invoice(number))
+}
+
+/// Paying these invoices together (numbers comma-separated).
+pub fn pay_invoices(numbers: &[String]) -> String {
+    format!("{PAY_INVOICES}?numbers={}", encode(&numbers.join(",")))
+}
+
+/// A payment of invoices: what it paid and where it stands.
+pub fn invoice_payment(id: crate::domain::ids::PaymentId) -> String {
+    format!("{PAYMENTS}/{id}")
+}
+
+/// The invoices list with these query pairs (empty values are left out).
+pub fn invoices_with(pairs: &[(&str, String)]) -> String {
+    let query = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() { INVOICES.to_string() } else { format!("{INVOICES}?{query}") }
+}
+
 /// An order held for approval (`APR-...`).
 pub fn approval(number: &str) -> String {
     format!("{APPROVALS}/{}", encode(number))
@@ -190,9 +229,16 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Where a user lands after sign-in, unless they were on their way somewhere.
-pub fn home(can_view_subscriptions: bool) -> &'static str {
-    if can_view_subscriptions { SUBSCRIPTIONS } else { ACCOUNT }
+/// Where a user lands after sign-in, unless they were on their way somewhere: the
+/// subscriptions, or for payers the invoices they pay (R-ROLE-6).
+pub fn home(can_view_subscriptions: bool, can_view_invoices: bool) -> &'static str {
+    if can_view_subscriptions {
+        SUBSCRIPTIONS
+    } else if can_view_invoices {
+        INVOICES
+    } else {
+        ACCOUNT
+    }
 }
 
 #[cfg(test)]

@@ -119,6 +119,8 @@ pub enum Problem {
     /// subscriptions, the cart or the quote changed, or the buyer who asked is no longer a
     /// buyer): the request was closed; they can check out again.
     ApprovalOutdated,
+    /// These invoices cannot be paid together so (R-INV-2, R-PAY-2).
+    InvoicePayment(crate::domain::invoice::InvoicePaymentRefusal),
 }
 
 /// A subscription that cannot be renewed now, and why.

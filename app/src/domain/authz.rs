@@ -77,10 +77,15 @@ pub enum Action {
     SetApprovalThreshold,
     /// Approve or reject another buyer's order held for approval, or withdraw one's own.
     DecideApproval,
+    /// See invoices, credit memos and payments (R-INV-1): buyers all of the organisation's,
+    /// payers those they pay ([`sees_every_invoice`]).
+    ViewInvoices,
+    /// Pay invoices, one or several together (R-INV-2, R-ROLE-6).
+    PayInvoices,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewSubscriptions,
         Action::ViewBillingDetails,
         Action::ChangeAutoRenew,
@@ -90,6 +95,8 @@ impl Action {
         Action::ViewQuotes,
         Action::SetApprovalThreshold,
         Action::DecideApproval,
+        Action::ViewInvoices,
+        Action::PayInvoices,
     ];
 }
 
@@ -112,12 +119,14 @@ pub fn authorize(actor: &Actor, action: Action, object_org: OrgId) -> Result<(),
 
 /// The role matrix. Buyers manage billing and renewals (R-ROLE-2, R-REN-1); admins who are not
 /// buyers see subscriptions with limited billing detail and never act on billing (R-ROLE-5);
-/// payers see nothing here (their invoice pages come with the invoices issue).
+/// payers see and pay invoices and nothing else (R-ROLE-6: no subscriptions, no renewals).
 pub fn allowed(roles: &[Role], action: Action) -> bool {
     let buyer = roles.contains(&Role::Buyer);
     let admin = roles.contains(&Role::PrimaryAdmin) || roles.contains(&Role::SecondaryAdmin);
+    let payer = roles.contains(&Role::Payer);
     match action {
         Action::ViewSubscriptions => buyer || admin,
+        Action::ViewInvoices | Action::PayInvoices => buyer || payer,
         Action::ViewBillingDetails
         | Action::ChangeAutoRenew
         | Action::Renew
@@ -127,6 +136,12 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
         | Action::SetApprovalThreshold
         | Action::DecideApproval => buyer,
     }
+}
+
+/// Whether the user sees every invoice of the organisation (buyers) or only those naming them
+/// as a payer (R-ROLE-6, R-INV-4: a payer is a person an invoice is sent to).
+pub fn sees_every_invoice(roles: &[Role]) -> bool {
+    roles.contains(&Role::Buyer)
 }
 
 #[cfg(test)]
@@ -139,12 +154,13 @@ mod tests {
 
     #[test]
     fn the_whole_matrix_of_roles_and_actions() {
-        // R-ROLE-2, R-ROLE-5, R-REN-1 (payers see nothing here: docs/decisions.md)
+        // R-ROLE-2, R-ROLE-5, R-ROLE-6, R-REN-1: payers see and pay invoices, nothing else.
         use Action::*;
         let expect = |role: Role, action: Action| -> bool {
             // Written out, not computed like `allowed`: the matrix as RULES.md states it.
             role == Role::Buyer
                 || (matches!(role, Role::PrimaryAdmin | Role::SecondaryAdmin) && action == ViewSubscriptions)
+                || (role == Role::Payer && matches!(action, ViewInvoices | PayInvoices))
         };
         for role in Role::ALL {
             for action in Action::ALL {

@@ -17,6 +17,9 @@ pub const MAX_PO_NUMBER: usize = 35;
 /// Payer addresses per invoice (R-INV-4; R-EXT-10: 10, not the English pages' five).
 pub const MAX_PAYERS: usize = 10;
 
+/// Invoices one payment pays at most (as many as bulk actions take, R-BULK-1).
+pub const MAX_INVOICES_PAID: usize = 100;
+
 /// PO documents a subscription's invoice details hold at once (R-INV-5).
 pub const MAX_DOCUMENTS: usize = 5;
 
@@ -89,6 +92,8 @@ pub fn is_overdue(status: InvoiceStatus, overdue_from: DateTime<Utc>, now: DateT
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceFacts<'a> {
     pub number: &'a str,
+    /// The customer number billed: one payment pays one customer number's invoices.
+    pub csn: &'a str,
     pub status: InvoiceStatus,
     /// Before tax: what R-PAY-2's limit is read on.
     pub subtotal: Money,
@@ -104,6 +109,12 @@ pub enum InvoicePaymentRefusal {
     /// One payment is in one currency.
     #[error("several currencies")]
     MixedCurrencies,
+    /// One payment is made for one customer number (its payment methods, its statement).
+    #[error("several customer numbers")]
+    MixedCustomerNumbers,
+    /// More than [`MAX_INVOICES_PAID`] at once.
+    #[error("{asked} invoices, at most {max}")]
+    TooMany { max: usize, asked: usize },
     #[error("{0} is paid already")]
     AlreadyPaid(String),
     /// Its payment is on its way; paying again would pay it twice.
@@ -125,6 +136,9 @@ pub fn judge_invoice_payment(
     rates: &UsdRates,
 ) -> Result<Money, InvoicePaymentRefusal> {
     let first = invoices.first().ok_or(InvoicePaymentRefusal::NoneChosen)?;
+    if invoices.len() > MAX_INVOICES_PAID {
+        return Err(InvoicePaymentRefusal::TooMany { max: MAX_INVOICES_PAID, asked: invoices.len() });
+    }
     let currency = first.open_amount.currency();
     for i in invoices {
         match i.status {
@@ -135,6 +149,9 @@ pub fn judge_invoice_payment(
         }
         if i.open_amount.currency() != currency || i.subtotal.currency() != currency {
             return Err(InvoicePaymentRefusal::MixedCurrencies);
+        }
+        if i.csn != first.csn {
+            return Err(InvoicePaymentRefusal::MixedCustomerNumbers);
         }
     }
     let sum = |f: fn(&InvoiceFacts<'_>) -> Money| -> Result<Money, MoneyError> {
@@ -161,6 +178,85 @@ pub fn spread_payment(amount: Money, oldest_first: &[Money]) -> Result<Vec<Money
         out.push(part);
     }
     Ok(out)
+}
+
+/// `total` split over lines in proportion to `weights` (what each line bills in full), to the
+/// cent and adding up exactly: each line gets its share rounded down, and the cents left go to
+/// the lines with the largest remainders, the first of equals first. An invoice that bills one
+/// instalment of an order lists the order's lines this way. Weights that add up to nothing put
+/// everything on the first line.
+pub fn allocate(total: Money, weights: &[Money]) -> Result<Vec<Money>, MoneyError> {
+    let currency = total.currency();
+    if weights.is_empty() {
+        return Ok(Vec::new());
+    }
+    let whole: i128 = weights.iter().map(|w| i128::from(w.minor())).sum();
+    if whole <= 0 || weights.iter().any(|w| w.minor() < 0 || w.currency() != currency) {
+        let mut out = vec![Money::zero(currency); weights.len()];
+        out[0] = total;
+        return Ok(out);
+    }
+    let t = i128::from(total.minor());
+    let mut shares: Vec<(i128, i128)> = weights
+        .iter()
+        .map(|w| (t * i128::from(w.minor())).div_euclid(whole))
+        .zip(weights.iter().map(|w| (t * i128::from(w.minor())).rem_euclid(whole)))
+        .collect();
+    let given: i128 = shares.iter().map(|(q, _)| q).sum();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|a, b| shares[*b].1.cmp(&shares[*a].1).then(a.cmp(b)));
+    for i in order.into_iter().take(usize::try_from(t - given).map_err(|_| MoneyError::Overflow)?) {
+        shares[i].0 += 1;
+    }
+    shares
+        .into_iter()
+        .map(|(q, _)| i64::try_from(q).map(|m| Money::from_minor(m, currency)).map_err(|_| MoneyError::Overflow))
+        .collect()
+}
+
+/// Which invoices the list shows (R-INV-1); unpaid (open or pending) unless asked otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum InvoiceFilter {
+    #[default]
+    Unpaid,
+    Paid,
+    Voided,
+    All,
+}
+
+impl InvoiceFilter {
+    pub const ALL: [InvoiceFilter; 4] =
+        [InvoiceFilter::Unpaid, InvoiceFilter::Paid, InvoiceFilter::Voided, InvoiceFilter::All];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            InvoiceFilter::Unpaid => "unpaid",
+            InvoiceFilter::Paid => "paid",
+            InvoiceFilter::Voided => "voided",
+            InvoiceFilter::All => "all",
+        }
+    }
+
+    /// The filter named in a URL; empty is the default, anything else unknown is `None`.
+    pub fn parse(code: &str) -> Option<InvoiceFilter> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Some(InvoiceFilter::default());
+        }
+        InvoiceFilter::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// The statuses it shows.
+    pub fn statuses(self) -> &'static [InvoiceStatus] {
+        match self {
+            InvoiceFilter::Unpaid => &[InvoiceStatus::Open, InvoiceStatus::Pending],
+            InvoiceFilter::Paid => &[InvoiceStatus::Paid],
+            InvoiceFilter::Voided => &[InvoiceStatus::Voided],
+            InvoiceFilter::All => {
+                &[InvoiceStatus::Open, InvoiceStatus::Pending, InvoiceStatus::Paid, InvoiceStatus::Voided]
+            }
+        }
+    }
 }
 
 /// Why payer addresses are refused (R-INV-4).
@@ -262,7 +358,13 @@ mod tests {
     }
 
     fn open<'a>(number: &'a str, subtotal: i64, open_amount: i64) -> InvoiceFacts<'a> {
-        InvoiceFacts { number, status: InvoiceStatus::Open, subtotal: usd(subtotal), open_amount: usd(open_amount) }
+        InvoiceFacts {
+            number,
+            csn: "5100000001",
+            status: InvoiceStatus::Open,
+            subtotal: usd(subtotal),
+            open_amount: usd(open_amount),
+        }
     }
 
     #[test]
@@ -334,6 +436,47 @@ mod tests {
             judge_invoice_payment(&[open("INV-1", 100, 119), eur], PaymentKind::Card, &rates),
             Err(InvoicePaymentRefusal::MixedCurrencies)
         );
+    }
+
+    #[test]
+    fn one_payment_pays_one_customer_numbers_invoices_at_most_100() {
+        // R-INV-2: several invoices paid together are one payment, for one customer number.
+        let rates = UsdRates::default();
+        let other = InvoiceFacts { csn: "5100000002", ..open("INV-2", 100, 119) };
+        assert_eq!(
+            judge_invoice_payment(&[open("INV-1", 100, 119), other], PaymentKind::Card, &rates),
+            Err(InvoicePaymentRefusal::MixedCustomerNumbers)
+        );
+        let numbers: Vec<String> = (0..=MAX_INVOICES_PAID).map(|i| format!("INV-{i}")).collect();
+        let many: Vec<InvoiceFacts<'_>> = numbers.iter().map(|n| open(n, 100, 119)).collect();
+        assert_eq!(judge_invoice_payment(&many[..100], PaymentKind::BankTransfer, &rates), Ok(usd(119 * 100)));
+        assert_eq!(
+            judge_invoice_payment(&many, PaymentKind::BankTransfer, &rates),
+            Err(InvoicePaymentRefusal::TooMany { max: 100, asked: 101 })
+        );
+    }
+
+    #[test]
+    fn an_instalment_is_spread_over_the_orders_lines_to_the_cent() {
+        let parts = allocate(usd(100_00), &[usd(1_00), usd(1_00), usd(1_00)]).unwrap();
+        assert_eq!(parts, vec![usd(33_34), usd(33_33), usd(33_33)]);
+        let parts = allocate(usd(50_00), &[usd(300_00), usd(100_00)]).unwrap();
+        assert_eq!(parts, vec![usd(37_50), usd(12_50)]);
+        assert_eq!(allocate(usd(7_00), &[usd(7_00)]).unwrap(), vec![usd(7_00)], "one line bills it all");
+        assert_eq!(allocate(usd(5), &[usd(0), usd(0)]).unwrap(), vec![usd(5), usd(0)]);
+        let odd = allocate(usd(1_000_01), &[usd(3), usd(7), usd(11), usd(13)]).unwrap();
+        assert_eq!(Money::sum(Currency::Usd, odd.iter().copied()).unwrap(), usd(1_000_01));
+    }
+
+    #[test]
+    fn the_invoice_list_shows_unpaid_ones_unless_asked() {
+        // R-INV-1: unpaid and paid invoices; unpaid (open and pending) first of all.
+        assert_eq!(InvoiceFilter::parse(""), Some(InvoiceFilter::Unpaid));
+        for f in InvoiceFilter::ALL {
+            assert_eq!(InvoiceFilter::parse(f.code()), Some(f));
+        }
+        assert_eq!(InvoiceFilter::parse("overdue"), None);
+        assert_eq!(InvoiceFilter::Unpaid.statuses(), [InvoiceStatus::Open, InvoiceStatus::Pending]);
     }
 
     #[test]

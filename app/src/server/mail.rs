@@ -1,7 +1,7 @@
 //! Mail templates: one per kind the portal sends today, each with a plain-text and an HTML part
 //! in the portal's look, and absolute links (from `contract::links`) to pages that exist. Every
 //! mail is queued in the outbox inside the transaction of the change that causes it (see
-//! `outbox`). Kinds whose pages are not built yet (quotes, overdue invoices, customer details,
+//! `outbox`). Kinds whose pages are not built yet (overdue invoices, customer details,
 //! invitations, user management) get their template with their page.
 
 use chrono::NaiveDate;
@@ -353,39 +353,35 @@ pub enum ExpiryReason {
     CannotRenew,
 }
 
-/// An invoice for its payers (R-MAIL-4, R-INV-3). Payers cannot open subscriptions (R-ROLE-6),
-/// and the Invoices page comes with the invoices issue: until then the mail links to sign-in.
+/// An invoice for its payers (R-MAIL-4, R-INV-3): number, amount and due date, its PDF, and a
+/// link to its page under Invoices and credit memos (sign-in first when needed).
 #[allow(clippy::too_many_arguments)]
 pub fn invoice(
     org_id: OrgId,
     to: &str,
     lang: Lang,
     number: &str,
-    subscription_id: SubscriptionId,
     total: Money,
     due: NaiveDate,
+    pdf: super::store::records::Attachment,
     base_url: &str,
 ) -> OutgoingMail {
     let l = Locale::from(lang);
     let (total, due) = (amount(lang, total), long_date(lang, due));
-    render(
+    let mut mail = render(
         MailKind::InvoiceToPayers,
         Some(org_id),
         to,
         lang,
         td_string!(l, invoice_subject, number = number, amount = &total, date = &due),
         vec![
-            Block::Para(td_string!(
-                l,
-                invoice_body,
-                number = number,
-                amount = &total,
-                id = subscription_id,
-                date = &due
-            )),
-            Block::Action(td_string!(l, invoice_action).into(), links::absolute(base_url, links::SIGN_IN)),
+            Block::Para(td_string!(l, invoice_body, number = number, amount = &total, date = &due)),
+            Block::Para(td_string!(l, invoice_attached, file = &pdf.file_name)),
+            Block::Action(td_string!(l, invoice_action).into(), links::absolute(base_url, &links::invoice(number))),
         ],
-    )
+    );
+    mail.attachment = Some(pdf);
+    mail
 }
 
 /// A quote for one recipient (R-QUOTE-7): its number, expiry date and total including
@@ -600,7 +596,7 @@ mod tests {
             ),
             (
                 MailKind::InvoiceToPayers,
-                invoice(ORG, "p@x.example", EN, "INV-3001", SUB, eur(694_747), d(2027, 1, 22), BASE),
+                invoice(ORG, "p@x.example", EN, "INV-3001", eur(694_747), d(2027, 1, 22), invoice_pdf_file(), BASE),
             ),
             (MailKind::PasswordReset, password_reset("b@x.example", EN, &format!("{BASE}/reset-password?token=abc"))),
             (MailKind::Quote, quote_mail(EN)),
@@ -647,9 +643,18 @@ mod tests {
                     || path.strip_prefix("/billing/subscriptions/").is_some_and(|id| id.parse::<i64>().is_ok())
                     || path.strip_prefix("/billing/orders/").is_some_and(|n| n.starts_with("ORD-"))
                     || path.strip_prefix("/billing/quotes/").is_some_and(|n| n.starts_with("Q-"))
-                    || path.strip_prefix("/billing/approvals/").is_some_and(|n| n.starts_with("APR-"));
+                    || path.strip_prefix("/billing/approvals/").is_some_and(|n| n.starts_with("APR-"))
+                    || path.strip_prefix("/billing/invoices/").is_some_and(|n| n.starts_with("INV-"));
                 assert!(known, "{kind:?} links to {path}, which is not a page");
             }
+        }
+    }
+
+    fn invoice_pdf_file() -> super::super::store::records::Attachment {
+        super::super::store::records::Attachment {
+            file_name: "INV-3001.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"%PDF-1.7".to_vec(),
         }
     }
 

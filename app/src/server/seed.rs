@@ -346,6 +346,7 @@ async fn seed_org(
     }
 
     let today = now.date_naive();
+    let mut past_due_invoices = 0;
     for i in 0..count {
         let a_idx = rng.below(accounts.len() as u64) as usize;
         let a = &accounts[a_idx];
@@ -446,17 +447,177 @@ async fn seed_org(
                 vec![v(sub), v(po), v("Deliver invoices to accounts payable."), v(at)],
             )
             .await?;
-            for payer in ["payer1", "payer2"] {
-                tx.insert_link(
-                    "subscription_payers",
-                    &["subscription_id", "email"],
-                    vec![v(sub), v(format!("{payer}@{domain}.example"))],
-                )
-                .await?;
+            let payers: Vec<String> = ["payer1", "payer2"].iter().map(|p| format!("{p}@{domain}.example")).collect();
+            for payer in &payers {
+                tx.insert_link("subscription_payers", &["subscription_id", "email"], vec![v(sub), v(payer.clone())])
+                    .await?;
+            }
+            let days_in = (today - start).num_days();
+            if status == Status::Active && term != Term::ThreeYear && days_in <= 60 {
+                // Of the invoices past their due date, every other one is still unpaid.
+                let past_due = days_in > crate::domain::renewal::NET_DAYS;
+                if past_due {
+                    past_due_invoices += 1;
+                }
+                let renewed = RenewedTerm {
+                    org,
+                    account: *account,
+                    sub,
+                    product: product_idx,
+                    seats,
+                    term,
+                    start,
+                    end,
+                    account_info: a,
+                    auto_renew,
+                    paid: past_due && past_due_invoices % 2 == 0,
+                };
+                seed_invoice(tx, &renewed, &payers, now).await?;
             }
         }
     }
     Ok(partner_subs)
+}
+
+/// A term that began with a renewal paid by invoice (R-REN-5).
+struct RenewedTerm<'a> {
+    org: i64,
+    account: i64,
+    sub: i64,
+    /// Index in [`PRODUCTS`].
+    product: usize,
+    seats: i64,
+    term: Term,
+    start: NaiveDate,
+    end: DateTime<Utc>,
+    account_info: &'a Account,
+    auto_renew: bool,
+    /// Paid once its due date has passed (an invoice not yet due is open either way).
+    paid: bool,
+}
+
+/// The renewal order and Net 30 invoice of a term that began lately (R-REN-5, R-INV-1), as the
+/// engine writes them: issued on the renewal date, due 30 days later, mailed to nobody (the
+/// demo starts with an empty mailbox). Past its due date it is paid by bank transfer, or still
+/// open: then the subscription is late and its lifecycle has started (R-LIFE-1).
+async fn seed_invoice(tx: &mut Tx, r: &RenewedTerm<'_>, payers: &[String], now: DateTime<Utc>) -> StoreResult<()> {
+    use crate::domain::ids::{CustomerAccountId, OrderId, SubscriptionId};
+    use crate::domain::renewal::{invoice_due_date, overdue_from};
+    use crate::server::store::records::{NewInvoice, NewInvoiceLine};
+    let a = r.account_info;
+    let tz: Tz = a.tz.parse().expect("demo time zone");
+    let currency = Currency::parse(a.currency).expect("demo currency");
+    let (_, name, _, annual) = PRODUCTS[r.product];
+    let net = Money::from_minor(price(annual, r.term, a.currency) * r.seats, currency);
+    let address =
+        TaxAddress { country: a.country.into(), region: a.region.into(), tax_exempt: a.tax_certificate.is_some() };
+    let rate = rate_for(&address).map_err(|e| StoreError::Corrupt(format!("demo tax: {e}")))?;
+    let tax = tax_on(net, rate).map_err(|e| StoreError::Corrupt(format!("demo tax: {e}")))?;
+    let total = net.checked_add(tax).map_err(|e| StoreError::Corrupt(format!("demo total: {e}")))?;
+    let issued = start_of_day(r.start, tz);
+    let due_day = invoice_due_date(r.start);
+    let due_at = overdue_from(due_day, tz);
+    let stamp = r.start.format("%Y%m%d");
+    let order = tx
+        .insert_row(
+            "orders",
+            &[
+                "org_id",
+                "number",
+                "customer_account_id",
+                "kind",
+                "currency",
+                "subtotal_minor",
+                "tax_minor",
+                "total_minor",
+                "created_at",
+            ],
+            vec![
+                v(r.org),
+                v(format!("ORD-{}-{stamp}", r.sub)),
+                v(r.account),
+                v("renewal"),
+                v(a.currency),
+                v(net.minor()),
+                v(tax.minor()),
+                v(total.minor()),
+                v(issued.timestamp()),
+            ],
+        )
+        .await?;
+    let number = format!("INV-{}-{stamp}", r.sub);
+    let invoice = NewInvoice {
+        org_id: crate::domain::ids::OrgId(r.org),
+        number: &number,
+        customer_account_id: CustomerAccountId(r.account),
+        order_id: OrderId(order),
+        subtotal: net,
+        tax,
+        total,
+        po_number: &format!("PO-{}-{:04}", r.start.format("%Y"), r.sub % 10_000),
+        notes: "Deliver invoices to accounts payable.",
+        issued_at: issued,
+        issued_on: r.start,
+        due_at,
+        replaces: None,
+    };
+    let line = NewInvoiceLine {
+        subscription_id: Some(SubscriptionId(r.sub)),
+        product_name: name.to_string(),
+        seats: r.seats,
+        term: r.term,
+        period_start: issued,
+        period_end: r.end,
+        amount: net,
+    };
+    let id = tx.insert_invoice(&invoice, std::slice::from_ref(&line), payers).await?;
+    let sub = SubscriptionId(r.sub);
+    if due_at > now || !r.paid {
+        // Owed: the lifecycle counts from the day after the due date (R-LIFE-1, R-LIFE-5).
+        tx.set_unpaid_since(sub, Some(due_at), now).await?;
+        let status = crate::domain::status::status_at(r.end, r.auto_renew, Some(due_at), r.term, tz, now);
+        tx.set_status(sub, status, now).await?;
+        return Ok(());
+    }
+    let paid_at = due_at - Duration::days(3);
+    let payment = tx
+        .insert_row(
+            "payments",
+            &[
+                "org_id",
+                "kind",
+                "currency",
+                "amount_minor",
+                "status",
+                "idempotency_key",
+                "due_at",
+                "created_at",
+                "settled_at",
+            ],
+            vec![
+                v(r.org),
+                v("bank_transfer"),
+                v(a.currency),
+                v(total.minor()),
+                v("succeeded"),
+                v(format!("demo:{number}")),
+                v(paid_at.timestamp()),
+                v(paid_at.timestamp()),
+                v(paid_at.timestamp()),
+            ],
+        )
+        .await
+        .map(crate::domain::ids::PaymentId)?;
+    tx.insert_link(
+        "payment_allocations",
+        &["payment_id", "invoice_id", "amount_minor"],
+        vec![v(payment.get()), v(id.get()), v(total.minor())],
+    )
+    .await?;
+    // Paid as a payment of the portal pays it: claimed, then settled.
+    tx.claim_invoices(&[id]).await?;
+    tx.settle_invoices(payment, true).await?;
+    Ok(())
 }
 
 /// A subscription of the demo that a partner manages, for the partner's quotes.

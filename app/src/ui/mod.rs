@@ -6,6 +6,7 @@ mod approvals;
 mod auto_renew;
 pub(crate) mod components;
 mod demo_clock;
+mod invoices;
 mod mailbox;
 mod new_quote;
 mod password_reset;
@@ -174,6 +175,10 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/quotes/:number") view=quotes::QuotePage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/approvals/:number") view=approvals::ApprovalPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/invoices") view=invoices::InvoicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/invoices/pay") view=invoices::PayInvoicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/invoices/:number") view=invoices::InvoicePage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/payments/:id") view=invoices::PaymentPage ssr=SsrMode::Async/>
                     <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/demo/clock") view=demo_clock::DemoClockPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
@@ -221,6 +226,9 @@ fn Nav(me: Me) -> impl IntoView {
                 {me.can_renew.then(|| view! {
                     <li><A href=links::APPROVALS>{td_string!(l, app.nav_approvals)}</A></li>
                 })}
+                {me.can_view_invoices.then(|| view! {
+                    <li><A href=links::INVOICES>{td_string!(l, app.nav_invoices)}</A></li>
+                })}
                 <li><A href=links::ACCOUNT>{td_string!(l, app.nav_account)}</A></li>
             </ul>
         </nav>
@@ -236,7 +244,7 @@ fn Home() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{td_string!(l, app.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) => view! { <Redirect path=links::home(me.can_view_subscriptions)/> }.into_any(),
+                    Ok(Some(me)) => view! { <Redirect path=links::home(me.can_view_subscriptions, me.can_view_invoices)/> }.into_any(),
                     _ => view! { <Redirect path=links::SIGN_IN/> }.into_any(),
                 }
             })}

@@ -300,14 +300,18 @@ fn Order(n: usize, total: usize, o: CartOrder, remove: ServerAction<RemoveFromCa
 /// the bank said yes, is tried instead of answered with the old decline. Without JavaScript the
 /// page comes back with a fresh review, and so a fresh key, after every refusal.
 #[component]
-pub(super) fn CheckoutKey(initial: String, failed: Signal<bool>) -> impl IntoView {
+pub(super) fn CheckoutKey(
+    initial: String,
+    failed: Signal<bool>,
+    #[prop(default = "checkout_key")] name: &'static str,
+) -> impl IntoView {
     let key = RwSignal::new(initial);
     Effect::new(move |_| {
         if failed.get() {
             key.set(IdempotencyKey::new().as_str().to_string());
         }
     });
-    view! { <input type="hidden" name="checkout_key" value=move || key.get()/> }
+    view! { <input type="hidden" name=name value=move || key.get()/> }
 }
 
 /// The payment part of a checkout form: each method on file, those that cannot pay this order

@@ -151,7 +151,12 @@ fn Filters(csns: Vec<String>, currencies: Vec<String>) -> impl IntoView {
 
 /// A filter whose choices are the account's own values, plus "All".
 #[component]
-fn ValueSelect(id: &'static str, name: &'static str, label: &'static str, values: Vec<String>) -> impl IntoView {
+pub(super) fn ValueSelect(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    values: Vec<String>,
+) -> impl IntoView {
     let l = expect_context::<Locale>();
     let query = use_query_map();
     view! {

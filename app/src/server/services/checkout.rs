@@ -735,7 +735,8 @@ async fn write_and_charge(
         let due_day = invoice_due_date(issued);
         let part = price.schedule[0];
         let invoice = format!("INV-{}", number.trim_start_matches("ORD-"));
-        issue_invoice(&mut tx, first, &Issue { order, number: &invoice, part, due_day }, now, base_url).await?;
+        issue_invoice(&mut tx, first, &Issue { order, number: &invoice, part, due_day, only: None }, now, base_url)
+            .await?;
         let owed_from = overdue_from(due_day, first.time_zone);
         complete(&mut tx, order, Some(owed_from), now, base_url).await?;
         tx.commit().await?;

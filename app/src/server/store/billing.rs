@@ -26,9 +26,9 @@ const OPEN: &str = "py.status IN ('pending', 'unknown')";
 
 /// Columns of [`OpenPayment`].
 const OPEN_PAYMENT: &str = "SELECT py.id, py.org_id, py.subscription_id, py.order_id, py.currency, py.amount_minor, \
-     py.idempotency_key, COALESCE(py.due_at, py.created_at) AS due_at, pm.kind, \
+     py.idempotency_key, COALESCE(py.due_at, py.created_at) AS due_at, COALESCE(py.kind, pm.kind) AS kind, \
      COALESCE(pm.gateway_token, '') AS gateway_token \
-     FROM payments py JOIN payment_methods pm ON pm.id = py.payment_method_id ";
+     FROM payments py LEFT JOIN payment_methods pm ON pm.id = py.payment_method_id ";
 
 type OpenPaymentRow =
     (PaymentId, OrgId, Option<SubscriptionId>, Option<OrderId>, Currency, i64, String, i64, PaymentKind, String);
@@ -166,35 +166,6 @@ impl Tx {
             .await?
             .rows_affected());
         Ok(())
-    }
-
-    /// Writes an open invoice and who pays it.
-    pub async fn insert_invoice(&mut self, i: &NewInvoice<'_>, payers: &[String]) -> StoreResult<InvoiceId> {
-        let sql = "INSERT INTO invoices (org_id, number, customer_account_id, order_id, currency, subtotal_minor, \
-                   tax_minor, total_minor, status, po_number, notes, issued_at, due_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11, $12) RETURNING id";
-        let payer_sql = "INSERT INTO invoice_payers (invoice_id, email) VALUES ($1, $2)";
-        Ok(on_tx!(self, |c| {
-            let id = sqlx::query_scalar::<_, InvoiceId>(sql)
-                .bind(i.org_id)
-                .bind(i.number)
-                .bind(i.customer_account_id)
-                .bind(i.order_id)
-                .bind(i.total.currency())
-                .bind(i.subtotal.minor())
-                .bind(i.tax.minor())
-                .bind(i.total.minor())
-                .bind(i.po_number)
-                .bind(i.notes)
-                .bind(secs(i.issued_at))
-                .bind(secs(i.due_at))
-                .fetch_one(&mut *c)
-                .await?;
-            for p in payers {
-                sqlx::query(payer_sql).bind(id).bind(p).execute(&mut *c).await?;
-            }
-            id
-        }))
     }
 
     /// Writes a payment for the gateway to settle; the idempotency key is unique, so a second

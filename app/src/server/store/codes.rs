@@ -8,6 +8,7 @@ use sqlx::{Database, Decode, Encode, Type};
 
 use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::authz::Role;
+use crate::domain::invoice::InvoiceStatus;
 use crate::domain::locale::Locale;
 use crate::domain::mail_routing::MailKind;
 use crate::domain::money::Currency;
@@ -64,4 +65,5 @@ text_code! {
     QuoteOrigin => "quote origin",
     ApprovalStatus => "approval status",
     ApprovalKind => "approval kind",
+    InvoiceStatus => "invoice status",
 }

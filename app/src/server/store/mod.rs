@@ -19,6 +19,7 @@ mod approvals;
 mod billing;
 mod cart;
 mod codes;
+mod invoices;
 mod journal;
 mod outbox;
 mod quotes;

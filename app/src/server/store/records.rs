@@ -186,6 +186,10 @@ pub enum AuditAction {
     ApprovalOutdated,
     /// The organisation's approval threshold was set, changed or removed.
     ApprovalThresholdSet,
+    /// A payment of this invoice was made (pending until the gateway answers), and its answer.
+    InvoicePaymentMade,
+    InvoicePaid,
+    InvoicePaymentDeclined,
 }
 
 impl AuditAction {
@@ -212,6 +216,9 @@ impl AuditAction {
             AuditAction::ApprovalWithdrawn => "approval.withdrawn",
             AuditAction::ApprovalOutdated => "approval.outdated",
             AuditAction::ApprovalThresholdSet => "approval.threshold",
+            AuditAction::InvoicePaymentMade => "invoice.payment",
+            AuditAction::InvoicePaid => "invoice.paid",
+            AuditAction::InvoicePaymentDeclined => "invoice.declined",
         }
     }
 }
@@ -222,6 +229,7 @@ pub enum AuditObject {
     Subscription(SubscriptionId),
     /// The organisation itself (its settings).
     Organisation(OrgId),
+    Invoice(InvoiceId),
 }
 
 impl AuditObject {
@@ -229,6 +237,7 @@ impl AuditObject {
         match self {
             AuditObject::Subscription(id) => ("subscription", id.get()),
             AuditObject::Organisation(id) => ("organisation", id.get()),
+            AuditObject::Invoice(id) => ("invoice", id.get()),
         }
     }
 }
@@ -511,7 +520,112 @@ pub struct NewInvoice<'a> {
     pub po_number: &'a str,
     pub notes: &'a str,
     pub issued_at: DateTime<Utc>,
+    /// The local day of `issued_at` in the customer's time zone.
+    pub issued_on: NaiveDate,
     pub due_at: DateTime<Utc>,
+    /// The invoice this one replaces (R-EXT-4).
+    pub replaces: Option<InvoiceId>,
+}
+
+/// One line an invoice bills: a subscription's order line, or its share of one instalment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvoiceLine {
+    pub subscription_id: Option<SubscriptionId>,
+    pub product_name: String,
+    pub seats: i64,
+    pub term: Term,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    /// Before tax.
+    pub amount: Money,
+}
+
+/// An invoice as the Invoices pages show it (R-INV-1).
+#[derive(Debug, Clone)]
+pub struct InvoiceRecord {
+    pub id: InvoiceId,
+    pub org_id: OrgId,
+    pub number: String,
+    pub customer_account_id: CustomerAccountId,
+    pub csn: String,
+    pub order_number: Option<String>,
+    pub status: crate::domain::invoice::InvoiceStatus,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub paid: Money,
+    pub po_number: String,
+    pub notes: String,
+    pub issued_at: DateTime<Utc>,
+    /// The instant it becomes late: the start of the day after its due date.
+    pub due_at: DateTime<Utc>,
+    pub voided_at: Option<DateTime<Utc>>,
+    /// The invoice it replaced (R-EXT-4), and the one that replaced it.
+    pub replaces: Option<String>,
+    pub replaced_by: Option<String>,
+    /// Its first subscription's time zone (UTC without one): its dates are read there.
+    pub time_zone: Tz,
+}
+
+impl InvoiceRecord {
+    /// What is still owed.
+    pub fn open_amount(&self) -> Money {
+        self.total.checked_sub(self.paid).unwrap_or(self.total)
+    }
+}
+
+/// Which invoices a listing reads.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceListing<'a> {
+    /// Only those naming this payer (a payer who is not a buyer, R-ROLE-6).
+    pub payer: Option<&'a str>,
+    pub statuses: &'a [crate::domain::invoice::InvoiceStatus],
+    pub csn: Option<&'a str>,
+    /// Issued on or after / on or before these local days.
+    pub issued_from: Option<NaiveDate>,
+    pub issued_to: Option<NaiveDate>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// What is owed per customer number and currency (R-INV-1's balances).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceBalance {
+    pub csn: String,
+    /// Open and pending invoices, less what was paid on them.
+    pub owed: Money,
+    /// The part of it that is past due.
+    pub overdue: Money,
+    pub invoices: i64,
+}
+
+/// A payment of invoices, with what it pays on each.
+#[derive(Debug, Clone)]
+pub struct InvoicePaymentRecord {
+    pub id: PaymentId,
+    pub org_id: OrgId,
+    pub status: PaymentStatus,
+    pub kind: PaymentKind,
+    pub method_label: Option<String>,
+    pub amount: Money,
+    pub failure: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub settled_at: Option<DateTime<Utc>>,
+    pub created_by: Option<UserId>,
+    /// Invoice number and the amount paid on it, in the order the payer chose them.
+    pub allocations: Vec<(String, Money)>,
+}
+
+/// A payment of invoices to write: pending until the gateway answers.
+#[derive(Debug, Clone)]
+pub struct NewInvoicePayment {
+    pub org_id: OrgId,
+    pub payment_method_id: Option<PaymentMethodId>,
+    pub kind: PaymentKind,
+    pub amount: Money,
+    pub idempotency_key: String,
+    pub created_by: UserId,
+    pub allocations: Vec<(InvoiceId, Money)>,
 }
 
 /// A payment to ask the gateway for (status pending).
@@ -570,6 +684,14 @@ pub struct OpenPayment {
     pub due_at: DateTime<Utc>,
     pub kind: PaymentKind,
     pub gateway_token: String,
+}
+
+impl OpenPayment {
+    /// A payment of invoices (R-INV-2): it belongs to no order and no subscription; its answer
+    /// is written on the invoices it pays.
+    pub fn pays_invoices(&self) -> bool {
+        self.order_id.is_none() && self.subscription_id.is_none()
+    }
 }
 
 /// A payment's final (or newly pending) answer.

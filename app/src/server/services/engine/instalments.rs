@@ -70,7 +70,14 @@ async fn invoice_instalment(tx: &mut Tx, c: &ScheduledCharge, now: DateTime<Utc>
     let number = format!("INV-{}-{}", sub.id, c.due_on.format("%Y%m%d"));
     let due_day = invoice_due_date(c.due_on);
     let part = Instalment { due: c.due_on, total: c.total, tax: c.tax };
-    issue_invoice(tx, &sub, &Issue { order: c.order_id, number: &number, part, due_day }, now, base_url).await?;
+    issue_invoice(
+        tx,
+        &sub,
+        &Issue { order: c.order_id, number: &number, part, due_day, only: Some(sub.id) },
+        now,
+        base_url,
+    )
+    .await?;
     let late_from = overdue_from(due_day, sub.time_zone);
     let since = sub.unpaid_since.map_or(late_from, |s| s.min(late_from));
     tx.set_unpaid_since(sub.id, Some(since), now).await?;

@@ -3,13 +3,16 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::ids::OrderId;
+use crate::domain::ids::{OrderId, SubscriptionId};
+use crate::domain::invoice::allocate;
 use crate::domain::mail_routing::{Contacts, MailKind, recipients};
+use crate::domain::money::Money;
 use crate::domain::pricing::Instalment;
 use crate::domain::renewal::overdue_from;
+use crate::server::documents::invoice_pdf;
 use crate::server::mail;
 use crate::server::services::buyer_contacts;
-use crate::server::store::records::{NewInvoice, Subscription};
+use crate::server::store::records::{NewInvoice, NewInvoiceLine, Subscription};
 use crate::server::store::{StoreError, StoreResult, Tx};
 
 /// What to invoice: one instalment (or the whole renewal) of an order, due on a local day.
@@ -18,6 +21,36 @@ pub struct Issue<'a> {
     pub number: &'a str,
     pub part: Instalment,
     pub due_day: NaiveDate,
+    /// Only this subscription's lines of the order (an instalment is one subscription's);
+    /// `None` bills every line.
+    pub only: Option<SubscriptionId>,
+}
+
+/// The lines an invoice for `issue` bills: the order's lines (or one subscription's), each
+/// with its share of the invoice's subtotal, so they add up to it exactly.
+async fn lines_of(tx: &mut Tx, issue: &Issue<'_>, subtotal: Money) -> StoreResult<Vec<NewInvoiceLine>> {
+    let lines: Vec<_> = tx
+        .order_lines(issue.order)
+        .await?
+        .into_iter()
+        .filter(|l| issue.only.is_none() || l.subscription_id == issue.only)
+        .collect();
+    let weights: Vec<Money> = lines.iter().map(|l| l.amount).collect();
+    let shares =
+        allocate(subtotal, &weights).map_err(|e| StoreError::Corrupt(format!("order {}: {e}", issue.order)))?;
+    Ok(lines
+        .into_iter()
+        .zip(shares)
+        .map(|(l, amount)| NewInvoiceLine {
+            subscription_id: l.subscription_id,
+            product_name: l.product_name,
+            seats: l.seats,
+            term: l.term,
+            period_start: l.period_start,
+            period_end: l.period_end,
+            amount,
+        })
+        .collect())
 }
 
 /// Issues the invoice with the subscription's invoice details (PO number, notes) and mails it
@@ -46,14 +79,22 @@ pub async fn issue_invoice(
         po_number: ordered_po.as_deref().unwrap_or(&details.po_number),
         notes: &details.notes,
         issued_at: now,
+        issued_on: crate::domain::time::local_date(now, sub.time_zone),
         due_at: overdue_from(issue.due_day, sub.time_zone),
+        replaces: None,
     };
     let addresses: Vec<String> = payers.iter().map(|p| p.address.clone()).collect();
-    tx.insert_invoice(&invoice, &addresses).await?;
+    let lines = lines_of(tx, issue, subtotal).await?;
+    tx.insert_invoice(&invoice, &lines, &addresses).await?;
+    let stored = tx
+        .invoice_by_number(sub.org_id, issue.number, None)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("invoice {} not written", issue.number)))?;
+    let print = crate::server::services::invoices::print_of(tx, &stored).await?;
     let contacts = Contacts { payers, ..buyer_contacts(tx, sub.org_id).await? };
     for to in recipients(MailKind::InvoiceToPayers, &contacts) {
-        let mail =
-            mail::invoice(sub.org_id, &to.address, to.lang, issue.number, sub.id, total, issue.due_day, base_url);
+        let pdf = invoice_pdf(to.lang, &print, base_url);
+        let mail = mail::invoice(sub.org_id, &to.address, to.lang, issue.number, total, issue.due_day, pdf, base_url);
         tx.queue_mail(&mail, now).await?;
     }
     Ok(())

@@ -5,10 +5,13 @@
 use chrono::{DateTime, Utc};
 
 use super::audit;
-use crate::domain::ids::{OrgId, PaymentId, SubscriptionId};
+use crate::domain::ids::{InvoiceId, OrgId, PaymentId, SubscriptionId};
+use crate::domain::money::Money;
 use crate::domain::status::Status;
 use crate::server::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway};
-use crate::server::store::records::{AuditAction, PaymentSettlement, PaymentStatus};
+use crate::server::store::records::{
+    AuditAction, AuditEntry, AuditObject, OpenPayment, PaymentSettlement, PaymentStatus,
+};
 use crate::server::store::{Store, StoreResult, Tx};
 
 /// Asks the gateway about one open payment (charging it if the gateway never saw its key) and
@@ -57,7 +60,17 @@ pub async fn settle(
             };
             let settled = tx.settle_payment(p.id, &s).await?;
             if settled && let Some(sub) = p.subscription_id {
-                reactivate(&mut tx, sub, p.org_id, now).await?;
+                reactivate(&mut tx, sub, p.org_id, None, now).await?;
+            }
+            if settled && p.pays_invoices() {
+                // Paid invoices: each subscription they bill owes only its other unpaid
+                // invoices now, and comes back to the state its dates give (R-LIFE-3).
+                let (invoices, subs) = tx.settle_invoices(p.id, true).await?;
+                tx.insert_audit(&invoice_audit(&p, &invoices, AuditAction::InvoicePaid, now)).await?;
+                for sub in subs {
+                    let still_owed = tx.earliest_unpaid_invoice(sub).await?;
+                    reactivate(&mut tx, sub, p.org_id, still_owed, now).await?;
+                }
             }
             (PaymentStatus::Succeeded, settled)
         }
@@ -68,6 +81,11 @@ pub async fn settle(
                 tx.set_unpaid_since(id, Some(p.due_at), now).await?;
                 let detail = format!("{reason}; payment is due since the renewal date");
                 tx.insert_audit(&[audit(p.org_id, id, AuditAction::PaymentFailed, detail, now)]).await?;
+            }
+            if settled && p.pays_invoices() {
+                // Declined: the invoices are open again, to be paid another way.
+                let (invoices, _) = tx.settle_invoices(p.id, false).await?;
+                tx.insert_audit(&invoice_audit(&p, &invoices, AuditAction::InvoicePaymentDeclined, now)).await?;
             }
             (PaymentStatus::Failed, settled)
         }
@@ -84,9 +102,36 @@ pub async fn settle(
     Ok(Some(status))
 }
 
-/// After a payment: nothing is owed any more, and the state is what the end date alone gives.
-async fn reactivate(tx: &mut Tx, id: SubscriptionId, org: OrgId, now: DateTime<Utc>) -> StoreResult<()> {
-    tx.set_unpaid_since(id, None, now).await?;
+/// What the gateway's answer did to each invoice a payment pays.
+fn invoice_audit(
+    p: &OpenPayment,
+    invoices: &[(InvoiceId, String, i64)],
+    action: AuditAction,
+    now: DateTime<Utc>,
+) -> Vec<AuditEntry> {
+    invoices
+        .iter()
+        .map(|(id, number, minor)| AuditEntry {
+            org_id: p.org_id,
+            actor: None,
+            action,
+            object: AuditObject::Invoice(*id),
+            detail: format!("{number}: {} by payment {}", Money::from_minor(*minor, p.amount.currency()), p.id),
+            at: now,
+        })
+        .collect()
+}
+
+/// After a payment: only `still_owed` (the earliest other unpaid invoice's late instant) is
+/// owed, and the state is what the dates give.
+async fn reactivate(
+    tx: &mut Tx,
+    id: SubscriptionId,
+    org: OrgId,
+    still_owed: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    tx.set_unpaid_since(id, still_owed, now).await?;
     let Some(sub) = tx.subscriptions_in_org(org, &[id], false).await?.into_iter().next() else { return Ok(()) };
     let (current, next) = (sub.status, sub.status_at(now));
     if next != current && current != Status::Canceled {

@@ -202,7 +202,8 @@ async fn renew_one(
     tx.insert_audit(&[audit(sub.org_id, sub.id, AuditAction::RenewalOrdered, detail, now)]).await?;
     if by_invoice {
         let number = format!("INV-{}-{stamp}", sub.id);
-        issue_invoice(tx, sub, &Issue { order, number: &number, part: first, due_day }, now, base_url).await?;
+        issue_invoice(tx, sub, &Issue { order, number: &number, part: first, due_day, only: None }, now, base_url)
+            .await?;
         return Ok(Renewed::Invoiced);
     }
     let payment = NewPayment {

@@ -1,0 +1,462 @@
+//! Invoices and credit memos (R-INV-1, R-INV-2): the list with balances per customer number
+//! and currency, one invoice's page, and paying one or several together, exactly once.
+//!
+//! Buyers see and pay every invoice of the organisation; payers only those naming them
+//! (R-ROLE-6). A payment claims its invoices (open to pending) in the transaction that writes
+//! it, so double clicks, replays and two payers at once pay an invoice once; the gateway's
+//! answer marks them paid (and reactivates what they bill, R-LIFE-3) or open again.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::contract::dto::{
+    BalanceView, InvoiceDetail, InvoiceLineView, InvoicePayReview, InvoicePaymentState, InvoicePaymentView,
+    InvoiceQuery, InvoiceSummary, InvoicesPage, PayChoice, PaymentMethodView,
+};
+use crate::contract::error::AppError;
+use crate::contract::problem::Problem;
+use crate::domain::authz::{Action, Actor, authorize, sees_every_invoice};
+use crate::domain::eligibility::method_allowed;
+use crate::domain::ids::{IdempotencyKey, PaymentId, PaymentMethodId};
+use crate::domain::invoice::{
+    InvoiceFacts, InvoiceFilter, InvoicePaymentRefusal, InvoiceStatus, MAX_INVOICES_PAID, is_overdue,
+    judge_invoice_payment,
+};
+use crate::domain::money::{Money, UsdRates};
+use crate::domain::payment::{DeclineReason, PaymentKind};
+use crate::domain::time::{expiry_instant, local_date};
+use crate::server::documents::{InvoicePrint, PrintLine, invoice_pdf};
+use crate::server::gateway::PaymentGateway;
+use crate::server::services::engine::settle;
+use crate::server::store::records::{
+    Attachment, AuditAction, AuditEntry, AuditObject, InvoiceListing, InvoicePaymentRecord, InvoiceRecord,
+    NewInvoicePayment, PaymentStatus,
+};
+use crate::server::store::{Store, StoreError, Tx};
+
+/// Invoices per page of the list.
+pub const INVOICES_PER_PAGE: i64 = 50;
+
+/// The form value of a bank transfer (no method on file is needed, R-PAY-7).
+pub const BANK_TRANSFER: &str = "bank_transfer";
+
+/// The payer address the user's invoices must name; `None` for buyers, who see them all.
+async fn payer_scope(tx: &mut Tx, actor: &Actor) -> Result<Option<String>, AppError> {
+    if sees_every_invoice(&actor.roles) {
+        return Ok(None);
+    }
+    let user = tx.user(actor.user_id).await?.ok_or(AppError::Unauthorized)?;
+    Ok(Some(user.email.to_lowercase()))
+}
+
+pub(crate) fn summary(i: &InvoiceRecord, now: DateTime<Utc>) -> InvoiceSummary {
+    InvoiceSummary {
+        number: i.number.clone(),
+        csn: i.csn.clone(),
+        order_number: i.order_number.clone(),
+        issued_on: local_date(i.issued_at, i.time_zone),
+        due_on: local_date(expiry_instant(i.due_at), i.time_zone),
+        total: i.total,
+        open_amount: i.open_amount(),
+        status: i.status,
+        overdue: is_overdue(i.status, i.due_at, now),
+        po_number: i.po_number.clone(),
+    }
+}
+
+fn day(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::validation(field, Problem::MalformedForm)),
+    }
+}
+
+/// The list (R-INV-1): filtered by status, customer number and issue date, soonest due first,
+/// overdue ones marked; with what is owed per customer number and currency.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub async fn invoices(
+    store: &Store,
+    actor: &Actor,
+    q: &InvoiceQuery,
+    now: DateTime<Utc>,
+) -> Result<InvoicesPage, AppError> {
+    authorize(actor, Action::ViewInvoices, actor.org_id)?;
+    let filter = InvoiceFilter::parse(q.status.as_deref().unwrap_or(""))
+        .ok_or_else(|| AppError::validation("status", Problem::NotListed))?;
+    let (from, to) = (day("from", q.from.as_deref())?, day("to", q.to.as_deref())?);
+    let page = q.page.unwrap_or(1);
+    if page < 1 {
+        return Err(AppError::validation("page", Problem::PageFromOne));
+    }
+    let csn = q.csn.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    let mut tx = store.begin_read().await?;
+    let payer = payer_scope(&mut tx, actor).await?;
+    // Issue days are each invoice's own local day, as its page shows it.
+    let listing = InvoiceListing {
+        payer: payer.as_deref(),
+        statuses: filter.statuses(),
+        csn: csn.as_deref(),
+        issued_from: from,
+        issued_to: to,
+        limit: INVOICES_PER_PAGE,
+        offset: (page - 1).saturating_mul(INVOICES_PER_PAGE),
+    };
+    let (rows, total_rows) = tx.invoices_in_org(actor.org_id, &listing).await?;
+    let balances = tx.invoice_balances(actor.org_id, payer.as_deref(), now).await?;
+    let csns = tx.invoiced_customer_numbers(actor.org_id, payer.as_deref()).await?;
+    Ok(InvoicesPage {
+        rows: rows.iter().map(|i| summary(i, now)).collect(),
+        filter,
+        csn,
+        from,
+        to,
+        csns,
+        balances: balances
+            .into_iter()
+            .map(|b| BalanceView { csn: b.csn, owed: b.owed, overdue: b.overdue, invoices: b.invoices })
+            .collect(),
+        page,
+        pages: ((total_rows + INVOICES_PER_PAGE - 1) / INVOICES_PER_PAGE).max(1),
+        total_rows,
+        payer_only: payer.is_some(),
+    })
+}
+
+fn payment_view(p: InvoicePaymentRecord, tz: chrono_tz::Tz) -> InvoicePaymentView {
+    InvoicePaymentView {
+        id: p.id,
+        state: match p.status {
+            PaymentStatus::Succeeded => InvoicePaymentState::Succeeded,
+            PaymentStatus::Failed => InvoicePaymentState::Failed,
+            PaymentStatus::Pending | PaymentStatus::Unknown => InvoicePaymentState::Pending,
+        },
+        method: PaymentMethodView { kind: p.kind, detail: p.method_label.unwrap_or_default() },
+        amount: p.amount,
+        made_on: local_date(p.created_at, tz),
+        settled_on: p.settled_at.map(|t| local_date(t, tz)),
+        failure: p.failure.as_deref().map(DeclineReason::from_text),
+        invoices: p.allocations,
+    }
+}
+
+/// One invoice by number; another organisation's, or for a payer one not naming them, is
+/// not found.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub async fn invoice(
+    store: &Store,
+    actor: &Actor,
+    number: &str,
+    now: DateTime<Utc>,
+) -> Result<InvoiceDetail, AppError> {
+    authorize(actor, Action::ViewInvoices, actor.org_id)?;
+    let mut tx = store.begin_read().await?;
+    let payer = payer_scope(&mut tx, actor).await?;
+    let i = tx.invoice_by_number(actor.org_id, number.trim(), payer.as_deref()).await?.ok_or(AppError::NotFound)?;
+    let tz = i.time_zone;
+    let lines = tx.invoice_lines(i.id).await?;
+    let mut payments = Vec::new();
+    for id in tx.payments_of_invoice(i.id).await? {
+        if let Some(p) = tx.invoice_payment(actor.org_id, Some(id), None).await? {
+            payments.push(payment_view(p, tz));
+        }
+    }
+    Ok(InvoiceDetail {
+        summary: summary(&i, now),
+        lines: lines
+            .into_iter()
+            .map(|l| InvoiceLineView {
+                subscription_id: l.subscription_id,
+                product_name: l.product_name,
+                seats: l.seats,
+                term: l.term,
+                period_start: local_date(l.period_start, tz),
+                period_last_day: local_date(expiry_instant(l.period_end), tz),
+                amount: l.amount,
+            })
+            .collect(),
+        subtotal: i.subtotal,
+        tax: i.tax,
+        paid: i.paid,
+        notes: i.notes.clone(),
+        payers: tx.invoice_payers(i.id).await?,
+        payments,
+        replaces: i.replaces.clone(),
+        replaced_by: i.replaced_by.clone(),
+        payable: i.status == InvoiceStatus::Open && crate::domain::authz::allowed(&actor.roles, Action::PayInvoices),
+    })
+}
+
+/// The invoice numbers of a pay form ("INV-1,INV-2"): each once, at most 100.
+pub fn parse_numbers(text: &str) -> Result<Vec<String>, AppError> {
+    let mut numbers: Vec<String> = Vec::new();
+    for n in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if n.len() > 64 || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(AppError::NotFound);
+        }
+        if !numbers.iter().any(|m| m == n) {
+            numbers.push(n.to_string());
+        }
+    }
+    if numbers.is_empty() {
+        return Err(AppError::validation("numbers", Problem::InvoicePayment(InvoicePaymentRefusal::NoneChosen)));
+    }
+    if numbers.len() > MAX_INVOICES_PAID {
+        let refusal = InvoicePaymentRefusal::TooMany { max: MAX_INVOICES_PAID, asked: numbers.len() };
+        return Err(AppError::validation("numbers", Problem::InvoicePayment(refusal)));
+    }
+    Ok(numbers)
+}
+
+/// The invoices asked for, all of them the user's, or not found (nothing says which).
+async fn load(tx: &mut Tx, actor: &Actor, numbers: &[String]) -> Result<Vec<InvoiceRecord>, AppError> {
+    let payer = payer_scope(tx, actor).await?;
+    let found = tx.invoices_by_numbers(actor.org_id, numbers, payer.as_deref()).await?;
+    if found.len() != numbers.len() {
+        return Err(AppError::NotFound);
+    }
+    Ok(found)
+}
+
+fn facts(invoices: &[InvoiceRecord]) -> Vec<InvoiceFacts<'_>> {
+    invoices
+        .iter()
+        .map(|i| InvoiceFacts {
+            number: &i.number,
+            csn: &i.csn,
+            status: i.status,
+            subtotal: i.subtotal,
+            open_amount: i.open_amount(),
+        })
+        .collect()
+}
+
+fn refused(r: InvoicePaymentRefusal) -> AppError {
+    AppError::validation("numbers", Problem::InvoicePayment(r))
+}
+
+/// The ways to pay these invoices: the customer number's methods on file that can charge them
+/// (an invoice is not paid by another invoice), each refused where R-PAY-2 says so, and a bank
+/// transfer, which needs no method on file.
+async fn choices(
+    tx: &mut Tx,
+    invoices: &[InvoiceRecord],
+    rates: &UsdRates,
+) -> Result<Vec<(PayChoice, Option<PaymentMethodId>, PaymentKind)>, AppError> {
+    let first = &invoices[0];
+    let subtotal =
+        Money::sum(first.total.currency(), invoices.iter().map(|i| i.subtotal)).map_err(|_| AppError::Internal)?;
+    let mut out = Vec::new();
+    for m in tx.payment_methods_of(first.customer_account_id).await? {
+        if matches!(m.kind, PaymentKind::Invoice | PaymentKind::BankTransfer) {
+            continue;
+        }
+        let choice = PayChoice {
+            value: m.id.to_string(),
+            method: PaymentMethodView { kind: m.kind, detail: m.label.clone() },
+            refused: method_allowed(m.kind, subtotal, rates).err(),
+        };
+        out.push((choice, Some(m.id), m.kind));
+    }
+    let transfer = PayChoice {
+        value: BANK_TRANSFER.to_string(),
+        method: PaymentMethodView { kind: PaymentKind::BankTransfer, detail: String::new() },
+        refused: None,
+    };
+    out.push((transfer, None, PaymentKind::BankTransfer));
+    Ok(out)
+}
+
+/// The review before paying: the invoices, what they come to, and how they can be paid.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub async fn review_payment(
+    store: &Store,
+    actor: &Actor,
+    numbers: &str,
+    rates: &UsdRates,
+    now: DateTime<Utc>,
+) -> Result<InvoicePayReview, AppError> {
+    authorize(actor, Action::PayInvoices, actor.org_id)?;
+    let numbers = parse_numbers(numbers)?;
+    let mut tx = store.begin_read().await?;
+    let invoices = load(&mut tx, actor, &numbers).await?;
+    // Bank transfers have no limit: the amount is judged for them, each method on its own.
+    let amount = judge_invoice_payment(&facts(&invoices), PaymentKind::BankTransfer, rates).map_err(refused)?;
+    let choices = choices(&mut tx, &invoices, rates).await?.into_iter().map(|(c, _, _)| c).collect();
+    Ok(InvoicePayReview {
+        invoices: invoices.iter().map(|i| summary(i, now)).collect(),
+        amount,
+        choices,
+        pay_key: IdempotencyKey::new().as_str().to_string(),
+    })
+}
+
+/// A pay form as submitted.
+#[derive(Debug, Clone)]
+pub struct PayForm {
+    pub numbers: String,
+    /// A payment method's id, or [`BANK_TRANSFER`].
+    pub method: String,
+    pub key: IdempotencyKey,
+}
+
+/// The idempotency key of a pay form's payment: the form's key, within the organisation.
+fn payment_key(actor: &Actor, key: &IdempotencyKey) -> String {
+    format!("invoices:{}:{}", actor.org_id, key.as_str())
+}
+
+/// Pays the chosen invoices together (R-INV-2): all of them the user's and open, one customer
+/// number and currency, the method allowed for their amount (R-PAY-2); one payment, charged
+/// once. A second submit of the same form answers with the first one's payment.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub async fn pay(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    actor: &Actor,
+    form: &PayForm,
+    rates: &UsdRates,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> Result<PaymentId, AppError> {
+    authorize(actor, Action::PayInvoices, actor.org_id)?;
+    let numbers = parse_numbers(&form.numbers)?;
+    let key = payment_key(actor, &form.key);
+    let mut tx = store.begin_write().await?;
+    if let Some(done) = tx.invoice_payment(actor.org_id, None, Some(&key)).await? {
+        return Ok(done.id);
+    }
+    let invoices = load(&mut tx, actor, &numbers).await?;
+    // Which invoices, first (each open, one customer number and currency): a bank transfer
+    // has no limit, so this judges them alone.
+    if let Err(why) = judge_invoice_payment(&facts(&invoices), PaymentKind::BankTransfer, rates) {
+        // The same form, submitted at once, may have claimed them since this request looked.
+        if let Some(done) = tx.invoice_payment(actor.org_id, None, Some(&key)).await? {
+            return Ok(done.id);
+        }
+        return Err(refused(why));
+    }
+    let choices = choices(&mut tx, &invoices, rates).await?;
+    let (_, method_id, kind) = choices
+        .into_iter()
+        .find(|(c, _, _)| c.value == form.method.trim())
+        .ok_or_else(|| AppError::validation("payment_method", Problem::NotListed))?;
+    let amount = judge_invoice_payment(&facts(&invoices), kind, rates).map_err(|r| match r {
+        InvoicePaymentRefusal::Method(m) => AppError::validation("payment_method", Problem::PaymentRefused(m)),
+        other => refused(other),
+    })?;
+    let ids: Vec<_> = invoices.iter().map(|i| i.id).collect();
+    if !tx.claim_invoices(&ids).await? {
+        // Another payment claimed one of them meanwhile: the same form's (its payment
+        // answers), or another one's (say what stands now).
+        if let Some(done) = tx.invoice_payment(actor.org_id, None, Some(&key)).await? {
+            return Ok(done.id);
+        }
+        drop(tx);
+        let mut tx = store.begin_read().await?;
+        let now_standing = load(&mut tx, actor, &numbers).await?;
+        return Err(match judge_invoice_payment(&facts(&now_standing), PaymentKind::BankTransfer, rates) {
+            Err(r) => AppError::Conflict(Problem::InvoicePayment(r)),
+            Ok(_) => AppError::Conflict(Problem::ReviewStale),
+        });
+    }
+    let payment = NewInvoicePayment {
+        org_id: actor.org_id,
+        payment_method_id: method_id,
+        kind,
+        amount,
+        idempotency_key: key.clone(),
+        created_by: actor.user_id,
+        allocations: invoices.iter().map(|i| (i.id, i.open_amount())).collect(),
+    };
+    let id = match tx.insert_invoice_payment(&payment, now).await {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => {
+            drop(tx);
+            let mut tx = store.begin_read().await?;
+            return tx.invoice_payment(actor.org_id, None, Some(&key)).await?.map(|p| p.id).ok_or(AppError::Internal);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let audit: Vec<AuditEntry> = invoices
+        .iter()
+        .map(|i| AuditEntry {
+            org_id: actor.org_id,
+            actor: Some(actor.user_id),
+            action: AuditAction::InvoicePaymentMade,
+            object: AuditObject::Invoice(i.id),
+            detail: format!("{}: {} by {} (payment {id})", i.number, i.open_amount(), kind.label()),
+            at: now,
+        })
+        .collect();
+    tx.insert_audit(&audit).await?;
+    tx.commit().await?;
+    settle(store, gateway, id, now, base_url).await?;
+    Ok(id)
+}
+
+/// One payment of invoices of the organisation (a payer's only if it pays invoices naming
+/// them): what it paid and where it stands.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub async fn payment(store: &Store, actor: &Actor, id: PaymentId) -> Result<InvoicePaymentView, AppError> {
+    authorize(actor, Action::ViewInvoices, actor.org_id)?;
+    let mut tx = store.begin_read().await?;
+    let p = tx.invoice_payment(actor.org_id, Some(id), None).await?.ok_or(AppError::NotFound)?;
+    let numbers: Vec<String> = p.allocations.iter().map(|(n, _)| n.clone()).collect();
+    let invoices = load(&mut tx, actor, &numbers).await?;
+    Ok(payment_view(p, invoices[0].time_zone))
+}
+
+/// A stored invoice as its PDF prints it.
+pub(crate) async fn print_of(tx: &mut Tx, i: &InvoiceRecord) -> Result<InvoicePrint, StoreError> {
+    let tz = i.time_zone;
+    let (customer_name, customer_address) = tx.customer_on_quote(i.customer_account_id).await?.unwrap_or_default();
+    let lines = tx
+        .invoice_lines(i.id)
+        .await?
+        .into_iter()
+        .map(|l| PrintLine {
+            product_name: l.product_name,
+            subscription_id: l.subscription_id,
+            seats: l.seats,
+            term: l.term,
+            period: Some((local_date(l.period_start, tz), local_date(expiry_instant(l.period_end), tz))),
+            net: l.amount,
+            promotion: None,
+        })
+        .collect();
+    Ok(InvoicePrint {
+        number: i.number.clone(),
+        issued_on: local_date(i.issued_at, tz),
+        due_on: local_date(expiry_instant(i.due_at), tz),
+        customer_name,
+        customer_address,
+        csn: i.csn.clone(),
+        po_number: i.po_number.clone(),
+        notes: i.notes.clone(),
+        payers: tx.invoice_payers(i.id).await?,
+        lines,
+        subtotal: i.subtotal,
+        tax: i.tax,
+        total: i.total,
+        paid: i.paid,
+        open: i.open_amount(),
+        replaces: i.replaces.clone(),
+    })
+}
+
+/// An invoice of the user's as PDF, in `lang` (the reader's).
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub async fn pdf_of(
+    store: &Store,
+    actor: &Actor,
+    number: &str,
+    lang: crate::domain::locale::Locale,
+    base_url: &str,
+) -> Result<Attachment, AppError> {
+    authorize(actor, Action::ViewInvoices, actor.org_id)?;
+    let mut tx = store.begin_read().await?;
+    let payer = payer_scope(&mut tx, actor).await?;
+    let i = tx.invoice_by_number(actor.org_id, number.trim(), payer.as_deref()).await?.ok_or(AppError::NotFound)?;
+    let print = print_of(&mut tx, &i).await?;
+    Ok(invoice_pdf(lang, &print, base_url))
+}
