@@ -134,6 +134,17 @@ for (const lang of ["en", "de"] as Lang[]) {
       const context = await browser.newContext({ locale: lang === "en" ? "en-GB" : "de-DE" });
       const payer = await context.newPage();
       await signInAs(payer, lang, "payer1@aurora.example");
+      // A payer lands on their invoices (R-ROLE-6): the list, one invoice, paying it.
+      await expect(payer.getByRole("heading", { level: 1, name: words(lang).invoices.title })).toBeVisible();
+      await expectNoViolations(payer, `${lang} payer invoices`);
+      const invoice = await payer.getByRole("link", { name: /^INV-/ }).first().innerText();
+      await payer.goto(`/billing/invoices/${invoice}`);
+      await expect(payer.getByRole("heading", { level: 1, name: new RegExp(invoice) })).toBeVisible();
+      await expectNoViolations(payer, `${lang} payer invoice`);
+      await payer.goto(`/billing/invoices/pay?numbers=${invoice}`);
+      await expect(payer.getByRole("heading", { level: 1, name: words(lang).invoices.pay_title })).toBeVisible();
+      await expectNoViolations(payer, `${lang} payer pays an invoice`);
+      await payer.goto("/account");
       await expectNoViolations(payer, `${lang} payer account`);
       await payer.goto("/billing/subscriptions");
       await expect(payer.getByRole("alert")).toBeVisible();

@@ -20,8 +20,10 @@ test("an admin sees the subscriptions without billing actions", async ({ page })
 });
 
 test("a payer cannot reach Subscriptions and contracts", async ({ page }) => {
-  // Payers see invoices and payments only (docs/decisions.md); their pages come with invoices.
+  // R-ROLE-6: payers see invoices and payments only; they land on their invoices.
   await signIn(page, "payer1@aurora.example");
+  await expect(page.getByRole("heading", { level: 1, name: "Invoices and credit memos" })).toBeVisible();
+  await page.goto("/account");
   await expect(page.getByRole("heading", { name: "Profile and roles" })).toBeVisible();
   await expect(page.getByText("Payer: receives invoices by e-mail and pays them.")).toBeVisible();
   // R-ROLE-7: changing the buyer is not self-service.

@@ -591,3 +591,102 @@ async fn static_files_travel_precompressed_and_pages_gzipped() {
     app.stop().await;
     std::fs::remove_dir_all(site).unwrap();
 }
+
+/// A renewal of Aurora's held for approval (its threshold set to 1 EUR): the approval mails'
+/// object, made as a buyer makes one.
+async fn held_for_approval(store: &app::server::store::Store, now: chrono::DateTime<chrono::Utc>) -> String {
+    use app::domain::ids::IdempotencyKey;
+    use app::domain::selection::BulkSelection;
+    use app::server::services::{approvals, checkout};
+    let buyer = app::server::testing::demo_actor(store, "buyer@aurora.example").await;
+    approvals::set_threshold(store, &buyer, "EUR", "1", now).await.unwrap();
+    let sql = "SELECT s.id FROM subscriptions s JOIN payment_methods pm ON pm.id = s.payment_method_id \
+               JOIN organisations o ON o.id = s.org_id WHERE o.name = 'Aurora Design Group' AND s.status = 'active' \
+               AND pm.kind = 'direct_debit' AND s.unpaid_since IS NULL AND s.pending_order_id IS NULL \
+               ORDER BY s.term_end_at, s.id LIMIT 1";
+    let id = app::server::testing::scalar(store, sql).await;
+    let selection = BulkSelection::from_ids(vec![app::domain::ids::SubscriptionId(id)]).unwrap();
+    checkout::add_to_cart(store, &buyer, &selection, now).await.unwrap();
+    let rates = app::domain::money::UsdRates::default();
+    let view = checkout::cart(store, &buyer, &rates, now).await.unwrap();
+    let o = &view.orders[0];
+    let form = checkout::OrderForm {
+        selection: BulkSelection::parse(&o.ids).unwrap(),
+        fingerprint: o.fingerprint.clone(),
+        payment_method: o.default_method,
+        po_number: String::new(),
+        key: IdempotencyKey::parse(&o.checkout_key).unwrap(),
+    };
+    let gateway = app::server::gateway::SimulatedGateway::new(store.clone());
+    match checkout::place_order(store, &gateway, &buyer, &form, &rates, now, "http://portal.test").await.unwrap() {
+        checkout::Placed::HeldForApproval(number) => number,
+        other => panic!("not held: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_link_of_every_mail_opens_its_page_for_its_recipient() {
+    // Every kind of mail the portal sends, about real objects of the demo, its links followed as
+    // its recipient would: signed out, sign-in first and back; signed in, the page itself,
+    // answering 200 with its object, never "not found" (issue 13's defect: mail linked to pages
+    // that did not exist).
+    use app::domain::mail_routing::MailKind;
+    use app::server::mail::{SENT_TODAY, SampleRefs, samples};
+    let app = spawn_app().await;
+    let store = app.db.as_ref().unwrap().store.clone();
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 9, 0, 0).unwrap();
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let payer = app.sign_in("payer1@aurora.example").await;
+    let first = |v: &Value, field: &str| v["rows"][0][field].clone();
+    let (_, subs) = app.call("list_subscriptions", Some(&buyer), &[]).await;
+    let (_, orders) = app.call("orders", Some(&buyer), &[]).await;
+    let (_, quotes) = app.call("quotes", Some(&buyer), &[]).await;
+    let (_, invoices) = app.call("invoices", Some(&payer), &[]).await;
+    let refs = SampleRefs {
+        org: app::domain::ids::OrgId(
+            app::server::testing::scalar(&store, "SELECT id FROM organisations WHERE name = 'Aurora Design Group'")
+                .await,
+        ),
+        subscription: app::domain::ids::SubscriptionId(first(&subs, "id").as_i64().expect("a subscription")),
+        order: first(&orders, "number").as_str().expect("an order").to_string(),
+        quote: first(&quotes, "number").as_str().expect("a quote").to_string(),
+        invoice: first(&invoices, "number").as_str().expect("an invoice").to_string(),
+        approval: held_for_approval(&store, now).await,
+    };
+    let mails = samples(&app.url, &refs);
+    assert_eq!(mails.len(), SENT_TODAY.len());
+    let mut followed = 0;
+    for (kind, mail) in &mails {
+        let recipient = match kind {
+            MailKind::InvoiceToPayers => Some(&payer),
+            MailKind::PasswordReset => None,
+            _ => Some(&buyer),
+        };
+        let links: Vec<&str> = mail.body_text.split_whitespace().filter(|w| w.starts_with(&app.url)).collect();
+        assert!(!links.is_empty(), "{kind:?} has a link");
+        for link in links {
+            let get = |cookie: Option<&String>| {
+                let mut req = app.client.get(link).header("accept", "text/html");
+                if let Some(c) = cookie {
+                    req = req.header("cookie", c);
+                }
+                req.send()
+            };
+            if recipient.is_some() {
+                let res = get(None).await.unwrap();
+                let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+                assert!(res.status().is_redirection(), "{kind:?} {link} signed out: {}", res.status());
+                let path = link.strip_prefix(&app.url).unwrap();
+                assert_eq!(location.as_deref(), Some(app::contract::links::sign_in_then(path).as_str()), "{kind:?}");
+            }
+            let res = get(recipient).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{kind:?} {link}");
+            let html = res.text().await.unwrap();
+            for wrong in ["Page not found", "We could not find that", "Your role does not allow this"] {
+                assert!(!html.contains(wrong), "{kind:?} {link}: {wrong}");
+            }
+            followed += 1;
+        }
+    }
+    println!("mail links followed as their recipients: {followed} links in {} kinds of mail", mails.len());
+}

@@ -514,6 +514,167 @@ pub fn approval_decided(
     render(MailKind::ApprovalDecided, Some(org_id), to, lang, subject, blocks)
 }
 
+/// What the sample mails of [`samples`] name: made-up references in the templates' unit test,
+/// a demo database's real ones in the server test that follows every link as its recipient.
+pub struct SampleRefs {
+    pub org: OrgId,
+    pub subscription: SubscriptionId,
+    pub order: String,
+    pub quote: String,
+    pub invoice: String,
+    pub approval: String,
+}
+
+/// The kinds the portal sends today; [`samples`] renders one of each.
+pub const SENT_TODAY: [MailKind; 9] = [
+    MailKind::ApprovalRequested,
+    MailKind::ApprovalDecided,
+    MailKind::Quote,
+    MailKind::OrderConfirmation,
+    MailKind::RenewalReminder,
+    MailKind::ExpiryNotice,
+    MailKind::AutoRenewChanged,
+    MailKind::InvoiceToPayers,
+    MailKind::PasswordReset,
+];
+
+const EN_SAMPLE: Lang = Lang::En;
+
+/// One mail of every kind the portal sends ([`SENT_TODAY`]), in English, about `r`.
+pub fn samples(base: &str, r: &SampleRefs) -> Vec<(MailKind, OutgoingMail)> {
+    use crate::domain::money::Currency;
+    let eur = |minor| Money::from_minor(minor, Currency::Eur);
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("a sample date");
+    let expires = |date| ShownDate { auto_renew: false, date };
+    let lines =
+        || vec![ItemLine { product_name: "Vectora CAD".into(), seats: 3, term: Term::Annual, amount: eur(560_280) }];
+    vec![
+        (
+            MailKind::OrderConfirmation,
+            order_confirmation(r.org, "b@x.example", EN_SAMPLE, &r.order, &lines(), eur(134_467), eur(694_747), base),
+        ),
+        (
+            MailKind::RenewalReminder,
+            renewal_reminder(
+                r.org,
+                "b@x.example",
+                EN_SAMPLE,
+                "Vectora CAD",
+                r.subscription,
+                d(2027, 6, 10),
+                eur(186_760),
+                base,
+            ),
+        ),
+        (
+            MailKind::ExpiryNotice,
+            expiry_notice(
+                r.org,
+                "b@x.example",
+                EN_SAMPLE,
+                "Vectora CAD",
+                r.subscription,
+                ExpiryReason::AutoRenewOff,
+                d(2027, 6, 9),
+                d(2027, 7, 24),
+                base,
+            ),
+        ),
+        (
+            MailKind::AutoRenewChanged,
+            auto_renew_changed(
+                r.org,
+                "b@x.example",
+                EN_SAMPLE,
+                false,
+                &[AutoRenewLine {
+                    id: r.subscription,
+                    product_name: "Vectora CAD".into(),
+                    resulting: expires(d(2027, 6, 9)),
+                    renews_now: false,
+                }],
+                base,
+            ),
+        ),
+        (
+            MailKind::InvoiceToPayers,
+            invoice(
+                r.org,
+                "p@x.example",
+                EN_SAMPLE,
+                &r.invoice,
+                eur(694_747),
+                d(2027, 1, 22),
+                sample_invoice_pdf(&r.invoice),
+                base,
+            ),
+        ),
+        (
+            MailKind::PasswordReset,
+            password_reset("b@x.example", EN_SAMPLE, &links::reset_password(base, "sample-token")),
+        ),
+        (MailKind::Quote, sample_quote(base, r)),
+        (
+            MailKind::ApprovalRequested,
+            approval_requested(
+                r.org,
+                "b2@x.example",
+                EN_SAMPLE,
+                &r.approval,
+                "Aino Virtanen",
+                &lines(),
+                eur(694_747),
+                eur(500_000),
+                base,
+            ),
+        ),
+        (
+            MailKind::ApprovalDecided,
+            approval_decided(
+                r.org,
+                "b@x.example",
+                EN_SAMPLE,
+                &r.approval,
+                Outcome::Rejected,
+                "Lina Berg",
+                "Wait for Q3",
+                base,
+            ),
+        ),
+    ]
+}
+
+fn sample_invoice_pdf(number: &str) -> super::store::records::Attachment {
+    super::store::records::Attachment {
+        file_name: format!("{number}.pdf"),
+        content_type: "application/pdf".into(),
+        bytes: b"%PDF-1.7".to_vec(),
+    }
+}
+
+fn sample_quote(base: &str, r: &SampleRefs) -> OutgoingMail {
+    use crate::domain::money::Currency;
+    let eur = |minor| Money::from_minor(minor, Currency::Eur);
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("a sample date");
+    let print = QuotePrint {
+        number: &r.quote,
+        created_on: d(2026, 12, 1),
+        last_day: d(2026, 12, 31),
+        customer_name: "Cirrus Studios GmbH",
+        customer_address: "Torstrasse 101, 10119 Berlin, DE",
+        csn: "5150003001",
+        partner: None,
+        lines: Vec::new(),
+        list: eur(560_280),
+        discount: eur(0),
+        subtotal: eur(560_280),
+        tax: eur(106_453),
+        total: eur(666_733),
+    };
+    let pdf = super::documents::quote_pdf(EN_SAMPLE, &print, base);
+    quote(r.org, "x@partner.example", EN_SAMPLE, &print, pdf, base)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,18 +684,6 @@ mod tests {
     const EN: Lang = Lang::En;
     const ORG: OrgId = OrgId(1);
     const SUB: SubscriptionId = SubscriptionId(7);
-    /// The kinds the portal sends today; each must have a template.
-    const SENT_TODAY: [MailKind; 9] = [
-        MailKind::ApprovalRequested,
-        MailKind::ApprovalDecided,
-        MailKind::Quote,
-        MailKind::OrderConfirmation,
-        MailKind::RenewalReminder,
-        MailKind::ExpiryNotice,
-        MailKind::AutoRenewChanged,
-        MailKind::InvoiceToPayers,
-        MailKind::PasswordReset,
-    ];
 
     fn expires(date: NaiveDate) -> ShownDate {
         ShownDate { auto_renew: false, date }
@@ -555,79 +704,15 @@ mod tests {
     /// Every template: a subject, both parts, an absolute link in both, and the right kind.
     #[test]
     fn every_kind_renders_both_parts_with_an_absolute_link() {
-        let mails = [
-            (
-                MailKind::OrderConfirmation,
-                order_confirmation(ORG, "b@x.example", EN, "ORD-1001", &lines(), eur(134_467), eur(694_747), BASE),
-            ),
-            (
-                MailKind::RenewalReminder,
-                renewal_reminder(ORG, "b@x.example", EN, "Vectora CAD", SUB, d(2027, 6, 10), eur(186_760), BASE),
-            ),
-            (
-                MailKind::ExpiryNotice,
-                expiry_notice(
-                    ORG,
-                    "b@x.example",
-                    EN,
-                    "Vectora CAD",
-                    SUB,
-                    ExpiryReason::AutoRenewOff,
-                    d(2027, 6, 9),
-                    d(2027, 7, 24),
-                    BASE,
-                ),
-            ),
-            (
-                MailKind::AutoRenewChanged,
-                auto_renew_changed(
-                    ORG,
-                    "b@x.example",
-                    EN,
-                    false,
-                    &[AutoRenewLine {
-                        id: SUB,
-                        product_name: "Vectora CAD".into(),
-                        resulting: expires(d(2027, 6, 9)),
-                        renews_now: false,
-                    }],
-                    BASE,
-                ),
-            ),
-            (
-                MailKind::InvoiceToPayers,
-                invoice(ORG, "p@x.example", EN, "INV-3001", eur(694_747), d(2027, 1, 22), invoice_pdf_file(), BASE),
-            ),
-            (MailKind::PasswordReset, password_reset("b@x.example", EN, &format!("{BASE}/reset-password?token=abc"))),
-            (MailKind::Quote, quote_mail(EN)),
-            (
-                MailKind::ApprovalRequested,
-                approval_requested(
-                    ORG,
-                    "b2@x.example",
-                    EN,
-                    "APR-000007",
-                    "Aino Virtanen",
-                    &lines(),
-                    eur(694_747),
-                    eur(500_000),
-                    BASE,
-                ),
-            ),
-            (
-                MailKind::ApprovalDecided,
-                approval_decided(
-                    ORG,
-                    "b@x.example",
-                    EN,
-                    "APR-000007",
-                    Outcome::Rejected,
-                    "Lina Berg",
-                    "Wait for Q3",
-                    BASE,
-                ),
-            ),
-        ];
+        let refs = SampleRefs {
+            org: ORG,
+            subscription: SUB,
+            order: "ORD-1001".into(),
+            quote: "Q-000042".into(),
+            invoice: "INV-3001".into(),
+            approval: "APR-000007".into(),
+        };
+        let mails = samples(BASE, &refs);
         assert_eq!(mails.len(), SENT_TODAY.len());
         assert!(SENT_TODAY.iter().all(|k| mails.iter().any(|(kind, _)| kind == k)));
         for (kind, m) in &mails {
@@ -647,14 +732,6 @@ mod tests {
                     || path.strip_prefix("/billing/invoices/").is_some_and(|n| n.starts_with("INV-"));
                 assert!(known, "{kind:?} links to {path}, which is not a page");
             }
-        }
-    }
-
-    fn invoice_pdf_file() -> super::super::store::records::Attachment {
-        super::super::store::records::Attachment {
-            file_name: "INV-3001.pdf".into(),
-            content_type: "application/pdf".into(),
-            bytes: b"%PDF-1.7".to_vec(),
         }
     }
 
