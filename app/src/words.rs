@@ -14,7 +14,7 @@ use crate::domain::authz::Role;
 use crate::domain::auto_renew::Ineligible;
 use crate::domain::checkout::RenewBlock;
 use crate::domain::eligibility::PaymentRefusal;
-use crate::domain::invoice::{InvoiceFilter, InvoicePaymentRefusal, InvoiceStatus, PoNumberProblem};
+use crate::domain::invoice::{InvoiceFilter, InvoicePaymentRefusal, InvoiceStatus, PayerProblem, PoNumberProblem};
 use crate::domain::locale::{Locale as Lang, Plural};
 use crate::domain::money::Money;
 use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
@@ -361,6 +361,13 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         },
         Problem::ApprovalOutdated => td_string!(l, approvals.refused_outdated).to_string(),
         Problem::InvoicePayment(r) => invoice_payment_refusal(l, r),
+        Problem::Payers(PayerProblem::NotAnEmail(address)) => {
+            td_string!(l, invoices.payer_not_email, address = address)
+        }
+        Problem::Payers(PayerProblem::TooMany { max, asked }) => {
+            td_string!(l, invoices.payers_too_many, max = max, asked = asked)
+        }
+        Problem::InvoiceVoided => td_string!(l, invoices.voided_unchanged).to_string(),
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),
             StepError::NotForward => td_string!(l, problem.clock_not_forward),

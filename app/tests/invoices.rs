@@ -579,3 +579,76 @@ both!(an_invoice_pdf_is_readable_and_its_mail_carries_it_with_a_link_to_its_page
         assert_eq!(attached, 1, "{payer}");
     }
 });
+
+both!(an_invoice_has_at_most_ten_payers_and_its_subscriptions_follow, |store: Store| async move {
+    // R-INV-4, R-ROLE-6, R-EXT-10: a buyer adds payers up to 10; the 11th is refused with a
+    // clear message and nothing changes; the subscriptions it bills get the same payers for
+    // their next invoices; only buyers manage payers.
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
+    let unpaid = list(&store, &buyer, "").await;
+    let number = unpaid[0].number.clone();
+    let sub = scalar(
+        &store,
+        &format!("SELECT il.subscription_id FROM invoice_lines il JOIN invoices i ON i.id = il.invoice_id WHERE i.number = '{number}'"),
+    )
+    .await;
+    let sub_payers = |store: Store| async move {
+        scalar(&store, &format!("SELECT COUNT(*) FROM subscription_payers WHERE subscription_id = {sub}")).await
+    };
+    let eight: Vec<String> = (3..=10).map(|i| format!("Payer{i}@Aurora.example")).collect();
+    let ten = invoices::manage_payers(&store, &buyer, &number, &eight.join("\n"), "", now()).await.unwrap();
+    assert_eq!(ten.len(), 10);
+    assert!(ten.contains(&"payer10@aurora.example".to_string()), "lower-cased: {ten:?}");
+    assert_eq!(sub_payers(store.clone()).await, 10);
+    let before = table_counts(&store).await;
+    let r = invoices::manage_payers(&store, &buyer, &number, "payer11@aurora.example", "", now()).await;
+    assert!(
+        matches!(
+            r,
+            Err(AppError::Validation {
+                problem: Problem::Payers(app::domain::invoice::PayerProblem::TooMany { max: 10, asked: 11 }),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = invoices::manage_payers(&store, &buyer, &number, "not-an-address", "payer3@aurora.example", now()).await;
+    assert!(
+        matches!(&r, Err(AppError::Validation { problem: Problem::Payers(app::domain::invoice::PayerProblem::NotAnEmail(a)), .. }) if a == "not-an-address"),
+        "{r:?}"
+    );
+    assert_eq!(table_counts(&store).await, before, "nothing changed");
+    assert_eq!(invoices::invoice(&store, &buyer, &number, now()).await.unwrap().payers.len(), 10);
+    // One out, the 11th in: 10 again.
+    let swapped =
+        invoices::manage_payers(&store, &buyer, &number, "payer11@aurora.example", "PAYER3@aurora.example", now())
+            .await
+            .unwrap();
+    assert_eq!(swapped.len(), 10);
+    assert!(
+        swapped.contains(&"payer11@aurora.example".to_string())
+            && !swapped.contains(&"payer3@aurora.example".to_string())
+    );
+    assert_eq!(scalar(&store, "SELECT COUNT(*) FROM audit_log WHERE action = 'invoice.payers'").await, 2);
+
+    // Only buyers manage payers; another organisation's invoice is not found.
+    let payer = demo_actor(&store, "payer1@aurora.example").await;
+    assert!(matches!(
+        invoices::manage_payers(&store, &payer, &number, "x@y.example", "", now()).await,
+        Err(AppError::Forbidden)
+    ));
+    let admin = demo_actor(&store, "admin@aurora.example").await;
+    assert!(matches!(
+        invoices::manage_payers(&store, &admin, &number, "x@y.example", "", now()).await,
+        Err(AppError::Forbidden)
+    ));
+    let stranger = demo_actor(&store, "buyer@borealis.example").await;
+    assert!(matches!(
+        invoices::manage_payers(&store, &stranger, &number, "x@y.example", "", now()).await,
+        Err(AppError::NotFound)
+    ));
+    // A voided invoice keeps its payers.
+    execute(&store, &format!("UPDATE invoices SET status = 'void' WHERE number = '{number}'")).await;
+    let r = invoices::manage_payers(&store, &buyer, &number, "", "payer4@aurora.example", now()).await;
+    assert!(matches!(r, Err(AppError::Conflict(Problem::InvoiceVoided))), "{r:?}");
+});

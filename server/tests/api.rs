@@ -92,6 +92,7 @@ async fn every_server_function_refuses_anonymous_callers() {
             vec![("numbers", "INV-000001".into()), ("payment_method", "bank_transfer".into()), ("pay_key", key())],
         ),
         ("invoice_payment", vec![("id", "1".into())]),
+        ("manage_payers", vec![("number", "INV-000001".into()), ("add", "x@y.example".into())]),
     ];
     for (endpoint, form) in &calls {
         let (status, body) = app.call(endpoint, None, form).await;

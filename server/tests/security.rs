@@ -317,6 +317,13 @@ fn matrix() -> Vec<Row> {
             false,
             same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND]),
         ),
+        // Managing payers is for buyers (R-ROLE-6: buyers add payers).
+        (
+            "manage_payers",
+            |_| vec![("number", "INV-999999".into()), ("add", "x@y.example".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
         (
             "invoice_payment",
             |_| vec![("id", "999999".into())],

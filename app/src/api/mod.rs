@@ -420,6 +420,23 @@ pub async fn pay_invoices(
     Ok(id.get())
 }
 
+/// Adds the addresses in `add` to an invoice's payers and takes `remove` off (R-INV-4), then
+/// shows the invoice again.
+#[server(prefix = "/api", endpoint = "manage_payers")]
+pub async fn manage_payers(
+    number: String,
+    #[server(default)] add: String,
+    #[server(default)] remove: String,
+) -> Result<usize, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    let payers =
+        crate::server::services::invoices::manage_payers(&state.store, &actor, &number, &add, &remove, now).await?;
+    leptos_axum::redirect(&links::invoice_payers_saved(&number, payers.len()));
+    Ok(payers.len())
+}
+
 /// One payment of invoices: what it paid and where it stands (R-PAY-7).
 #[server(prefix = "/api", endpoint = "invoice_payment")]
 pub async fn invoice_payment(id: crate::domain::ids::PaymentId) -> Result<InvoicePaymentView, AppError> {

@@ -889,6 +889,8 @@ pub struct InvoiceDetail {
     pub replaced_by: Option<String>,
     /// Whether this user may pay it now (open, and they pay invoices).
     pub payable: bool,
+    /// Whether this user may add and remove its payers (buyers; not once it is voided).
+    pub can_manage_payers: bool,
 }
 
 /// A way to pay invoices: a method on file (`value` its id) or a bank transfer

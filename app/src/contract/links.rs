@@ -143,6 +143,11 @@ pub fn invoice(number: &str) -> String {
     format!("{INVOICES}/{}", encode(number))
 }
 
+/// An invoice's page after its payers were saved (`count` of them now).
+pub fn invoice_payers_saved(number: &str, count: usize) -> String {
+    format!("{}?payers={count}", invoice(number))
+}
+
 /// An invoice's PDF (a download, not a page).
 pub fn invoice_pdf(number: &str) -> String {
     format!("{}/pdf", invoice(number))

@@ -121,6 +121,10 @@ pub enum Problem {
     ApprovalOutdated,
     /// These invoices cannot be paid together so (R-INV-2, R-PAY-2).
     InvoicePayment(crate::domain::invoice::InvoicePaymentRefusal),
+    /// The payer addresses cannot be so (R-INV-4: e-mail addresses, at most 10).
+    Payers(crate::domain::invoice::PayerProblem),
+    /// A voided invoice is not changed: its replacement is.
+    InvoiceVoided,
 }
 
 /// A subscription that cannot be renewed now, and why.

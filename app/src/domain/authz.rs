@@ -82,10 +82,12 @@ pub enum Action {
     ViewInvoices,
     /// Pay invoices, one or several together (R-INV-2, R-ROLE-6).
     PayInvoices,
+    /// Add and remove an invoice's payers (R-ROLE-6, R-INV-4: buyers add payers).
+    ManagePayers,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewSubscriptions,
         Action::ViewBillingDetails,
         Action::ChangeAutoRenew,
@@ -97,6 +99,7 @@ impl Action {
         Action::DecideApproval,
         Action::ViewInvoices,
         Action::PayInvoices,
+        Action::ManagePayers,
     ];
 }
 
@@ -134,7 +137,8 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
         | Action::ChangeSubscription
         | Action::ViewQuotes
         | Action::SetApprovalThreshold
-        | Action::DecideApproval => buyer,
+        | Action::DecideApproval
+        | Action::ManagePayers => buyer,
     }
 }
 

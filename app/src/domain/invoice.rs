@@ -286,6 +286,23 @@ pub fn add_payers(current: &[String], added: &[String]) -> Result<Vec<String>, P
     Ok(payers)
 }
 
+/// The payers left once `removed` are taken off `current` (any case); removing one that is not
+/// there changes nothing.
+pub fn remove_payers(current: &[String], removed: &[String]) -> Vec<String> {
+    let gone: Vec<String> = removed.iter().map(|r| r.trim().to_lowercase()).collect();
+    current.iter().map(|a| a.to_lowercase()).filter(|a| !gone.contains(a)).collect()
+}
+
+/// Payer addresses as typed into one field: separated by line breaks, commas, semicolons or
+/// spaces; empty pieces left out.
+pub fn split_addresses(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// What a PO document is, read from its first bytes (R-INV-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DocumentKind {
@@ -505,6 +522,16 @@ mod tests {
             add_payers(&nine, &["ok@example.com".into(), "not an address".into()]),
             Err(PayerProblem::NotAnEmail("not an address".into()))
         );
+    }
+
+    #[test]
+    fn payers_are_typed_in_one_field_and_removed_in_any_case() {
+        // R-INV-4: the addresses of one field, then one taken off.
+        let typed = split_addresses("a@x.example, b@x.example;\nC@x.example  ");
+        assert_eq!(typed, ["a@x.example", "b@x.example", "C@x.example"]);
+        let current = add_payers(&[], &typed).unwrap();
+        assert_eq!(remove_payers(&current, &["c@X.example".into()]), ["a@x.example", "b@x.example"]);
+        assert_eq!(remove_payers(&current, &["nobody@x.example".into()]).len(), 3);
     }
 
     #[test]

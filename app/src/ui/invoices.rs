@@ -12,7 +12,9 @@ use leptos_router::params::ParamsMap;
 use super::components::{Authenticated, ErrorNotice};
 use super::renew::CheckoutKey;
 use super::subscriptions::ValueSelect;
-use crate::api::{PayInvoices, invoice, invoice_payment, invoices, review_invoice_payment};
+use crate::api::{
+    ManagePayers as ManagePayersAction, PayInvoices, invoice, invoice_payment, invoices, review_invoice_payment,
+};
 use crate::contract::dto::{
     InvoiceDetail, InvoicePayReview, InvoicePaymentState, InvoicePaymentView, InvoiceQuery, InvoiceSummary,
     InvoicesPage,
@@ -20,7 +22,7 @@ use crate::contract::dto::{
 use crate::contract::error::AppError;
 use crate::contract::links;
 use crate::domain::ids::PaymentId;
-use crate::domain::invoice::{InvoiceFilter, InvoiceStatus};
+use crate::domain::invoice::{InvoiceFilter, InvoiceStatus, MAX_PAYERS};
 use crate::i18n::{Locale, td_string};
 use crate::words;
 
@@ -207,8 +209,10 @@ fn InvoiceRow(i: InvoiceSummary) -> impl IntoView {
 pub fn InvoicePage() -> impl IntoView {
     let l = expect_context::<Locale>();
     let params = use_params_map();
+    let query = use_query_map();
     let number = move || params.get().get("number").unwrap_or_default();
-    let detail = Resource::new(number, invoice);
+    // Saving payers comes back here with `?payers=N`: the invoice is read again.
+    let detail = Resource::new(move || (number(), query.get().get("payers")), |(n, _)| invoice(n));
     view! {
         <Title text=move || td_string!(l, invoices.detail_title, number = number())/>
         <Authenticated children=move |me| view! {
@@ -290,7 +294,9 @@ fn Invoice(d: InvoiceDetail, link_subscriptions: bool) -> impl IntoView {
         <div class="grid">
             <section class="card" aria-labelledby="h-invoice-payers">
                 <h2 id="h-invoice-payers">{td_string!(l, invoices.payers)}</h2>
-                {if d.payers.is_empty() {
+                {if d.can_manage_payers {
+                    view! { <ManagePayers number=s.number.clone() payers=d.payers.clone()/> }.into_any()
+                } else if d.payers.is_empty() {
                     view! { <p>{td_string!(l, invoices.no_payers)}</p> }.into_any()
                 } else {
                     view! { <ul>{d.payers.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul> }.into_any()
@@ -309,6 +315,55 @@ fn Invoice(d: InvoiceDetail, link_subscriptions: bool) -> impl IntoView {
                 }}
             </section>
         </div>
+    }
+}
+
+/// Manage payers (R-INV-4, R-ROLE-6): the payer addresses, each with its Remove button, and a
+/// field to add more; at most 10, checked by the server (the count here is for reading).
+#[component]
+fn ManagePayers(number: String, payers: Vec<String>) -> impl IntoView {
+    let l = expect_context::<Locale>();
+    let save = ServerAction::<ManagePayersAction>::new();
+    let query = use_query_map();
+    let saved = move || query.get().get("payers").is_some();
+    let count = payers.len();
+    let number_for_rows = number.clone();
+    let about_field = move || super::components::described_by(save.value().get().and_then(|r| r.err()), "add");
+    view! {
+        {move || saved().then(|| view! { <p class="notice notice-success" role="status">{td_string!(l, invoices.payers_saved)}</p> })}
+        {move || save.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+        <p class="sub">{td_string!(l, invoices.payers_count, count = count, max = MAX_PAYERS)}</p>
+        {if payers.is_empty() {
+            view! { <p>{td_string!(l, invoices.no_payers)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="payers">
+                    {payers.into_iter().map(|p| {
+                        let number = number_for_rows.clone();
+                        let label = td_string!(l, invoices.remove_payer, address = p.clone());
+                        view! {
+                            <li>
+                                {p.clone()} " "
+                                <ActionForm action=save attr:class="inline">
+                                    <input type="hidden" name="number" value=number.clone()/>
+                                    <input type="hidden" name="remove" value=p.clone()/>
+                                    <button type="submit" class="link-button" aria-label=label>{td_string!(l, invoices.remove)}</button>
+                                </ActionForm>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <ActionForm action=save>
+            <input type="hidden" name="number" value=number.clone()/>
+            <label>
+                {td_string!(l, invoices.add_payers)}
+                <textarea name="add" rows="3" autocomplete="off" aria-describedby=move || about_field().0 aria-invalid=move || about_field().1></textarea>
+                <span class="hint">{td_string!(l, invoices.add_payers_hint, max = MAX_PAYERS)}</span>
+            </label>
+            <button type="submit" disabled=move || save.pending().get()>{td_string!(l, invoices.add_payers_button)}</button>
+        </ActionForm>
     }
 }
 

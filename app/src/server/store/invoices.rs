@@ -308,6 +308,39 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(id).fetch_all(&mut *c).await?))
     }
 
+    /// The subscriptions an invoice bills, in order.
+    pub async fn subscriptions_of_invoice(&mut self, id: InvoiceId) -> StoreResult<Vec<SubscriptionId>> {
+        let sql = "SELECT DISTINCT subscription_id FROM invoice_lines WHERE invoice_id = $1 \
+                   AND subscription_id IS NOT NULL ORDER BY subscription_id";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, SubscriptionId>(sql).bind(id).fetch_all(&mut *c).await?))
+    }
+
+    /// Makes `payers` (lower-cased) the invoice's payers.
+    pub async fn replace_invoice_payers(&mut self, id: InvoiceId, payers: &[String]) -> StoreResult<()> {
+        let delete = "DELETE FROM invoice_payers WHERE invoice_id = $1";
+        let insert = "INSERT INTO invoice_payers (invoice_id, email) VALUES ($1, $2)";
+        on_tx!(self, |c| {
+            sqlx::query(delete).bind(id).execute(&mut *c).await?;
+            for p in payers {
+                sqlx::query(insert).bind(id).bind(p.to_lowercase()).execute(&mut *c).await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Makes `payers` (lower-cased) the subscription's payers: those its next invoices go to.
+    pub async fn replace_subscription_payers(&mut self, id: SubscriptionId, payers: &[String]) -> StoreResult<()> {
+        let delete = "DELETE FROM subscription_payers WHERE subscription_id = $1";
+        let insert = "INSERT INTO subscription_payers (subscription_id, email) VALUES ($1, $2)";
+        on_tx!(self, |c| {
+            sqlx::query(delete).bind(id).execute(&mut *c).await?;
+            for p in payers {
+                sqlx::query(insert).bind(id).bind(p.to_lowercase()).execute(&mut *c).await?;
+            }
+        });
+        Ok(())
+    }
+
     /// Moves these invoices from open to pending (a payment now pays them): all or none. False
     /// if any of them is no longer open (paid, being paid, or voided meanwhile).
     pub async fn claim_invoices(&mut self, ids: &[InvoiceId]) -> StoreResult<bool> {

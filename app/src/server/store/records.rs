@@ -190,6 +190,8 @@ pub enum AuditAction {
     InvoicePaymentMade,
     InvoicePaid,
     InvoicePaymentDeclined,
+    /// An invoice's payers (and its subscriptions') were changed.
+    PayersChanged,
 }
 
 impl AuditAction {
@@ -219,6 +221,7 @@ impl AuditAction {
             AuditAction::InvoicePaymentMade => "invoice.payment",
             AuditAction::InvoicePaid => "invoice.paid",
             AuditAction::InvoicePaymentDeclined => "invoice.declined",
+            AuditAction::PayersChanged => "invoice.payers",
         }
     }
 }
