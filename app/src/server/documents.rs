@@ -58,28 +58,6 @@ pub fn quote_pdf(lang: Lang, q: &QuotePrint<'_>, base_url: &str) -> Attachment {
         };
         facts.push((td_string!(l, quotes.partner).to_string(), with_csn));
     }
-    let rows = q
-        .lines
-        .iter()
-        .map(|line| {
-            let product = match &line.promotion {
-                Some(p) => format!("{} ({p})", line.product_name),
-                None => line.product_name.clone(),
-            };
-            vec![
-                product,
-                line.subscription_id
-                    .map_or_else(|| td_string!(l, quotes.new_subscription).to_string(), |id| id.to_string()),
-                lang.integer(line.seats),
-                crate::words::term(l, line.term),
-                line.period.map_or_else(
-                    || "-".to_string(),
-                    |(from, to)| format!("{} - {}", lang.date_short(from), lang.date_short(to)),
-                ),
-                lang.money(line.net),
-            ]
-        })
-        .collect();
     let mut totals = Vec::new();
     if !q.discount.is_zero() {
         totals.push((td_string!(l, quotes.list_total).to_string(), lang.money(q.list)));
@@ -91,19 +69,7 @@ pub fn quote_pdf(lang: Lang, q: &QuotePrint<'_>, base_url: &str) -> Attachment {
     let blocks = vec![
         pdf::Block::Title(title.clone()),
         pdf::Block::Facts(facts),
-        pdf::Block::Table {
-            head: vec![
-                td_string!(l, quotes.col_product).to_string(),
-                td_string!(l, quotes.col_subscription).to_string(),
-                td_string!(l, quotes.col_seats).to_string(),
-                td_string!(l, quotes.col_term).to_string(),
-                td_string!(l, quotes.col_period).to_string(),
-                td_string!(l, quotes.col_amount).to_string(),
-            ],
-            rows,
-            widths: vec![3.4, 1.2, 0.8, 1.0, 2.2, 1.6],
-            amounts: vec![false, false, true, false, false, true],
-        },
+        lines_table(lang, &q.lines, td_string!(l, quotes.new_subscription).to_string()),
         pdf::Block::Totals(totals),
         pdf::Block::Para(td_string!(l, quotes.valid_until, date = lang.date_long(q.last_day))),
         pdf::Block::Para(format!(
@@ -164,23 +130,6 @@ pub fn invoice_pdf(lang: Lang, i: &InvoicePrint, base_url: &str) -> Attachment {
     if let Some(r) = &i.replaces {
         facts.push((td_string!(l, invoices.replaces).to_string(), r.clone()));
     }
-    let rows = i
-        .lines
-        .iter()
-        .map(|line| {
-            vec![
-                line.product_name.clone(),
-                line.subscription_id.map_or_else(|| "-".to_string(), |id| id.to_string()),
-                lang.integer(line.seats),
-                crate::words::term(l, line.term),
-                line.period.map_or_else(
-                    || "-".to_string(),
-                    |(from, to)| format!("{} - {}", lang.date_short(from), lang.date_short(to)),
-                ),
-                lang.money(line.net),
-            ]
-        })
-        .collect();
     let totals = vec![
         (td_string!(l, quotes.subtotal).to_string(), lang.money(i.subtotal)),
         (td_string!(l, quotes.tax).to_string(), lang.money(i.tax)),
@@ -191,19 +140,7 @@ pub fn invoice_pdf(lang: Lang, i: &InvoicePrint, base_url: &str) -> Attachment {
     let blocks = vec![
         pdf::Block::Title(title.clone()),
         pdf::Block::Facts(facts),
-        pdf::Block::Table {
-            head: vec![
-                td_string!(l, quotes.col_product).to_string(),
-                td_string!(l, quotes.col_subscription).to_string(),
-                td_string!(l, quotes.col_seats).to_string(),
-                td_string!(l, quotes.col_term).to_string(),
-                td_string!(l, quotes.col_period).to_string(),
-                td_string!(l, quotes.col_amount).to_string(),
-            ],
-            rows,
-            widths: vec![3.4, 1.2, 0.8, 1.0, 2.2, 1.6],
-            amounts: vec![false, false, true, false, false, true],
-        },
+        lines_table(lang, &i.lines, "-".to_string()),
         pdf::Block::Totals(totals),
         pdf::Block::Para(format!(
             "{}: {}",
@@ -215,5 +152,45 @@ pub fn invoice_pdf(lang: Lang, i: &InvoicePrint, base_url: &str) -> Attachment {
         file_name: format!("{}.pdf", i.number),
         content_type: "application/pdf".into(),
         bytes: pdf::render(&pdf::Meta { title, lang: lang.code() }, &blocks),
+    }
+}
+
+/// The lines of a quote or an invoice as one table: product (with its promotion), subscription
+/// (`no_subscription` for a new one), users, term, period and amount.
+fn lines_table(lang: Lang, lines: &[PrintLine], no_subscription: String) -> pdf::Block {
+    use crate::i18n::td_string;
+    let l = crate::i18n::Locale::from(lang);
+    let rows = lines
+        .iter()
+        .map(|line| {
+            let product = match &line.promotion {
+                Some(p) => format!("{} ({p})", line.product_name),
+                None => line.product_name.clone(),
+            };
+            vec![
+                product,
+                line.subscription_id.map_or_else(|| no_subscription.clone(), |id| id.to_string()),
+                lang.integer(line.seats),
+                crate::words::term(l, line.term),
+                line.period.map_or_else(
+                    || "-".to_string(),
+                    |(from, to)| format!("{} - {}", lang.date_short(from), lang.date_short(to)),
+                ),
+                lang.money(line.net),
+            ]
+        })
+        .collect();
+    pdf::Block::Table {
+        head: vec![
+            td_string!(l, quotes.col_product).to_string(),
+            td_string!(l, quotes.col_subscription).to_string(),
+            td_string!(l, quotes.col_seats).to_string(),
+            td_string!(l, quotes.col_term).to_string(),
+            td_string!(l, quotes.col_period).to_string(),
+            td_string!(l, quotes.col_amount).to_string(),
+        ],
+        rows,
+        widths: vec![3.4, 1.2, 0.8, 1.0, 2.2, 1.6],
+        amounts: vec![false, false, true, false, false, true],
     }
 }
