@@ -14,7 +14,9 @@ use crate::domain::authz::Role;
 use crate::domain::auto_renew::Ineligible;
 use crate::domain::checkout::RenewBlock;
 use crate::domain::eligibility::PaymentRefusal;
-use crate::domain::invoice::{InvoiceFilter, InvoicePaymentRefusal, InvoiceStatus, PayerProblem, PoNumberProblem};
+use crate::domain::invoice::{
+    DocumentProblem, InvoiceFilter, InvoicePaymentRefusal, InvoiceStatus, NotesProblem, PayerProblem, PoNumberProblem,
+};
 use crate::domain::locale::{Locale as Lang, Plural};
 use crate::domain::money::Money;
 use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
@@ -215,6 +217,11 @@ fn shown_with(l: Locale, auto_renew: bool, d: String) -> String {
     if auto_renew { td_string!(l, shown.renews_on, date = d) } else { td_string!(l, shown.expires_on, date = d) }
 }
 
+/// A file's size in whole kilobytes, rounded up: "2,048 KB".
+pub fn file_size(l: Locale, bytes: i64) -> String {
+    td_string!(l, invoice_details.kilobytes, size = lang(l).integer((bytes.max(0) + 1023) / 1024))
+}
+
 /// An amount with its currency, as the reader writes it: "€1,234.56", "1 234,56 €".
 pub fn amount(l: Locale, money: Money) -> String {
     lang(l).money(money)
@@ -368,6 +375,22 @@ pub fn problem(l: Locale, p: &Problem) -> String {
             td_string!(l, invoices.payers_too_many, max = max, asked = asked)
         }
         Problem::InvoiceVoided => td_string!(l, invoices.voided_unchanged).to_string(),
+        Problem::Notes(NotesProblem::TooLong { max }) => td_string!(l, problem.too_long, max = max),
+        Problem::Notes(NotesProblem::ControlCharacter) => td_string!(l, problem.notes_control).to_string(),
+        Problem::Document(d) => match d {
+            DocumentProblem::Empty => td_string!(l, problem.document_empty).to_string(),
+            DocumentProblem::TooLarge { max_bytes } => {
+                td_string!(l, problem.document_too_large, mb = max_bytes / (1024 * 1024))
+            }
+            DocumentProblem::NotAllowed => td_string!(l, problem.document_not_allowed).to_string(),
+            DocumentProblem::TooMany { max } => td_string!(l, problem.document_too_many, max = max),
+        },
+        Problem::NotReissuable { partly_paid: true, .. } => {
+            td_string!(l, problem.not_reissuable_partly_paid).to_string()
+        }
+        Problem::NotReissuable { status, partly_paid: false } => {
+            td_string!(l, problem.not_reissuable, status = invoice_status(l, *status).to_lowercase())
+        }
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),
             StepError::NotForward => td_string!(l, problem.clock_not_forward),
@@ -627,6 +650,13 @@ mod tests {
             Problem::ExtensionRefused(ExtensionRefusal::TooLong {
                 limit: NaiveDate::from_ymd_opt(2030, 1, 15).unwrap(),
             }),
+            Problem::Notes(NotesProblem::ControlCharacter),
+            Problem::Document(DocumentProblem::Empty),
+            Problem::Document(DocumentProblem::TooLarge { max_bytes: 10 * 1024 * 1024 }),
+            Problem::Document(DocumentProblem::NotAllowed),
+            Problem::Document(DocumentProblem::TooMany { max: 5 }),
+            Problem::NotReissuable { status: InvoiceStatus::Paid, partly_paid: false },
+            Problem::NotReissuable { status: InvoiceStatus::Open, partly_paid: true },
         ];
         for l in [Locale::en, Locale::fi, Locale::sv, Locale::fr, Locale::de] {
             for p in &problems {
@@ -637,6 +667,10 @@ mod tests {
         assert_eq!(
             problem(Locale::en, &Problem::AutoRenewRefused { on: false, refused: vec![] }),
             "Nothing was changed: 0 of the selected subscriptions cannot have auto-renew turned off. Remove them and try again."
+        );
+        assert_eq!(
+            problem(Locale::en, &Problem::Document(DocumentProblem::TooLarge { max_bytes: 10 * 1024 * 1024 })),
+            "The file is larger than 10 MB. Attach a smaller one."
         );
         assert_eq!(problem(Locale::sv, &Problem::TooManyFailures { seconds: 890 }).split(' ').nth(5), Some("15"));
         assert_eq!(problem(Locale::en, &Problem::TooManyFailures { seconds: 61 }).split(' ').nth(5), Some("2"));

@@ -42,14 +42,34 @@ pub async fn invoice_pdf(
     download(answer.await, &links::invoice_pdf(&number))
 }
 
+/// `GET /billing/subscriptions/{id}/invoice-details/documents/{document}`: a PO document as it
+/// was uploaded, for the organisation's buyers (R-INV-5); anyone else's is not found.
+pub async fn po_document(
+    State(state): State<AppState>,
+    Path((id, document)): Path<(i64, i64)>,
+    headers: HeaderMap,
+) -> Response {
+    let id = app::domain::ids::SubscriptionId(id);
+    let answer = async {
+        let actor = app::server::context::actor_from_headers(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
+        let dir = app::server::files::documents_dir(&state.config.data_dir);
+        app::server::services::invoice_details::document(&state.store, &actor, &dir, id, document).await
+    };
+    download(answer.await, &links::po_document(id, document))
+}
+
 /// A document as a download, or what stands in its way; signed out, sign-in and back to `here`.
 fn download(answer: Result<app::server::store::records::Attachment, AppError>, here: &str) -> Response {
     match answer {
         Ok(file) => {
             let disposition = format!("attachment; filename=\"{}\"", file.file_name.replace(['"', '\\'], ""));
+            let content_type = file.content_type.clone();
             let mut response = file.bytes.into_response();
             let h = response.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+            let kind = HeaderValue::from_str(&content_type);
+            h.insert(header::CONTENT_TYPE, kind.unwrap_or(HeaderValue::from_static("application/octet-stream")));
+            // A PNG or JPEG a buyer uploaded is never sniffed into anything else by the browser.
+            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
             if let Ok(v) = HeaderValue::from_str(&disposition) {
                 h.insert(header::CONTENT_DISPOSITION, v);

@@ -51,6 +51,10 @@ pub fn router(state: AppState) -> Router {
         .route("/health", axum::routing::get(health))
         .route("/billing/quotes/{number}/pdf", axum::routing::get(documents::quote_pdf))
         .route("/billing/invoices/{number}/pdf", axum::routing::get(documents::invoice_pdf))
+        .route(
+            "/billing/subscriptions/{id}/invoice-details/documents/{document}",
+            axum::routing::get(documents::po_document),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -60,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", statics::pkg(&state.leptos_options))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(status::client_errors))
+        .layer(axum::middleware::from_fn(status::multipart_forms))
         .layer(statics::compression())
         .layer(axum::middleware::from_fn_with_state(store, language))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))

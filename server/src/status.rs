@@ -32,3 +32,24 @@ pub async fn client_errors(req: Request<Body>, next: Next) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// The server functions that read a multipart form (uploads).
+const MULTIPART: [&str; 1] = [<app::api::UploadPoDocument as leptos::server_fn::ServerFn>::PATH];
+
+/// Answers a request to an upload's server function that is not a multipart form with 422
+/// (the field named, nothing changed) before Leptos's decoder sees it: it would panic.
+pub async fn multipart_forms(req: Request<Body>, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if MULTIPART.contains(&req.uri().path()) && !app::server::context::is_multipart_form(content_type) {
+        // Read what was sent (up to a bound) so the connection stays usable for the next request.
+        let _ = to_bytes(req.into_body(), MAX_ERROR_BODY).await;
+        let error = AppError::validation("document", app::contract::problem::Problem::MalformedForm);
+        let body = serde_json::to_string(&error).unwrap_or_default();
+        let mut res = (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
+        res.headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+        return res;
+    }
+    next.run(req).await
+}

@@ -93,9 +93,18 @@ async fn every_server_function_refuses_anonymous_callers() {
         ),
         ("invoice_payment", vec![("id", "1".into())]),
         ("manage_payers", vec![("number", "INV-000001".into()), ("add", "x@y.example".into())]),
+        ("invoice_details", vec![("id", "1".into())]),
+        ("save_invoice_details", vec![("id", "1".into()), ("po_number", "PO-1".into())]),
+        ("upload_po_document", vec![("id", "1".into())]),
+        ("remove_po_document", vec![("id", "1".into()), ("document", "1".into())]),
+        ("reissue_invoice", vec![("number", "INV-000001".into())]),
     ];
     for (endpoint, form) in &calls {
-        let (status, body) = app.call(endpoint, None, form).await;
+        let (status, body) = if *endpoint == "upload_po_document" {
+            app.call_multipart(endpoint, None, form, ("document", "po.pdf", b"%PDF-1.4\n")).await
+        } else {
+            app.call(endpoint, None, form).await
+        };
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{endpoint}: {body}");
         assert_eq!(body, Value::String("Unauthorized".into()), "{endpoint}: {body}");
     }
@@ -283,6 +292,22 @@ async fn the_session_cookie_is_http_only_and_lax_and_sign_out_ends_the_session()
         "{set_cookie}"
     );
     assert!(!set_cookie.contains("Secure"), "plain-http localhost cannot keep Secure cookies");
+    // The page's script gets the target as its answer and loads it itself: no redirect header
+    // that would also make its router change route (two navigations racing each other).
+    let (status, body) = app
+        .call("sign_in", None, &[("email", "buyer2@aurora.example".into()), ("password", DEMO_PASSWORD.into())])
+        .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, Some("/billing/subscriptions")));
+    let scripted = app
+        .client
+        .post(format!("{}/api/sign_in", app.url))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "buyer2@aurora.example"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scripted.status(), StatusCode::OK);
+    assert!(scripted.headers().get("serverfnredirect").is_none() && scripted.headers().get("location").is_none());
     let cookie = set_cookie.split(';').next().unwrap().to_string();
     assert_eq!(app.call("list_subscriptions", Some(&cookie), &[]).await.0, StatusCode::OK);
     let (status, _) = app.call("sign_out", Some(&cookie), &[]).await;

@@ -34,6 +34,9 @@ enum Object {
 /// A form's fields, as a browser sends them.
 type Form = Vec<(&'static str, String)>;
 
+/// A small PDF, as a PO document upload carries one.
+const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+
 struct Row {
     endpoint: &'static str,
     /// The form for a call naming subscription `id` (ignored by functions without an object).
@@ -324,6 +327,51 @@ fn matrix() -> Vec<Row> {
             false,
             same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
         ),
+        // Invoice details and reissuing are for buyers (R-INV-5, R-EXT-4); another
+        // organisation's subscription or invoice is not found.
+        (
+            "invoice_details",
+            |id| vec![("id", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        (
+            "save_invoice_details",
+            |id| vec![("id", id.to_string()), ("po_number", "PO-MATRIX".into()), ("notes", String::new())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        // Sent as multipart with a small PDF (see `call_row`).
+        (
+            "upload_po_document",
+            |id| vec![("id", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        (
+            "remove_po_document",
+            |id| vec![("id", id.to_string()), ("document", "999999".into())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        (
+            "reissue_invoice",
+            |_| vec![("number", "INV-999999".into()), ("po_number", "PO".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
         (
             "invoice_payment",
             |_| vec![("id", "999999".into())],
@@ -411,7 +459,12 @@ async fn authorization_matrix_every_function_every_role_own_and_foreign_objects(
         };
         for (object, id, expected) in objects {
             for (i, (who, _)) in CALLERS.iter().enumerate() {
-                let (status, body) = app.call(row.endpoint, cookies[i].as_deref(), &(row.form)(*id)).await;
+                let form = (row.form)(*id);
+                let (status, body) = if row.endpoint == "upload_po_document" {
+                    app.call_multipart(row.endpoint, cookies[i].as_deref(), &form, ("document", "po.pdf", PDF)).await
+                } else {
+                    app.call(row.endpoint, cookies[i].as_deref(), &form).await
+                };
                 calls += 1;
                 // A server function that redirects a form answers the browser's fetch with 200
                 // too; a redirect status here would be a page answer.

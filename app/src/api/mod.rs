@@ -42,7 +42,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let me = services::account::me(&state.store, &actor).await?;
     let target = links::safe_next(next.as_deref())
         .unwrap_or_else(|| links::home(me.can_view_subscriptions, me.can_view_invoices).into());
-    leptos_axum::redirect(&target);
+    context::redirect_plain_form(&target);
     Ok(target)
 }
 
@@ -703,4 +703,119 @@ pub async fn advance_demo_clock(step: String) -> Result<ClockMove, AppError> {
     let moved = crate::server::services::demo_clock::advance(&state, &actor, &step).await?;
     leptos_axum::redirect(&links::demo_clock_moved(step.trim(), &moved.to_param()));
     Ok(moved)
+}
+
+/// A subscription's invoice details as the buyer edits them (R-INV-5).
+#[server(prefix = "/api", endpoint = "invoice_details")]
+pub async fn invoice_details(id: SubscriptionId) -> Result<InvoiceDetailsPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::invoice_details::page(&state.store, &actor, id, state.clock.now()).await
+}
+
+/// Saves a subscription's PO number and notes for the invoices issued from now on (R-INV-5),
+/// then shows its invoice details again.
+#[server(prefix = "/api", endpoint = "save_invoice_details")]
+pub async fn save_invoice_details(
+    id: SubscriptionId,
+    #[server(default)] po_number: String,
+    #[server(default)] notes: String,
+) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    crate::server::services::invoice_details::save(&state.store, &actor, id, &po_number, &notes, now).await?;
+    leptos_axum::redirect(&links::invoice_details_notice(id, "saved"));
+    Ok(())
+}
+
+/// A PO document upload as read from its multipart form.
+#[cfg(feature = "ssr")]
+#[derive(Default)]
+struct Upload {
+    id: Option<SubscriptionId>,
+    file_name: String,
+    bytes: Vec<u8>,
+    /// Passed 10 MB: the rest was drained, not kept.
+    too_large: bool,
+}
+
+#[cfg(feature = "ssr")]
+async fn read_upload(mut form: multer::Multipart<'static>) -> Result<Upload, AppError> {
+    use crate::domain::invoice::MAX_DOCUMENT_BYTES;
+    let malformed = |field: &str| AppError::validation(field, Problem::MalformedForm);
+    let mut upload = Upload::default();
+    while let Some(mut field) = form.next_field().await.map_err(|_| malformed("document"))? {
+        match field.name() {
+            Some("id") => {
+                let text = field.text().await.map_err(|_| malformed("id"))?;
+                upload.id = Some(text.trim().parse().map_err(|_| malformed("id"))?);
+            }
+            Some("document") => {
+                upload.file_name = field.file_name().unwrap_or_default().to_string();
+                while let Some(chunk) = field.chunk().await.map_err(|_| malformed("document"))? {
+                    if upload.bytes.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+                        upload.too_large = true;
+                    } else if !upload.too_large {
+                        upload.bytes.extend_from_slice(&chunk);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// Attaches a PO document to a subscription's invoice details (R-INV-5): a multipart form with
+/// the subscription's `id` and the file as `document`. The file is read in pieces and refused
+/// once it passes 10 MB (what follows is drained, not kept).
+#[server(prefix = "/api", endpoint = "upload_po_document", input = leptos::server_fn::codec::MultipartFormData)]
+pub async fn upload_po_document(data: leptos::server_fn::codec::MultipartData) -> Result<i64, AppError> {
+    use crate::domain::invoice::{DocumentProblem, MAX_DOCUMENT_BYTES};
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let upload = read_upload(data.into_inner().ok_or(AppError::Internal)?).await?;
+    let id = upload.id.ok_or_else(|| AppError::validation("id", Problem::MalformedForm))?;
+    if upload.too_large {
+        let problem = Problem::Document(DocumentProblem::TooLarge { max_bytes: MAX_DOCUMENT_BYTES });
+        return Err(AppError::validation("document", problem));
+    }
+    let dir = crate::server::files::documents_dir(&state.config.data_dir);
+    let now = state.clock.now();
+    let (name, bytes) = (&upload.file_name, &upload.bytes);
+    let doc = crate::server::services::invoice_details::add_document(&state.store, &actor, &dir, id, name, bytes, now)
+        .await?;
+    leptos_axum::redirect(&links::invoice_details_notice(id, "attached"));
+    Ok(doc.id)
+}
+
+/// Takes a PO document off a subscription's invoice details.
+#[server(prefix = "/api", endpoint = "remove_po_document")]
+pub async fn remove_po_document(id: SubscriptionId, document: i64) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let dir = crate::server::files::documents_dir(&state.config.data_dir);
+    let now = state.clock.now();
+    crate::server::services::invoice_details::remove_document(&state.store, &actor, &dir, id, document, now).await?;
+    leptos_axum::redirect(&links::invoice_details_notice(id, "removed"));
+    Ok(())
+}
+
+/// Reissues an open invoice with the PO number and notes given (R-EXT-4): the old one is
+/// voided and linked to the new one, which is mailed to its payers; then the new one's page.
+#[server(prefix = "/api", endpoint = "reissue_invoice")]
+pub async fn reissue_invoice(
+    number: String,
+    #[server(default)] po_number: String,
+    #[server(default)] notes: String,
+) -> Result<String, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    let base = &state.config.public_url;
+    let new = crate::server::services::invoices::reissue(&state.store, &actor, &number, &po_number, &notes, now, base)
+        .await?;
+    leptos_axum::redirect(&links::invoice_reissued(&new));
+    Ok(new)
 }

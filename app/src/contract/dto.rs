@@ -268,8 +268,37 @@ pub struct BillingDetail {
     pub renewal_price: Option<RenewalPrice>,
     pub po_number: String,
     pub notes: String,
-    pub po_documents: Vec<String>,
+    pub po_documents: Vec<PoDocumentView>,
     pub payers: Vec<String>,
+}
+
+/// A PO document attached to a subscription's invoice details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoDocumentView {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_on: NaiveDate,
+    pub uploaded_by: Option<String>,
+}
+
+/// A subscription's invoice details, as the buyer edits them (R-INV-5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceDetailsPage {
+    pub subscription_id: SubscriptionId,
+    pub product_name: String,
+    pub po_number: String,
+    pub notes: String,
+    pub documents: Vec<PoDocumentView>,
+    pub max_documents: usize,
+    pub max_document_bytes: usize,
+    /// The day the automatic renewal invoice is issued, when it is near (R-REN-5): changes
+    /// after it apply only to later invoices.
+    pub renewal_invoice_on: Option<NaiveDate>,
+    /// Open invoices of this subscription issued with the details as they were: reissue them to
+    /// carry the change (R-EXT-4).
+    pub open_invoices: Vec<String>,
 }
 
 /// The demo clock (configuration `PORTAL_DEMO_CLOCK`).
@@ -891,6 +920,19 @@ pub struct InvoiceDetail {
     pub payable: bool,
     /// Whether this user may add and remove its payers (buyers; not once it is voided).
     pub can_manage_payers: bool,
+    /// The PO number and notes a reissue would print (R-EXT-4): its subscription's invoice
+    /// details as they are now; `None` when this user cannot reissue it (buyers reissue open
+    /// invoices with nothing paid on them).
+    pub reissue: Option<ReissueForm>,
+}
+
+/// What reissuing an invoice starts from (R-EXT-4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReissueForm {
+    pub po_number: String,
+    pub notes: String,
+    /// The subscription whose invoice details these are (edited on its page), if one.
+    pub subscription_id: Option<SubscriptionId>,
 }
 
 /// A way to pay invoices: a method on file (`value` its id) or a bank transfer

@@ -103,6 +103,21 @@ pub fn subscription_next_term(id: SubscriptionId, withdrawn: bool) -> String {
     format!("{}?notice={}", subscription(id), if withdrawn { "next-term-withdrawn" } else { "next-term" })
 }
 
+/// A subscription's invoice details: PO number, notes and PO documents (R-INV-5).
+pub fn invoice_details(id: SubscriptionId) -> String {
+    format!("{}/invoice-details", subscription(id))
+}
+
+/// The invoice details page after a change (`notice`: "saved", "attached" or "removed").
+pub fn invoice_details_notice(id: SubscriptionId, notice: &str) -> String {
+    format!("{}?notice={notice}", invoice_details(id))
+}
+
+/// One PO document of a subscription (a download, not a page).
+pub fn po_document(id: SubscriptionId, document: i64) -> String {
+    format!("{}/documents/{document}", invoice_details(id))
+}
+
 /// Bulk renew's groups for `ids` (comma-separated).
 pub fn renew(ids: &str) -> String {
     format!("{RENEW}?ids={ids}")
@@ -146,6 +161,11 @@ pub fn invoice(number: &str) -> String {
 /// An invoice's page after its payers were saved (`count` of them now).
 pub fn invoice_payers_saved(number: &str, count: usize) -> String {
     format!("{}?payers={count}", invoice(number))
+}
+
+/// The invoice that replaced a reissued one, on its page (R-EXT-4).
+pub fn invoice_reissued(number: &str) -> String {
+    format!("{}?reissued=1", invoice(number))
 }
 
 /// An invoice's PDF (a download, not a page).

@@ -125,6 +125,15 @@ pub enum Problem {
     Payers(crate::domain::invoice::PayerProblem),
     /// A voided invoice is not changed: its replacement is.
     InvoiceVoided,
+    /// Invoice notes cannot be so (R-INV-5).
+    Notes(crate::domain::invoice::NotesProblem),
+    /// A PO document cannot be attached (R-INV-5: PDF, PNG or JPEG by content, 10 MB, 5).
+    Document(crate::domain::invoice::DocumentProblem),
+    /// Only an open invoice with nothing paid on it is reissued (R-EXT-4); this one is not.
+    NotReissuable {
+        status: crate::domain::invoice::InvoiceStatus,
+        partly_paid: bool,
+    },
 }
 
 /// A subscription that cannot be renewed now, and why.

@@ -84,10 +84,13 @@ pub enum Action {
     PayInvoices,
     /// Add and remove an invoice's payers (R-ROLE-6, R-INV-4: buyers add payers).
     ManagePayers,
+    /// Edit a subscription's invoice details (PO number, notes, PO documents; R-INV-5) and
+    /// reissue an open invoice with them (R-EXT-4).
+    EditInvoiceDetails,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::ViewSubscriptions,
         Action::ViewBillingDetails,
         Action::ChangeAutoRenew,
@@ -100,6 +103,7 @@ impl Action {
         Action::ViewInvoices,
         Action::PayInvoices,
         Action::ManagePayers,
+        Action::EditInvoiceDetails,
     ];
 }
 
@@ -138,7 +142,8 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
         | Action::ViewQuotes
         | Action::SetApprovalThreshold
         | Action::DecideApproval
-        | Action::ManagePayers => buyer,
+        | Action::ManagePayers
+        | Action::EditInvoiceDetails => buyer,
     }
 }
 

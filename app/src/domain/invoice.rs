@@ -51,6 +51,57 @@ pub fn parse_po_number(text: &str) -> Result<String, PoNumberProblem> {
     Ok(po.to_string())
 }
 
+/// The longest note printed on a subscription's invoices, in characters.
+pub const MAX_NOTES: usize = 500;
+
+/// Why invoice notes are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum NotesProblem {
+    #[error("longer than {max} characters")]
+    TooLong { max: usize },
+    /// A control character other than a line break or a tab.
+    #[error("a control character")]
+    ControlCharacter,
+}
+
+/// Notes as typed: trimmed, line breaks kept (as `\n`); at most [`MAX_NOTES`] characters and no
+/// control characters but line breaks and tabs (R-INV-5).
+pub fn parse_notes(text: &str) -> Result<String, NotesProblem> {
+    let notes = text.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if notes.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(NotesProblem::ControlCharacter);
+    }
+    if notes.chars().count() > MAX_NOTES {
+        return Err(NotesProblem::TooLong { max: MAX_NOTES });
+    }
+    Ok(notes)
+}
+
+/// The day the automatic renewal invoice of a subscription paid by invoice is issued, when
+/// that day is near enough (from the first renewal reminder on) that a change of its invoice
+/// details may come too late for it (R-REN-5): an invoice already issued is not changed and has
+/// to be reissued (R-EXT-4). `None` when no such invoice is coming.
+pub fn renewal_invoice_day(
+    paid_by_invoice: bool,
+    renews_automatically: bool,
+    renewal_day: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Option<chrono::NaiveDate> {
+    let window_opens = renewal_day - chrono::Duration::days(super::renewal::REMINDER_DAYS[0]);
+    (paid_by_invoice && renews_automatically && today >= window_opens && today <= renewal_day).then_some(renewal_day)
+}
+
+/// The number an invoice gets when it is reissued (R-EXT-4): `INV-7-20261201` becomes
+/// `INV-7-20261201-R1`, and that one `INV-7-20261201-R2`.
+pub fn reissued_number(number: &str) -> String {
+    if let Some((base, n)) = number.rsplit_once("-R")
+        && let Ok(n) = n.parse::<u32>()
+    {
+        return format!("{base}-R{}", n + 1);
+    }
+    format!("{number}-R1")
+}
+
 /// Where an invoice stands (R-INV-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum InvoiceStatus {
@@ -532,6 +583,36 @@ mod tests {
         let current = add_payers(&[], &typed).unwrap();
         assert_eq!(remove_payers(&current, &["c@X.example".into()]), ["a@x.example", "b@x.example"]);
         assert_eq!(remove_payers(&current, &["nobody@x.example".into()]).len(), 3);
+    }
+
+    #[test]
+    fn notes_keep_line_breaks_refuse_other_controls_and_stop_at_500() {
+        // R-INV-5: notes are printed on the invoices issued from then on.
+        assert_eq!(parse_notes("  Deliver to AP.\r\nAttn: Maria  "), Ok("Deliver to AP.\nAttn: Maria".into()));
+        assert_eq!(parse_notes("a\u{7}b"), Err(NotesProblem::ControlCharacter));
+        assert_eq!(parse_notes(&"é".repeat(500)).map(|n| n.chars().count()), Ok(500));
+        assert_eq!(parse_notes(&"é".repeat(501)), Err(NotesProblem::TooLong { max: 500 }));
+    }
+
+    #[test]
+    fn the_renewal_invoice_warning_opens_45_days_before_for_automatic_renewals_by_invoice() {
+        // R-REN-5: details must be changed before the renewal date, when the invoice is issued.
+        let renewal = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        let day = |d: i64| renewal - chrono::Duration::days(d);
+        assert_eq!(renewal_invoice_day(true, true, renewal, day(45)), Some(renewal));
+        assert_eq!(renewal_invoice_day(true, true, renewal, day(0)), Some(renewal));
+        assert_eq!(renewal_invoice_day(true, true, renewal, day(46)), None, "before the window");
+        assert_eq!(renewal_invoice_day(true, true, renewal, day(-1)), None, "issued already");
+        assert_eq!(renewal_invoice_day(false, true, renewal, day(3)), None, "paid by card: no invoice to fix");
+        assert_eq!(renewal_invoice_day(true, false, renewal, day(3)), None, "no automatic renewal");
+    }
+
+    #[test]
+    fn a_reissued_invoice_counts_its_reissues_in_its_number() {
+        // R-EXT-4: the new invoice is linked to the voided one and told apart by its number.
+        assert_eq!(reissued_number("INV-7-20261201"), "INV-7-20261201-R1");
+        assert_eq!(reissued_number("INV-7-20261201-R1"), "INV-7-20261201-R2");
+        assert_eq!(reissued_number("INV-ORD-R"), "INV-ORD-R-R1");
     }
 
     #[test]

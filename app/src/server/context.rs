@@ -125,6 +125,27 @@ pub fn set_language_cookie(locale: Locale, secure: bool) {
     append_header(cookie(LANGUAGE_COOKIE, locale.code(), LANGUAGE_COOKIE_SECONDS, secure));
 }
 
+/// Sends a plain form post (no JavaScript) on to `target` with a 302. A call from the page's
+/// script gets nothing but its answer: the page loads the target itself, once. Leptos's own
+/// redirect would also tell the script's router to change route, and the two navigations race.
+pub fn redirect_plain_form(target: &str) {
+    let accepts_html = use_context::<Parts>().is_some_and(|p| {
+        p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    });
+    if accepts_html {
+        leptos_axum::redirect(target);
+    }
+}
+
+/// Whether a request's `Content-Type` is a multipart form the server functions that take
+/// uploads can read (server_fn gives up on anything else by panicking, so the router checks
+/// first and answers a malformed request with 422).
+pub fn is_multipart_form(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|ct| {
+        ct.trim_start().to_ascii_lowercase().starts_with("multipart/form-data") && multer::parse_boundary(ct).is_ok()
+    })
+}
+
 fn append_header(value: String) {
     if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
         res.append_header(SET_COOKIE, v);
@@ -135,6 +156,16 @@ fn append_header(value: String) {
 mod tests {
     use super::client_behind_proxies;
     use std::net::IpAddr;
+
+    #[test]
+    fn only_multipart_forms_with_a_boundary_reach_the_upload_decoder() {
+        use super::is_multipart_form;
+        assert!(is_multipart_form(Some("multipart/form-data; boundary=----x1")));
+        assert!(is_multipart_form(Some("Multipart/Form-Data; boundary=\"a b\"")));
+        for ct in [None, Some("application/x-www-form-urlencoded"), Some("multipart/form-data"), Some("text/plain")] {
+            assert!(!is_multipart_form(ct), "{ct:?}");
+        }
+    }
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()

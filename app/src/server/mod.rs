@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod documents;
+pub mod files;
 pub mod gateway;
 pub mod language;
 pub mod mail;

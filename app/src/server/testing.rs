@@ -163,6 +163,14 @@ pub async fn scalar(store: &Store, sql: &str) -> i64 {
     }
 }
 
+/// The first column of the first row of a query returning text (portable SQL only).
+pub async fn text(store: &Store, sql: &str) -> String {
+    match store {
+        Store::Sqlite(p) => sqlx::query_scalar::<_, String>(sql).fetch_one(p).await.expect("test query"),
+        Store::Postgres(p) => sqlx::query_scalar::<_, String>(sql).fetch_one(p).await.expect("test query"),
+    }
+}
+
 /// The engine with the simulated gateway and the default rates, as the server builds it.
 pub fn engine(store: &Store, base_url: &str) -> super::services::engine::Engine {
     super::services::engine::Engine {

@@ -13,16 +13,17 @@ use super::components::{Authenticated, ErrorNotice};
 use super::renew::CheckoutKey;
 use super::subscriptions::ValueSelect;
 use crate::api::{
-    ManagePayers as ManagePayersAction, PayInvoices, invoice, invoice_payment, invoices, review_invoice_payment,
+    ManagePayers as ManagePayersAction, PayInvoices, ReissueInvoice, invoice, invoice_payment, invoices,
+    review_invoice_payment,
 };
 use crate::contract::dto::{
     InvoiceDetail, InvoicePayReview, InvoicePaymentState, InvoicePaymentView, InvoiceQuery, InvoiceSummary,
-    InvoicesPage,
+    InvoicesPage, ReissueForm,
 };
 use crate::contract::error::AppError;
 use crate::contract::links;
 use crate::domain::ids::PaymentId;
-use crate::domain::invoice::{InvoiceFilter, InvoiceStatus, MAX_PAYERS};
+use crate::domain::invoice::{InvoiceFilter, InvoiceStatus, MAX_PAYERS, MAX_PO_NUMBER};
 use crate::i18n::{Locale, td_string};
 use crate::words;
 
@@ -213,11 +214,13 @@ pub fn InvoicePage() -> impl IntoView {
     let number = move || params.get().get("number").unwrap_or_default();
     // Saving payers comes back here with `?payers=N`: the invoice is read again.
     let detail = Resource::new(move || (number(), query.get().get("payers")), |(n, _)| invoice(n));
+    let reissued = move || query.get().get("reissued").is_some();
     view! {
         <Title text=move || td_string!(l, invoices.detail_title, number = number())/>
         <Authenticated children=move |me| view! {
             <p><A href=links::INVOICES>{td_string!(l, invoices.back)}</A></p>
             <h1>{move || td_string!(l, invoices.detail_title, number = number())}</h1>
+            {move || reissued().then(|| view! { <p class="notice notice-success" role="status">{td_string!(l, invoices.reissued)}</p> })}
             <Suspense fallback=move || view! { <p class="loading">{td_string!(l, app.loading)}</p> }>
                 {move || detail.get().map(|r| match r {
                     Ok(d) => view! { <Invoice d link_subscriptions=me.can_view_subscriptions/> }.into_any(),
@@ -315,6 +318,37 @@ fn Invoice(d: InvoiceDetail, link_subscriptions: bool) -> impl IntoView {
                 }}
             </section>
         </div>
+        {d.reissue.clone().map(|form| view! { <Reissue number=s.number.clone() form/> })}
+    }
+}
+
+/// Reissuing an open invoice with a corrected PO number or notes (R-EXT-4): the invoice is
+/// voided and replaced by a new one that is mailed to its payers again.
+#[component]
+fn Reissue(number: String, form: ReissueForm) -> impl IntoView {
+    let l = expect_context::<Locale>();
+    let reissue = ServerAction::<ReissueInvoice>::new();
+    let error = move || reissue.value().get().and_then(|r| r.err());
+    let about = move |field: &'static str| super::components::described_by(error(), field);
+    view! {
+        <section class="card" aria-labelledby="h-reissue">
+            <h2 id="h-reissue">{td_string!(l, invoices.reissue_title)}</h2>
+            <p class="hint">{td_string!(l, invoices.reissue_hint)}</p>
+            {form.subscription_id.map(|id| view! {
+                <p><A href=links::invoice_details(id)>{td_string!(l, invoices.reissue_details_link)}</A></p>
+            })}
+            {move || error().map(|e| view! { <ErrorNotice error=e/> })}
+            <ActionForm action=reissue>
+                <input type="hidden" name="number" value=number.clone()/>
+                <label for="reissue-po">{td_string!(l, invoice_details.po_number)}</label>
+                <input id="reissue-po" name="po_number" type="text" value=form.po_number.clone() maxlength=MAX_PO_NUMBER
+                    autocomplete="off" aria-describedby=move || about("po_number").0 aria-invalid=move || about("po_number").1/>
+                <label for="reissue-notes">{td_string!(l, invoice_details.notes)}</label>
+                <textarea id="reissue-notes" name="notes" rows="3"
+                    aria-describedby=move || about("notes").0 aria-invalid=move || about("notes").1>{form.notes.clone()}</textarea>
+                <button type="submit" class="primary" disabled=move || reissue.pending().get()>{td_string!(l, invoices.reissue_button)}</button>
+            </ActionForm>
+        </section>
     }
 }
 

@@ -6,6 +6,7 @@ mod approvals;
 mod auto_renew;
 pub(crate) mod components;
 mod demo_clock;
+mod invoice_details;
 mod invoices;
 mod mailbox;
 mod new_quote;
@@ -164,6 +165,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/subscriptions") view=subscriptions::SubscriptionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/subscriptions/:id") view=subscriptions::SubscriptionPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/subscriptions/:id/add-seats") view=renew::AddSeatsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/subscriptions/:id/invoice-details") view=invoice_details::InvoiceDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/subscriptions/:id/extend") view=renew::ExtendPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/auto-renew") view=auto_renew::AutoRenewPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/renew") view=renew::RenewPage ssr=SsrMode::Async/>

@@ -504,9 +504,17 @@ fn Detail(
                             })}
                             <dt>{td_string!(l, detail.po_number)}</dt><dd>{if b.po_number.is_empty() { "—".to_string() } else { b.po_number.clone() }}</dd>
                             <dt>{td_string!(l, detail.notes)}</dt><dd>{if b.notes.is_empty() { "—".to_string() } else { b.notes.clone() }}</dd>
-                            <dt>{td_string!(l, detail.po_documents)}</dt><dd>{if b.po_documents.is_empty() { td_string!(l, none).to_string() } else { b.po_documents.join(", ") }}</dd>
+                            <dt>{td_string!(l, detail.po_documents)}</dt>
+                            <dd>{if b.po_documents.is_empty() {
+                                view! { <span>{td_string!(l, none)}</span> }.into_any()
+                            } else {
+                                view! { <ul class="plain">{b.po_documents.clone().into_iter().map(|doc| view! {
+                                    <li><a href=links::po_document(s.id, doc.id) download="">{doc.file_name.clone()}</a></li>
+                                }).collect_view()}</ul> }.into_any()
+                            }}</dd>
                             <dt>{td_string!(l, detail.payers)}</dt><dd>{if b.payers.is_empty() { td_string!(l, none).to_string() } else { b.payers.join(", ") }}</dd>
                         </dl>
+                        <p><A href=links::invoice_details(s.id)>{td_string!(l, invoice_details.edit_link)}</A></p>
                     </section>
                 }.into_any(),
                 None => view! {

@@ -136,6 +136,37 @@ impl TestApp {
         (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
     }
 
+    /// Posts a multipart form (text fields, then one file as `(field, name, bytes)`) to a
+    /// server function, as the browser sends an upload.
+    pub async fn call_multipart(
+        &self,
+        endpoint: &str,
+        cookie: Option<&str>,
+        form: &[(&str, String)],
+        file: (&str, &str, &[u8]),
+    ) -> (StatusCode, Value) {
+        let mut parts = reqwest::multipart::Form::new();
+        for (k, v) in form {
+            parts = parts.text(k.to_string(), v.clone());
+        }
+        let (field, name, bytes) = file;
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string());
+        parts = parts.part(field.to_string(), part);
+        let mut req = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.url))
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "application/json")
+            .multipart(parts);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+    }
+
     /// Signs in and returns the session cookie (`portal_session=...`).
     pub async fn sign_in(&self, email: &str) -> String {
         let res = self

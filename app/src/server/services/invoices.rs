@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::contract::dto::{
     BalanceView, InvoiceDetail, InvoiceLineView, InvoicePayReview, InvoicePaymentState, InvoicePaymentView,
-    InvoiceQuery, InvoiceSummary, InvoicesPage, PayChoice, PaymentMethodView,
+    InvoiceQuery, InvoiceSummary, InvoicesPage, PayChoice, PaymentMethodView, ReissueForm,
 };
 use crate::contract::error::AppError;
 use crate::contract::problem::Problem;
@@ -186,7 +186,103 @@ pub async fn invoice(
         payable: i.status == InvoiceStatus::Open && crate::domain::authz::allowed(&actor.roles, Action::PayInvoices),
         can_manage_payers: i.status != InvoiceStatus::Voided
             && crate::domain::authz::allowed(&actor.roles, Action::ManagePayers),
+        reissue: reissue_form(&mut tx, actor, &i).await?,
     })
+}
+
+/// Whether an invoice can be reissued now (R-EXT-4): open and nothing paid on it.
+fn reissuable(i: &InvoiceRecord) -> Result<(), AppError> {
+    if i.status == InvoiceStatus::Open && i.paid.is_zero() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(Problem::NotReissuable { status: i.status, partly_paid: !i.paid.is_zero() }))
+    }
+}
+
+/// What a reissue of `i` starts from: the invoice details of the subscription it bills as they
+/// are now (R-INV-5), or the invoice's own when it bills several with different ones.
+async fn reissue_form(tx: &mut Tx, actor: &Actor, i: &InvoiceRecord) -> Result<Option<ReissueForm>, AppError> {
+    if !crate::domain::authz::allowed(&actor.roles, Action::EditInvoiceDetails) || reissuable(i).is_err() {
+        return Ok(None);
+    }
+    let subs = tx.subscriptions_of_invoice(i.id).await?;
+    let mut details = Vec::new();
+    for sub in &subs {
+        details.push(tx.invoice_details(*sub).await?.unwrap_or_default());
+    }
+    Ok(Some(match (subs.as_slice(), details.as_slice()) {
+        ([sub], [d]) => {
+            ReissueForm { po_number: d.po_number.clone(), notes: d.notes.clone(), subscription_id: Some(*sub) }
+        }
+        _ => ReissueForm { po_number: i.po_number.clone(), notes: i.notes.clone(), subscription_id: None },
+    }))
+}
+
+/// Reissues an open invoice with a corrected PO number and notes (R-EXT-4): an issued invoice
+/// is never edited in place, so the old one is voided and a new one, linked to it, bills the
+/// same lines with the same due date, goes to the same payers and is mailed to them again.
+/// A second click answers with the invoice the first one made. Returns the new number.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub async fn reissue(
+    store: &Store,
+    actor: &Actor,
+    number: &str,
+    po_number: &str,
+    notes: &str,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> Result<String, AppError> {
+    use crate::domain::invoice::{parse_notes, parse_po_number, reissued_number};
+    authorize(actor, Action::EditInvoiceDetails, actor.org_id)?;
+    let po = parse_po_number(po_number).map_err(|p| AppError::validation("po_number", Problem::PoNumber(p)))?;
+    let notes = parse_notes(notes).map_err(|p| AppError::validation("notes", Problem::Notes(p)))?;
+    let mut tx = store.begin_write().await?;
+    let old = tx.invoice_by_number(actor.org_id, number.trim(), None).await?.ok_or(AppError::NotFound)?;
+    if let (InvoiceStatus::Voided, Some(new)) = (old.status, &old.replaced_by) {
+        return Ok(new.clone());
+    }
+    reissuable(&old)?;
+    if !tx.void_invoice(old.id, now).await? {
+        // Changed since it was read (PostgreSQL): by a concurrent click, whose answer is ours.
+        let now_is = tx.invoice_by_number(actor.org_id, &old.number, None).await?.ok_or(AppError::NotFound)?;
+        return match now_is.replaced_by {
+            Some(new) => Ok(new),
+            None => Err(reissuable(&now_is).err().unwrap_or(AppError::Conflict(Problem::ReviewStale))),
+        };
+    }
+    let order = old.order_id.ok_or_else(|| StoreError::Corrupt(format!("invoice {} has no order", old.number)))?;
+    let new_number = reissued_number(&old.number);
+    let invoice = crate::server::store::records::NewInvoice {
+        org_id: old.org_id,
+        number: &new_number,
+        customer_account_id: old.customer_account_id,
+        order_id: order,
+        subtotal: old.subtotal,
+        tax: old.tax,
+        total: old.total,
+        po_number: &po,
+        notes: &notes,
+        issued_at: now,
+        issued_on: local_date(now, old.time_zone),
+        due_at: old.due_at,
+        replaces: Some(old.id),
+    };
+    let lines = tx.invoice_lines(old.id).await?;
+    let payers = tx.invoice_payer_recipients(old.id).await?;
+    let addresses: Vec<String> = payers.iter().map(|p| p.address.clone()).collect();
+    tx.insert_invoice(&invoice, &lines, &addresses).await?;
+    crate::server::services::engine::mail_invoice(&mut tx, old.org_id, &new_number, payers, now, base_url).await?;
+    let entry = AuditEntry {
+        org_id: actor.org_id,
+        actor: Some(actor.user_id),
+        action: AuditAction::InvoiceReissued,
+        object: AuditObject::Invoice(old.id),
+        detail: format!("{} -> {new_number}: PO {:?} -> {po:?}", old.number, old.po_number),
+        at: now,
+    };
+    tx.insert_audit(&[entry]).await?;
+    tx.commit().await?;
+    Ok(new_number)
 }
 
 /// The invoice numbers of a pay form ("INV-1,INV-2"): each once, at most 100.

@@ -249,7 +249,12 @@ pub async fn detail(
             renewal_price,
             po_number: details.po_number,
             notes: details.notes,
-            po_documents: tx.po_documents(id).await?,
+            po_documents: tx
+                .po_documents(id)
+                .await?
+                .into_iter()
+                .map(|d| super::invoice_details::document_view(d, s.time_zone))
+                .collect(),
             payers: tx.subscription_payers(id).await?.into_iter().map(|p| p.address).collect(),
         })
     } else {

@@ -10,12 +10,14 @@ use super::records::*;
 use super::{StoreError, StoreResult, Tx, instant, on_tx, secs};
 use crate::domain::ids::*;
 use crate::domain::invoice::InvoiceStatus;
+use crate::domain::locale::Locale;
+use crate::domain::mail_routing::Recipient;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentKind;
 use crate::domain::term::Term;
 
 /// Columns of [`InvoiceRecord`]; a listing adds its conditions after `WHERE i.org_id = $1`.
-const INVOICE: &str = "SELECT i.id, i.org_id, i.number, i.customer_account_id, ca.csn, o.number AS order_number, \
+const INVOICE: &str = "SELECT i.id, i.org_id, i.number, i.customer_account_id, ca.csn, i.order_id, o.number AS order_number, \
      i.status, i.currency, i.subtotal_minor, i.tax_minor, i.total_minor, i.paid_minor, i.po_number, i.notes, \
      i.issued_at, i.due_at, i.voided_at, r.number AS replaces, \
      (SELECT n.number FROM invoices n WHERE n.replaces_invoice_id = i.id ORDER BY n.id LIMIT 1) AS replaced_by, \
@@ -31,6 +33,7 @@ struct InvoiceRow {
     number: String,
     customer_account_id: CustomerAccountId,
     csn: String,
+    order_id: Option<OrderId>,
     order_number: Option<String>,
     status: InvoiceStatus,
     currency: Currency,
@@ -69,6 +72,7 @@ impl TryFrom<InvoiceRow> for InvoiceRecord {
             number: r.number,
             customer_account_id: r.customer_account_id,
             csn: r.csn,
+            order_id: r.order_id,
             order_number: r.order_number,
             status: r.status,
             po_number: r.po_number,
@@ -308,11 +312,37 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(id).fetch_all(&mut *c).await?))
     }
 
+    /// The payers of an invoice with the language mail to them is written in (theirs if they
+    /// have an account and chose one, else the organisation's default).
+    pub async fn invoice_payer_recipients(&mut self, id: InvoiceId) -> StoreResult<Vec<Recipient>> {
+        let sql = "SELECT p.email, COALESCE((SELECT u.locale FROM users u WHERE u.email = p.email), o.default_locale) \
+                   FROM invoice_payers p JOIN invoices i ON i.id = p.invoice_id \
+                   JOIN organisations o ON o.id = i.org_id WHERE p.invoice_id = $1 ORDER BY p.email";
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, (String, Locale)>(sql).bind(id).fetch_all(&mut *c).await?);
+        Ok(rows.into_iter().map(|(address, lang)| Recipient { address, lang }).collect())
+    }
+
     /// The subscriptions an invoice bills, in order.
     pub async fn subscriptions_of_invoice(&mut self, id: InvoiceId) -> StoreResult<Vec<SubscriptionId>> {
         let sql = "SELECT DISTINCT subscription_id FROM invoice_lines WHERE invoice_id = $1 \
                    AND subscription_id IS NOT NULL ORDER BY subscription_id";
         Ok(on_tx!(self, |c| sqlx::query_scalar::<_, SubscriptionId>(sql).bind(id).fetch_all(&mut *c).await?))
+    }
+
+    /// Voids an open invoice with nothing paid on it, to be replaced (R-EXT-4); false when it
+    /// is no longer so (paid, being paid, voided meanwhile: a second click of Reissue).
+    pub async fn void_invoice(&mut self, id: InvoiceId, at: DateTime<Utc>) -> StoreResult<bool> {
+        let sql =
+            "UPDATE invoices SET status = 'void', voided_at = $2 WHERE id = $1 AND status = 'open' AND paid_minor = 0";
+        let n = on_tx!(self, |c| sqlx::query(sql).bind(id).bind(secs(at)).execute(&mut *c).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Numbers of the open invoices that bill a subscription, oldest first.
+    pub async fn open_invoices_of_subscription(&mut self, sub: SubscriptionId) -> StoreResult<Vec<String>> {
+        let sql = "SELECT i.number FROM invoices i WHERE i.status = 'open' AND EXISTS \
+                   (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.subscription_id = $1) ORDER BY i.id";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(sub).fetch_all(&mut *c).await?))
     }
 
     /// Makes `payers` (lower-cased) the invoice's payers.

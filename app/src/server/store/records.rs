@@ -144,6 +144,33 @@ pub struct InvoiceDetails {
     pub notes: String,
 }
 
+/// A PO document's record; its bytes are in the file under `storage_key` (`server::files`).
+#[derive(Debug, Clone)]
+pub struct PoDocument {
+    pub id: i64,
+    pub subscription_id: SubscriptionId,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub storage_key: String,
+    pub uploaded_by: Option<String>,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A PO document to record.
+pub struct NewPoDocument<'a> {
+    pub org_id: OrgId,
+    pub subscription_id: SubscriptionId,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub storage_key: &'a str,
+    pub uploaded_by: UserId,
+    pub uploaded_at: DateTime<Utc>,
+}
+
 /// One audit-log entry.
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
@@ -192,6 +219,13 @@ pub enum AuditAction {
     InvoicePaymentDeclined,
     /// An invoice's payers (and its subscriptions') were changed.
     PayersChanged,
+    /// A subscription's PO number or notes for its invoices were changed (R-INV-5).
+    InvoiceDetailsChanged,
+    /// A PO document was attached to a subscription's invoice details, or taken off.
+    PoDocumentAdded,
+    PoDocumentRemoved,
+    /// An open invoice was voided and issued again under a new number (R-EXT-4).
+    InvoiceReissued,
 }
 
 impl AuditAction {
@@ -222,6 +256,10 @@ impl AuditAction {
             AuditAction::InvoicePaid => "invoice.paid",
             AuditAction::InvoicePaymentDeclined => "invoice.declined",
             AuditAction::PayersChanged => "invoice.payers",
+            AuditAction::InvoiceDetailsChanged => "invoice_details.changed",
+            AuditAction::PoDocumentAdded => "po_document.added",
+            AuditAction::PoDocumentRemoved => "po_document.removed",
+            AuditAction::InvoiceReissued => "invoice.reissued",
         }
     }
 }
@@ -551,6 +589,7 @@ pub struct InvoiceRecord {
     pub number: String,
     pub customer_account_id: CustomerAccountId,
     pub csn: String,
+    pub order_id: Option<OrderId>,
     pub order_number: Option<String>,
     pub status: crate::domain::invoice::InvoiceStatus,
     pub subtotal: Money,

@@ -307,10 +307,67 @@ impl Tx {
         Ok(row.map(|(po_number, notes)| InvoiceDetails { po_number, notes }))
     }
 
-    /// File names of the PO documents on a subscription, oldest first.
-    pub async fn po_documents(&mut self, id: SubscriptionId) -> StoreResult<Vec<String>> {
-        let sql = "SELECT file_name FROM po_documents WHERE subscription_id = $1 ORDER BY id";
-        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, String>(sql).bind(id).fetch_all(&mut *c).await?))
+    /// Writes a subscription's PO number and notes for its next invoices (R-INV-5).
+    pub async fn save_invoice_details(
+        &mut self,
+        id: SubscriptionId,
+        details: &InvoiceDetails,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO invoice_details (subscription_id, po_number, notes, updated_at) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (subscription_id) DO UPDATE SET po_number = excluded.po_number, \
+                   notes = excluded.notes, updated_at = excluded.updated_at";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(id)
+            .bind(&details.po_number)
+            .bind(&details.notes)
+            .bind(secs(at))
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// The PO documents on a subscription, oldest first, with who attached them.
+    pub async fn po_documents(&mut self, id: SubscriptionId) -> StoreResult<Vec<PoDocument>> {
+        let sql = format!("{PO_DOCUMENT} WHERE d.subscription_id = $1 ORDER BY d.id");
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, PoDocumentRow>(&sql).bind(id).fetch_all(&mut *c).await?);
+        rows.into_iter().map(PoDocument::try_from).collect()
+    }
+
+    /// One PO document of a subscription.
+    pub async fn po_document(&mut self, id: SubscriptionId, document: i64) -> StoreResult<Option<PoDocument>> {
+        let sql = format!("{PO_DOCUMENT} WHERE d.subscription_id = $1 AND d.id = $2");
+        let row = on_tx!(self, |c| sqlx::query_as::<_, PoDocumentRow>(&sql)
+            .bind(id)
+            .bind(document)
+            .fetch_optional(&mut *c)
+            .await?);
+        row.map(PoDocument::try_from).transpose()
+    }
+
+    pub async fn insert_po_document(&mut self, d: &NewPoDocument<'_>) -> StoreResult<i64> {
+        let sql = "INSERT INTO po_documents (org_id, subscription_id, file_name, content_type, size_bytes, sha256, \
+                   storage_key, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        Ok(on_tx!(self, |c| sqlx::query_scalar::<_, i64>(sql)
+            .bind(d.org_id)
+            .bind(d.subscription_id)
+            .bind(d.file_name)
+            .bind(d.content_type)
+            .bind(d.size_bytes)
+            .bind(d.sha256)
+            .bind(d.storage_key)
+            .bind(d.uploaded_by)
+            .bind(secs(d.uploaded_at))
+            .fetch_one(&mut *c)
+            .await?))
+    }
+
+    /// Takes a PO document's record off; whether there was one.
+    pub async fn delete_po_document(&mut self, id: SubscriptionId, document: i64) -> StoreResult<bool> {
+        let sql = "DELETE FROM po_documents WHERE subscription_id = $1 AND id = $2";
+        let n = on_tx!(self, |c| sqlx::query(sql).bind(id).bind(document).execute(&mut *c).await?.rows_affected());
+        Ok(n == 1)
     }
 
     /// The payers of a subscription's invoices, each with the language mail to them is written
@@ -468,5 +525,39 @@ impl Tx {
             .await?
             .rows_affected());
         Ok(n == 1)
+    }
+}
+
+const PO_DOCUMENT: &str = "SELECT d.id, d.subscription_id, d.file_name, d.content_type, d.size_bytes, d.sha256, \
+     d.storage_key, u.email AS uploaded_by, d.uploaded_at FROM po_documents d LEFT JOIN users u ON u.id = d.uploaded_by";
+
+#[derive(sqlx::FromRow)]
+struct PoDocumentRow {
+    id: i64,
+    subscription_id: SubscriptionId,
+    file_name: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
+    storage_key: String,
+    uploaded_by: Option<String>,
+    uploaded_at: i64,
+}
+
+impl TryFrom<PoDocumentRow> for PoDocument {
+    type Error = StoreError;
+
+    fn try_from(r: PoDocumentRow) -> StoreResult<PoDocument> {
+        Ok(PoDocument {
+            uploaded_at: instant(r.uploaded_at, &format!("po document {}", r.id))?,
+            id: r.id,
+            subscription_id: r.subscription_id,
+            file_name: r.file_name,
+            content_type: r.content_type,
+            size_bytes: r.size_bytes,
+            sha256: r.sha256,
+            storage_key: r.storage_key,
+            uploaded_by: r.uploaded_by,
+        })
     }
 }

@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::ids::{OrderId, SubscriptionId};
+use crate::domain::ids::{OrderId, OrgId, SubscriptionId};
 use crate::domain::invoice::allocate;
-use crate::domain::mail_routing::{Contacts, MailKind, recipients};
+use crate::domain::mail_routing::{Contacts, MailKind, Recipient, recipients};
 use crate::domain::money::Money;
 use crate::domain::pricing::Instalment;
 use crate::domain::renewal::overdue_from;
+use crate::domain::time::{expiry_instant, local_date};
 use crate::server::documents::invoice_pdf;
 use crate::server::mail;
 use crate::server::services::buyer_contacts;
@@ -86,15 +87,29 @@ pub async fn issue_invoice(
     let addresses: Vec<String> = payers.iter().map(|p| p.address.clone()).collect();
     let lines = lines_of(tx, issue, subtotal).await?;
     tx.insert_invoice(&invoice, &lines, &addresses).await?;
+    mail_invoice(tx, sub.org_id, issue.number, payers, now, base_url).await
+}
+
+/// Mails an invoice just written to its payers (R-MAIL-4), each in their language, with its
+/// PDF attached (R-INV-3).
+pub async fn mail_invoice(
+    tx: &mut Tx,
+    org: OrgId,
+    number: &str,
+    payers: Vec<Recipient>,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> StoreResult<()> {
     let stored = tx
-        .invoice_by_number(sub.org_id, issue.number, None)
+        .invoice_by_number(org, number, None)
         .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("invoice {} not written", issue.number)))?;
+        .ok_or_else(|| StoreError::Corrupt(format!("invoice {number} not written")))?;
+    let due_day = local_date(expiry_instant(stored.due_at), stored.time_zone);
     let print = crate::server::services::invoices::print_of(tx, &stored).await?;
-    let contacts = Contacts { payers, ..buyer_contacts(tx, sub.org_id).await? };
+    let contacts = Contacts { payers, ..buyer_contacts(tx, org).await? };
     for to in recipients(MailKind::InvoiceToPayers, &contacts) {
         let pdf = invoice_pdf(to.lang, &print, base_url);
-        let mail = mail::invoice(sub.org_id, &to.address, to.lang, issue.number, total, issue.due_day, pdf, base_url);
+        let mail = mail::invoice(org, &to.address, to.lang, number, stored.total, due_day, pdf, base_url);
         tx.queue_mail(&mail, now).await?;
     }
     Ok(())

@@ -16,7 +16,7 @@ mod reminders;
 mod renewals;
 
 pub use instalments::charge_instalments;
-pub use invoices::{Issue, issue_invoice};
+pub use invoices::{Issue, issue_invoice, mail_invoice};
 pub use lifecycle::apply as apply_lifecycle;
 pub use payments::{settle, settle_open};
 pub use reminders::send_due as send_reminders;
