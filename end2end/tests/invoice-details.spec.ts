@@ -31,23 +31,23 @@ test("a buyer edits the PO number, attaches a PO document and reissues an open i
   // The invoice issued before the change is listed, to be reissued.
   await expect(page.getByRole("link", { name: old, exact: true })).toBeVisible();
 
-  const po = page.getByLabel("PO number");
+  const po = page.getByRole("textbox", { name: "PO number" });
   await po.fill("PO-E2E-4711");
-  await page.getByLabel("Notes").fill("Attn: Accounts payable");
+  await page.getByRole("textbox", { name: "Notes" }).fill("Attn: Accounts payable");
   await page.getByRole("button", { name: "Save invoice details" }).click();
   await expect(page.getByRole("status")).toHaveText("Invoice details saved. They apply to the invoices issued from now on.");
   await expect(po).toHaveValue("PO-E2E-4711");
 
   // A program named .pdf is refused by its content; nothing is attached.
   const documents = page.getByRole("region", { name: "PO documents" });
-  await documents.getByLabel("PO document").setInputFiles({ name: "purchase-order.pdf", mimeType: "application/pdf", buffer: EXE });
+  await documents.getByLabel("PO document", { exact: true }).setInputFiles({ name: "purchase-order.pdf", mimeType: "application/pdf", buffer: EXE });
   await documents.getByRole("button", { name: "Attach document" }).click();
   await expect(page.getByRole("alert")).toContainText("The file is not a PDF, PNG or JPEG. Files are checked by their content, whatever their name.");
   await expect(documents.getByText("0 of 5 documents")).toBeVisible();
-  await expect(documents.getByLabel("PO document")).toHaveAttribute("aria-invalid", "true");
+  await expect(documents.getByLabel("PO document", { exact: true })).toHaveAttribute("aria-invalid", "true");
 
   // A real PDF is attached and can be downloaded again, byte for byte.
-  await documents.getByLabel("PO document").setInputFiles({ name: "PO 4711.pdf", mimeType: "application/pdf", buffer: PDF });
+  await documents.getByLabel("PO document", { exact: true }).setInputFiles({ name: "PO 4711.pdf", mimeType: "application/pdf", buffer: PDF });
   await documents.getByRole("button", { name: "Attach document" }).click();
   await expect(page.getByRole("status")).toHaveText("PO document attached.");
   await expect(documents.getByText("1 of 5 documents")).toBeVisible();
@@ -61,7 +61,7 @@ test("a buyer edits the PO number, attaches a PO document and reissues an open i
   await expect(page.getByRole("heading", { level: 1, name: `Invoice ${old}` })).toBeVisible();
   await hydrated(page);
   const reissue = page.getByRole("region", { name: "Reissue this invoice" });
-  await expect(reissue.getByLabel("PO number")).toHaveValue("PO-E2E-4711");
+  await expect(reissue.getByRole("textbox", { name: "PO number" })).toHaveValue("PO-E2E-4711");
   await reissue.getByRole("button", { name: "Void and reissue" }).dblclick();
   await expect(page.getByRole("heading", { level: 1, name: `Invoice ${old}-R1` })).toBeVisible();
   await expect(page.getByRole("status")).toHaveText(
