@@ -122,6 +122,24 @@ both!(
             .await,
             1
         );
+        // The buyers are told the payment failed, once each, with a link to the subscription.
+        // (Other demo renewals on the declining card fail in the same passes: their mails name
+        // their own subscriptions.)
+        let failed_mails = |store: Store| async move {
+            let mut tx = store.begin_read().await.unwrap();
+            let mut all = Vec::new();
+            for buyer in ["buyer@aurora.example", "buyer2@aurora.example", "buyer@borealis.example"] {
+                all.extend(tx.outbox_for(buyer, app::domain::mail_routing::MailKind::PaymentFailed).await.unwrap());
+            }
+            all.retain(|m| m.body_text.contains(&format!("(subscription {id})")));
+            all
+        };
+        let mails = failed_mails(store.clone()).await;
+        assert!(!mails.is_empty(), "the buyers are mailed");
+        for m in &mails {
+            assert!(m.subject.starts_with("The renewal payment for "), "{}", m.subject);
+            assert!(m.body_text.contains(&format!("/billing/subscriptions/{id}")), "{}", m.body_text);
+        }
         assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 15) - Duration::seconds(1)).await, Status::Expired);
         assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 15)).await, Status::Suspended);
         assert_eq!(
@@ -129,6 +147,7 @@ both!(
             Status::Suspended
         );
         assert_eq!(status_after_pass(&store, id, day(renewal, f.tz, 45)).await, Status::Canceled);
+        assert_eq!(failed_mails(store.clone()).await.len(), mails.len(), "mailed once, not on every pass");
         // Still one charge attempt: the job never retried the declined key.
         assert_eq!(
             scalar(

@@ -652,3 +652,46 @@ both!(an_invoice_has_at_most_ten_payers_and_its_subscriptions_follow, |store: St
     let r = invoices::manage_payers(&store, &buyer, &number, "", "payer4@aurora.example", now()).await;
     assert!(matches!(r, Err(AppError::Conflict(Problem::InvoiceVoided))), "{r:?}");
 });
+
+both!(an_overdue_invoice_is_noticed_to_its_payers_and_the_buyers_once_then_a_week_later, |store: Store| async move {
+    // R-MAIL-1 (buyers get overdue notices), R-MAIL-4 (payers get invoice mail), R-MAIL-3 (not
+    // admins): the day an invoice is late and a week later, each notice once, on any number of
+    // engines; a paid invoice is not noticed.
+    use app::domain::mail_routing::MailKind;
+    use app::server::services::engine::overdue;
+    let sub = invoiced_subscription(&store, "5150001002").await;
+    let payers = vec!["payer1@aurora.example".to_string(), "payer2@aurora.example".to_string()];
+    let late = issue(&store, "OD", sub, 2, 10_000, now() - Duration::hours(1), &payers).await;
+    execute(
+        &store,
+        &format!("UPDATE invoices SET status = 'paid', paid_minor = total_minor WHERE number = '{}'", late[1]),
+    )
+    .await;
+    let notices = |store: Store, to: &'static str, number: String| async move {
+        let mut tx = store.begin_read().await.unwrap();
+        let mails = tx.outbox_for(to, MailKind::OverdueInvoice).await.unwrap();
+        mails.into_iter().filter(|m| m.subject.contains(&number)).collect::<Vec<_>>()
+    };
+    // Two engines at once: one notice.
+    let (a, b) = tokio::join!(overdue::send_due(&store, now(), BASE_URL), overdue::send_due(&store, now(), BASE_URL));
+    assert!(a.unwrap() + b.unwrap() >= 1);
+    for to in ["payer1@aurora.example", "payer2@aurora.example", "buyer@aurora.example", "buyer2@aurora.example"] {
+        let mails = notices(store.clone(), to, late[0].clone()).await;
+        assert_eq!(mails.len(), 1, "{to}");
+        assert!(mails[0].subject.starts_with(&format!("Invoice {} is overdue: ", late[0])), "{}", mails[0].subject);
+        assert!(
+            mails[0].body_text.contains(&format!("{BASE_URL}/billing/invoices/pay?numbers={}", late[0])),
+            "{}",
+            mails[0].body_text
+        );
+        assert!(notices(store.clone(), to, late[1].clone()).await.is_empty(), "a paid invoice is not noticed");
+    }
+    assert!(notices(store.clone(), "admin@aurora.example", late[0].clone()).await.is_empty(), "R-MAIL-3");
+    // Nothing more the same day; the second notice a week later, and then no more.
+    overdue::send_due(&store, now() + Duration::days(3), BASE_URL).await.unwrap();
+    assert_eq!(notices(store.clone(), "payer1@aurora.example", late[0].clone()).await.len(), 1);
+    engine(&store, BASE_URL).run_pass(now() + Duration::days(7)).await.unwrap();
+    assert_eq!(notices(store.clone(), "payer1@aurora.example", late[0].clone()).await.len(), 2);
+    overdue::send_due(&store, now() + Duration::days(30), BASE_URL).await.unwrap();
+    assert_eq!(notices(store.clone(), "payer1@aurora.example", late[0].clone()).await.len(), 2);
+});

@@ -684,7 +684,7 @@ async fn every_link_of_every_mail_opens_its_page_for_its_recipient() {
     let mut followed = 0;
     for (kind, mail) in &mails {
         let recipient = match kind {
-            MailKind::InvoiceToPayers => Some(&payer),
+            MailKind::InvoiceToPayers | MailKind::OverdueInvoice => Some(&payer),
             MailKind::PasswordReset => None,
             _ => Some(&buyer),
         };

@@ -22,10 +22,12 @@ pub enum MailKind {
     ApprovalRequested,
     /// The requester's order was approved or rejected.
     ApprovalDecided,
+    /// A renewal or instalment charge was declined.
+    PaymentFailed,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 13] = [
+    pub const ALL: [MailKind; 14] = [
         MailKind::OrderConfirmation,
         MailKind::RenewalReminder,
         MailKind::ExpiryNotice,
@@ -39,6 +41,7 @@ impl MailKind {
         MailKind::UserManagementNotice,
         MailKind::ApprovalRequested,
         MailKind::ApprovalDecided,
+        MailKind::PaymentFailed,
     ];
 
     pub fn parse(code: &str) -> Option<MailKind> {
@@ -61,6 +64,7 @@ impl MailKind {
             MailKind::UserManagementNotice => "user_management",
             MailKind::ApprovalRequested => "approval_requested",
             MailKind::ApprovalDecided => "approval_decided",
+            MailKind::PaymentFailed => "payment_failed",
         }
     }
 
@@ -100,8 +104,8 @@ pub struct Recipient {
 
 /// The recipients of a mail of `kind`, each once, in a stable order.
 ///
-/// - Order confirmations, renewal reminders, expiry notices, auto-renew changes and customer
-///   details changes go to every buyer (R-MAIL-1, R-MAIL-5, R-MAIL-6, R-EXT-1).
+/// - Order confirmations, renewal reminders, expiry notices, auto-renew changes, failed renewal
+///   payments and customer details changes go to every buyer (R-MAIL-1, R-MAIL-5, R-MAIL-6, R-EXT-1).
 /// - Quotes go to the buyers and the chosen extra recipients (R-QUOTE-1, R-QUOTE-7).
 /// - Invoices go to the invoice's payers (R-MAIL-4, R-INV-3), or to the buyers when it has none.
 /// - Overdue invoices go to the payers and the buyers (R-MAIL-1: buyers get overdue notices).
@@ -115,7 +119,8 @@ pub fn recipients(kind: MailKind, c: &Contacts) -> Vec<Recipient> {
         | MailKind::RenewalReminder
         | MailKind::ExpiryNotice
         | MailKind::AutoRenewChanged
-        | MailKind::CustomerDetailsChanged => c.buyers.clone(),
+        | MailKind::CustomerDetailsChanged
+        | MailKind::PaymentFailed => c.buyers.clone(),
         MailKind::Quote => c.buyers.iter().chain(&c.quote_recipients).cloned().collect(),
         MailKind::InvoiceToPayers if c.payers.is_empty() => c.buyers.clone(),
         MailKind::InvoiceToPayers => c.payers.clone(),
@@ -170,6 +175,7 @@ mod tests {
             (MailKind::UserManagementNotice, false, true, false, false, false),
             (MailKind::ApprovalRequested, true, false, false, false, false),
             (MailKind::ApprovalDecided, false, false, false, true, false),
+            (MailKind::PaymentFailed, true, false, false, false, false),
         ];
         assert_eq!(expect.len(), MailKind::ALL.len());
         for (kind, buyer, admin, payer, person, extra) in expect {

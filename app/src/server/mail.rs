@@ -1,8 +1,8 @@
 //! Mail templates: one per kind the portal sends today, each with a plain-text and an HTML part
 //! in the portal's look, and absolute links (from `contract::links`) to pages that exist. Every
 //! mail is queued in the outbox inside the transaction of the change that causes it (see
-//! `outbox`). Kinds whose pages are not built yet (overdue invoices, customer details,
-//! invitations, user management) get their template with their page.
+//! `outbox`). Kinds whose pages are not built yet (customer details, invitations, user
+//! management) get their template with their page.
 
 use chrono::NaiveDate;
 use html_escape::{encode_double_quoted_attribute as escape_attr, encode_text as escape_html};
@@ -384,6 +384,77 @@ pub fn invoice(
     mail
 }
 
+/// An invoice past its due date, to its payers and the buyers (R-MAIL-1, R-MAIL-4): what is
+/// owed since when, what follows if it stays unpaid, and a link to pay it.
+pub fn overdue_invoice(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    number: &str,
+    open: Money,
+    due: NaiveDate,
+    base_url: &str,
+) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let (open, due) = (amount(lang, open), long_date(lang, due));
+    let pay = links::pay_invoices(&[number.to_string()]);
+    render(
+        MailKind::OverdueInvoice,
+        Some(org_id),
+        to,
+        lang,
+        td_string!(l, overdue_subject, number = number, amount = &open),
+        vec![
+            Block::Para(td_string!(l, overdue_body, number = number, amount = &open, date = &due)),
+            Block::Para(td_string!(l, overdue_consequence).into()),
+            Block::Action(td_string!(l, overdue_action).into(), links::absolute(base_url, &pay)),
+        ],
+    )
+}
+
+/// A renewal (or instalment) charge was declined, to the buyers: what failed and why, what
+/// follows, and a link to the subscription to renew it another way.
+#[allow(clippy::too_many_arguments)]
+pub fn payment_failed(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    product: &str,
+    subscription_id: SubscriptionId,
+    charged: Money,
+    reason: crate::domain::payment::DeclineReason,
+    base_url: &str,
+) -> OutgoingMail {
+    use crate::domain::payment::DeclineReason;
+    let l = Locale::from(lang);
+    let why = match reason {
+        DeclineReason::Declined => td_string!(l, decline_declined),
+        DeclineReason::InsufficientFunds => td_string!(l, decline_insufficient_funds),
+    };
+    render(
+        MailKind::PaymentFailed,
+        Some(org_id),
+        to,
+        lang,
+        td_string!(l, payment_failed_subject, product = product),
+        vec![
+            Block::Para(td_string!(
+                l,
+                payment_failed_body,
+                amount = amount(lang, charged),
+                product = product,
+                id = subscription_id,
+                reason = why
+            )),
+            Block::Para(td_string!(l, payment_failed_next).into()),
+            Block::Action(
+                td_string!(l, payment_failed_action).into(),
+                links::absolute(base_url, &links::subscription(subscription_id)),
+            ),
+        ],
+    )
+}
+
 /// A quote for one recipient (R-QUOTE-7): its number, expiry date and total including
 /// discounts, its lines, the "Buy" link to its page (sign-in first when needed), and its PDF.
 pub fn quote(
@@ -526,8 +597,10 @@ pub struct SampleRefs {
 }
 
 /// The kinds the portal sends today; [`samples`] renders one of each.
-pub const SENT_TODAY: [MailKind; 9] = [
+pub const SENT_TODAY: [MailKind; 11] = [
     MailKind::ApprovalRequested,
+    MailKind::OverdueInvoice,
+    MailKind::PaymentFailed,
     MailKind::ApprovalDecided,
     MailKind::Quote,
     MailKind::OrderConfirmation,
@@ -606,6 +679,23 @@ pub fn samples(base: &str, r: &SampleRefs) -> Vec<(MailKind, OutgoingMail)> {
                 eur(694_747),
                 d(2027, 1, 22),
                 sample_invoice_pdf(&r.invoice),
+                base,
+            ),
+        ),
+        (
+            MailKind::OverdueInvoice,
+            overdue_invoice(r.org, "p@x.example", EN_SAMPLE, &r.invoice, eur(694_747), d(2026, 11, 2), base),
+        ),
+        (
+            MailKind::PaymentFailed,
+            payment_failed(
+                r.org,
+                "b@x.example",
+                EN_SAMPLE,
+                "Vectora CAD",
+                r.subscription,
+                eur(694_747),
+                crate::domain::payment::DeclineReason::InsufficientFunds,
                 base,
             ),
         ),

@@ -338,6 +338,42 @@ impl Tx {
         Ok(n == 1)
     }
 
+    /// Open invoices late at `now` whose notice for their stage has not gone out: stage 0 once
+    /// late, stage 1 from `week_late` (a week after). At most `limit`, oldest first.
+    pub async fn invoices_owing_notice(
+        &mut self,
+        now: DateTime<Utc>,
+        week_late: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<(InvoiceId, OrgId, String, DateTime<Utc>)>> {
+        let sql = "SELECT i.id, i.org_id, i.number, i.due_at FROM invoices i WHERE i.status = 'open' AND i.due_at <= $1 \
+                   AND NOT EXISTS (SELECT 1 FROM invoice_notices n WHERE n.invoice_id = i.id AND n.stage = 1) \
+                   AND (i.due_at <= $2 OR NOT EXISTS (SELECT 1 FROM invoice_notices n WHERE n.invoice_id = i.id)) \
+                   ORDER BY i.due_at, i.id LIMIT $3";
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, (InvoiceId, OrgId, String, i64)>(sql)
+            .bind(secs(now))
+            .bind(secs(week_late))
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?);
+        rows.into_iter()
+            .map(|(id, org, n, due)| Ok((id, org, n.clone(), instant(due, &format!("invoice {n}"))?)))
+            .collect()
+    }
+
+    /// Records an invoice's notice of `stage` (and the earlier ones, not to be sent late);
+    /// false when another engine recorded it first.
+    pub async fn record_invoice_notice(&mut self, id: InvoiceId, stage: i64, at: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = "INSERT INTO invoice_notices (invoice_id, stage, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        Ok(on_tx!(self, |c| {
+            let n = sqlx::query(sql).bind(id).bind(stage).bind(secs(at)).execute(&mut *c).await?.rows_affected();
+            for earlier in 0..stage {
+                sqlx::query(sql).bind(id).bind(earlier).bind(secs(at)).execute(&mut *c).await?;
+            }
+            n == 1
+        }))
+    }
+
     /// Numbers of the open invoices that bill a subscription, oldest first.
     pub async fn open_invoices_of_subscription(&mut self, sub: SubscriptionId) -> StoreResult<Vec<String>> {
         let sql = "SELECT i.number FROM invoices i WHERE i.status = 'open' AND EXISTS \

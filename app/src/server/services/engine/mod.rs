@@ -1,5 +1,6 @@
 //! The engine's background work, in the order one pass needs it: renew what is due, charge due
-//! instalments, settle open payments, move lifecycles, write reminders, make and mail quotes. Every step is
+//! instalments, settle open payments, move lifecycles, write reminders, make and mail quotes,
+//! mail overdue-invoice notices. Every step is
 //! idempotent and safe with several processes on one PostgreSQL database; each process runs a
 //! pass every minute, and the demo clock runs one right after it moves.
 
@@ -10,6 +11,7 @@ use chrono::{DateTime, Utc};
 mod instalments;
 mod invoices;
 mod lifecycle;
+pub mod overdue;
 mod payments;
 pub mod pricing;
 mod reminders;
@@ -53,6 +55,8 @@ pub struct PassReport {
     /// Renewal quotes made 30 days before the renewal date (R-QUOTE-6), and quotes that arrived
     /// from a partner mailed (R-QUOTE-7).
     pub quotes: usize,
+    /// Overdue invoices whose payers and buyers were mailed (R-MAIL-1, R-MAIL-4).
+    pub overdue: usize,
 }
 
 impl PassReport {
@@ -73,6 +77,7 @@ impl Engine {
         use crate::server::services::new_quote::{generate_due, mail_arrived};
         let quotes = generate_due(&self.store, &self.rates, now, &self.base_url).await?
             + mail_arrived(&self.store, now, &self.base_url).await?;
-        Ok(PassReport { renewals, instalments, settled, transitions, reminders, quotes })
+        let overdue = overdue::send_due(&self.store, now, &self.base_url).await?;
+        Ok(PassReport { renewals, instalments, settled, transitions, reminders, quotes, overdue })
     }
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit;
 use crate::domain::ids::{InvoiceId, OrgId, PaymentId, SubscriptionId};
+use crate::domain::mail_routing::{MailKind, recipients};
 use crate::domain::money::Money;
 use crate::domain::status::Status;
 use crate::server::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway};
@@ -81,6 +82,24 @@ pub async fn settle(
                 tx.set_unpaid_since(id, Some(p.due_at), now).await?;
                 let detail = format!("{reason}; payment is due since the renewal date");
                 tx.insert_audit(&[audit(p.org_id, id, AuditAction::PaymentFailed, detail, now)]).await?;
+                // The buyers are told, to renew it another way before it is suspended.
+                if let Some(sub) = tx.subscription(id).await? {
+                    let why = crate::domain::payment::DeclineReason::from_text(reason);
+                    let contacts = crate::server::services::buyer_contacts(&mut tx, p.org_id).await?;
+                    for to in recipients(MailKind::PaymentFailed, &contacts) {
+                        let m = crate::server::mail::payment_failed(
+                            p.org_id,
+                            &to.address,
+                            to.lang,
+                            &sub.product_name,
+                            id,
+                            p.amount,
+                            why,
+                            base_url,
+                        );
+                        tx.queue_mail(&m, now).await?;
+                    }
+                }
             }
             if settled && p.pays_invoices() {
                 // Declined: the invoices are open again, to be paid another way.
