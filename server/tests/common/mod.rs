@@ -130,10 +130,7 @@ impl TestApp {
         if let Some(c) = cookie {
             req = req.header("cookie", c);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let body = res.text().await.unwrap();
-        (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+        answer(req).await
     }
 
     /// Posts a multipart form (text fields, then one file as `(field, name, bytes)`) to a
@@ -161,10 +158,7 @@ impl TestApp {
         if let Some(c) = cookie {
             req = req.header("cookie", c);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let body = res.text().await.unwrap();
-        (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+        answer(req).await
     }
 
     /// Signs in and returns the session cookie (`portal_session=...`).
@@ -224,4 +218,12 @@ where
         out.push(h.await.unwrap());
     }
     out
+}
+
+/// A server function's answer: its status and its body (JSON where it is, else the text).
+async fn answer(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
 }
