@@ -205,14 +205,10 @@ async fn reissue_form(tx: &mut Tx, actor: &Actor, i: &InvoiceRecord) -> Result<O
     if !crate::domain::authz::allowed(&actor.roles, Action::EditInvoiceDetails) || reissuable(i).is_err() {
         return Ok(None);
     }
-    let subs = tx.subscriptions_of_invoice(i.id).await?;
-    let mut details = Vec::new();
-    for sub in &subs {
-        details.push(tx.invoice_details(*sub).await?.unwrap_or_default());
-    }
-    Ok(Some(match (subs.as_slice(), details.as_slice()) {
-        ([sub], [d]) => {
-            ReissueForm { po_number: d.po_number.clone(), notes: d.notes.clone(), subscription_id: Some(*sub) }
+    Ok(Some(match tx.subscriptions_of_invoice(i.id).await?.as_slice() {
+        [sub] => {
+            let d = tx.invoice_details(*sub).await?.unwrap_or_default();
+            ReissueForm { po_number: d.po_number, notes: d.notes, subscription_id: Some(*sub) }
         }
         _ => ReissueForm { po_number: i.po_number.clone(), notes: i.notes.clone(), subscription_id: None },
     }))
