@@ -9,9 +9,10 @@ use crate::contract::dto::{
     ClockMove, InvoicePaymentState, LocalInstant, PaymentDue, PaymentMethodView, PaymentState, RenewalPrice, ShownDate,
 };
 use crate::contract::error::AppError;
-use crate::contract::problem::{Problem, Refused, RenewRefused};
+use crate::contract::problem::{InUse, MethodRefused, Problem, Refused, RenewRefused};
 use crate::domain::authz::Role;
 use crate::domain::auto_renew::Ineligible;
+use crate::domain::card::CardProblem;
 use crate::domain::checkout::RenewBlock;
 use crate::domain::eligibility::PaymentRefusal;
 use crate::domain::invoice::{
@@ -21,8 +22,7 @@ use crate::domain::locale::{Locale as Lang, Plural};
 use crate::domain::money::Money;
 use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
 use crate::domain::password::WeakPassword;
-use crate::domain::payment::DeclineReason;
-use crate::domain::payment::PaymentKind;
+use crate::domain::payment::{DeclineReason, MethodChangeRefusal, PaymentKind};
 use crate::domain::pricing::ExtensionRefusal;
 use crate::domain::quote::{AcceptRefusal, QuoteKind, QuoteOrigin, QuoteStatus, RecipientProblem, SelfServiceRefusal};
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
@@ -391,6 +391,20 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         Problem::NotReissuable { status, partly_paid: false } => {
             td_string!(l, problem.not_reissuable, status = invoice_status(l, *status).to_lowercase())
         }
+        Problem::Card(p) => card_problem(l, p),
+        Problem::CardOnFile { label } => td_string!(l, problem.card_on_file, label = label),
+        Problem::CardRefused => td_string!(l, problem.card_refused).to_string(),
+        Problem::ProviderUnavailable => td_string!(l, problem.provider_unavailable).to_string(),
+        Problem::MethodInUse { subscriptions } => td_string!(l, problem.method_in_use, count = subscriptions.len()),
+        Problem::MethodChangeRefused { refused } => {
+            let n = refused.len();
+            if is_one(l, n) {
+                td_string!(l, problem.method_change_refused_single).to_string()
+            } else {
+                td_string!(l, problem.method_change_refused_multi, count = n)
+            }
+        }
+        Problem::MixedCustomers => td_string!(l, problem.mixed_customers).to_string(),
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),
             StepError::NotForward => td_string!(l, problem.clock_not_forward),
@@ -399,6 +413,50 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         }
         .to_string(),
     }
+}
+
+/// What is wrong with a card as typed (R-PAY-5).
+pub fn card_problem(l: Locale, p: &CardProblem) -> String {
+    match p {
+        CardProblem::NumberMissing => td_string!(l, problem.card_number_missing).to_string(),
+        CardProblem::NumberLength => td_string!(l, problem.card_number_length).to_string(),
+        CardProblem::NumberCheck => td_string!(l, problem.card_number_check).to_string(),
+        CardProblem::ExpiryInvalid => td_string!(l, problem.card_expiry_invalid).to_string(),
+        CardProblem::Expired => td_string!(l, problem.card_expired).to_string(),
+        CardProblem::ExpiryTooFar => td_string!(l, problem.card_expiry_too_far).to_string(),
+        CardProblem::HolderMissing => td_string!(l, problem.card_holder_missing).to_string(),
+        CardProblem::TextInvalid { max } => td_string!(l, problem.card_text_invalid, max = max),
+    }
+}
+
+/// Why a subscription cannot switch to a payment method (R-PAY-4, R-EXT-3).
+pub fn method_change_refusal(l: Locale, r: &MethodChangeRefusal) -> String {
+    match r {
+        MethodChangeRefusal::Canceled => td_string!(l, method_refusal.canceled).to_string(),
+        MethodChangeRefusal::OtherCustomer => td_string!(l, method_refusal.other_customer).to_string(),
+        MethodChangeRefusal::ManualWithAutoRenew => td_string!(l, method_refusal.manual_with_auto_renew).to_string(),
+        MethodChangeRefusal::InvoiceNotAvailable => td_string!(l, problem.invoice_not_available).to_string(),
+        MethodChangeRefusal::InvoiceAtCheckout { opens } => {
+            td_string!(l, method_refusal.invoice_at_checkout, date = date(l, *opens))
+        }
+        MethodChangeRefusal::CardExpired => td_string!(l, method_refusal.card_expired).to_string(),
+    }
+}
+
+/// "Vectora CAD (1234): why it cannot switch."
+pub fn method_refused(l: Locale, r: &MethodRefused) -> String {
+    td_string!(
+        l,
+        problem.refused_line,
+        product = &r.product_name,
+        id = r.id,
+        reason = method_change_refusal(l, &r.reason)
+    )
+}
+
+/// "Vectora CAD (1234)": a subscription keeping a method from being removed.
+pub fn in_use(l: Locale, u: &InUse) -> String {
+    td_string!(l, problem.in_use_line, product = &u.product_name, id = u.id)
 }
 
 /// Why a payment method cannot pay an order (R-PAY-2, R-PAY-3).
@@ -657,6 +715,19 @@ mod tests {
             Problem::Document(DocumentProblem::TooMany { max: 5 }),
             Problem::NotReissuable { status: InvoiceStatus::Paid, partly_paid: false },
             Problem::NotReissuable { status: InvoiceStatus::Open, partly_paid: true },
+            Problem::Card(CardProblem::NumberCheck),
+            Problem::Card(CardProblem::TextInvalid { max: 100 }),
+            Problem::CardOnFile { label: "Visa •••• 4242".into() },
+            Problem::CardRefused,
+            Problem::ProviderUnavailable,
+            Problem::MethodInUse {
+                subscriptions: vec![InUse {
+                    id: crate::domain::ids::SubscriptionId(7),
+                    product_name: "Vectora CAD".into(),
+                }],
+            },
+            Problem::MethodChangeRefused { refused: vec![] },
+            Problem::MixedCustomers,
         ];
         for l in [Locale::en, Locale::fi, Locale::sv, Locale::fr, Locale::de] {
             for p in &problems {

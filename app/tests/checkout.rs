@@ -13,7 +13,9 @@ use app::domain::money::UsdRates;
 use app::domain::payment::{DeclineReason, PaymentKind};
 use app::domain::selection::BulkSelection;
 use app::domain::status::Status;
-use app::server::gateway::{BoxFuture, ChargeOutcome, ChargeRequest, PaymentGateway, SimulatedGateway};
+use app::server::gateway::{
+    BoxFuture, CardToTokenise, ChargeOutcome, ChargeRequest, PaymentGateway, SimulatedGateway, TokeniseError,
+};
 use app::server::services::checkout::{self, OrderForm};
 use app::server::store::Store;
 use app::server::testing::{demo_actor, engine, execute, scalar, table_counts};
@@ -214,6 +216,9 @@ both!(a_declined_card_leaves_no_order_and_the_cart_as_it_was, |store: Store| asy
 struct Lost;
 
 impl PaymentGateway for Lost {
+    fn tokenise_card(&self, _: CardToTokenise) -> BoxFuture<'_, Result<String, TokeniseError>> {
+        Box::pin(async { Err(TokeniseError::Unavailable) })
+    }
     fn charge(&self, _: ChargeRequest) -> BoxFuture<'_, ChargeOutcome> {
         Box::pin(async { ChargeOutcome::Unknown })
     }

@@ -12,7 +12,9 @@ use app::domain::payment::PaymentKind;
 use app::domain::selection::BulkSelection;
 use app::domain::status::Status;
 use app::domain::term::Term;
-use app::server::gateway::{BoxFuture, ChargeOutcome, ChargeRequest, PaymentGateway, SimulatedGateway};
+use app::server::gateway::{
+    BoxFuture, CardToTokenise, ChargeOutcome, ChargeRequest, PaymentGateway, SimulatedGateway, TokeniseError,
+};
 use app::server::services::checkout::{self, OrderForm};
 use app::server::services::next_term;
 use app::server::store::Store;
@@ -186,6 +188,9 @@ both!(a_change_is_withdrawn_and_bad_changes_are_refused_without_changing_anythin
 struct Lost;
 
 impl PaymentGateway for Lost {
+    fn tokenise_card(&self, _: CardToTokenise) -> BoxFuture<'_, Result<String, TokeniseError>> {
+        Box::pin(async { Err(TokeniseError::Unavailable) })
+    }
     fn charge(&self, _: ChargeRequest) -> BoxFuture<'_, ChargeOutcome> {
         Box::pin(async { ChargeOutcome::Unknown })
     }

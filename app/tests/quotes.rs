@@ -10,7 +10,9 @@ use app::domain::ids::IdempotencyKey;
 use app::domain::money::{Money, UsdRates};
 use app::domain::payment::DeclineReason;
 use app::domain::quote::{AcceptRefusal, QuoteOrigin, QuoteStatus};
-use app::server::gateway::{BoxFuture, ChargeOutcome, ChargeRequest, PaymentGateway, SimulatedGateway};
+use app::server::gateway::{
+    BoxFuture, CardToTokenise, ChargeOutcome, ChargeRequest, PaymentGateway, SimulatedGateway, TokeniseError,
+};
 use app::server::services::checkout::{self, QuoteForm};
 use app::server::services::quotes;
 use app::server::store::Store;
@@ -261,6 +263,9 @@ both!(twenty_concurrent_replays_of_one_accept_place_one_order_and_one_charge, |s
 struct Declines;
 
 impl PaymentGateway for Declines {
+    fn tokenise_card(&self, _: CardToTokenise) -> BoxFuture<'_, Result<String, TokeniseError>> {
+        Box::pin(async { Err(TokeniseError::Refused) })
+    }
     fn charge(&self, _: ChargeRequest) -> BoxFuture<'_, ChargeOutcome> {
         Box::pin(async { ChargeOutcome::Declined { reason: DeclineReason::Declined.text().into() } })
     }

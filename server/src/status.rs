@@ -34,7 +34,7 @@ pub async fn client_errors(req: Request<Body>, next: Next) -> Response {
 }
 
 /// The server functions that read a multipart form (uploads).
-const MULTIPART: [&str; 1] = [<app::api::UploadPoDocument as leptos::server_fn::ServerFn>::PATH];
+const MULTIPART: [&str; 1] = [app::contract::links::UPLOAD_PO_DOCUMENT];
 
 /// Answers a request to an upload's server function that is not a multipart form with 422
 /// (the field named, nothing changed) before Leptos's decoder sees it: it would panic.

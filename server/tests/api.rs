@@ -98,6 +98,12 @@ async fn every_server_function_refuses_anonymous_callers() {
         ("upload_po_document", vec![("id", "1".into())]),
         ("remove_po_document", vec![("id", "1".into()), ("document", "1".into())]),
         ("reissue_invoice", vec![("number", "INV-000001".into())]),
+        ("payment_methods", vec![]),
+        ("add_card", vec![("csn", "5150001001".into()), ("number", "4242424242424242".into())]),
+        ("edit_card", vec![("id", "1".into())]),
+        ("remove_payment_method", vec![("id", "1".into())]),
+        ("preview_method_change", vec![("ids", "1".into())]),
+        ("change_payment_method", vec![("ids", "1".into()), ("method", "1".into())]),
     ];
     for (endpoint, form) in &calls {
         let (status, body) = if *endpoint == "upload_po_document" {
@@ -361,6 +367,7 @@ async fn pages_render_on_the_server_and_send_strangers_to_sign_in() {
         app::contract::links::add_seats(sub, ""),
         app::contract::links::extend(sub, ""),
         app::contract::links::quote(&quote),
+        app::contract::links::change_payment_method(&id.to_string()),
     ];
     for path in pages.iter().chain(&with_id) {
         let res = app

@@ -378,6 +378,60 @@ fn matrix() -> Vec<Row> {
             false,
             same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND]),
         ),
+        // Payment methods are for buyers (R-PAY-5, R-PAY-6, R-BULK-5); another organisation's
+        // customer number, method or subscription is not found.
+        ("payment_methods", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),
+        (
+            "add_card",
+            |_| {
+                vec![
+                    ("csn", "5150001001".into()),
+                    ("holder", "Matrix Tester".into()),
+                    ("number", "4242 4242 4242 4242".into()),
+                    ("exp_month", "12".into()),
+                    ("exp_year", "2030".into()),
+                ]
+            },
+            false,
+            same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "edit_card",
+            |_| {
+                vec![
+                    ("id", "999999".into()),
+                    ("holder", "X".into()),
+                    ("exp_month", "1".into()),
+                    ("exp_year", "2030".into()),
+                ]
+            },
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "remove_payment_method",
+            |_| vec![("id", "999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "preview_method_change",
+            |id| vec![("ids", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+            ),
+        ),
+        (
+            "change_payment_method",
+            |id| vec![("ids", id.to_string()), ("method", "999999".into())],
+            true,
+            (
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+            ),
+        ),
         ("demo_clock", none, false, same([UNAUTHORIZED, OK, OK, OK, OK, OK])),
         // Only the demo's operators move the clock, whatever their role; none of these is one.
         (
@@ -421,6 +475,14 @@ fn matrix() -> Vec<Row> {
 /// Every server function the binary registers, as `/api/<name>`.
 fn registered_functions() -> BTreeSet<String> {
     leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect()
+}
+
+#[test]
+fn the_server_knows_the_upload_path_by_the_contract_constant() {
+    // The server binary does not see the api module (layers), so it names the multipart server
+    // function by a constant; a renamed endpoint must rename the constant too.
+    use leptos::server_fn::ServerFn;
+    assert_eq!(<app::api::UploadPoDocument as ServerFn>::PATH, app::contract::links::UPLOAD_PO_DOCUMENT);
 }
 
 #[tokio::test]

@@ -819,3 +819,96 @@ pub async fn reissue_invoice(
     leptos_axum::redirect(&links::invoice_reissued(&new));
     Ok(new)
 }
+
+/// A payment method's id as a form sends it, or the error tied to its field.
+#[cfg(feature = "ssr")]
+fn parse_method_id(field: &str, text: &str) -> Result<crate::domain::ids::PaymentMethodId, AppError> {
+    text.trim()
+        .parse::<i64>()
+        .map(crate::domain::ids::PaymentMethodId)
+        .map_err(|_| AppError::validation(field, Problem::NotListed))
+}
+
+/// Billing and orders > Payment methods (R-PAY-5): each customer number's methods on file and
+/// the subscriptions paying with them.
+#[server(prefix = "/api", endpoint = "payment_methods")]
+pub async fn payment_methods() -> Result<PaymentMethodsPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::payment_methods::page(&state.store, &actor, state.clock.now()).await
+}
+
+/// Puts a card on file for a customer number (R-PAY-5): the number goes to the payment
+/// provider and is never kept or shown again; then the payment methods page.
+#[server(prefix = "/api", endpoint = "add_card")]
+pub async fn add_card(
+    csn: String,
+    #[server(default)] holder: String,
+    #[server(default)] number: String,
+    #[server(default)] exp_month: String,
+    #[server(default)] exp_year: String,
+    #[server(default)] billing_address: String,
+) -> Result<crate::domain::ids::PaymentMethodId, AppError> {
+    use crate::server::services::payment_methods::{CardForm, add_card};
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let form = CardForm { csn, holder, number, exp_month, exp_year, billing_address };
+    let id = add_card(&state.store, state.engine.gateway.as_ref(), &actor, &form, state.clock.now()).await?;
+    leptos_axum::redirect(&links::payment_methods_notice("added"));
+    Ok(id)
+}
+
+/// Changes a card's billing name, address and expiry (R-PAY-5; the customer details stay as
+/// they are, R-EXT-5); then the payment methods page.
+#[server(prefix = "/api", endpoint = "edit_card")]
+pub async fn edit_card(
+    id: String,
+    #[server(default)] holder: String,
+    #[server(default)] billing_address: String,
+    #[server(default)] exp_month: String,
+    #[server(default)] exp_year: String,
+) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let id = parse_method_id("id", &id)?;
+    let edit = crate::server::services::payment_methods::CardEdit { holder, billing_address, exp_month, exp_year };
+    crate::server::services::payment_methods::edit_card(&state.store, &actor, id, &edit, state.clock.now()).await?;
+    leptos_axum::redirect(&links::payment_methods_notice("edited"));
+    Ok(())
+}
+
+/// Removes a payment method once no automatic renewal relies on it (R-PAY-6); then the
+/// payment methods page.
+#[server(prefix = "/api", endpoint = "remove_payment_method")]
+pub async fn remove_payment_method(id: String) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let id = parse_method_id("method", &id)?;
+    crate::server::services::payment_methods::remove(&state.store, &actor, id, state.clock.now()).await?;
+    leptos_axum::redirect(&links::payment_methods_notice("removed"));
+    Ok(())
+}
+
+/// The review of a change of payment method for the listed subscriptions ("1,2,3").
+#[server(prefix = "/api", endpoint = "preview_method_change")]
+pub async fn preview_method_change(ids: String) -> Result<MethodChangePage, AppError> {
+    let actor = require_actor().await?;
+    let selection = crate::domain::selection::BulkSelection::parse(&ids)?;
+    let state = app_state()?;
+    crate::server::services::payment_methods::change_preview(&state.store, &actor, &selection, state.clock.now()).await
+}
+
+/// Gives the listed subscriptions (up to 100, one customer number) another payment method,
+/// all or nothing (R-PAY-5, R-BULK-5); then the payment methods page.
+#[server(prefix = "/api", endpoint = "change_payment_method")]
+pub async fn change_payment_method(ids: String, #[server(default)] method: String) -> Result<usize, AppError> {
+    let actor = require_actor().await?;
+    let selection = crate::domain::selection::BulkSelection::parse(&ids)?;
+    let method = parse_method_id("method", &method)?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    let changed =
+        crate::server::services::payment_methods::change(&state.store, &actor, &selection, method, now).await?;
+    leptos_axum::redirect(&links::payment_methods_notice("switched"));
+    Ok(changed)
+}

@@ -32,6 +32,7 @@ pub struct Me {
     pub can_renew: bool,
     /// See the organisation's quotes (buyers).
     pub can_view_quotes: bool,
+    pub can_manage_payment_methods: bool,
     /// See (and pay) invoices: buyers all of them, payers theirs.
     pub can_view_invoices: bool,
 }
@@ -281,6 +282,86 @@ pub struct PoDocumentView {
     pub size_bytes: i64,
     pub uploaded_on: NaiveDate,
     pub uploaded_by: Option<String>,
+}
+
+/// Billing and orders > Payment methods (R-PAY-5): each customer number's methods on file with
+/// the subscriptions paying with them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentMethodsPage {
+    pub customers: Vec<CustomerMethods>,
+    /// The most subscriptions listed under one method; the rest are counted.
+    pub listed_per_method: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerMethods {
+    pub csn: String,
+    pub company_name: String,
+    pub methods: Vec<MethodOnFileView>,
+    /// Subscriptions (not canceled) without a method on file: theirs was removed.
+    pub without_method: Vec<MethodUserView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodOnFileView {
+    pub id: PaymentMethodId,
+    pub method: PaymentMethodView,
+    pub card: Option<CardView>,
+    pub billing_name: String,
+    pub billing_address: String,
+    /// The first subscriptions paying with it (at most `listed_per_method`).
+    pub subscriptions: Vec<MethodUserView>,
+    /// How many subscriptions pay with it in all.
+    pub subscription_count: usize,
+    /// How many of them renew automatically: while any does, it cannot be removed (R-PAY-6).
+    pub auto_renewing: usize,
+}
+
+/// What is kept of a card: never its number (R-PAY-5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardView {
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+    /// Its expiry has passed: it charges nothing.
+    pub expired: bool,
+}
+
+/// A subscription as the payment methods pages name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodUserView {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub auto_renew: bool,
+    pub status: Status,
+}
+
+/// Changing the payment method of selected subscriptions (R-PAY-5, R-BULK-5): one customer
+/// number's, since methods are on file per customer number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodChangePage {
+    pub csn: String,
+    pub company_name: String,
+    pub items: Vec<MethodChangeItem>,
+    pub choices: Vec<MethodChangeChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodChangeItem {
+    pub subscription: MethodUserView,
+    /// The method it pays with now; `None` when it has none on file.
+    pub current: Option<PaymentMethodView>,
+    pub current_id: Option<PaymentMethodId>,
+}
+
+/// A method the selection could switch to, and the subscriptions that cannot (then nothing
+/// switches: all or nothing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodChangeChoice {
+    pub id: PaymentMethodId,
+    pub method: PaymentMethodView,
+    pub refused: Vec<crate::contract::problem::MethodRefused>,
 }
 
 /// A subscription's invoice details, as the buyer edits them (R-INV-5).

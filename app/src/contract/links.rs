@@ -36,12 +36,19 @@ pub const PAY_INVOICES: &str = "/billing/invoices/pay";
 /// Payments of invoices: `/billing/payments/{id}`.
 pub const PAYMENTS: &str = "/billing/payments";
 pub const MAILBOX: &str = "/mailbox";
+/// Billing and orders > Payment methods (R-PAY-5).
+pub const PAYMENT_METHODS: &str = "/billing/payment-methods";
+/// Changing the payment method of selected subscriptions: `?ids=1,2,3` (R-BULK-5).
+pub const CHANGE_PAYMENT_METHOD: &str = "/billing/payment-methods/change";
 /// The language switcher's form posts here (the `set_language` server function).
 pub const SET_LANGUAGE: &str = "/api/set_language";
+/// The PO-document upload (the `upload_po_document` server function), the one server function
+/// that reads a multipart form; the server answers other kinds of body there with 422.
+pub const UPLOAD_PO_DOCUMENT: &str = "/api/upload_po_document";
 
 /// Every page without a parameter in its path; with [`subscription`], every page there is. A
 /// server test opens each one, so a link built here never leads to a page that does not exist.
-pub const PAGES: [&str; 16] = [
+pub const PAGES: [&str; 18] = [
     SIGN_IN,
     FORGOT_PASSWORD,
     RESET_PASSWORD,
@@ -58,7 +65,19 @@ pub const PAGES: [&str; 16] = [
     APPROVALS,
     INVOICES,
     PAY_INVOICES,
+    PAYMENT_METHODS,
+    CHANGE_PAYMENT_METHOD,
 ];
+
+/// The payment methods page after a change, which `notice` names.
+pub fn payment_methods_notice(notice: &str) -> String {
+    format!("{PAYMENT_METHODS}?notice={}", encode(notice))
+}
+
+/// Changing the payment method of these subscriptions ("1,2,3").
+pub fn change_payment_method(ids: &str) -> String {
+    format!("{CHANGE_PAYMENT_METHOD}?ids={}", encode(ids))
+}
 
 /// Sign-in, then back to `next` (a path on this site).
 pub fn sign_in_then(next: &str) -> String {

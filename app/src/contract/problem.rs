@@ -134,6 +134,43 @@ pub enum Problem {
         status: crate::domain::invoice::InvoiceStatus,
         partly_paid: bool,
     },
+    /// A card as typed cannot be put on file (R-PAY-5).
+    Card(crate::domain::card::CardProblem),
+    /// This card is already on file for the customer number.
+    CardOnFile {
+        label: String,
+    },
+    /// The payment provider refused to store the card.
+    CardRefused,
+    /// The payment provider could not be reached; nothing was saved.
+    ProviderUnavailable,
+    /// The method still backs these subscriptions' automatic renewals: turn their auto-renew
+    /// off or give them another method first (R-PAY-6).
+    MethodInUse {
+        subscriptions: Vec<InUse>,
+    },
+    /// Nothing switched: these subscriptions cannot pay with the chosen method.
+    MethodChangeRefused {
+        refused: Vec<MethodRefused>,
+    },
+    /// The selection spans several customer numbers; payment methods are on file per customer
+    /// number, so one change is for one.
+    MixedCustomers,
+}
+
+/// A subscription that keeps a payment method from being removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InUse {
+    pub id: SubscriptionId,
+    pub product_name: String,
+}
+
+/// A subscription that cannot switch to a payment method, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodRefused {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub reason: crate::domain::payment::MethodChangeRefusal,
 }
 
 /// A subscription that cannot be renewed now, and why.

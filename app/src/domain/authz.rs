@@ -87,10 +87,13 @@ pub enum Action {
     /// Edit a subscription's invoice details (PO number, notes, PO documents; R-INV-5) and
     /// reissue an open invoice with them (R-EXT-4).
     EditInvoiceDetails,
+    /// Add, edit and remove payment methods, and choose the method a subscription pays with
+    /// (R-PAY-5, R-PAY-6, R-BULK-5).
+    ManagePaymentMethods,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewSubscriptions,
         Action::ViewBillingDetails,
         Action::ChangeAutoRenew,
@@ -104,6 +107,7 @@ impl Action {
         Action::PayInvoices,
         Action::ManagePayers,
         Action::EditInvoiceDetails,
+        Action::ManagePaymentMethods,
     ];
 }
 
@@ -143,7 +147,8 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
         | Action::SetApprovalThreshold
         | Action::DecideApproval
         | Action::ManagePayers
-        | Action::EditInvoiceDetails => buyer,
+        | Action::EditInvoiceDetails
+        | Action::ManagePaymentMethods => buyer,
     }
 }
 

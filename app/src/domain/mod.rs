@@ -4,6 +4,7 @@
 pub mod approval;
 pub mod authz;
 pub mod auto_renew;
+pub mod card;
 pub mod checkout;
 pub mod eligibility;
 pub mod email;

@@ -8,6 +8,7 @@
 //! (a timeout leaves the portal's payment "unknown" until a job looks it up).
 //!
 //! Simulated behaviour:
+//! - a card is tokenised as `sim_card_<random>_<last four>`;
 //! - cards: the token's last four digits pick the outcome, like the test numbers of real
 //!   providers: 4242 4242 4242 4242 (and any other) succeeds, 4000 0000 0000 0002 is declined,
 //!   4000 0000 0000 9995 has insufficient funds, 4000 0000 0000 0119 succeeds but the answer
@@ -20,6 +21,7 @@ use std::pin::Pin;
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::domain::card::{CardNumber, Expiry};
 use crate::domain::money::Money;
 use crate::domain::payment::{DeclineReason, PaymentKind};
 use crate::server::auth::hash_token;
@@ -55,7 +57,28 @@ pub enum ChargeOutcome {
     Unknown,
 }
 
+/// A card to hand to the provider once: the number goes there and nowhere else.
+#[derive(Debug, Clone)]
+pub struct CardToTokenise {
+    pub number: CardNumber,
+    pub expiry: Expiry,
+    pub holder: String,
+}
+
+/// Why the provider did not take a card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokeniseError {
+    /// The provider refused the card (reported stolen, not supported).
+    Refused,
+    /// The provider could not be reached; nothing was stored.
+    Unavailable,
+}
+
 pub trait PaymentGateway: Send + Sync {
+    /// Stores a card with the provider and answers the token that charges it; the portal keeps
+    /// the token, never the number (R-PAY-5).
+    fn tokenise_card(&self, card: CardToTokenise) -> BoxFuture<'_, Result<String, TokeniseError>>;
+
     /// Charges `req.amount` once per idempotency key. A repeated key answers about the first
     /// charge and charges nothing.
     fn charge(&self, req: ChargeRequest) -> BoxFuture<'_, ChargeOutcome>;
@@ -134,6 +157,15 @@ fn outcome_of(charge: &GatewayCharge, at: DateTime<Utc>) -> ChargeOutcome {
 }
 
 impl PaymentGateway for SimulatedGateway {
+    /// A token that names nothing but the card's last four digits, which pick the outcome of
+    /// its charges (the test numbers above).
+    fn tokenise_card(&self, card: CardToTokenise) -> BoxFuture<'_, Result<String, TokeniseError>> {
+        Box::pin(async move {
+            let (_, random) = crate::server::auth::new_token();
+            Ok(format!("sim_card_{}_{}", &random[..16], card.number.last4()))
+        })
+    }
+
     fn charge(&self, req: ChargeRequest) -> BoxFuture<'_, ChargeOutcome> {
         Box::pin(async move {
             match self.record(&req).await {

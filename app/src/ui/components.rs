@@ -68,6 +68,12 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::Validation { problem: Problem::RenewRefused { refused }, .. } => {
             refused.iter().map(|r| crate::words::renew_refused(l, r)).collect()
         }
+        AppError::Validation { problem: Problem::MethodChangeRefused { refused }, .. } => {
+            refused.iter().map(|r| crate::words::method_refused(l, r)).collect()
+        }
+        AppError::Validation { problem: Problem::MethodInUse { subscriptions }, .. } => {
+            subscriptions.iter().map(|u| crate::words::in_use(l, u)).collect()
+        }
         _ => Vec::new(),
     };
     let node = focused_on_arrival();

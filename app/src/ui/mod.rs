@@ -11,6 +11,7 @@ mod invoices;
 mod mailbox;
 mod new_quote;
 mod password_reset;
+mod payment_methods;
 mod quotes;
 mod renew;
 mod sign_in;
@@ -181,6 +182,8 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/invoices/pay") view=invoices::PayInvoicesPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/invoices/:number") view=invoices::InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/payments/:id") view=invoices::PaymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/payment-methods") view=payment_methods::PaymentMethodsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/payment-methods/change") view=payment_methods::ChangePaymentMethodPage ssr=SsrMode::Async/>
                     <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/demo/clock") view=demo_clock::DemoClockPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
@@ -230,6 +233,9 @@ fn Nav(me: Me) -> impl IntoView {
                 })}
                 {me.can_view_invoices.then(|| view! {
                     <li><A href=links::INVOICES>{td_string!(l, app.nav_invoices)}</A></li>
+                })}
+                {me.can_manage_payment_methods.then(|| view! {
+                    <li><A href=links::PAYMENT_METHODS>{td_string!(l, app.nav_payment_methods)}</A></li>
                 })}
                 <li><A href=links::ACCOUNT>{td_string!(l, app.nav_account)}</A></li>
             </ul>

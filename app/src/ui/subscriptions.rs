@@ -255,6 +255,7 @@ fn Results(
     });
     let blocked = move || scripted.get() && (count() == 0 || count() > MAX_BULK);
     let navigate_renew = navigate.clone();
+    let navigate_method = navigate.clone();
     let go = move |on: bool| {
         let navigate = navigate.clone();
         move |ev: leptos::ev::MouseEvent| {
@@ -276,6 +277,17 @@ fn Results(
             }
             let ids = selected.with(|s| join_ids(&s.iter().copied().collect::<Vec<_>>()));
             navigate(&links::renew(&ids), Default::default());
+        }
+    };
+    let go_method = {
+        let navigate = navigate_method;
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            if count() == 0 || count() > MAX_BULK {
+                return;
+            }
+            let ids = selected.with(|s| join_ids(&s.iter().copied().collect::<Vec<_>>()));
+            navigate(&links::change_payment_method(&ids), Default::default());
         }
     };
     let total = page.total;
@@ -305,6 +317,7 @@ fn Results(
                     <button type="submit" name="on" value="false" disabled=blocked on:click=go(false)>{td_string!(l, list.turn_off)}</button>
                     {can_renew.then(|| view! {
                         <button type="submit" formaction=links::RENEW disabled=blocked on:click=go_renew.clone()>{td_string!(l, renew.renew_one)}</button>
+                        <button type="submit" formaction=links::CHANGE_PAYMENT_METHOD disabled=blocked on:click=go_method.clone()>{td_string!(l, payment_methods.change_title)}</button>
                     })}
                     {move || (count() > 0).then(|| view! {
                         <button type="button" class="link-button" on:click=move |_| selected.set(BTreeSet::new())>{td_string!(l, list.clear_selection)}</button>
@@ -515,6 +528,7 @@ fn Detail(
                             <dt>{td_string!(l, detail.payers)}</dt><dd>{if b.payers.is_empty() { td_string!(l, none).to_string() } else { b.payers.join(", ") }}</dd>
                         </dl>
                         <p><A href=links::invoice_details(s.id)>{td_string!(l, invoice_details.edit_link)}</A></p>
+                        <p><A href=links::change_payment_method(&s.id.to_string())>{td_string!(l, payment_methods.change_title)}</A></p>
                     </section>
                 }.into_any(),
                 None => view! {

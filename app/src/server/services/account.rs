@@ -23,6 +23,7 @@ pub async fn me(store: &Store, actor: &Actor) -> Result<Me, AppError> {
         can_change_auto_renew: allowed(&actor.roles, Action::ChangeAutoRenew),
         can_renew: allowed(&actor.roles, Action::Renew),
         can_view_quotes: allowed(&actor.roles, Action::ViewQuotes),
+        can_manage_payment_methods: allowed(&actor.roles, Action::ManagePaymentMethods),
         can_view_invoices: allowed(&actor.roles, Action::ViewInvoices),
         roles: actor.roles.clone(),
     })

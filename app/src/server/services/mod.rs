@@ -11,6 +11,7 @@ pub mod invoice_details;
 pub mod invoices;
 pub mod new_quote;
 pub mod next_term;
+pub mod payment_methods;
 pub mod quotes;
 pub mod subscriptions;
 

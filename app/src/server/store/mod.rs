@@ -21,6 +21,7 @@ mod cart;
 mod codes;
 mod invoices;
 mod journal;
+mod methods;
 mod outbox;
 mod quotes;
 pub mod records;

@@ -226,6 +226,15 @@ pub enum AuditAction {
     PoDocumentRemoved,
     /// An open invoice was voided and issued again under a new number (R-EXT-4).
     InvoiceReissued,
+    /// A card was added to a customer number's payment methods (R-PAY-5).
+    PaymentMethodAdded,
+    /// A card's billing name, address or expiry was changed (R-PAY-5, R-EXT-5).
+    PaymentMethodEdited,
+    /// A payment method was removed (R-PAY-6).
+    PaymentMethodRemoved,
+    /// A subscription was given another payment method (R-PAY-5, R-BULK-5); both are in the
+    /// detail.
+    PaymentMethodSwitched,
 }
 
 impl AuditAction {
@@ -260,6 +269,10 @@ impl AuditAction {
             AuditAction::PoDocumentAdded => "po_document.added",
             AuditAction::PoDocumentRemoved => "po_document.removed",
             AuditAction::InvoiceReissued => "invoice.reissued",
+            AuditAction::PaymentMethodAdded => "payment_method.added",
+            AuditAction::PaymentMethodEdited => "payment_method.edited",
+            AuditAction::PaymentMethodRemoved => "payment_method.removed",
+            AuditAction::PaymentMethodSwitched => "payment_method.switched",
         }
     }
 }
@@ -271,6 +284,7 @@ pub enum AuditObject {
     /// The organisation itself (its settings).
     Organisation(OrgId),
     Invoice(InvoiceId),
+    PaymentMethod(PaymentMethodId),
 }
 
 impl AuditObject {
@@ -279,6 +293,7 @@ impl AuditObject {
             AuditObject::Subscription(id) => ("subscription", id.get()),
             AuditObject::Organisation(id) => ("organisation", id.get()),
             AuditObject::Invoice(id) => ("invoice", id.get()),
+            AuditObject::PaymentMethod(id) => ("payment_method", id.get()),
         }
     }
 }
@@ -521,6 +536,54 @@ pub struct PaymentMethodRecord {
     pub customer_account_id: CustomerAccountId,
     pub kind: PaymentKind,
     pub label: String,
+}
+
+/// A payment method on file as its page shows it, with its customer number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodOnFile {
+    pub id: PaymentMethodId,
+    pub customer_account_id: CustomerAccountId,
+    pub csn: String,
+    pub company_name: String,
+    pub kind: PaymentKind,
+    pub label: String,
+    pub card: Option<CardOnFile>,
+    pub billing_name: String,
+    pub billing_address: String,
+}
+
+/// What is kept of a card (R-PAY-5): never its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardOnFile {
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+}
+
+/// A card to put on file: the gateway's token and what may be shown of it.
+#[derive(Debug, Clone)]
+pub struct NewCard<'a> {
+    pub org_id: OrgId,
+    pub customer_account_id: CustomerAccountId,
+    pub token: &'a str,
+    pub label: &'a str,
+    pub card: CardOnFile,
+    pub billing_name: &'a str,
+    pub billing_address: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// A subscription (not canceled) and the method it pays with, for the payment methods page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodUse {
+    pub id: SubscriptionId,
+    pub customer_account_id: CustomerAccountId,
+    pub product_name: String,
+    /// `None`: no method, or one since removed.
+    pub payment_method_id: Option<PaymentMethodId>,
+    pub auto_renew: bool,
+    pub status: Status,
 }
 
 /// A later instalment of an order (R-PAY-8), waiting for its day.
