@@ -23,6 +23,7 @@ use crate::domain::money::Money;
 use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
 use crate::domain::password::WeakPassword;
 use crate::domain::payment::{DeclineReason, MethodChangeRefusal, PaymentKind};
+use crate::domain::person::NameProblem;
 use crate::domain::pricing::ExtensionRefusal;
 use crate::domain::quote::{AcceptRefusal, QuoteKind, QuoteOrigin, QuoteStatus, RecipientProblem, SelfServiceRefusal};
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
@@ -405,6 +406,9 @@ pub fn problem(l: Locale, p: &Problem) -> String {
             }
         }
         Problem::MixedCustomers => td_string!(l, problem.mixed_customers).to_string(),
+        Problem::InvitationInvalid => td_string!(l, problem.invitation_invalid).to_string(),
+        Problem::Name(NameProblem::Missing) => td_string!(l, problem.name_missing).to_string(),
+        Problem::Name(NameProblem::Invalid { max }) => td_string!(l, problem.card_text_invalid, max = max),
         Problem::ClockStep(e) => match e {
             StepError::Format => td_string!(l, problem.clock_format),
             StepError::NotForward => td_string!(l, problem.clock_not_forward),
@@ -728,6 +732,8 @@ mod tests {
             },
             Problem::MethodChangeRefused { refused: vec![] },
             Problem::MixedCustomers,
+            Problem::InvitationInvalid,
+            Problem::Name(NameProblem::Missing),
         ];
         for l in [Locale::en, Locale::fi, Locale::sv, Locale::fr, Locale::de] {
             for p in &problems {

@@ -596,12 +596,12 @@ both!(an_invoice_has_at_most_ten_payers_and_its_subscriptions_follow, |store: St
         scalar(&store, &format!("SELECT COUNT(*) FROM subscription_payers WHERE subscription_id = {sub}")).await
     };
     let eight: Vec<String> = (3..=10).map(|i| format!("Payer{i}@Aurora.example")).collect();
-    let ten = invoices::manage_payers(&store, &buyer, &number, &eight.join("\n"), "", now()).await.unwrap();
+    let ten = invoices::manage_payers(&store, &buyer, &number, &eight.join("\n"), "", now(), BASE_URL).await.unwrap();
     assert_eq!(ten.len(), 10);
     assert!(ten.contains(&"payer10@aurora.example".to_string()), "lower-cased: {ten:?}");
     assert_eq!(sub_payers(store.clone()).await, 10);
     let before = table_counts(&store).await;
-    let r = invoices::manage_payers(&store, &buyer, &number, "payer11@aurora.example", "", now()).await;
+    let r = invoices::manage_payers(&store, &buyer, &number, "payer11@aurora.example", "", now(), BASE_URL).await;
     assert!(
         matches!(
             r,
@@ -612,7 +612,9 @@ both!(an_invoice_has_at_most_ten_payers_and_its_subscriptions_follow, |store: St
         ),
         "{r:?}"
     );
-    let r = invoices::manage_payers(&store, &buyer, &number, "not-an-address", "payer3@aurora.example", now()).await;
+    let r =
+        invoices::manage_payers(&store, &buyer, &number, "not-an-address", "payer3@aurora.example", now(), BASE_URL)
+            .await;
     assert!(
         matches!(&r, Err(AppError::Validation { problem: Problem::Payers(app::domain::invoice::PayerProblem::NotAnEmail(a)), .. }) if a == "not-an-address"),
         "{r:?}"
@@ -620,10 +622,17 @@ both!(an_invoice_has_at_most_ten_payers_and_its_subscriptions_follow, |store: St
     assert_eq!(table_counts(&store).await, before, "nothing changed");
     assert_eq!(invoices::invoice(&store, &buyer, &number, now()).await.unwrap().payers.len(), 10);
     // One out, the 11th in: 10 again.
-    let swapped =
-        invoices::manage_payers(&store, &buyer, &number, "payer11@aurora.example", "PAYER3@aurora.example", now())
-            .await
-            .unwrap();
+    let swapped = invoices::manage_payers(
+        &store,
+        &buyer,
+        &number,
+        "payer11@aurora.example",
+        "PAYER3@aurora.example",
+        now(),
+        BASE_URL,
+    )
+    .await
+    .unwrap();
     assert_eq!(swapped.len(), 10);
     assert!(
         swapped.contains(&"payer11@aurora.example".to_string())
@@ -634,22 +643,22 @@ both!(an_invoice_has_at_most_ten_payers_and_its_subscriptions_follow, |store: St
     // Only buyers manage payers; another organisation's invoice is not found.
     let payer = demo_actor(&store, "payer1@aurora.example").await;
     assert!(matches!(
-        invoices::manage_payers(&store, &payer, &number, "x@y.example", "", now()).await,
+        invoices::manage_payers(&store, &payer, &number, "x@y.example", "", now(), BASE_URL).await,
         Err(AppError::Forbidden)
     ));
     let admin = demo_actor(&store, "admin@aurora.example").await;
     assert!(matches!(
-        invoices::manage_payers(&store, &admin, &number, "x@y.example", "", now()).await,
+        invoices::manage_payers(&store, &admin, &number, "x@y.example", "", now(), BASE_URL).await,
         Err(AppError::Forbidden)
     ));
     let stranger = demo_actor(&store, "buyer@borealis.example").await;
     assert!(matches!(
-        invoices::manage_payers(&store, &stranger, &number, "x@y.example", "", now()).await,
+        invoices::manage_payers(&store, &stranger, &number, "x@y.example", "", now(), BASE_URL).await,
         Err(AppError::NotFound)
     ));
     // A voided invoice keeps its payers.
     execute(&store, &format!("UPDATE invoices SET status = 'void' WHERE number = '{number}'")).await;
-    let r = invoices::manage_payers(&store, &buyer, &number, "", "payer4@aurora.example", now()).await;
+    let r = invoices::manage_payers(&store, &buyer, &number, "", "payer4@aurora.example", now(), BASE_URL).await;
     assert!(matches!(r, Err(AppError::Conflict(Problem::InvoiceVoided))), "{r:?}");
 });
 

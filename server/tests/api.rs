@@ -115,7 +115,7 @@ async fn every_server_function_refuses_anonymous_callers() {
         assert_eq!(body, Value::String("Unauthorized".into()), "{endpoint}: {body}");
     }
     // Every server function is either public or checked above: a new one cannot be forgotten.
-    const PUBLIC: [&str; 8] = [
+    const PUBLIC: [&str; 10] = [
         "sign_in",
         "sign_out",
         "current_user",
@@ -124,6 +124,8 @@ async fn every_server_function_refuses_anonymous_callers() {
         "site_features",
         "mailbox",
         "set_language",
+        "invitation",
+        "accept_invitation",
     ];
     let source = include_str!("../../app/src/api/mod.rs");
     for endpoint in source.split("endpoint = \"").skip(1).filter_map(|s| s.split('"').next()) {
@@ -692,7 +694,7 @@ async fn every_link_of_every_mail_opens_its_page_for_its_recipient() {
     for (kind, mail) in &mails {
         let recipient = match kind {
             MailKind::InvoiceToPayers | MailKind::OverdueInvoice => Some(&payer),
-            MailKind::PasswordReset => None,
+            MailKind::PasswordReset | MailKind::Invitation => None,
             _ => Some(&buyer),
         };
         let links: Vec<&str> = mail.body_text.split_whitespace().filter(|w| w.starts_with(&app.url)).collect();

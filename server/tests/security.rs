@@ -459,6 +459,17 @@ fn matrix() -> Vec<Row> {
             same([UNPROCESSABLE; 6]),
         ),
         ("set_language", |_| vec![("locale", "en".into()), ("back", "/".into())], false, same([OK; 6])),
+        // Public: the link's token is the credential; a made-up one is refused alike for all.
+        ("invitation", |_| vec![("token", "made-up".into())], false, same([UNPROCESSABLE; 6])),
+        (
+            "accept_invitation",
+            |_| {
+                let p = "Made-up-token-9".to_string();
+                vec![("token", "made-up".into()), ("name", "X".into()), ("password", p.clone()), ("confirm", p)]
+            },
+            false,
+            same([UNPROCESSABLE; 6]),
+        ),
         ("sign_out", none, false, same([OK; 6])),
     ];
     rows.into_iter()

@@ -431,8 +431,10 @@ pub async fn manage_payers(
     let actor = require_actor().await?;
     let state = app_state()?;
     let now = state.clock.now();
+    let base = &state.config.public_url;
     let payers =
-        crate::server::services::invoices::manage_payers(&state.store, &actor, &number, &add, &remove, now).await?;
+        crate::server::services::invoices::manage_payers(&state.store, &actor, &number, &add, &remove, now, base)
+            .await?;
     leptos_axum::redirect(&links::invoice_payers_saved(&number, payers.len()));
     Ok(payers.len())
 }
@@ -911,4 +913,33 @@ pub async fn change_payment_method(ids: String, #[server(default)] method: Strin
         crate::server::services::payment_methods::change(&state.store, &actor, &selection, method, now).await?;
     leptos_axum::redirect(&links::payment_methods_notice("switched"));
     Ok(changed)
+}
+
+/// What an invitation link opens (the organisation, the address, the role), before it is
+/// accepted. Public: the link is the credential.
+#[server(prefix = "/api", endpoint = "invitation")]
+pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
+    let state = app_state()?;
+    crate::server::services::invitations::invitation(&state.store, &token, state.clock.now()).await
+}
+
+/// Accepts an invitation with a name and a password (R-AUTH-1): the account opens with the
+/// invitation's role; then sign-in, the address filled in.
+#[server(prefix = "/api", endpoint = "accept_invitation")]
+pub async fn accept_invitation(
+    token: String,
+    #[server(default)] name: String,
+    #[server(default)] password: String,
+    #[server(default)] confirm: String,
+) -> Result<(), AppError> {
+    if password != confirm {
+        return Err(AppError::validation("confirm", Problem::PasswordsDiffer));
+    }
+    let password =
+        crate::domain::password::NewPassword::parse(password).map_err(|e| AppError::validation("password", e))?;
+    let state = app_state()?;
+    let email =
+        crate::server::services::invitations::accept(&state.store, &token, &name, password, state.clock.now()).await?;
+    leptos_axum::redirect(&links::sign_in_after_joining(email.as_str()));
+    Ok(())
 }

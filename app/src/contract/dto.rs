@@ -284,6 +284,16 @@ pub struct PoDocumentView {
     pub uploaded_by: Option<String>,
 }
 
+/// An invitation as its link opens it, before it is accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub org_name: String,
+    pub email: String,
+    pub role: Role,
+    /// The last day the link works (UTC).
+    pub expires_on: NaiveDate,
+}
+
 /// Billing and orders > Payment methods (R-PAY-5): each customer number's methods on file with
 /// the subscriptions paying with them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -36,6 +36,8 @@ pub const PAY_INVOICES: &str = "/billing/invoices/pay";
 /// Payments of invoices: `/billing/payments/{id}`.
 pub const PAYMENTS: &str = "/billing/payments";
 pub const MAILBOX: &str = "/mailbox";
+/// Accepting an invitation: `?token=...` from the mail.
+pub const ACCEPT_INVITATION: &str = "/accept-invitation";
 /// Billing and orders > Payment methods (R-PAY-5).
 pub const PAYMENT_METHODS: &str = "/billing/payment-methods";
 /// Changing the payment method of selected subscriptions: `?ids=1,2,3` (R-BULK-5).
@@ -48,7 +50,7 @@ pub const UPLOAD_PO_DOCUMENT: &str = "/api/upload_po_document";
 
 /// Every page without a parameter in its path; with [`subscription`], every page there is. A
 /// server test opens each one, so a link built here never leads to a page that does not exist.
-pub const PAGES: [&str; 18] = [
+pub const PAGES: [&str; 19] = [
     SIGN_IN,
     FORGOT_PASSWORD,
     RESET_PASSWORD,
@@ -67,6 +69,7 @@ pub const PAGES: [&str; 18] = [
     PAY_INVOICES,
     PAYMENT_METHODS,
     CHANGE_PAYMENT_METHOD,
+    ACCEPT_INVITATION,
 ];
 
 /// The payment methods page after a change, which `notice` names.
@@ -92,6 +95,16 @@ pub fn forgot_password_sent() -> String {
 
 pub fn sign_in_after_reset() -> String {
     format!("{SIGN_IN}?reset=done")
+}
+
+/// Sign-in after accepting an invitation, the new account's address filled in.
+pub fn sign_in_after_joining(email: &str) -> String {
+    format!("{SIGN_IN}?joined=1&email={}", encode(email))
+}
+
+/// The link of an invitation mail: `origin` (the public URL) and the token.
+pub fn accept_invitation(origin: &str, token: &str) -> String {
+    format!("{}{ACCEPT_INVITATION}?token={}", origin.trim_end_matches('/'), encode(token))
 }
 
 /// One subscription's page.

@@ -156,6 +156,10 @@ pub enum Problem {
     /// The selection spans several customer numbers; payment methods are on file per customer
     /// number, so one change is for one.
     MixedCustomers,
+    /// The invitation link expired, was used, or never existed.
+    InvitationInvalid,
+    /// The name given cannot be so.
+    Name(crate::domain::person::NameProblem),
 }
 
 /// A subscription that keeps a payment method from being removed.

@@ -17,6 +17,7 @@ pub mod money;
 pub mod next_term;
 pub mod password;
 pub mod payment;
+pub mod person;
 pub mod pricing;
 pub mod quote;
 pub mod renewal;

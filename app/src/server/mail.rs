@@ -218,6 +218,25 @@ pub fn password_reset(to: &str, lang: Lang, link: &str) -> OutgoingMail {
     )
 }
 
+/// An invitation to join an organisation with a role: who invited, what the role does, and a
+/// link that works once, for 7 days (R-ROLE-6 for payers; R-MAIL-3).
+pub fn invitation(org_id: OrgId, to: &str, lang: Lang, org: &str, inviter: &str, link: &str) -> OutgoingMail {
+    let l = Locale::from(lang);
+    render(
+        MailKind::Invitation,
+        Some(org_id),
+        to,
+        lang,
+        td_string!(l, invitation_subject, org = org),
+        vec![
+            Block::Para(td_string!(l, invitation_body, inviter = inviter, org = org)),
+            Block::Para(td_string!(l, invitation_payer).into()),
+            Block::Action(td_string!(l, invitation_action).into(), link.into()),
+            Block::Para(td_string!(l, invitation_ignore).into()),
+        ],
+    )
+}
+
 /// One line of an order or a quote.
 pub struct ItemLine {
     pub product_name: String,
@@ -597,7 +616,7 @@ pub struct SampleRefs {
 }
 
 /// The kinds the portal sends today; [`samples`] renders one of each.
-pub const SENT_TODAY: [MailKind; 11] = [
+pub const SENT_TODAY: [MailKind; 12] = [
     MailKind::ApprovalRequested,
     MailKind::OverdueInvoice,
     MailKind::PaymentFailed,
@@ -609,6 +628,7 @@ pub const SENT_TODAY: [MailKind; 11] = [
     MailKind::AutoRenewChanged,
     MailKind::InvoiceToPayers,
     MailKind::PasswordReset,
+    MailKind::Invitation,
 ];
 
 const EN_SAMPLE: Lang = Lang::En;
@@ -729,6 +749,17 @@ pub fn samples(base: &str, r: &SampleRefs) -> Vec<(MailKind, OutgoingMail)> {
                 "Lina Berg",
                 "Wait for Q3",
                 base,
+            ),
+        ),
+        (
+            MailKind::Invitation,
+            invitation(
+                r.org,
+                "new.payer@x.example",
+                EN_SAMPLE,
+                "Aurora Design Group",
+                "Aino Virtanen",
+                &links::accept_invitation(base, "sample-token"),
             ),
         ),
     ]

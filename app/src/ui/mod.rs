@@ -6,6 +6,7 @@ mod approvals;
 mod auto_renew;
 pub(crate) mod components;
 mod demo_clock;
+mod invitation;
 mod invoice_details;
 mod invoices;
 mod mailbox;
@@ -188,6 +189,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/demo/clock") view=demo_clock::DemoClockPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset-password") view=password_reset::ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/accept-invitation") view=invitation::AcceptInvitationPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </div>

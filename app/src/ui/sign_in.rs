@@ -34,11 +34,15 @@ pub fn SignInPage() -> impl IntoView {
             {move || (query.get().get("reset").as_deref() == Some("done")).then(|| view! {
                 <div class="notice notice-success" role="status">{td_string!(l, sign_in.reset_done)}</div>
             })}
+            {move || (query.get().get("joined").as_deref() == Some("1")).then(|| view! {
+                <div class="notice notice-success" role="status">{td_string!(l, sign_in.joined)}</div>
+            })}
             {move || error().map(|e| view! { <ErrorNotice error=e/> })}
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next/>
                 <label for="email">{td_string!(l, sign_in.email)}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required
+                    value=move || query.with(|q| q.get("email")).unwrap_or_default()
                     aria-describedby=move || described_by(error(), "email").0 aria-invalid=move || described_by(error(), "email").1/>
                 <label for="password">{td_string!(l, sign_in.password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required

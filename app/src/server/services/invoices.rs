@@ -14,7 +14,7 @@ use crate::contract::dto::{
 };
 use crate::contract::error::AppError;
 use crate::contract::problem::Problem;
-use crate::domain::authz::{Action, Actor, authorize, sees_every_invoice};
+use crate::domain::authz::{Action, Actor, Role, authorize, sees_every_invoice};
 use crate::domain::eligibility::method_allowed;
 use crate::domain::ids::{IdempotencyKey, PaymentId, PaymentMethodId};
 use crate::domain::invoice::{
@@ -567,6 +567,7 @@ pub async fn manage_payers(
     add: &str,
     remove: &str,
     now: DateTime<Utc>,
+    base_url: &str,
 ) -> Result<Vec<String>, AppError> {
     use crate::domain::invoice::{add_payers, remove_payers, split_addresses};
     authorize(actor, Action::ManagePayers, actor.org_id)?;
@@ -590,6 +591,11 @@ pub async fn manage_payers(
     tx.replace_invoice_payers(i.id, &payers).await?;
     for (sub, list) in &subs {
         tx.replace_subscription_payers(*sub, list).await?;
+    }
+    // A new payer without an account is invited to open one (R-ROLE-6): they see and pay the
+    // invoices naming them.
+    for address in payers.iter().filter(|p| !before.contains(p)) {
+        super::invitations::invite(&mut tx, actor.org_id, actor.user_id, address, Role::Payer, now, base_url).await?;
     }
     let entry = AuditEntry {
         org_id: actor.org_id,

@@ -232,6 +232,10 @@ pub enum AuditAction {
     PaymentMethodEdited,
     /// A payment method was removed (R-PAY-6).
     PaymentMethodRemoved,
+    /// Someone was invited to the organisation with a role (the address and role in the detail).
+    InvitationSent,
+    /// An invitation was accepted: an account was opened with its role.
+    InvitationAccepted,
     /// A subscription was given another payment method (R-PAY-5, R-BULK-5); both are in the
     /// detail.
     PaymentMethodSwitched,
@@ -269,6 +273,8 @@ impl AuditAction {
             AuditAction::PoDocumentAdded => "po_document.added",
             AuditAction::PoDocumentRemoved => "po_document.removed",
             AuditAction::InvoiceReissued => "invoice.reissued",
+            AuditAction::InvitationSent => "invitation.sent",
+            AuditAction::InvitationAccepted => "invitation.accepted",
             AuditAction::PaymentMethodAdded => "payment_method.added",
             AuditAction::PaymentMethodEdited => "payment_method.edited",
             AuditAction::PaymentMethodRemoved => "payment_method.removed",
@@ -333,6 +339,30 @@ pub struct ResetRequest {
     pub email: String,
     pub locale: Locale,
     pub requested_at: i64,
+}
+
+/// An invitation to an organisation with a role, as its link opens it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: i64,
+    pub org_id: OrgId,
+    /// Empty when read back by [`super::Tx::take_invitation`].
+    pub org_name: String,
+    pub email: String,
+    pub role: Role,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInvitation<'a> {
+    pub org_id: OrgId,
+    pub email: &'a str,
+    pub role: Role,
+    pub token_hash: &'a str,
+    pub invited_by: Option<UserId>,
+    pub at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A queued mail as the delivery worker reads it.
