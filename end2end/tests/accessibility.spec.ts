@@ -25,7 +25,7 @@ for (const lang of ["en", "de"] as Lang[]) {
     test.use({ locale: lang === "en" ? "en-GB" : "de-DE" });
 
     test("pages anyone can open", async ({ page }) => {
-      for (const path of ["/sign-in", "/forgot-password", "/reset-password?token=made-up", "/mailbox", "/no-such-page"]) {
+      for (const path of ["/sign-in", "/forgot-password", "/reset-password?token=made-up", "/accept-invitation?token=made-up", "/mailbox", "/no-such-page"]) {
         await page.goto(path);
         await expectNoViolations(page, `${lang} anonymous ${path}`);
       }
@@ -52,6 +52,10 @@ for (const lang of ["en", "de"] as Lang[]) {
       const canceled = await firstSubscription(page, "status=canceled");
       await page.goto(`/billing/auto-renew?on=true&ids=${on},${canceled}`);
       await expectNoViolations(page, `${lang} buyer auto-renew review with an ineligible one`);
+      await page.goto("/billing/payment-methods");
+      await expectNoViolations(page, `${lang} buyer payment methods`);
+      await page.goto(`/billing/payment-methods/change?ids=${on}`);
+      await expectNoViolations(page, `${lang} buyer change of payment method`);
       for (const path of ["/account", "/demo/clock", "/mailbox"]) {
         await page.goto(path);
         await expectNoViolations(page, `${lang} buyer ${path}`);
