@@ -444,6 +444,7 @@ pub fn method_change_refusal(l: Locale, r: &MethodChangeRefusal) -> String {
             td_string!(l, method_refusal.invoice_at_checkout, date = date(l, *opens))
         }
         MethodChangeRefusal::CardExpired => td_string!(l, method_refusal.card_expired).to_string(),
+        MethodChangeRefusal::OverOnlineLimit => td_string!(l, method_refusal.over_online_limit).to_string(),
     }
 }
 

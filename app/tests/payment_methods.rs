@@ -10,6 +10,7 @@ use app::contract::problem::Problem;
 use app::domain::auto_renew::Ineligible;
 use app::domain::card::CardProblem;
 use app::domain::ids::{PaymentMethodId, SubscriptionId};
+use app::domain::money::UsdRates;
 use app::domain::payment::MethodChangeRefusal;
 use app::domain::selection::{BulkSelection, SelectionError};
 use app::server::gateway::SimulatedGateway;
@@ -22,6 +23,10 @@ mod common;
 use common::now;
 
 const CSN: &str = "5150001001";
+
+fn rates() -> UsdRates {
+    UsdRates::default()
+}
 
 fn edit(holder: &str, address: &str, month: &str, year: &str) -> CardEdit {
     CardEdit { holder: holder.into(), billing_address: address.into(), exp_month: month.into(), exp_year: year.into() }
@@ -121,8 +126,9 @@ both!(a_card_goes_to_the_gateway_once_and_only_its_brand_last_four_and_expiry_ar
     assert!(token.starts_with("sim_card_") && token.ends_with("_4242"), "{token}");
     let everywhere = scalar(
         &store,
-        "SELECT COUNT(*) FROM payment_methods WHERE label LIKE '%42424242%' OR gateway_token LIKE '%42424242%' \
-         OR billing_address LIKE '%42424242%'",
+        "SELECT (SELECT COUNT(*) FROM payment_methods WHERE label LIKE '%42424242%' OR gateway_token LIKE '%42424242%' \
+         OR billing_address LIKE '%42424242%') + (SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%42424242%') \
+         + (SELECT COUNT(*) FROM mail_outbox WHERE body_text LIKE '%42424242%')",
     )
     .await;
     assert_eq!(everywhere, 0, "the number is nowhere");
@@ -190,10 +196,12 @@ both!(a_method_is_removed_only_after_its_automatic_renewals_are_switched, |store
     // without a method (turning auto-renew on then asks for one).
     let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let card_id = method_of(&store, "card").await;
-    let paypal = method_of(&store, "paypal").await;
+    // Direct debit: some of them renew over 25,000 USD, which card and PayPal cannot pay (R-PAY-2).
+    let debit = method_of(&store, "direct_debit").await;
     let renewing = users_of(&store, card_id, Some(true)).await;
     let manual = users_of(&store, card_id, Some(false)).await;
     assert!(!renewing.is_empty(), "the demo has automatic renewals on the card");
+    assert!(!manual.is_empty(), "and subscriptions with auto-renew off");
     let r = payment_methods::remove(&store, &buyer, card_id, now()).await;
     match &r {
         Err(AppError::Validation { problem: Problem::MethodInUse { subscriptions }, .. }) => {
@@ -207,13 +215,19 @@ both!(a_method_is_removed_only_after_its_automatic_renewals_are_switched, |store
         1
     );
 
-    let changed =
-        payment_methods::change(&store, &buyer, &BulkSelection::from_ids(renewing.clone()).unwrap(), paypal, now())
-            .await
-            .unwrap();
+    let changed = payment_methods::change(
+        &store,
+        &buyer,
+        &BulkSelection::from_ids(renewing.clone()).unwrap(),
+        debit,
+        &rates(),
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(changed, renewing.len());
     assert_eq!(
-        users_of(&store, paypal, Some(true)).await.iter().filter(|id| renewing.contains(id)).count(),
+        users_of(&store, debit, Some(true)).await.iter().filter(|id| renewing.contains(id)).count(),
         renewing.len()
     );
     payment_methods::remove(&store, &buyer, card_id, now()).await.unwrap();
@@ -238,19 +252,17 @@ both!(a_method_is_removed_only_after_its_automatic_renewals_are_switched, |store
     }
     // Removing it again: it is not on file.
     assert_eq!(payment_methods::remove(&store, &buyer, card_id, now()).await, Err(AppError::NotFound));
-    if let Some(id) = manual.first() {
-        let p = auto_renew::preview(&store, &buyer, &BulkSelection::from_ids(vec![*id]).unwrap(), true, now())
-            .await
-            .unwrap();
-        assert!(
-            matches!(
-                p.items[0].outcome,
-                PreviewOutcome::Ineligible(Ineligible::NoPaymentMethod | Ineligible::WindowClosed { .. })
-            ),
-            "{:?}",
-            p.items[0].outcome
-        );
-    }
+    // An active one of them (its auto-renew window open): turning auto-renew on asks for a method.
+    let listed = manual.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let active = scalar(
+        &store,
+        &format!("SELECT COALESCE(MIN(id), 0) FROM subscriptions WHERE status = 'active' AND id IN ({listed})"),
+    )
+    .await;
+    assert!(active > 0, "the demo has an active card subscription with auto-renew off");
+    let one = BulkSelection::from_ids(vec![SubscriptionId(active)]).unwrap();
+    let p = auto_renew::preview(&store, &buyer, &one, true, now()).await.unwrap();
+    assert_eq!(p.items[0].outcome, PreviewOutcome::Ineligible(Ineligible::NoPaymentMethod));
 });
 
 both!(the_method_of_many_subscriptions_changes_all_or_nothing, |store: Store| async move {
@@ -265,7 +277,7 @@ both!(the_method_of_many_subscriptions_changes_all_or_nothing, |store: Store| as
     let sel = BulkSelection::from_ids(renewing.clone()).unwrap();
     let audit = "SELECT COUNT(*) FROM audit_log WHERE action = 'payment_method.switched'";
 
-    let r = payment_methods::change(&store, &buyer, &sel, transfer, now()).await;
+    let r = payment_methods::change(&store, &buyer, &sel, transfer, &rates(), now()).await;
     match &r {
         Err(AppError::Validation { problem: Problem::MethodChangeRefused { refused }, .. }) => {
             assert_eq!(refused.len(), renewing.len());
@@ -273,32 +285,51 @@ both!(the_method_of_many_subscriptions_changes_all_or_nothing, |store: Store| as
         }
         other => panic!("{other:?}"),
     }
-    // Pay by invoice: the Finnish customer number pays some subscriptions by invoice already;
-    // those whose renewal period has begun choose it at checkout instead.
-    let preview = payment_methods::change_preview(&store, &buyer, &sel, now()).await.unwrap();
-    let to_invoice = preview.choices.iter().find(|c| c.id == invoice).unwrap();
-    for x in &to_invoice.refused {
-        assert!(matches!(x.reason, MethodChangeRefusal::InvoiceAtCheckout { .. }), "{x:?}");
-    }
-    let r = payment_methods::change(&store, &buyer, &sel, invoice, now()).await;
-    assert_eq!(r.is_ok(), to_invoice.refused.is_empty(), "{r:?}");
-    if r.is_ok() {
-        execute(
-            &store,
-            &format!("UPDATE subscriptions SET payment_method_id = {card_id} WHERE id IN ({})", sel.to_param()),
+    // Pay by invoice (R-PAY-4): the Finnish customer number pays some subscriptions by invoice
+    // already; one whose renewal period (90 days) has begun chooses it at checkout instead, one
+    // renewing later switches here.
+    let in_window = |inside: bool| {
+        format!(
+            "SELECT MIN(id) FROM subscriptions WHERE payment_method_id = {card_id} AND auto_renew = TRUE \
+             AND status = 'active' AND term_end_at {} {}",
+            if inside { "<" } else { ">" },
+            (now() + chrono::Duration::days(if inside { 60 } else { 120 })).timestamp()
         )
-        .await;
+    };
+    let soon = BulkSelection::from_ids(vec![SubscriptionId(scalar(&store, &in_window(true)).await)]).unwrap();
+    let r = payment_methods::change(&store, &buyer, &soon, invoice, &rates(), now()).await;
+    match &r {
+        Err(AppError::Validation { problem: Problem::MethodChangeRefused { refused }, .. }) => {
+            assert!(matches!(refused[0].reason, MethodChangeRefusal::InvoiceAtCheckout { .. }), "{refused:?}");
+        }
+        other => panic!("{other:?}"),
     }
+    let later = BulkSelection::from_ids(vec![SubscriptionId(scalar(&store, &in_window(false)).await)]).unwrap();
+    assert_eq!(payment_methods::change(&store, &buyer, &later, invoice, &rates(), now()).await, Ok(1));
+    // Without another subscription paying by invoice, it is not self-service.
+    let all_to_card =
+        format!("UPDATE subscriptions SET payment_method_id = {card_id} WHERE payment_method_id = {invoice}");
+    execute(&store, &all_to_card).await;
+    let r = payment_methods::change(&store, &buyer, &later, invoice, &rates(), now()).await;
+    match &r {
+        Err(AppError::Validation { problem: Problem::MethodChangeRefused { refused }, .. }) => {
+            assert_eq!(refused[0].reason, MethodChangeRefusal::InvoiceNotAvailable);
+        }
+        other => panic!("{other:?}"),
+    }
+    let renewing = users_of(&store, card_id, Some(true)).await;
+    let sel = BulkSelection::from_ids(renewing[..renewing.len().min(100)].to_vec()).unwrap();
+    let renewing = sel.ids().to_vec();
     let audits = scalar(&store, audit).await;
 
     // Another customer number in the selection.
     let foreign = scalar(&store, "SELECT MIN(s.id) FROM subscriptions s JOIN customer_accounts ca ON ca.id = s.customer_account_id WHERE ca.csn = '5150001002'").await;
     let mixed = BulkSelection::from_ids(vec![renewing[0], SubscriptionId(foreign)]).unwrap();
-    let r = payment_methods::change(&store, &buyer, &mixed, card_id, now()).await;
+    let r = payment_methods::change(&store, &buyer, &mixed, card_id, &rates(), now()).await;
     assert!(matches!(r, Err(AppError::Validation { problem: Problem::MixedCustomers, .. })), "{r:?}");
     // A method of another customer number.
     let swedish = PaymentMethodId(scalar(&store, "SELECT MIN(pm.id) FROM payment_methods pm JOIN customer_accounts ca ON ca.id = pm.customer_account_id WHERE ca.csn = '5150001002' AND pm.kind = 'paypal'").await);
-    let r = payment_methods::change(&store, &buyer, &sel, swedish, now()).await;
+    let r = payment_methods::change(&store, &buyer, &sel, swedish, &rates(), now()).await;
     match &r {
         Err(AppError::Validation { problem: Problem::MethodChangeRefused { refused }, .. }) => {
             assert!(refused.iter().all(|x| x.reason == MethodChangeRefusal::OtherCustomer));
@@ -314,11 +345,40 @@ both!(the_method_of_many_subscriptions_changes_all_or_nothing, |store: Store| as
 
     // Switched with auto-renew off, a bank transfer is fine; one audit entry per subscription.
     execute(&store, &format!("UPDATE subscriptions SET auto_renew = FALSE WHERE id IN ({})", sel.to_param())).await;
-    let changed = payment_methods::change(&store, &buyer, &sel, transfer, now()).await.unwrap();
+    let changed = payment_methods::change(&store, &buyer, &sel, transfer, &rates(), now()).await.unwrap();
     assert_eq!(changed, renewing.len());
     assert_eq!(scalar(&store, audit).await, audits + renewing.len() as i64);
     // Again: nothing to change.
-    assert_eq!(payment_methods::change(&store, &buyer, &sel, transfer, now()).await.unwrap(), 0);
+    assert_eq!(payment_methods::change(&store, &buyer, &sel, transfer, &rates(), now()).await.unwrap(), 0);
     let admin = demo_actor(&store, "admin@aurora.example").await;
-    assert_eq!(payment_methods::change(&store, &admin, &sel, card_id, now()).await, Err(AppError::Forbidden));
+    assert_eq!(payment_methods::change(&store, &admin, &sel, card_id, &rates(), now()).await, Err(AppError::Forbidden));
+});
+
+both!(a_renewal_over_the_online_limit_cannot_switch_to_card_or_paypal, |store: Store| async move {
+    // R-PAY-2: Cirrus's two large renewals (over 25,000 USD before tax) pay by direct debit or
+    // invoice, never by card or PayPal; the preview says so beside each method.
+    let buyer = demo_actor(&store, "buyer@cirrus.example").await;
+    let method = |kind: &str| {
+        format!(
+            "SELECT MIN(pm.id) FROM payment_methods pm JOIN customer_accounts ca ON ca.id = pm.customer_account_id \
+             WHERE ca.csn = '5150003001' AND pm.kind = '{kind}'"
+        )
+    };
+    let paypal = PaymentMethodId(scalar(&store, &method("paypal")).await);
+    let debit = PaymentMethodId(scalar(&store, &method("direct_debit")).await);
+    let large = scalar(
+        &store,
+        "SELECT MIN(s.id) FROM subscriptions s JOIN payment_methods pm ON pm.id = s.payment_method_id \
+         WHERE pm.label = 'Visa •••• 4242' AND s.seats = 10 AND s.status = 'active'",
+    )
+    .await;
+    let sel = BulkSelection::from_ids(vec![SubscriptionId(large)]).unwrap();
+    let preview = payment_methods::change_preview(&store, &buyer, &sel, &rates(), now()).await.unwrap();
+    let refused = |id: PaymentMethodId| preview.choices.iter().find(|c| c.id == id).unwrap().refused.clone();
+    let reasons: Vec<MethodChangeRefusal> = refused(paypal).iter().map(|r| r.reason).collect();
+    assert_eq!(reasons, vec![MethodChangeRefusal::OverOnlineLimit]);
+    assert!(refused(debit).is_empty());
+    let r = payment_methods::change(&store, &buyer, &sel, paypal, &rates(), now()).await;
+    assert!(matches!(r, Err(AppError::Validation { problem: Problem::MethodChangeRefused { .. }, .. })), "{r:?}");
+    assert_eq!(payment_methods::change(&store, &buyer, &sel, debit, &rates(), now()).await, Ok(1));
 });

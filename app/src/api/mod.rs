@@ -855,8 +855,9 @@ pub async fn add_card(
     let actor = require_actor().await?;
     let state = app_state()?;
     let form = CardForm { csn, holder, number, exp_month, exp_year, billing_address };
-    let id = add_card(&state.store, state.engine.gateway.as_ref(), &actor, &form, state.clock.now()).await?;
-    leptos_axum::redirect(&links::payment_methods_notice("added"));
+    let now = state.clock.now();
+    let id = add_card(&state.store, state.engine.gateway.as_ref(), &actor, &form, now).await?;
+    leptos_axum::redirect(&links::payment_methods_notice("added", now));
     Ok(id)
 }
 
@@ -874,8 +875,9 @@ pub async fn edit_card(
     let state = app_state()?;
     let id = parse_method_id("id", &id)?;
     let edit = crate::server::services::payment_methods::CardEdit { holder, billing_address, exp_month, exp_year };
-    crate::server::services::payment_methods::edit_card(&state.store, &actor, id, &edit, state.clock.now()).await?;
-    leptos_axum::redirect(&links::payment_methods_notice("edited"));
+    let now = state.clock.now();
+    crate::server::services::payment_methods::edit_card(&state.store, &actor, id, &edit, now).await?;
+    leptos_axum::redirect(&links::payment_methods_notice("edited", now));
     Ok(())
 }
 
@@ -886,8 +888,9 @@ pub async fn remove_payment_method(id: String) -> Result<(), AppError> {
     let actor = require_actor().await?;
     let state = app_state()?;
     let id = parse_method_id("method", &id)?;
-    crate::server::services::payment_methods::remove(&state.store, &actor, id, state.clock.now()).await?;
-    leptos_axum::redirect(&links::payment_methods_notice("removed"));
+    let now = state.clock.now();
+    crate::server::services::payment_methods::remove(&state.store, &actor, id, now).await?;
+    leptos_axum::redirect(&links::payment_methods_notice("removed", now));
     Ok(())
 }
 
@@ -897,7 +900,8 @@ pub async fn preview_method_change(ids: String) -> Result<MethodChangePage, AppE
     let actor = require_actor().await?;
     let selection = crate::domain::selection::BulkSelection::parse(&ids)?;
     let state = app_state()?;
-    crate::server::services::payment_methods::change_preview(&state.store, &actor, &selection, state.clock.now()).await
+    let (rates, now) = (&state.config.usd_rates, state.clock.now());
+    crate::server::services::payment_methods::change_preview(&state.store, &actor, &selection, rates, now).await
 }
 
 /// Gives the listed subscriptions (up to 100, one customer number) another payment method,
@@ -909,9 +913,10 @@ pub async fn change_payment_method(ids: String, #[server(default)] method: Strin
     let method = parse_method_id("method", &method)?;
     let state = app_state()?;
     let now = state.clock.now();
+    let rates = &state.config.usd_rates;
     let changed =
-        crate::server::services::payment_methods::change(&state.store, &actor, &selection, method, now).await?;
-    leptos_axum::redirect(&links::payment_methods_notice("switched"));
+        crate::server::services::payment_methods::change(&state.store, &actor, &selection, method, rates, now).await?;
+    leptos_axum::redirect(&links::payment_methods_notice("switched", now));
     Ok(changed)
 }
 

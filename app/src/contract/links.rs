@@ -72,9 +72,10 @@ pub const PAGES: [&str; 19] = [
     ACCEPT_INVITATION,
 ];
 
-/// The payment methods page after a change, which `notice` names.
-pub fn payment_methods_notice(notice: &str) -> String {
-    format!("{PAYMENT_METHODS}?notice={}", encode(notice))
+/// The payment methods page after a change, which `notice` names; `at` (the change's instant)
+/// makes each change's address new, so a second change of the same kind reloads the list too.
+pub fn payment_methods_notice(notice: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{PAYMENT_METHODS}?notice={}&at={}", encode(notice), at.timestamp_millis())
 }
 
 /// Changing the payment method of these subscriptions ("1,2,3").

@@ -114,16 +114,21 @@ pub enum MethodChangeRefusal {
     /// The card's expiry has passed: it can no longer be charged.
     #[error("the card has expired")]
     CardExpired,
+    /// The renewal is over 25,000 USD before tax: card and PayPal cannot pay it (R-PAY-2).
+    #[error("the renewal is over the limit for card and PayPal")]
+    OverOnlineLimit,
 }
 
-/// Whether a subscription may switch to a method of `kind` (R-PAY-4, R-PAY-5, R-EXT-3).
+/// Whether a subscription may switch to a method of `kind` (R-PAY-2, R-PAY-4, R-PAY-5, R-EXT-3).
 /// `invoice_account`: another subscription of the customer number already pays by invoice;
-/// `card_valid`: the method is not a card past its expiry.
+/// `card_valid`: the method is not a card past its expiry; `renewal`: whether that kind can pay
+/// the subscription's next renewal (`eligibility::method_allowed` on its price before tax).
 pub fn judge_method_change(
     f: &MethodChangeFacts,
     kind: PaymentKind,
     invoice_account: bool,
     card_valid: bool,
+    renewal: Result<(), super::eligibility::PaymentRefusal>,
 ) -> Result<(), MethodChangeRefusal> {
     if f.status == super::status::Status::Canceled {
         return Err(MethodChangeRefusal::Canceled);
@@ -136,6 +141,9 @@ pub fn judge_method_change(
     }
     if f.auto_renew && !kind.backs_automatic_renewal() {
         return Err(MethodChangeRefusal::ManualWithAutoRenew);
+    }
+    if renewal.is_err() {
+        return Err(MethodChangeRefusal::OverOnlineLimit);
     }
     if kind == PaymentKind::Invoice {
         if !invoice_account {
@@ -185,12 +193,15 @@ mod tests {
         // inside it at checkout.
         use MethodChangeRefusal::*;
         let f = facts(true, (8, 31));
-        assert_eq!(judge_method_change(&f, PaymentKind::Invoice, true, true), Ok(()));
-        assert_eq!(judge_method_change(&f, PaymentKind::Invoice, false, true), Err(InvoiceNotAvailable));
+        assert_eq!(judge_method_change(&f, PaymentKind::Invoice, true, true, Ok(())), Ok(()));
+        assert_eq!(judge_method_change(&f, PaymentKind::Invoice, false, true, Ok(())), Err(InvoiceNotAvailable));
         let inside = facts(true, (9, 1));
         let opens = inside.renewal_opens;
-        assert_eq!(judge_method_change(&inside, PaymentKind::Invoice, true, true), Err(InvoiceAtCheckout { opens }));
-        assert_eq!(judge_method_change(&inside, PaymentKind::Card, false, true), Ok(()), "a card any day");
+        assert_eq!(
+            judge_method_change(&inside, PaymentKind::Invoice, true, true, Ok(())),
+            Err(InvoiceAtCheckout { opens })
+        );
+        assert_eq!(judge_method_change(&inside, PaymentKind::Card, false, true, Ok(())), Ok(()), "a card any day");
     }
 
     #[test]
@@ -198,16 +209,31 @@ mod tests {
         // R-EXT-3, R-PAY-5
         use MethodChangeRefusal::*;
         assert_eq!(
-            judge_method_change(&facts(true, (3, 1)), PaymentKind::BankTransfer, false, true),
+            judge_method_change(&facts(true, (3, 1)), PaymentKind::BankTransfer, false, true, Ok(())),
             Err(ManualWithAutoRenew)
         );
-        assert_eq!(judge_method_change(&facts(false, (3, 1)), PaymentKind::BankTransfer, false, true), Ok(()));
-        assert_eq!(judge_method_change(&facts(false, (3, 1)), PaymentKind::Card, false, false), Err(CardExpired));
+        assert_eq!(judge_method_change(&facts(false, (3, 1)), PaymentKind::BankTransfer, false, true, Ok(())), Ok(()));
+        assert_eq!(
+            judge_method_change(&facts(false, (3, 1)), PaymentKind::Card, false, false, Ok(())),
+            Err(CardExpired)
+        );
         let mut other = facts(false, (3, 1));
         other.same_customer = false;
-        assert_eq!(judge_method_change(&other, PaymentKind::Card, false, true), Err(OtherCustomer));
+        assert_eq!(judge_method_change(&other, PaymentKind::Card, false, true, Ok(())), Err(OtherCustomer));
         let mut canceled = facts(false, (3, 1));
         canceled.status = crate::domain::status::Status::Canceled;
-        assert_eq!(judge_method_change(&canceled, PaymentKind::Card, false, true), Err(Canceled));
+        assert_eq!(judge_method_change(&canceled, PaymentKind::Card, false, true, Ok(())), Err(Canceled));
+    }
+
+    #[test]
+    fn a_renewal_over_the_online_limit_cannot_switch_to_card_or_paypal() {
+        // R-PAY-2: the caller asks `method_allowed` for the renewal's price before tax.
+        use crate::domain::eligibility::PaymentRefusal;
+        let over = Err(PaymentRefusal::OverOnlineLimit(PaymentKind::Card));
+        assert_eq!(
+            judge_method_change(&facts(true, (3, 1)), PaymentKind::Card, false, true, over),
+            Err(MethodChangeRefusal::OverOnlineLimit)
+        );
+        assert_eq!(judge_method_change(&facts(true, (3, 1)), PaymentKind::DirectDebit, false, true, Ok(())), Ok(()));
     }
 }

@@ -26,7 +26,7 @@ pub fn PaymentMethodsPage() -> impl IntoView {
     let l = expect_context::<Locale>();
     let query = use_query_map();
     // Each change comes back here with `?notice=...`: the methods are read again.
-    let page = Resource::new(move || query.get().get("notice"), |_| payment_methods());
+    let page = Resource::new(move || (query.get().get("notice"), query.get().get("at")), |_| payment_methods());
     view! {
         <Title text=td_string!(l, payment_methods.title)/>
         <Authenticated children=move |_me| view! {

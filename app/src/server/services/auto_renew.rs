@@ -20,21 +20,7 @@ use crate::server::mail::{self, AutoRenewLine};
 use crate::server::store::records::{AuditAction, AuditEntry, AuditObject, Subscription};
 use crate::server::store::{Store, Tx};
 
-async fn load(
-    tx: &mut Tx,
-    actor: &Actor,
-    selection: &BulkSelection,
-    lock: bool,
-) -> Result<Vec<Subscription>, AppError> {
-    let mut subs = tx.subscriptions_in_org(actor.org_id, selection.ids(), lock).await?;
-    if subs.len() != selection.len() {
-        // Some id is unknown or belongs to another organisation: not found, nothing changes.
-        return Err(AppError::NotFound);
-    }
-    // Keep the order the user selected them in.
-    subs.sort_by_key(|s| selection.ids().iter().position(|id| *id == s.id));
-    Ok(subs)
-}
+use super::checkout::load;
 
 fn item(s: &Subscription, on: bool, now: DateTime<Utc>) -> AutoRenewPreviewItem {
     let outcome = match judge(&s.facts(), on, now) {
@@ -64,7 +50,7 @@ pub async fn preview(
 ) -> Result<AutoRenewPreview, AppError> {
     authorize(actor, Action::ChangeAutoRenew, actor.org_id)?;
     let mut tx = store.begin_read().await?;
-    let items = load(&mut tx, actor, selection, false).await?.iter().map(|s| item(s, on, now)).collect();
+    let items = load(&mut tx, actor, selection.ids(), false).await?.iter().map(|s| item(s, on, now)).collect();
     Ok(AutoRenewPreview { on, items, idempotency_key: IdempotencyKey::new().as_str().to_string() })
 }
 
@@ -90,7 +76,7 @@ pub async fn change(
     if let Some(done) = replay(&mut tx, actor, key, &action).await? {
         return Ok(done);
     }
-    let subs = load(&mut tx, actor, selection, true).await?;
+    let subs = load(&mut tx, actor, selection.ids(), true).await?;
     let mut changed = Vec::new();
     let mut unchanged = Vec::new();
     let mut late = Vec::new();

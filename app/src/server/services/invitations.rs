@@ -37,6 +37,8 @@ pub(crate) async fn invite(
     now: DateTime<Utc>,
     base_url: &str,
 ) -> StoreResult<bool> {
+    // The same address added to two invoices at once on PostgreSQL: one invitation.
+    tx.serialize_on(&format!("invite:{}:{email}", org.get())).await?;
     if tx.user_credentials(email).await?.is_some() || tx.invitation_pending(org, email, now).await? {
         return Ok(false);
     }
@@ -116,7 +118,9 @@ pub async fn accept(
         return Err(invalid());
     };
     let email = EmailAddress::parse(&i.email).map_err(|_| invalid())?;
-    // An account opened for the address since (by another invitation) keeps its password.
+    // An account opened for the address since (another invitation, maybe this very moment on
+    // another server) keeps its password: the second waits here and is told the link is void.
+    tx.serialize_on(&format!("account:{}", email.as_str())).await?;
     if tx.user_credentials(email.as_str()).await?.is_some() {
         return Err(invalid());
     }

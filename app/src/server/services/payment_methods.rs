@@ -12,12 +12,15 @@ use crate::contract::error::AppError;
 use crate::contract::problem::{InUse, MethodRefused, Problem};
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::card::{self, CardBrand, CardProblem, Expiry};
+use crate::domain::eligibility::{PaymentRefusal, method_allowed};
 use crate::domain::ids::{PaymentMethodId, SubscriptionId};
+use crate::domain::money::UsdRates;
 use crate::domain::payment::{MethodChangeFacts, PaymentKind, judge_method_change};
 use crate::domain::renewal::renewal_window;
 use crate::domain::selection::BulkSelection;
 use crate::domain::time::local_date;
 use crate::server::gateway::{CardToTokenise, PaymentGateway, TokeniseError};
+use crate::server::services::engine::pricing::{Book, renewal_totals};
 use crate::server::store::records::{
     AuditAction, AuditEntry, AuditObject, CardOnFile, MethodOnFile, MethodUse, NewCard, Subscription,
 };
@@ -97,8 +100,8 @@ pub async fn page(store: &Store, actor: &Actor, now: DateTime<Utc>) -> Result<Pa
     Ok(PaymentMethodsPage { customers, listed_per_method: LISTED_PER_METHOD })
 }
 
-/// A card as typed into the add form.
-#[derive(Debug, Clone, Default)]
+/// A card as typed into the add form. Its `Debug` leaves the number out.
+#[derive(Clone, Default)]
 pub struct CardForm {
     pub csn: String,
     pub holder: String,
@@ -106,6 +109,12 @@ pub struct CardForm {
     pub exp_month: String,
     pub exp_year: String,
     pub billing_address: String,
+}
+
+impl std::fmt::Debug for CardForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardForm").field("csn", &self.csn).field("number", &"(not shown)").finish_non_exhaustive()
+    }
 }
 
 fn card_problem(field: &'static str) -> impl Fn(CardProblem) -> AppError {
@@ -155,6 +164,8 @@ pub async fn add_card(
         TokeniseError::Unavailable => AppError::validation("number", Problem::ProviderUnavailable),
     })?;
     let mut tx = store.begin_write().await?;
+    // Two clicks at once on PostgreSQL: the second waits here and finds the first's card.
+    tx.serialize_on(&format!("card:{}", account.get())).await?;
     let existing = tx.methods_of_org(actor.org_id).await?;
     if let Some(m) = existing.iter().find(|m| m.customer_account_id == account && on_file(m)) {
         return Ok(m.id);
@@ -301,19 +312,30 @@ async fn selected(
     selection: &BulkSelection,
     lock: bool,
 ) -> Result<Vec<Subscription>, AppError> {
-    let mut subs = tx.subscriptions_in_org(actor.org_id, selection.ids(), lock).await?;
-    if subs.len() != selection.len() {
-        return Err(AppError::NotFound);
-    }
-    subs.sort_by_key(|s| selection.ids().iter().position(|id| *id == s.id));
+    let subs = super::checkout::load(tx, actor, selection.ids(), lock).await?;
     if subs.iter().any(|s| s.customer_account_id != subs[0].customer_account_id) {
         return Err(AppError::validation("ids", Problem::MixedCustomers));
     }
     Ok(subs)
 }
 
-/// Why each subscription cannot switch to `m` (R-PAY-4, R-EXT-3), empty when all can.
-fn refusals(subs: &[Subscription], m: &MethodOnFile, invoice_account: bool, now: DateTime<Utc>) -> Vec<MethodRefused> {
+/// Whether a method of `kind` can pay the subscription's next renewal (R-PAY-2: not card or
+/// PayPal over 25,000 USD before tax); a renewal that cannot be priced is judged at renewal.
+fn pays_renewal(book: &Book, s: &Subscription, kind: PaymentKind) -> Result<(), PaymentRefusal> {
+    match renewal_totals(book, s) {
+        Ok((_, totals)) => method_allowed(kind, totals.subtotal, &book.rates),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Why each subscription cannot switch to `m` (R-PAY-2, R-PAY-4, R-EXT-3), empty when all can.
+fn refusals(
+    subs: &[Subscription],
+    m: &MethodOnFile,
+    invoice_account: bool,
+    book: &Book,
+    now: DateTime<Utc>,
+) -> Vec<MethodRefused> {
     subs.iter()
         .filter_map(|s| {
             let window = renewal_window(s.term_end, s.term_at_renewal.unwrap_or(s.term), s.time_zone);
@@ -324,11 +346,10 @@ fn refusals(subs: &[Subscription], m: &MethodOnFile, invoice_account: bool, now:
                 renewal_opens: window.opens,
                 today: local_date(now, s.time_zone),
             };
-            judge_method_change(&facts, m.kind, invoice_account, chargeable(m, now)).err().map(|reason| MethodRefused {
-                id: s.id,
-                product_name: s.product_name.clone(),
-                reason,
-            })
+            let renewal = pays_renewal(book, s, m.kind);
+            judge_method_change(&facts, m.kind, invoice_account, chargeable(m, now), renewal)
+                .err()
+                .map(|reason| MethodRefused { id: s.id, product_name: s.product_name.clone(), reason })
         })
         .collect()
 }
@@ -347,12 +368,14 @@ pub async fn change_preview(
     store: &Store,
     actor: &Actor,
     selection: &BulkSelection,
+    rates: &UsdRates,
     now: DateTime<Utc>,
 ) -> Result<MethodChangePage, AppError> {
     authorize(actor, Action::ManagePaymentMethods, actor.org_id)?;
     let mut tx = store.begin_read().await?;
     let subs = selected(&mut tx, actor, selection, false).await?;
     let invoice_ok = invoice_account(&mut tx, &subs).await?;
+    let book = Book::load(&mut tx, rates).await?;
     let methods: Vec<MethodOnFile> = tx
         .methods_of_org(actor.org_id)
         .await?
@@ -376,7 +399,11 @@ pub async fn change_preview(
         .collect();
     let choices = methods
         .iter()
-        .map(|m| MethodChangeChoice { id: m.id, method: method_view(m), refused: refusals(&subs, m, invoice_ok, now) })
+        .map(|m| MethodChangeChoice {
+            id: m.id,
+            method: method_view(m),
+            refused: refusals(&subs, m, invoice_ok, &book, now),
+        })
         .collect();
     Ok(MethodChangePage { csn: subs[0].csn.clone(), company_name: subs[0].company_name.clone(), items, choices })
 }
@@ -390,6 +417,7 @@ pub async fn change(
     actor: &Actor,
     selection: &BulkSelection,
     method_id: PaymentMethodId,
+    rates: &UsdRates,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     authorize(actor, Action::ManagePaymentMethods, actor.org_id)?;
@@ -397,7 +425,8 @@ pub async fn change(
     let m = method(&mut tx, actor, method_id).await?;
     let subs = selected(&mut tx, actor, selection, true).await?;
     let invoice_ok = invoice_account(&mut tx, &subs).await?;
-    let refused = refusals(&subs, &m, invoice_ok, now);
+    let book = Book::load(&mut tx, rates).await?;
+    let refused = refusals(&subs, &m, invoice_ok, &book, now);
     if !refused.is_empty() {
         return Err(AppError::validation("method", Problem::MethodChangeRefused { refused }));
     }

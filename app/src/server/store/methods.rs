@@ -30,6 +30,12 @@ type MethodRow = (
     String,
 );
 
+type UseRow = (SubscriptionId, CustomerAccountId, String, Option<PaymentMethodId>, bool, Status);
+
+fn method_use((id, customer_account_id, product_name, payment_method_id, auto_renew, status): UseRow) -> MethodUse {
+    MethodUse { id, customer_account_id, product_name, payment_method_id, auto_renew, status }
+}
+
 fn method(r: MethodRow) -> MethodOnFile {
     let (id, customer_account_id, csn, company_name, kind, label, brand, last4, month, year, billing_name, address) = r;
     let card = match (brand, last4, month, year) {
@@ -83,25 +89,12 @@ impl Tx {
                    JOIN products p ON p.id = s.product_id \
                    LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id AND pm.removed_at IS NULL \
                    WHERE s.org_id = $1 AND s.status <> $2 ORDER BY s.id";
-        let rows = on_tx!(self, |c| sqlx::query_as::<
-            _,
-            (SubscriptionId, CustomerAccountId, String, Option<PaymentMethodId>, bool, Status),
-        >(sql)
-        .bind(org)
-        .bind(Status::Canceled)
-        .fetch_all(&mut *c)
-        .await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, customer_account_id, product_name, payment_method_id, auto_renew, status)| MethodUse {
-                id,
-                customer_account_id,
-                product_name,
-                payment_method_id,
-                auto_renew,
-                status,
-            })
-            .collect())
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, UseRow>(sql)
+            .bind(org)
+            .bind(Status::Canceled)
+            .fetch_all(&mut *c)
+            .await?);
+        Ok(rows.into_iter().map(method_use).collect())
     }
 
     /// The subscriptions (not canceled) paying with a method, locked for a change (PostgreSQL),
@@ -113,25 +106,12 @@ impl Tx {
              FROM subscriptions s JOIN products p ON p.id = s.product_id \
              WHERE s.payment_method_id = $1 AND s.status <> $2 ORDER BY s.id{lock}"
         );
-        let rows = on_tx!(self, |c| sqlx::query_as::<
-            _,
-            (SubscriptionId, CustomerAccountId, String, Option<PaymentMethodId>, bool, Status),
-        >(&sql)
-        .bind(method)
-        .bind(Status::Canceled)
-        .fetch_all(&mut *c)
-        .await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, customer_account_id, product_name, payment_method_id, auto_renew, status)| MethodUse {
-                id,
-                customer_account_id,
-                product_name,
-                payment_method_id,
-                auto_renew,
-                status,
-            })
-            .collect())
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, UseRow>(&sql)
+            .bind(method)
+            .bind(Status::Canceled)
+            .fetch_all(&mut *c)
+            .await?);
+        Ok(rows.into_iter().map(method_use).collect())
     }
 
     /// Puts a card on file; only its token, brand, last four digits and expiry are kept.
