@@ -31,7 +31,8 @@ async function removeThreshold(page: Page) {
 
 /** Asks to add one seat to the active Aurora subscription that renews last; answers the request's number. */
 async function askForOneSeat(page: Page): Promise<string> {
-  await page.goto("/billing/subscriptions?status=active&sort=date&dir=desc");
+  // An EUR one: the mail below states the amount in euros.
+  await page.goto("/billing/subscriptions?status=active&currency=EUR&sort=date&dir=desc");
   await page.getByRole("row").nth(1).getByRole("link").first().click();
   await expect(page.getByRole("region", { name: "Add seats" })).toBeVisible();
   await hydrated(page);

@@ -75,8 +75,11 @@ test("a buyer edits the PO number, attaches a PO document and reissues an open i
   await expect(page.getByRole("region", { name: "Reissue this invoice" })).toHaveCount(0);
 
   // The payers get the new invoice by mail (the demo Mailbox).
-  await page.goto(`/mailbox?q=${old}-R1`);
-  await expect(page.getByText(`${old}-R1`).first()).toBeVisible();
+  // Delivered by the outbox worker within seconds: the Mailbox is read again until it is there.
+  await expect(async () => {
+    await page.goto(`/mailbox?q=${old}-R1`);
+    await expect(page.getByText(`${old}-R1`).first()).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
 });
 
 test("a payer cannot reach invoice details or PO documents", async ({ page }) => {

@@ -232,10 +232,19 @@ fn AddCardForm(csn: String, actions: Actions) -> impl IntoView {
         move |name: &str| format!("add-{csn}-{name}")
     };
     let about = move |name: &'static str| described_by(actions.add.value().get().and_then(|r| r.err()), name);
+    // Added: the form is emptied, so the number typed is not left on the page (R-PAY-5).
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(actions.add.value().get(), Some(Ok(_)))
+            && let Some(f) = form.get()
+        {
+            f.reset();
+        }
+    });
     view! {
         <details class="add-card">
             <summary>{td_string!(l, payment_methods.add_card_for, csn = csn.clone())}</summary>
-            <ActionForm action=actions.add>
+            <ActionForm action=actions.add node_ref=form>
                 <input type="hidden" name="csn" value=csn.clone()/>
                 <label for=field("holder")>{td_string!(l, payment_methods.holder)}</label>
                 <input id=field("holder") name="holder" type="text" maxlength=MAX_HOLDER autocomplete="cc-name" required
