@@ -20,6 +20,15 @@ use crate::domain::ids::SubscriptionId;
 #[cfg(feature = "ssr")]
 use crate::server::context::{app_state, require_actor};
 
+/// A new password typed twice (R-AUTH-1), or the error tied to its field.
+#[cfg(feature = "ssr")]
+fn new_password(password: String, confirm: &str) -> Result<crate::domain::password::NewPassword, AppError> {
+    if password != confirm {
+        return Err(AppError::validation("confirm", Problem::PasswordsDiffer));
+    }
+    crate::domain::password::NewPassword::parse(password).map_err(|e| AppError::validation("password", e))
+}
+
 /// An e-mail address as typed into a form, or the error tied to its field.
 #[cfg(feature = "ssr")]
 fn parse_email(text: &str) -> Result<crate::domain::email::EmailAddress, AppError> {
@@ -632,11 +641,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 /// Chooses a new password with the token from the reset mail; then the user signs in again.
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    if password != confirm {
-        return Err(AppError::validation("confirm", Problem::PasswordsDiffer));
-    }
-    let password =
-        crate::domain::password::NewPassword::parse(password).map_err(|e| AppError::validation("password", e))?;
+    let password = new_password(password, &confirm)?;
     let state = app_state()?;
     crate::server::auth::reset_password(&state.store, &token, password, chrono::Utc::now()).await?;
     leptos_axum::redirect(&links::sign_in_after_reset());
@@ -937,11 +942,7 @@ pub async fn accept_invitation(
     #[server(default)] password: String,
     #[server(default)] confirm: String,
 ) -> Result<(), AppError> {
-    if password != confirm {
-        return Err(AppError::validation("confirm", Problem::PasswordsDiffer));
-    }
-    let password =
-        crate::domain::password::NewPassword::parse(password).map_err(|e| AppError::validation("password", e))?;
+    let password = new_password(password, &confirm)?;
     let state = app_state()?;
     let email =
         crate::server::services::invitations::accept(&state.store, &token, &name, password, state.clock.now()).await?;
