@@ -24,7 +24,7 @@ use crate::domain::next_term::{AddSeatsRefusal, NextTermRefusal};
 use crate::domain::password::WeakPassword;
 use crate::domain::payment::{DeclineReason, MethodChangeRefusal, PaymentKind};
 use crate::domain::person::NameProblem;
-use crate::domain::pricing::ExtensionRefusal;
+use crate::domain::pricing::{ExtensionRefusal, RefundRefusal};
 use crate::domain::quote::{AcceptRefusal, QuoteKind, QuoteOrigin, QuoteStatus, RecipientProblem, SelfServiceRefusal};
 use crate::domain::renewal::{RenewalRefusal, RenewalWindow};
 use crate::domain::selection::{MAX_BULK, SelectionError};
@@ -257,6 +257,7 @@ pub fn payment_kind(l: Locale, kind: PaymentKind) -> String {
         PaymentKind::DirectDebit => td_string!(l, payment.direct_debit),
         PaymentKind::Invoice => td_string!(l, payment.invoice),
         PaymentKind::BankTransfer => td_string!(l, payment.bank_transfer),
+        PaymentKind::CreditMemo => td_string!(l, payment.credit_memo),
     }
     .to_string()
 }
@@ -376,6 +377,7 @@ pub fn problem(l: Locale, p: &Problem) -> String {
             td_string!(l, invoices.payers_too_many, max = max, asked = asked)
         }
         Problem::InvoiceVoided => td_string!(l, invoices.voided_unchanged).to_string(),
+        Problem::Refund(r) => refund_refusal(l, r),
         Problem::Notes(NotesProblem::TooLong { max }) => td_string!(l, problem.too_long, max = max),
         Problem::Notes(NotesProblem::ControlCharacter) => td_string!(l, problem.notes_control).to_string(),
         Problem::Document(d) => match d {
@@ -587,6 +589,27 @@ pub fn invoice_payment_refusal(l: Locale, r: &InvoicePaymentRefusal) -> String {
         InvoicePaymentRefusal::PaymentPending(n) => td_string!(l, invoices.refused_pending, number = n),
         InvoicePaymentRefusal::Voided(n) => td_string!(l, invoices.refused_voided, number = n),
         InvoicePaymentRefusal::Method(m) => payment_refusal(l, m),
+        InvoicePaymentRefusal::AmountNotUnderstood(text) => td_string!(l, invoices.amount_not_understood, text = text),
+        InvoicePaymentRefusal::AmountNotPositive => td_string!(l, invoices.amount_not_positive).to_string(),
+        InvoicePaymentRefusal::CreditChanged => td_string!(l, invoices.credit_changed).to_string(),
+        InvoicePaymentRefusal::AmountOverOwed { owed } => {
+            td_string!(l, invoices.amount_over_owed, owed = amount(l, *owed))
+        }
+    }
+}
+
+/// Why a purchase or renewal cannot be refunded now (R-PAY-9).
+pub fn refund_refusal(l: Locale, r: &RefundRefusal) -> String {
+    match r {
+        RefundRefusal::Late(day) => td_string!(l, refund.refused_late, date = date(l, *day)),
+        RefundRefusal::UniqueAgreement => td_string!(l, refund.refused_agreement).to_string(),
+        RefundRefusal::Canceled => td_string!(l, refund.refused_canceled).to_string(),
+        RefundRefusal::LaterOrder(number) => td_string!(l, refund.refused_later_order, number = number),
+        RefundRefusal::PaymentPending => td_string!(l, refund.refused_pending).to_string(),
+        RefundRefusal::Unpaid(number) => td_string!(l, refund.refused_unpaid, number = number),
+        RefundRefusal::NothingPaid => td_string!(l, refund.refused_nothing_paid).to_string(),
+        RefundRefusal::SeatsGone => td_string!(l, refund.refused_seats_gone).to_string(),
+        RefundRefusal::Refunded(memo) => td_string!(l, refund.refused_refunded, memo = memo),
     }
 }
 

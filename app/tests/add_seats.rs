@@ -84,7 +84,7 @@ both!(seats_added_now_are_prorated_to_the_renewal_date_charged_once_and_added, |
     assert_eq!(scalar(&store, &kind).await, 1);
     let order_kind = format!("SELECT COUNT(*) FROM orders WHERE kind = 'add_seats' AND number = '{number}'");
     assert_eq!(scalar(&store, &order_kind).await, 1);
-    let order = checkout::order(&store, &buyer, &number).await.unwrap();
+    let order = checkout::order(&store, &buyer, &number, now()).await.unwrap();
     assert_eq!(order.summary.total, eur(541_10));
     assert_eq!(order.lines[0].seats, 2);
     // One confirmation with the order number to the buyer (R-MAIL-2).

@@ -212,7 +212,7 @@ both!(an_order_above_the_threshold_waits_and_twenty_concurrent_approvals_place_i
     for (id, end) in ids.iter().zip(&ends) {
         assert!(term_end(&store, *id).await > *end, "subscription {id} renewed");
     }
-    let placed = checkout::order(&store, &asker, &order).await.unwrap();
+    let placed = checkout::order(&store, &asker, &order, now()).await.unwrap();
     assert_eq!(placed.summary.total, d.summary.total);
     assert_eq!(placed.po_number, "PO-APPROVE-1");
     let after = approvals::approval(&store, &asker, &number).await.unwrap();
@@ -336,6 +336,6 @@ both!(a_quote_held_for_approval_stays_active_until_approved_then_is_bought, |sto
     let bought = quotes::quote(&store, &asker, &number, &rates(), now()).await.unwrap();
     assert_eq!(bought.summary.status, QuoteStatus::Accepted);
     assert_eq!(bought.order_number, Some(order.clone()));
-    let placed = checkout::order(&store, &asker, &order).await.unwrap();
+    let placed = checkout::order(&store, &asker, &order, now()).await.unwrap();
     assert_eq!(placed.summary.total, q.summary.total);
 });

@@ -250,7 +250,8 @@ both!(reissuing_voids_the_invoice_links_the_new_one_and_mails_it_once, |store: S
     // The voided one cannot be paid, and a paid one cannot be reissued.
     let key = app::domain::ids::IdempotencyKey::new();
     let gateway = app::server::gateway::SimulatedGateway::new(store.clone());
-    let form = invoices::PayForm { numbers: old.clone(), method: invoices::BANK_TRANSFER.into(), key };
+    let form =
+        invoices::PayForm { numbers: old.clone(), method: invoices::BANK_TRANSFER.into(), key, ..Default::default() };
     assert!(invoices::pay(&store, &gateway, &buyer, &form, &Default::default(), now(), BASE_URL).await.is_err());
     execute(&store, &format!("UPDATE invoices SET status = 'paid', paid_minor = total_minor WHERE number = '{new}'"))
         .await;

@@ -49,7 +49,7 @@ async fn pay(
     key: &IdempotencyKey,
 ) -> Result<i64, AppError> {
     let gateway = SimulatedGateway::new(store.clone());
-    let form = PayForm { numbers: numbers.join(","), method: method.into(), key: key.clone() };
+    let form = PayForm { numbers: numbers.join(","), method: method.into(), key: key.clone(), ..PayForm::default() };
     invoices::pay(store, &gateway, who, &form, &rates(), now(), BASE_URL).await.map(|id| id.get())
 }
 
@@ -328,7 +328,7 @@ both!(twenty_invoices_paid_at_once_under_twenty_concurrent_replays_are_each_paid
             (store.clone(), buyer.clone(), refs.join(","), card.clone(), key.clone());
         replays.spawn(async move {
             let gateway = SimulatedGateway::new(store.clone());
-            let form = PayForm { numbers, method: card, key };
+            let form = PayForm { numbers, method: card, key, ..PayForm::default() };
             invoices::pay(&store, &gateway, &buyer, &form, &rates(), now(), BASE_URL).await.map(|id| id.get())
         });
     }
@@ -351,7 +351,7 @@ both!(twenty_invoices_paid_at_once_under_twenty_concurrent_replays_are_each_paid
         let (store, buyer, numbers, card) = (store.clone(), buyer.clone(), more.join(","), card.clone());
         racers.spawn(async move {
             let gateway = SimulatedGateway::new(store.clone());
-            let form = PayForm { numbers, method: card, key: IdempotencyKey::new() };
+            let form = PayForm { numbers, method: card, key: IdempotencyKey::new(), ..PayForm::default() };
             invoices::pay(&store, &gateway, &buyer, &form, &rates(), now(), BASE_URL).await
         });
     }
@@ -409,7 +409,7 @@ both!(invoices_that_cannot_be_paid_together_so_are_refused_and_nothing_changes, 
         );
     }
     // The review says so beside card and PayPal, and offers a bank transfer.
-    let review = invoices::review_payment(&store, &buyer, &refs.join(","), &rates(), now()).await.unwrap();
+    let review = invoices::review_payment(&store, &buyer, &refs.join(","), "", &rates(), now()).await.unwrap();
     assert_eq!(review.amount.minor(), 2 * (12_500_01 + 12_500_01 * 24 / 100));
     for c in &review.choices {
         let limited = matches!(c.method.kind, PaymentKind::Card | PaymentKind::PayPal);
@@ -418,7 +418,7 @@ both!(invoices_that_cannot_be_paid_together_so_are_refused_and_nothing_changes, 
     }
     // One of them alone is under the limit.
     assert!(
-        invoices::review_payment(&store, &buyer, refs[0], &rates(), now())
+        invoices::review_payment(&store, &buyer, refs[0], "", &rates(), now())
             .await
             .unwrap()
             .choices
@@ -703,4 +703,65 @@ both!(an_overdue_invoice_is_noticed_to_its_payers_and_the_buyers_once_then_a_wee
     assert_eq!(notices(store.clone(), "payer1@aurora.example", late[0].clone()).await.len(), 2);
     overdue::send_due(&store, now() + Duration::days(30), BASE_URL).await.unwrap();
     assert_eq!(notices(store.clone(), "payer1@aurora.example", late[0].clone()).await.len(), 2);
+});
+
+both!(a_subscriptions_payers_are_managed_from_its_page_for_its_next_invoices, |store: Store| async move {
+    // R-INV-4: "also from a subscription's page": the payers its next invoices go to, at most
+    // 10 (the 11th refused, nothing changed); a new address without an account is invited
+    // (R-ROLE-6); invoices already issued keep theirs; buyers only, own organisation only.
+    let buyer = demo_actor(&store, "buyer@aurora.example").await;
+    let sub = invoiced_subscription(&store, "5150001001").await;
+    let id = SubscriptionId(sub);
+    let open_before: Vec<(String, i64)> = {
+        let numbers = list(&store, &buyer, "").await;
+        let mut out = Vec::new();
+        for i in numbers {
+            let d = invoices::invoice(&store, &buyer, &i.number, now()).await.unwrap();
+            if d.lines.iter().any(|l| l.subscription_id == Some(id)) {
+                out.push((i.number.clone(), d.payers.len() as i64));
+            }
+        }
+        out
+    };
+    let current = invoices::manage_subscription_payers(&store, &buyer, id, "", "", now(), BASE_URL).await.unwrap();
+    let room = 10 - current.len();
+    let new: Vec<String> = (0..room).map(|i| format!("Next{i}@Aurora.example")).collect();
+    let ten =
+        invoices::manage_subscription_payers(&store, &buyer, id, &new.join(", "), "", now(), BASE_URL).await.unwrap();
+    assert_eq!(ten.len(), 10);
+    assert!(ten.contains(&"next0@aurora.example".to_string()), "lower-cased: {ten:?}");
+    let sent = scalar(&store, "SELECT COUNT(*) FROM invitations WHERE email LIKE 'next%'").await;
+    assert_eq!(sent as usize, room, "each new address without an account is invited once");
+    let before = table_counts(&store).await;
+    let r =
+        invoices::manage_subscription_payers(&store, &buyer, id, "one.more@aurora.example", "", now(), BASE_URL).await;
+    assert!(
+        matches!(
+            r,
+            Err(AppError::Validation {
+                problem: Problem::Payers(app::domain::invoice::PayerProblem::TooMany { max: 10, asked: 11 }),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = invoices::manage_subscription_payers(&store, &buyer, id, "not an address", "", now(), BASE_URL).await;
+    assert!(matches!(r, Err(AppError::Validation { problem: Problem::Payers(_), .. })), "{r:?}");
+    for who in ["admin@aurora.example", "payer1@aurora.example"] {
+        let someone = demo_actor(&store, who).await;
+        let r =
+            invoices::manage_subscription_payers(&store, &someone, id, "x@aurora.example", "", now(), BASE_URL).await;
+        assert!(matches!(r, Err(AppError::Forbidden)), "{who}: {r:?}");
+    }
+    let other = demo_actor(&store, "buyer@borealis.example").await;
+    let r = invoices::manage_subscription_payers(&store, &other, id, "x@borealis.example", "", now(), BASE_URL).await;
+    assert!(matches!(r, Err(AppError::NotFound)), "{r:?}");
+    assert_eq!(table_counts(&store).await, before, "nothing changed");
+    // The invoices already issued keep their payers.
+    for (number, payers) in &open_before {
+        let d = invoices::invoice(&store, &buyer, number, now()).await.unwrap();
+        assert_eq!(d.payers.len() as i64, *payers, "{number}");
+    }
+    let audit = "SELECT COUNT(*) FROM audit_log WHERE action = 'invoice.payers' AND object_type = 'subscription'";
+    assert_eq!(scalar(&store, audit).await, 1);
 });

@@ -190,7 +190,7 @@ both!(accepting_the_active_quote_buys_it_at_its_prices_in_one_order, |store: Sto
     let ends: Vec<_> = q.lines.iter().map(|l| (l.subscription_id.unwrap(), l.period_last_day.unwrap())).collect();
     let order = accept(&store, &buyer, &f).await.unwrap();
     assert_eq!(accept(&store, &buyer, &f).await.unwrap(), order, "a replay answers with the same order");
-    let placed = checkout::order(&store, &buyer, &order).await.unwrap();
+    let placed = checkout::order(&store, &buyer, &order, now()).await.unwrap();
     assert_eq!(placed.summary.total, q.summary.total);
     assert_eq!(placed.subtotal, q.subtotal);
     assert_eq!(placed.tax, q.tax);

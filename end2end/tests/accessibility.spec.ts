@@ -1,17 +1,9 @@
-import AxeBuilder from "@axe-core/playwright";
 import { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { expectVisibleFocus, hydrated, Lang, signIn, signInAs, tabTo, words } from "./helpers";
+import { expectNoViolations, expectVisibleFocus, hydrated, Lang, signIn, signInAs, tabTo, words } from "./helpers";
 
 // WCAG 2.1 AA as axe-core checks it, on every page for every role that can see it, in English
 // and German: no violations. Then what axe cannot see: a keyboard-only Manage auto-renew.
-
-async function expectNoViolations(page: Page, what: string) {
-  await hydrated(page);
-  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-  expect(found, `${what}: ${found.join("\n")}`).toEqual([]);
-}
 
 /** The first subscription of a filtered list: its id. */
 async function firstSubscription(page: Page, query: string): Promise<string> {

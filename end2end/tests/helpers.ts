@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, Locator, Page } from "@playwright/test";
 
 export const PASSWORD = "Demo-portal-2026";
@@ -11,6 +12,14 @@ export const PASSWORD = "Demo-portal-2026";
 export async function hydrated(page: Page) {
   await page.waitForSelector("body[data-hydrated]");
   await page.waitForLoadState("networkidle");
+}
+
+/** WCAG 2.1 AA as axe-core checks it: no violations on the page as it is now. */
+export async function expectNoViolations(page: Page, what: string) {
+  await hydrated(page);
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(found, `${what}: ${found.join("\n")}`).toEqual([]);
 }
 
 /** Signs in through the form, as a person would. */

@@ -92,6 +92,8 @@ async fn every_server_function_refuses_anonymous_callers() {
             vec![("numbers", "INV-000001".into()), ("payment_method", "bank_transfer".into()), ("pay_key", key())],
         ),
         ("invoice_payment", vec![("id", "1".into())]),
+        ("review_refund", vec![("order", "ORD-000001".into()), ("subscription", "1".into())]),
+        ("request_refund", vec![("order", "ORD-000001".into()), ("subscription", "1".into())]),
         ("manage_payers", vec![("number", "INV-000001".into()), ("add", "x@y.example".into())]),
         ("invoice_details", vec![("id", "1".into())]),
         ("save_invoice_details", vec![("id", "1".into()), ("po_number", "PO-1".into())]),

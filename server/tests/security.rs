@@ -378,6 +378,20 @@ fn matrix() -> Vec<Row> {
             false,
             same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND]),
         ),
+        // Refunds are for buyers (R-PAY-9; R-ROLE-5, R-ROLE-6: admins and payers never act on
+        // orders); an order that does not exist is not found, like another organisation's.
+        (
+            "review_refund",
+            |_| vec![("order", "ORD-999999".into()), ("subscription", "1".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "request_refund",
+            |_| vec![("order", "ORD-999999".into()), ("subscription", "1".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
         // Payment methods are for buyers (R-PAY-5, R-PAY-6, R-BULK-5); another organisation's
         // customer number, method or subscription is not found.
         ("payment_methods", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),

@@ -333,7 +333,27 @@ pub async fn orders(#[server(default)] page: Option<i64>) -> Result<OrdersPage, 
 pub async fn order(number: String) -> Result<OrderDetail, AppError> {
     let actor = require_actor().await?;
     let state = app_state()?;
-    crate::server::services::checkout::order(&state.store, &actor, &number).await
+    crate::server::services::checkout::order(&state.store, &actor, &number, state.clock.now()).await
+}
+
+/// What a refund of one subscription's line of an order would give back and do (R-PAY-9).
+#[server(prefix = "/api", endpoint = "review_refund")]
+pub async fn review_refund(order: String, subscription: SubscriptionId) -> Result<RefundReview, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::refunds::review(&state.store, &actor, &order, subscription, state.clock.now()).await
+}
+
+/// Refunds one subscription's line of an order as a credit memo (R-PAY-9), then shows the
+/// order with the memo named. A second click answers with the same memo.
+#[server(prefix = "/api", endpoint = "request_refund")]
+pub async fn request_refund(order: String, subscription: SubscriptionId) -> Result<String, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let memo =
+        crate::server::services::refunds::refund(&state.store, &actor, &order, subscription, state.clock.now()).await?;
+    leptos_axum::redirect(&links::order_refunded(&order, &memo));
+    Ok(memo)
 }
 
 /// The organisation's quotes, active ones first (R-QUOTE-7).
@@ -398,13 +418,17 @@ pub async fn invoice(number: String) -> Result<InvoiceDetail, AppError> {
     crate::server::services::invoices::invoice(&state.store, &actor, &number, state.clock.now()).await
 }
 
-/// The review before paying invoices together (`numbers` comma-separated, R-INV-2).
+/// The review before paying invoices together (`numbers` comma-separated, or `all` as
+/// "CSN:CUR" for every open invoice of a customer number in a currency; R-INV-2).
 #[server(prefix = "/api", endpoint = "review_invoice_payment")]
-pub async fn review_invoice_payment(numbers: String) -> Result<InvoicePayReview, AppError> {
+pub async fn review_invoice_payment(
+    #[server(default)] numbers: String,
+    #[server(default)] all: String,
+) -> Result<InvoicePayReview, AppError> {
     let actor = require_actor().await?;
     let state = app_state()?;
     let (now, rates) = (state.clock.now(), &state.config.usd_rates);
-    crate::server::services::invoices::review_payment(&state.store, &actor, &numbers, rates, now).await
+    crate::server::services::invoices::review_payment(&state.store, &actor, &numbers, &all, rates, now).await
 }
 
 /// Pays the invoices together by the chosen method, then shows the payment; `pay_key` makes a
@@ -413,6 +437,7 @@ pub async fn review_invoice_payment(numbers: String) -> Result<InvoicePayReview,
 pub async fn pay_invoices(
     numbers: String,
     #[server(default)] payment_method: String,
+    #[server(default)] amount: String,
     pay_key: String,
 ) -> Result<i64, AppError> {
     use crate::server::services::invoices::{PayForm, pay};
@@ -420,6 +445,7 @@ pub async fn pay_invoices(
     let form = PayForm {
         numbers,
         method: payment_method,
+        amount,
         key: crate::domain::ids::IdempotencyKey::parse(&pay_key).map_err(AppError::form)?,
     };
     let state = app_state()?;
@@ -429,22 +455,33 @@ pub async fn pay_invoices(
     Ok(id.get())
 }
 
-/// Adds the addresses in `add` to an invoice's payers and takes `remove` off (R-INV-4), then
-/// shows the invoice again.
+/// Adds the addresses in `add` to the payers of an invoice (`number`) or, from a
+/// subscription's page, of a subscription (`subscription`: its invoices from then on), and takes
+/// `remove` off (R-INV-4), then shows the page again.
 #[server(prefix = "/api", endpoint = "manage_payers")]
 pub async fn manage_payers(
-    number: String,
+    #[server(default)] number: String,
+    #[server(default)] subscription: Option<SubscriptionId>,
     #[server(default)] add: String,
     #[server(default)] remove: String,
 ) -> Result<usize, AppError> {
+    use crate::server::services::invoices as service;
     let actor = require_actor().await?;
     let state = app_state()?;
-    let now = state.clock.now();
-    let base = &state.config.public_url;
-    let payers =
-        crate::server::services::invoices::manage_payers(&state.store, &actor, &number, &add, &remove, now, base)
-            .await?;
-    leptos_axum::redirect(&links::invoice_payers_saved(&number, payers.len()));
+    let (now, base) = (state.clock.now(), &state.config.public_url);
+    let store = &state.store;
+    let (payers, back) = match subscription {
+        Some(id) => (
+            service::manage_subscription_payers(store, &actor, id, &add, &remove, now, base).await?,
+            links::subscription_payers_saved(id, now),
+        ),
+        None => {
+            let payers = service::manage_payers(store, &actor, &number, &add, &remove, now, base).await?;
+            let back = links::invoice_payers_saved(&number, payers.len());
+            (payers, back)
+        }
+    };
+    leptos_axum::redirect(&back);
     Ok(payers.len())
 }
 

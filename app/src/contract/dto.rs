@@ -390,6 +390,9 @@ pub struct InvoiceDetailsPage {
     /// Open invoices of this subscription issued with the details as they were: reissue them to
     /// carry the change (R-EXT-4).
     pub open_invoices: Vec<String>,
+    /// Who its invoices go to from now on (R-INV-4), at most `max_payers`.
+    pub payers: Vec<String>,
+    pub max_payers: usize,
 }
 
 /// The demo clock (configuration `PORTAL_DEMO_CLOCK`).
@@ -665,6 +668,39 @@ pub struct OrderLineView {
     pub tax: Money,
     /// The subscription's state now (after the order: Active once renewed).
     pub status_now: Option<Status>,
+    /// It can be refunded now (R-PAY-9): for how much, until when.
+    pub refund: Option<RefundOffer>,
+    /// It was refunded: the credit memo that made.
+    pub refunded: Option<String>,
+}
+
+/// A refund an order line can have now (R-PAY-9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundOffer {
+    pub amount: Money,
+    /// The last local day it can be asked for.
+    pub last_day: NaiveDate,
+}
+
+/// What a refund of one subscription's line of an order does, before it is asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundReview {
+    pub order_number: String,
+    pub subscription_id: SubscriptionId,
+    pub product_name: String,
+    pub offer: RefundOffer,
+    pub outcome: RefundOutcome,
+}
+
+/// What becomes of the subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefundOutcome {
+    /// A renewal: canceled, its term ending on `last_day` (before the renewal).
+    Canceled { last_day: NaiveDate },
+    /// An extension: its term ends on `last_day` again.
+    Shortened { last_day: NaiveDate },
+    /// Seats added: taken off.
+    SeatsRemoved { seats: i64 },
 }
 
 /// A quote as the Quotes page lists it (R-QUOTE-7).
@@ -940,6 +976,22 @@ pub struct BalanceView {
     pub owed: Money,
     pub overdue: Money,
     pub invoices: i64,
+    /// What the customer number's credit memos have left in this currency (R-INV-1).
+    pub credit: Money,
+}
+
+/// A credit memo as the list shows it (R-INV-1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreditMemoView {
+    pub number: String,
+    pub csn: String,
+    pub issued_on: NaiveDate,
+    pub amount: Money,
+    /// What it has left to pay invoices with.
+    pub remaining: Money,
+    /// The order whose refund made it, and the subscription refunded (R-PAY-9).
+    pub order_number: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -952,6 +1004,8 @@ pub struct InvoicesPage {
     /// The customer numbers there are invoices for (the filter's choices).
     pub csns: Vec<String>,
     pub balances: Vec<BalanceView>,
+    /// The newest credit memos the user sees.
+    pub credit_memos: Vec<CreditMemoView>,
     pub page: i64,
     pub pages: i64,
     pub total_rows: i64,
@@ -1039,8 +1093,12 @@ pub struct PayChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoicePayReview {
     pub invoices: Vec<InvoiceSummary>,
+    /// Their numbers as the pay form sends them (comma-separated), oldest due first.
+    pub numbers: String,
     /// Their open amounts together.
     pub amount: Money,
+    /// The credit the customer number's memos have left in this currency, if any.
+    pub credit: Option<Money>,
     pub choices: Vec<PayChoice>,
     /// The form's one-time key: a double submit pays once.
     pub pay_key: String,

@@ -146,6 +146,17 @@ pub fn invoice_details_notice(id: SubscriptionId, notice: &str) -> String {
     format!("{}?notice={notice}", invoice_details(id))
 }
 
+/// A subscription's invoice details after its payers were changed; `at` (the change's instant)
+/// makes each change's address new, so the next change reloads the list too.
+pub fn subscription_payers_saved(id: SubscriptionId, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}?notice=payers&at={}", invoice_details(id), at.timestamp_millis())
+}
+
+/// Where a subscription's payers are managed (R-INV-4: also from a subscription's page).
+pub fn subscription_payers(id: SubscriptionId) -> String {
+    format!("{}#payers", invoice_details(id))
+}
+
 /// One PO document of a subscription (a download, not a page).
 pub fn po_document(id: SubscriptionId, document: i64) -> String {
     format!("{}/documents/{document}", invoice_details(id))
@@ -209,6 +220,27 @@ pub fn invoice_pdf(number: &str) -> String {
 /// Paying these invoices together (numbers comma-separated).
 pub fn pay_invoices(numbers: &[String]) -> String {
     format!("{PAY_INVOICES}?numbers={}", encode(&numbers.join(",")))
+}
+
+/// Paying all the open invoices of a customer number in one currency, oldest first ("pay
+/// all", beyond the product we mirror).
+pub fn pay_all(csn: &str, currency: crate::domain::money::Currency) -> String {
+    format!("{PAY_INVOICES}?all={}", encode(&format!("{csn}:{}", currency.code())))
+}
+
+/// Asking for a refund of one subscription's line of an order (R-PAY-9): the review first.
+pub fn refund(order_number: &str, subscription: crate::domain::ids::SubscriptionId) -> String {
+    format!("{}/refund?subscription={subscription}", order(order_number))
+}
+
+/// An order's page after a refund of one of its lines made credit memo `memo`.
+pub fn order_refunded(order_number: &str, memo: &str) -> String {
+    format!("{}?refunded={}", order(order_number), encode(memo))
+}
+
+/// The credit memos on the Invoices and credit memos page.
+pub fn credit_memos() -> String {
+    format!("{INVOICES}#credit-memos")
 }
 
 /// A payment of invoices: what it paid and where it stands.

@@ -160,6 +160,8 @@ pub enum Problem {
     InvitationInvalid,
     /// The name given cannot be so.
     Name(crate::domain::person::NameProblem),
+    /// The purchase or renewal cannot be refunded now (R-PAY-9).
+    Refund(crate::domain::pricing::RefundRefusal),
 }
 
 /// A subscription that keeps a payment method from being removed.

@@ -90,10 +90,12 @@ pub enum Action {
     /// Add, edit and remove payment methods, and choose the method a subscription pays with
     /// (R-PAY-5, R-PAY-6, R-BULK-5).
     ManagePaymentMethods,
+    /// Ask for a refund of a purchase or renewal within its window (R-PAY-9): buyers, who buy.
+    RequestRefund,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewSubscriptions,
         Action::ViewBillingDetails,
         Action::ChangeAutoRenew,
@@ -108,6 +110,7 @@ impl Action {
         Action::ManagePayers,
         Action::EditInvoiceDetails,
         Action::ManagePaymentMethods,
+        Action::RequestRefund,
     ];
 }
 
@@ -148,7 +151,8 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
         | Action::DecideApproval
         | Action::ManagePayers
         | Action::EditInvoiceDetails
-        | Action::ManagePaymentMethods => buyer,
+        | Action::ManagePaymentMethods
+        | Action::RequestRefund => buyer,
     }
 }
 

@@ -52,6 +52,8 @@ ids! {
     QuoteId,
     /// An order held for another buyer's approval.
     ApprovalId,
+    /// A credit memo (R-INV-1): credit of a customer number, from a refund.
+    CreditMemoId,
 }
 
 /// The key a form carries so that submitting it twice has the effect of once: a UUID, made

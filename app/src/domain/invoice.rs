@@ -176,6 +176,74 @@ pub enum InvoicePaymentRefusal {
     /// R-PAY-2, on the chosen invoices together.
     #[error(transparent)]
     Method(PaymentRefusal),
+    /// The amount typed is not an amount of the invoices' currency.
+    #[error("{0:?} is not an amount")]
+    AmountNotUnderstood(String),
+    /// The amount typed is zero or less.
+    #[error("the amount must be more than zero")]
+    AmountNotPositive,
+    /// The amount typed is more than the invoices owe.
+    #[error("more than the {owed} owed")]
+    AmountOverOwed { owed: Money },
+    /// Another payment used the credit meanwhile: what is left is not what was read.
+    #[error("the credit left changed meanwhile")]
+    CreditChanged,
+}
+
+/// An amount as people type it in any of the portal's languages: "1240.50", "1,240.50",
+/// "1 240,50", "1.240,50". The last `.` or `,` is the decimal separator when one to
+/// `minor_digits` digits follow it; any other is a thousands separator and must have three
+/// digits after it. Anything else is not understood (never guessed).
+fn typed_amount(text: &str, currency: super::money::Currency) -> Option<Money> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
+    let (sign, digits) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t.as_str()),
+    };
+    let (whole, fraction) = match digits.rfind(['.', ',']) {
+        Some(at) if (1..=currency.minor_digits() as usize).contains(&(digits.len() - at - 1)) => {
+            (&digits[..at], Some(&digits[at + 1..]))
+        }
+        _ => (digits, None),
+    };
+    let mut groups = whole.split(['.', ',']);
+    let first = groups.next()?;
+    let mut clean = first.to_string();
+    for g in groups {
+        if g.len() != 3 {
+            return None;
+        }
+        clean.push_str(g);
+    }
+    if clean.is_empty() || !clean.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if let Some(f) = fraction {
+        if !f.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        clean = format!("{clean}.{f}");
+    }
+    Money::parse(&format!("{sign}{clean}"), currency).ok()
+}
+
+/// The amount one payment pays on invoices owing `owed` together: all of it when nothing is
+/// typed, else the amount typed, more than zero and at most what is owed ("pay all" with a
+/// part, beyond the product we mirror).
+pub fn payment_amount(typed: &str, owed: Money) -> Result<Money, InvoicePaymentRefusal> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(owed);
+    }
+    let amount = typed_amount(typed, owed.currency())
+        .ok_or_else(|| InvoicePaymentRefusal::AmountNotUnderstood(typed.to_string()))?;
+    if amount.minor() <= 0 {
+        return Err(InvoicePaymentRefusal::AmountNotPositive);
+    }
+    if amount.minor() > owed.minor() {
+        return Err(InvoicePaymentRefusal::AmountOverOwed { owed });
+    }
+    Ok(amount)
 }
 
 /// Whether `invoices` can be paid together by `kind` (R-INV-2): at least one, every one open,
@@ -545,6 +613,38 @@ mod tests {
         }
         assert_eq!(InvoiceFilter::parse("overdue"), None);
         assert_eq!(InvoiceFilter::Unpaid.statuses(), [InvoiceStatus::Open, InvoiceStatus::Pending]);
+    }
+
+    #[test]
+    fn a_typed_amount_is_more_than_zero_and_at_most_what_is_owed() {
+        let owed = usd(220_00);
+        assert_eq!(payment_amount("", owed), Ok(owed));
+        assert_eq!(payment_amount(" 120.50 ", owed), Ok(usd(120_50)));
+        assert_eq!(payment_amount("220", owed), Ok(owed));
+        assert_eq!(payment_amount("220.01", owed), Err(InvoicePaymentRefusal::AmountOverOwed { owed }));
+        assert_eq!(payment_amount("0", owed), Err(InvoicePaymentRefusal::AmountNotPositive));
+        assert_eq!(payment_amount("-5", owed), Err(InvoicePaymentRefusal::AmountNotPositive));
+        // A separator before three digits groups thousands ("1.005" is 1,005 in German).
+        assert_eq!(payment_amount("1.005", owed), Err(InvoicePaymentRefusal::AmountOverOwed { owed }));
+        assert_eq!(payment_amount("1.0051", owed), Err(InvoicePaymentRefusal::AmountNotUnderstood("1.0051".into())));
+        assert_eq!(payment_amount("ten", owed), Err(InvoicePaymentRefusal::AmountNotUnderstood("ten".into())));
+        // As typed in each language: the last separator with one or two digits after it is
+        // the decimal one; a comma is never dropped silently.
+        let big = usd(5_000_000_00);
+        for (text, minor) in [
+            ("1240.50", 1_240_50),
+            ("1,240.50", 1_240_50),
+            ("1 240,50", 1_240_50),
+            ("1.240,50", 1_240_50),
+            ("1240,5", 1_240_50),
+            ("1,240", 1_240_00),
+            ("1\u{a0}240,00", 1_240_00),
+        ] {
+            assert_eq!(payment_amount(text, big), Ok(usd(minor)), "{text}");
+        }
+        for text in ["12,40,50", "1,2,3", "1.2.3,4", "12a", ",50", "1..5"] {
+            assert!(payment_amount(text, big).is_err(), "{text}");
+        }
     }
 
     #[test]

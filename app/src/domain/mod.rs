@@ -6,6 +6,7 @@ pub mod authz;
 pub mod auto_renew;
 pub mod card;
 pub mod checkout;
+pub mod credit;
 pub mod eligibility;
 pub mod email;
 pub mod human_check;

@@ -9,10 +9,23 @@ pub enum PaymentKind {
     DirectDebit,
     Invoice,
     BankTransfer,
+    /// Credit of the customer's credit memos applied to invoices (R-INV-2). Never a method on
+    /// file and never charged by the provider: the portal settles it itself.
+    CreditMemo,
 }
 
 impl PaymentKind {
-    pub const ALL: [PaymentKind; 5] = [
+    pub const ALL: [PaymentKind; 6] = [
+        PaymentKind::Card,
+        PaymentKind::PayPal,
+        PaymentKind::DirectDebit,
+        PaymentKind::Invoice,
+        PaymentKind::BankTransfer,
+        PaymentKind::CreditMemo,
+    ];
+
+    /// The kinds a customer number can have on file as payment methods (R-PAY-1).
+    pub const METHODS: [PaymentKind; 5] = [
         PaymentKind::Card,
         PaymentKind::PayPal,
         PaymentKind::DirectDebit,
@@ -27,6 +40,7 @@ impl PaymentKind {
             PaymentKind::DirectDebit => "direct_debit",
             PaymentKind::Invoice => "invoice",
             PaymentKind::BankTransfer => "bank_transfer",
+            PaymentKind::CreditMemo => "credit_memo",
         }
     }
 
@@ -41,6 +55,7 @@ impl PaymentKind {
             PaymentKind::DirectDebit => "Direct debit",
             PaymentKind::Invoice => "Pay by invoice",
             PaymentKind::BankTransfer => "Bank transfer",
+            PaymentKind::CreditMemo => "Credit memo",
         }
     }
 
@@ -48,7 +63,7 @@ impl PaymentKind {
     /// charged automatically, so such subscriptions renew manually (R-EXT-3). Pay by invoice can:
     /// the renewal issues an invoice (R-REN-5).
     pub fn backs_automatic_renewal(self) -> bool {
-        !matches!(self, PaymentKind::BankTransfer)
+        !matches!(self, PaymentKind::BankTransfer | PaymentKind::CreditMemo)
     }
 }
 

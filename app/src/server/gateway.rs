@@ -112,7 +112,8 @@ impl SimulatedGateway {
             PaymentKind::Card if last4 == CARD_INSUFFICIENT_FUNDS => (SimulatedOutcome::InsufficientFunds, false),
             PaymentKind::Card if last4 == CARD_TIMEOUT => (SimulatedOutcome::Succeeded, true),
             PaymentKind::BankTransfer => (SimulatedOutcome::Pending, false),
-            PaymentKind::Invoice => (SimulatedOutcome::Declined, false),
+            // Neither is a charge a provider makes: an invoice is paid later, credit by the portal.
+            PaymentKind::Invoice | PaymentKind::CreditMemo => (SimulatedOutcome::Declined, false),
             _ => (SimulatedOutcome::Succeeded, false),
         };
         let settles_at =

@@ -297,14 +297,14 @@ async fn seed_org(
             )
             .await?;
         let mut kinds = Vec::new();
-        for kind in PaymentKind::ALL {
+        for kind in PaymentKind::METHODS {
             let last4 = format!("{:04}", 4242 + rng.below(5000));
             let label = match kind {
                 // What identifies the method, the same in every language; pages word the kind.
                 PaymentKind::Card => format!("Visa •••• {last4}"),
                 PaymentKind::PayPal => format!("billing@{domain}.example"),
                 PaymentKind::DirectDebit => format!("•••• {last4}"),
-                PaymentKind::Invoice | PaymentKind::BankTransfer => String::new(),
+                PaymentKind::Invoice | PaymentKind::BankTransfer | PaymentKind::CreditMemo => String::new(),
             };
             let card = kind == PaymentKind::Card;
             let id = tx
@@ -464,6 +464,7 @@ async fn seed_org(
                     account: *account,
                     sub,
                     product: product_idx,
+                    product_id: product,
                     seats,
                     term,
                     start,
@@ -486,6 +487,7 @@ struct RenewedTerm<'a> {
     sub: i64,
     /// Index in [`PRODUCTS`].
     product: usize,
+    product_id: i64,
     seats: i64,
     term: Term,
     start: NaiveDate,
@@ -545,6 +547,42 @@ async fn seed_invoice(tx: &mut Tx, r: &RenewedTerm<'_>, payers: &[String], now: 
             ],
         )
         .await?;
+    // The order's one line: the renewal of the subscription, as the engine writes it (what a
+    // refund of it reads, R-PAY-9).
+    tx.insert_link(
+        "order_lines",
+        &[
+            "order_id",
+            "subscription_id",
+            "product_id",
+            "seats",
+            "term",
+            "period_start_at",
+            "period_end_at",
+            "amount_minor",
+            "list_minor",
+            "discount_minor",
+            "tax_minor",
+            "product_name",
+            "kind",
+        ],
+        vec![
+            v(order),
+            v(r.sub),
+            v(r.product_id),
+            v(r.seats),
+            v(r.term.code()),
+            v(issued.timestamp()),
+            v(r.end.timestamp()),
+            v(net.minor()),
+            v(net.minor()),
+            v(0_i64),
+            v(tax.minor()),
+            v(name),
+            v("renewal"),
+        ],
+    )
+    .await?;
     let number = format!("INV-{}-{stamp}", r.sub);
     let invoice = NewInvoice {
         org_id: crate::domain::ids::OrgId(r.org),

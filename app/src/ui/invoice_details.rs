@@ -10,6 +10,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::components::{Authenticated, ErrorNotice};
+use super::invoices::{ManagePayers, PayersOf};
 use crate::api::{RemovePoDocument, SaveInvoiceDetails, UploadPoDocument, invoice_details};
 use crate::contract::dto::{InvoiceDetailsPage, PoDocumentView};
 use crate::contract::error::AppError;
@@ -36,8 +37,8 @@ pub fn InvoiceDetailsPage() -> impl IntoView {
     let id = move || params.get().get("id").and_then(|i| i.parse::<SubscriptionId>().ok());
     // Each change comes back here with `?notice=...`: the details are read again.
     let page = Resource::new(
-        move || (id(), query.get().get("notice")),
-        |(id, _)| async move {
+        move || (id(), query.get().get("notice"), query.get().get("at")),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => invoice_details(id).await,
                 None => Err(AppError::NotFound),
@@ -109,6 +110,10 @@ fn Details(p: InvoiceDetailsPage) -> impl IntoView {
                     aria-describedby=move || about("notes").0 aria-invalid=move || about("notes").1>{p.notes.clone()}</textarea>
                 <button type="submit" class="primary" disabled=move || save.pending().get()>{td_string!(l, invoice_details.save)}</button>
             </ActionForm>
+        </section>
+        <section class="card" id="payers" aria-labelledby="h-payers">
+            <h2 id="h-payers">{td_string!(l, invoice_details.payers_title)}</h2>
+            <ManagePayers of=PayersOf::Subscription(id) payers=p.payers.clone()/>
         </section>
         <section class="card" aria-labelledby="h-documents">
             <h2 id="h-documents">{td_string!(l, invoice_details.documents_title)}</h2>

@@ -17,12 +17,12 @@ use crate::api::{
     review_invoice_payment,
 };
 use crate::contract::dto::{
-    InvoiceDetail, InvoicePayReview, InvoicePaymentState, InvoicePaymentView, InvoiceQuery, InvoiceSummary,
-    InvoicesPage, ReissueForm,
+    CreditMemoView, InvoiceDetail, InvoicePayReview, InvoicePaymentState, InvoicePaymentView, InvoiceQuery,
+    InvoiceSummary, InvoicesPage, ReissueForm,
 };
 use crate::contract::error::AppError;
 use crate::contract::links;
-use crate::domain::ids::PaymentId;
+use crate::domain::ids::{PaymentId, SubscriptionId};
 use crate::domain::invoice::{InvoiceFilter, InvoiceStatus, MAX_PAYERS, MAX_PO_NUMBER};
 use crate::i18n::{Locale, td_string};
 use crate::words;
@@ -86,15 +86,26 @@ fn InvoiceList(p: InvoicesPage) -> impl IntoView {
                                 <th scope="col">{td_string!(l, invoices.col_unpaid)}</th>
                                 <th scope="col">{td_string!(l, invoices.col_owed)}</th>
                                 <th scope="col">{td_string!(l, invoices.col_overdue)}</th>
+                                <th scope="col">{td_string!(l, invoices.col_credit)}</th>
+                                <th scope="col">{td_string!(l, invoices.col_actions)}</th>
                             </tr></thead>
                             <tbody>
-                                {p.balances.iter().map(|b| view! {
-                                    <tr>
-                                        <td>{b.csn.clone()}</td>
-                                        <td class="num">{b.invoices}</td>
-                                        <td class="amount">{words::amount(l, b.owed)}</td>
-                                        <td class="amount">{if b.overdue.is_zero() { "—".to_string() } else { words::amount(l, b.overdue) }}</td>
-                                    </tr>
+                                {p.balances.iter().map(|b| {
+                                    let dash = |m: crate::domain::money::Money| if m.is_zero() { "—".to_string() } else { words::amount(l, m) };
+                                    let currency = b.owed.currency();
+                                    let pay_all = td_string!(l, invoices.pay_all_label, csn = b.csn.clone(), currency = currency.code());
+                                    view! {
+                                        <tr>
+                                            <td>{b.csn.clone()}</td>
+                                            <td class="num">{b.invoices}</td>
+                                            <td class="amount">{words::amount(l, b.owed)}</td>
+                                            <td class="amount">{dash(b.overdue)}</td>
+                                            <td class="amount">{dash(b.credit)}</td>
+                                            <td>{(b.invoices > 0).then(|| view! {
+                                                <A href=links::pay_all(&b.csn, currency) attr:aria-label=pay_all>{td_string!(l, invoices.pay_all)}</A>
+                                            })}</td>
+                                        </tr>
+                                    }
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -143,6 +154,50 @@ fn InvoiceList(p: InvoicesPage) -> impl IntoView {
                 {(page < pages).then(|| view! { <A href=page_link(page + 1)>{td_string!(l, list.next)}</A> })}
             </nav>
         })}
+        <CreditMemos memos=p.credit_memos/>
+    }
+}
+
+/// The credit memos (R-INV-1): refunds credited to a payer number (R-PAY-9), and what each has
+/// left to pay invoices with (R-INV-2).
+#[component]
+fn CreditMemos(memos: Vec<CreditMemoView>) -> impl IntoView {
+    let l = expect_context::<Locale>();
+    view! {
+        <section class="card" id="credit-memos" aria-labelledby="h-credit-memos">
+            <h2 id="h-credit-memos">{td_string!(l, invoices.credit_memos)}</h2>
+            {if memos.is_empty() {
+                view! { <p>{td_string!(l, invoices.no_credit_memos)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">{td_string!(l, invoices.credit_memos_caption)}</caption>
+                            <thead><tr>
+                                <th scope="col">{td_string!(l, invoices.col_memo)}</th>
+                                <th scope="col">{td_string!(l, invoices.col_payer_number)}</th>
+                                <th scope="col">{td_string!(l, invoices.col_issued)}</th>
+                                <th scope="col">{td_string!(l, invoices.col_origin)}</th>
+                                <th scope="col">{td_string!(l, invoices.col_amount)}</th>
+                                <th scope="col">{td_string!(l, invoices.col_credit)}</th>
+                            </tr></thead>
+                            <tbody>
+                                {memos.into_iter().map(|m| view! {
+                                    <tr>
+                                        <td>{m.number.clone()}</td>
+                                        <td>{m.csn.clone()}</td>
+                                        <td>{words::date(l, m.issued_on)}</td>
+                                        <td>{m.order_number.clone().map(|n| td_string!(l, invoices.refund_of, number = n))}</td>
+                                        <td class="amount">{words::amount(l, m.amount)}</td>
+                                        <td class="amount">{words::amount(l, m.remaining)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -250,7 +305,11 @@ fn Invoice(d: InvoiceDetail, link_subscriptions: bool) -> impl IntoView {
             <dt>{td_string!(l, invoices.col_payer_number)}</dt><dd>{s.csn.clone()}</dd>
             <dt>{td_string!(l, invoices.col_issued)}</dt><dd>{words::date(l, s.issued_on)}</dd>
             <dt>{td_string!(l, invoices.col_due)}</dt><dd>{words::date(l, s.due_on)}</dd>
-            {s.order_number.clone().map(|n| view! { <dt>{td_string!(l, invoices.order)}</dt><dd>{n}</dd> })}
+            // Buyers (who see subscriptions) open the order; payers see its number only.
+            {s.order_number.clone().map(|n| view! {
+                <dt>{td_string!(l, invoices.order)}</dt>
+                <dd>{if link_subscriptions { view! { <A href=links::order(&n)>{n.clone()}</A> }.into_any() } else { view! { <span>{n.clone()}</span> }.into_any() }}</dd>
+            })}
             <dt>{td_string!(l, invoices.col_po)}</dt><dd>{if s.po_number.is_empty() { "—".to_string() } else { s.po_number.clone() }}</dd>
             {(!d.notes.is_empty()).then(|| view! { <dt>{td_string!(l, invoices.notes)}</dt><dd>{d.notes.clone()}</dd> })}
             {d.replaces.clone().map(|n| view! { <dt>{td_string!(l, invoices.replaces)}</dt><dd><A href=links::invoice(&n)>{n.clone()}</A></dd> })}
@@ -298,7 +357,7 @@ fn Invoice(d: InvoiceDetail, link_subscriptions: bool) -> impl IntoView {
             <section class="card" aria-labelledby="h-invoice-payers">
                 <h2 id="h-invoice-payers">{td_string!(l, invoices.payers)}</h2>
                 {if d.can_manage_payers {
-                    view! { <ManagePayers number=s.number.clone() payers=d.payers.clone()/> }.into_any()
+                    view! { <ManagePayers of=PayersOf::Invoice(s.number.clone()) payers=d.payers.clone()/> }.into_any()
                 } else if d.payers.is_empty() {
                     view! { <p>{td_string!(l, invoices.no_payers)}</p> }.into_any()
                 } else {
@@ -352,19 +411,48 @@ fn Reissue(number: String, form: ReissueForm) -> impl IntoView {
     }
 }
 
+/// Whose payers a [`ManagePayers`] form changes: an invoice's (by number), or a subscription's
+/// (its invoices from then on, R-INV-4: also from a subscription's page).
+#[derive(Debug, Clone)]
+pub(super) enum PayersOf {
+    Invoice(String),
+    Subscription(SubscriptionId),
+}
+
+impl PayersOf {
+    /// The hidden field that names it in the form.
+    fn field(&self) -> (&'static str, String) {
+        match self {
+            PayersOf::Invoice(number) => ("number", number.clone()),
+            PayersOf::Subscription(id) => ("subscription", id.to_string()),
+        }
+    }
+}
+
 /// Manage payers (R-INV-4, R-ROLE-6): the payer addresses, each with its Remove button, and a
 /// field to add more; at most 10, checked by the server (the count here is for reading).
 #[component]
-fn ManagePayers(number: String, payers: Vec<String>) -> impl IntoView {
+pub(super) fn ManagePayers(of: PayersOf, payers: Vec<String>) -> impl IntoView {
     let l = expect_context::<Locale>();
     let save = ServerAction::<ManagePayersAction>::new();
     let query = use_query_map();
-    let saved = move || query.get().get("payers").is_some();
+    let saved = move || query.get().get("payers").is_some() || query.get().get("notice").as_deref() == Some("payers");
     let count = payers.len();
-    let number_for_rows = number.clone();
+    let (name, value) = of.field();
+    let value_for_rows = value.clone();
+    let (saved_text, hint) = match &of {
+        PayersOf::Invoice(_) => (
+            td_string!(l, invoices.payers_saved).to_string(),
+            td_string!(l, invoices.add_payers_hint, max = MAX_PAYERS),
+        ),
+        PayersOf::Subscription(_) => (
+            td_string!(l, invoice_details.payers_saved).to_string(),
+            td_string!(l, invoice_details.add_payers_hint, max = MAX_PAYERS),
+        ),
+    };
     let about_field = move || super::components::described_by(save.value().get().and_then(|r| r.err()), "add");
     view! {
-        {move || saved().then(|| view! { <p class="notice notice-success" role="status">{td_string!(l, invoices.payers_saved)}</p> })}
+        {move || saved().then(|| view! { <p class="notice notice-success" role="status">{saved_text.clone()}</p> })}
         {move || save.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
         <p class="sub">{td_string!(l, invoices.payers_count, count = count, max = MAX_PAYERS)}</p>
         {if payers.is_empty() {
@@ -373,13 +461,13 @@ fn ManagePayers(number: String, payers: Vec<String>) -> impl IntoView {
             view! {
                 <ul class="payers">
                     {payers.into_iter().map(|p| {
-                        let number = number_for_rows.clone();
+                        let value = value_for_rows.clone();
                         let label = td_string!(l, invoices.remove_payer, address = p.clone());
                         view! {
                             <li>
                                 {p.clone()} " "
                                 <ActionForm action=save attr:class="inline">
-                                    <input type="hidden" name="number" value=number.clone()/>
+                                    <input type="hidden" name=name value=value/>
                                     <input type="hidden" name="remove" value=p.clone()/>
                                     <button type="submit" class="link-button" aria-label=label>{td_string!(l, invoices.remove)}</button>
                                 </ActionForm>
@@ -390,11 +478,11 @@ fn ManagePayers(number: String, payers: Vec<String>) -> impl IntoView {
             }.into_any()
         }}
         <ActionForm action=save>
-            <input type="hidden" name="number" value=number.clone()/>
+            <input type="hidden" name=name value=value/>
             <label>
                 {td_string!(l, invoices.add_payers)}
                 <textarea name="add" rows="3" autocomplete="off" aria-describedby=move || about_field().0 aria-invalid=move || about_field().1></textarea>
-                <span class="hint">{td_string!(l, invoices.add_payers_hint, max = MAX_PAYERS)}</span>
+                <span class="hint">{hint}</span>
             </label>
             <button type="submit" disabled=move || save.pending().get()>{td_string!(l, invoices.add_payers_button)}</button>
         </ActionForm>
@@ -408,7 +496,8 @@ pub fn PayInvoicesPage() -> impl IntoView {
     let l = expect_context::<Locale>();
     let query = use_query_map();
     let numbers = move || query.get().get_all("numbers").unwrap_or_default().join(",");
-    let review = Resource::new(numbers, review_invoice_payment);
+    let all = move || query.get().get("all").unwrap_or_default();
+    let review = Resource::new(move || (numbers(), all()), |(n, a)| review_invoice_payment(n, a));
     view! {
         <Title text=td_string!(l, invoices.pay_title)/>
         <Authenticated children=move |_me| view! {
@@ -416,7 +505,7 @@ pub fn PayInvoicesPage() -> impl IntoView {
             <h1>{td_string!(l, invoices.pay_title)}</h1>
             <Suspense fallback=move || view! { <p class="loading">{td_string!(l, app.loading)}</p> }>
                 {move || review.get().map(|r| match r {
-                    Ok(r) => view! { <PayForm r numbers=numbers()/> }.into_any(),
+                    Ok(r) => view! { <PayForm r/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 })}
             </Suspense>
@@ -425,9 +514,11 @@ pub fn PayInvoicesPage() -> impl IntoView {
 }
 
 #[component]
-fn PayForm(r: InvoicePayReview, numbers: String) -> impl IntoView {
+fn PayForm(r: InvoicePayReview) -> impl IntoView {
     let l = expect_context::<Locale>();
     let pay = ServerAction::<PayInvoices>::new();
+    let about_amount = move || super::components::described_by(pay.value().get().and_then(|r| r.err()), "amount");
+    let full = r.amount.to_decimal().to_string();
     let first_allowed = r.choices.iter().find(|c| c.refused.is_none()).map(|c| c.value.clone());
     let label = td_string!(l, invoices.pay_amount, amount = words::amount(l, r.amount));
     view! {
@@ -455,9 +546,16 @@ fn PayForm(r: InvoicePayReview, numbers: String) -> impl IntoView {
             </table>
         </div>
         <p><strong>{td_string!(l, invoices.pay_total)} " " {words::amount(l, r.amount)}</strong></p>
+        {r.credit.map(|c| view! {
+            <p class="notice" role="status">{td_string!(l, invoices.credit_available, amount = words::amount(l, c))}</p>
+        })}
         {move || pay.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
         <ActionForm action=pay attr:class="checkout">
-            <input type="hidden" name="numbers" value=numbers/>
+            <input type="hidden" name="numbers" value=r.numbers.clone()/>
+            <label for="pay-amount">{td_string!(l, invoices.amount_label)} " (" {r.amount.currency().code()} ")"</label>
+            <input id="pay-amount" name="amount" type="text" inputmode="decimal" value=full autocomplete="off"
+                aria-describedby=move || format!("pay-amount-hint {}", about_amount().0.unwrap_or_default()) aria-invalid=move || about_amount().1/>
+            <p class="hint" id="pay-amount-hint">{td_string!(l, invoices.amount_hint)}</p>
             <CheckoutKey initial=r.pay_key.clone() name="pay_key" failed=Signal::derive(move || pay.value().with(|v| matches!(v, Some(Err(_)))))/>
             <fieldset>
                 <legend>{td_string!(l, cart.method)}</legend>
@@ -473,6 +571,7 @@ fn PayForm(r: InvoicePayReview, numbers: String) -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             <p class="hint">{td_string!(l, invoices.transfer_hint)}</p>
+            {r.credit.is_some().then(|| view! { <p class="hint">{td_string!(l, invoices.credit_hint)}</p> })}
             <button type="submit" class="primary" disabled=move || pay.pending().get()>
                 {move || if pay.pending().get() { td_string!(l, invoices.paying).to_string() } else { label.clone() }}
             </button>

@@ -174,6 +174,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/cart") view=renew::CartPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/orders") view=renew::OrdersPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/orders/:number") view=renew::OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/orders/:number/refund") view=renew::RefundPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/quotes") view=quotes::QuotesPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/quotes/new") view=new_quote::NewQuotePage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/quotes/:number") view=quotes::QuotePage ssr=SsrMode::Async/>

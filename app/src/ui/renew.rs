@@ -9,8 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::components::{Authenticated, ErrorNotice, StatusBadge};
 use crate::api::{
-    AddToCart, PlaceAddSeats, PlaceExtension, PlaceOrder, RemoveFromCart, cart, order, orders, renew_groups,
-    review_add_seats, review_extension,
+    AddToCart, PlaceAddSeats, PlaceExtension, PlaceOrder, RemoveFromCart, RequestRefund, cart, order, orders,
+    renew_groups, review_add_seats, review_extension, review_refund,
 };
 use crate::contract::dto::*;
 use crate::contract::error::AppError;
@@ -632,11 +632,18 @@ pub fn OrderPage() -> impl IntoView {
     let number = move || params.get().get("number").unwrap_or_default();
     let detail = Resource::new(number, order);
     let placed = move || query.get().get("placed").is_some();
+    let refunded = move || query.get().get("refunded");
     view! {
         <Title text=move || td_string!(l, orders.detail_title, number = number())/>
         <Authenticated children=move |_me| view! {
             <p><A href=links::ORDERS>{td_string!(l, orders.all)}</A></p>
             <h1>{move || td_string!(l, orders.detail_title, number = number())}</h1>
+            {move || refunded().map(|memo| view! {
+                <div class="notice notice-success" role="status">
+                    {td_string!(l, refund.done, memo = memo)} " "
+                    <A href=links::credit_memos()>{td_string!(l, refund.see_credit)}</A>
+                </div>
+            })}
             <Suspense fallback=move || view! { <p class="loading">{td_string!(l, app.loading)}</p> }>
                 {move || detail.get().map(|r| match r {
                     Ok(d) => view! { <OrderDetailView d placed=placed()/> }.into_any(),
@@ -644,6 +651,87 @@ pub fn OrderPage() -> impl IntoView {
                 })}
             </Suspense>
         }/>
+    }
+}
+
+/// A line's refund (R-PAY-9): the credit memo it was refunded as, or the link to ask for one
+/// while its window is open.
+fn refund_cell(l: Locale, order: &str, line: &OrderLineView) -> AnyView {
+    match (&line.refunded, &line.refund, line.subscription_id) {
+        (Some(memo), _, _) => view! { <span>{td_string!(l, refund.refunded, memo = memo.clone())}</span> }.into_any(),
+        (None, Some(offer), Some(id)) => view! {
+            <A href=links::refund(order, id) attr:aria-label=td_string!(l, refund.request_label, id = id)>{td_string!(l, refund.request)}</A>
+            " " <span class="sub">{td_string!(l, refund.until, date = words::date(l, offer.last_day))}</span>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
+
+/// Asking for a refund of one subscription's line of an order (R-PAY-9): what is credited and
+/// what becomes of the subscription, then one button.
+#[component]
+pub fn RefundPage() -> impl IntoView {
+    let l = expect_context::<Locale>();
+    let params = use_params_map();
+    let query = use_query_map();
+    let number = move || params.get().get("number").unwrap_or_default();
+    let sub = move || query.get().get("subscription").and_then(|s| s.parse::<SubscriptionId>().ok());
+    let review = Resource::new(
+        move || (number(), sub()),
+        |(n, s)| async move {
+            match s {
+                Some(s) => review_refund(n, s).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Title text=td_string!(l, refund.title)/>
+        <Authenticated children=move |_me| view! {
+            <p><A href=move || links::order(&number())>{td_string!(l, refund.back)}</A></p>
+            <h1>{td_string!(l, refund.title)}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(l, app.loading)}</p> }>
+                {move || review.get().map(|r| match r {
+                    Ok(r) => view! { <RefundForm r/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn RefundForm(r: RefundReview) -> impl IntoView {
+    let l = expect_context::<Locale>();
+    let ask = ServerAction::<RequestRefund>::new();
+    let outcome = match r.outcome {
+        RefundOutcome::Canceled { last_day } => td_string!(l, refund.outcome_canceled, date = words::date(l, last_day)),
+        RefundOutcome::Shortened { last_day } => {
+            td_string!(l, refund.outcome_shortened, date = words::date(l, last_day))
+        }
+        RefundOutcome::SeatsRemoved { seats } => td_string!(l, refund.outcome_seats, count = seats),
+    };
+    let label = td_string!(l, refund.confirm, amount = words::amount(l, r.offer.amount));
+    let id = r.subscription_id;
+    let order = r.order_number.clone();
+    view! {
+        <dl class="facts">
+            <dt>{td_string!(l, refund.order)}</dt><dd><A href=links::order(&order)>{order.clone()}</A></dd>
+            <dt>{td_string!(l, refund.subscription)}</dt><dd>{r.product_name.clone()} " · " <A href=links::subscription(id)>{id.to_string()}</A></dd>
+            <dt>{td_string!(l, refund.amount)}</dt><dd class="amount big">{words::amount(l, r.offer.amount)}</dd>
+            <dt>{td_string!(l, refund.last_day)}</dt><dd>{words::date(l, r.offer.last_day)}</dd>
+        </dl>
+        <p>{outcome}</p>
+        <p class="hint">{td_string!(l, refund.credit_hint)}</p>
+        {move || ask.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+        <ActionForm action=ask>
+            <input type="hidden" name="order" value=r.order_number.clone()/>
+            <input type="hidden" name="subscription" value=id.to_string()/>
+            <button type="submit" class="primary" disabled=move || ask.pending().get()>
+                {move || if ask.pending().get() { td_string!(l, refund.working).to_string() } else { label.clone() }}
+            </button>
+        </ActionForm>
     }
 }
 
@@ -656,13 +744,20 @@ fn OrderDetailView(d: OrderDetail, placed: bool) -> impl IntoView {
         (_, true) => Some(td_string!(l, orders.placed, number = &s.number)),
         _ => None,
     };
+    let refunds = d.lines.iter().any(|line| line.refund.is_some() || line.refunded.is_some());
+    let number = s.number.clone();
     view! {
         {notice.map(|text| view! { <div class="notice notice-success" role="status">{text}</div> })}
         <dl class="facts">
             <dt>{td_string!(l, orders.col_date)}</dt><dd>{words::date(l, s.placed_on)}</dd>
             <dt>{td_string!(l, list.col_csn)}</dt><dd>{s.csn.clone()}" · "{d.company_name.clone()}</dd>
             <dt>{td_string!(l, detail.payment_method)}</dt><dd>{s.payment_method.as_ref().map(|m| words::payment_method(l, m)).unwrap_or_else(|| "—".into())}</dd>
-            <dt>{td_string!(l, orders.col_payment)}</dt><dd>{words::payment_state(l, &s.payment)}</dd>
+            <dt>{td_string!(l, orders.col_payment)}</dt>
+            <dd>{words::payment_state(l, &s.payment)}
+                {match &s.payment {
+                    PaymentState::Invoiced(n) => Some(view! { " " <A href=links::invoice(n)>{td_string!(l, orders.see_invoice)}</A> }),
+                    _ => None,
+                }}</dd>
             {(!d.po_number.is_empty()).then(|| view! { <dt>{td_string!(l, orders.po)}</dt><dd>{d.po_number.clone()}</dd> })}
         </dl>
         <div class="table-wrap">
@@ -677,6 +772,7 @@ fn OrderDetailView(d: OrderDetail, placed: bool) -> impl IntoView {
                         <th scope="col">{td_string!(l, cart.col_period)}</th>
                         <th scope="col">{td_string!(l, cart.col_amount)}</th>
                         <th scope="col">{td_string!(l, orders.col_now)}</th>
+                        {refunds.then(|| view! { <th scope="col">{td_string!(l, orders.col_refund)}</th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -689,6 +785,7 @@ fn OrderDetailView(d: OrderDetail, placed: bool) -> impl IntoView {
                             <td>{td_string!(l, cart.period, from = words::date(l, line.period_start), to = words::date(l, line.period_last_day))}</td>
                             <td class="amount">{words::amount(l, line.net)}</td>
                             <td>{line.status_now.map(|status| view! { <StatusBadge status/> })}</td>
+                            {refunds.then(|| view! { <td>{refund_cell(l, &number, line)}</td> })}
                         </tr>
                     }).collect_view()}
                 </tbody>

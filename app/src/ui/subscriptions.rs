@@ -525,7 +525,9 @@ fn Detail(
                                     <li><a href=links::po_document(s.id, doc.id) download="">{doc.file_name.clone()}</a></li>
                                 }).collect_view()}</ul> }.into_any()
                             }}</dd>
-                            <dt>{td_string!(l, detail.payers)}</dt><dd>{if b.payers.is_empty() { td_string!(l, none).to_string() } else { b.payers.join(", ") }}</dd>
+                            <dt>{td_string!(l, detail.payers)}</dt>
+                            <dd>{if b.payers.is_empty() { td_string!(l, none).to_string() } else { b.payers.join(", ") }}
+                                " " <A href=links::subscription_payers(s.id)>{td_string!(l, detail.manage_payers)}</A></dd>
                         </dl>
                         <p><A href=links::invoice_details(s.id)>{td_string!(l, invoice_details.edit_link)}</A></p>
                         <p><A href=links::change_payment_method(&s.id.to_string())>{td_string!(l, payment_methods.change_title)}</A></p>

@@ -114,6 +114,25 @@ pub enum RefundRefusal {
     Late(NaiveDate),
     #[error("Purchases under a unique legal agreement are not refundable.")]
     UniqueAgreement,
+    #[error("The subscription is canceled.")]
+    Canceled,
+    /// A later order changed the subscription again: that one is refunded first.
+    #[error("Order {0} changed the subscription since; refund that one first.")]
+    LaterOrder(String),
+    /// A payment of the order is on its way (R-PAY-7).
+    #[error("A payment of this order is on its way.")]
+    PaymentPending,
+    /// An invoice of the order is not paid: a refund gives back what was paid.
+    #[error("Invoice {0} of this order is not paid.")]
+    Unpaid(String),
+    #[error("Nothing was paid for it.")]
+    NothingPaid,
+    /// Refunded already, as this credit memo.
+    #[error("Refunded already as credit memo {0}.")]
+    Refunded(String),
+    /// The seats bought were taken off since (a reduction at renewal).
+    #[error("Those seats are no longer on the subscription.")]
+    SeatsGone,
 }
 
 /// Until which local date a purchase or renewal made on `day` can be refunded (R-PAY-9):

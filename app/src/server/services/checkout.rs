@@ -1605,19 +1605,22 @@ async fn order_zones(tx: &mut Tx, orders: &[OrderRecord]) -> StoreResult<Vec<chr
 
 /// One order of the organisation, by number, with what became of each line's subscription.
 #[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
-pub async fn order(store: &Store, actor: &Actor, number: &str) -> Result<OrderDetail, AppError> {
+pub async fn order(store: &Store, actor: &Actor, number: &str, now: DateTime<Utc>) -> Result<OrderDetail, AppError> {
     authorize(actor, Action::ViewOrders, actor.org_id)?;
     let mut tx = store.begin_read().await?;
     // Another organisation's order is not found, like one that does not exist.
     let o = tx.order_by_number(actor.org_id, number.trim()).await?.ok_or(AppError::NotFound)?;
-    let lines = tx.order_lines(o.id).await?;
+    // What each line could be refunded now (R-PAY-9), or was.
+    let facts = super::refunds::OrderFacts::load(&mut tx, o.clone()).await?;
+    let lines = &facts.lines;
     let ids: Vec<SubscriptionId> = lines.iter().filter_map(|l| l.subscription_id).collect();
     let subs = tx.subscriptions_in_org(actor.org_id, &ids, false).await?;
     let tz = subs.first().map_or(chrono_tz::UTC, |s| s.time_zone);
     let company_name = subs.first().map(|s| s.company_name.clone()).unwrap_or_default();
     let views = lines
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(index, l)| {
             let sub = subs.iter().find(|s| Some(s.id) == l.subscription_id);
             let zone = sub.map_or(tz, |s| s.time_zone);
             OrderLineView {
@@ -1632,6 +1635,8 @@ pub async fn order(store: &Store, actor: &Actor, number: &str) -> Result<OrderDe
                 net: l.amount,
                 tax: l.tax,
                 status_now: sub.map(|s| s.status),
+                refund: sub.and_then(|s| facts.offer(index, s, now)),
+                refunded: sub.and_then(|s| facts.refunded(s.id)),
             }
         })
         .collect();

@@ -75,6 +75,8 @@ pub async fn page(
         max_document_bytes: MAX_DOCUMENT_BYTES,
         renewal_invoice_on,
         open_invoices: tx.open_invoices_of_subscription(id).await?,
+        payers: tx.subscription_payers(id).await?.into_iter().map(|r| r.address).collect(),
+        max_payers: crate::domain::invoice::MAX_PAYERS,
     })
 }
 

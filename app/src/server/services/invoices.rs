@@ -9,17 +9,18 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::contract::dto::{
-    BalanceView, InvoiceDetail, InvoiceLineView, InvoicePayReview, InvoicePaymentState, InvoicePaymentView,
-    InvoiceQuery, InvoiceSummary, InvoicesPage, PayChoice, PaymentMethodView, ReissueForm,
+    BalanceView, CreditMemoView, InvoiceDetail, InvoiceLineView, InvoicePayReview, InvoicePaymentState,
+    InvoicePaymentView, InvoiceQuery, InvoiceSummary, InvoicesPage, PayChoice, PaymentMethodView, ReissueForm,
 };
 use crate::contract::error::AppError;
 use crate::contract::problem::Problem;
 use crate::domain::authz::{Action, Actor, Role, authorize, sees_every_invoice};
+use crate::domain::credit::draw_credit;
 use crate::domain::eligibility::method_allowed;
 use crate::domain::ids::{IdempotencyKey, PaymentId, PaymentMethodId};
 use crate::domain::invoice::{
     InvoiceFacts, InvoiceFilter, InvoicePaymentRefusal, InvoiceStatus, MAX_INVOICES_PAID, is_overdue,
-    judge_invoice_payment,
+    judge_invoice_payment, payment_amount, spread_payment,
 };
 use crate::domain::money::{Money, UsdRates};
 use crate::domain::payment::{DeclineReason, PaymentKind};
@@ -28,8 +29,8 @@ use crate::server::documents::{InvoicePrint, PrintLine, invoice_pdf};
 use crate::server::gateway::PaymentGateway;
 use crate::server::services::engine::settle;
 use crate::server::store::records::{
-    Attachment, AuditAction, AuditEntry, AuditObject, InvoiceListing, InvoicePaymentRecord, InvoiceRecord,
-    NewInvoicePayment, PaymentStatus,
+    Attachment, AuditAction, AuditEntry, AuditObject, CreditMemoRecord, InvoiceBalance, InvoiceListing,
+    InvoicePaymentRecord, InvoiceRecord, NewInvoicePayment, PaymentStatus,
 };
 use crate::server::store::{Store, StoreError, Tx};
 
@@ -38,6 +39,9 @@ pub const INVOICES_PER_PAGE: i64 = 50;
 
 /// The form value of a bank transfer (no method on file is needed, R-PAY-7).
 pub const BANK_TRANSFER: &str = "bank_transfer";
+
+/// The form value of paying with the credit the customer number's memos have left (R-INV-2).
+pub const CREDIT: &str = "credit_memo";
 
 /// The payer address the user's invoices must name; `None` for buyers, who see them all.
 async fn payer_scope(tx: &mut Tx, actor: &Actor) -> Result<Option<String>, AppError> {
@@ -104,6 +108,8 @@ pub async fn invoices(
     };
     let (rows, total_rows) = tx.invoices_in_org(actor.org_id, &listing).await?;
     let balances = tx.invoice_balances(actor.org_id, payer.as_deref(), now).await?;
+    let credit = tx.credit_balances(actor.org_id, payer.as_deref()).await?;
+    let memos = tx.credit_memos_in_org(actor.org_id, payer.as_deref(), CREDIT_MEMOS_SHOWN).await?;
     let csns = tx.invoiced_customer_numbers(actor.org_id, payer.as_deref()).await?;
     Ok(InvoicesPage {
         rows: rows.iter().map(|i| summary(i, now)).collect(),
@@ -112,15 +118,57 @@ pub async fn invoices(
         from,
         to,
         csns,
-        balances: balances
-            .into_iter()
-            .map(|b| BalanceView { csn: b.csn, owed: b.owed, overdue: b.overdue, invoices: b.invoices })
-            .collect(),
+        balances: balance_views(balances, credit),
+        credit_memos: memos.into_iter().map(memo_view).collect(),
         page,
         pages: ((total_rows + INVOICES_PER_PAGE - 1) / INVOICES_PER_PAGE).max(1),
         total_rows,
         payer_only: payer.is_some(),
     })
+}
+
+/// Credit memos the list shows, newest first.
+pub const CREDIT_MEMOS_SHOWN: i64 = 50;
+
+/// What is owed and what credit is left, per customer number and currency: one row for each
+/// pair that has either.
+fn balance_views(owed: Vec<InvoiceBalance>, credit: Vec<(String, Money)>) -> Vec<BalanceView> {
+    let mut rows: Vec<BalanceView> = owed
+        .into_iter()
+        .map(|b| BalanceView {
+            credit: Money::zero(b.owed.currency()),
+            csn: b.csn,
+            owed: b.owed,
+            overdue: b.overdue,
+            invoices: b.invoices,
+        })
+        .collect();
+    for (csn, left) in credit {
+        match rows.iter_mut().find(|r| r.csn == csn && r.owed.currency() == left.currency()) {
+            Some(row) => row.credit = left,
+            None => rows.push(BalanceView {
+                csn,
+                owed: Money::zero(left.currency()),
+                overdue: Money::zero(left.currency()),
+                invoices: 0,
+                credit: left,
+            }),
+        }
+    }
+    rows.sort_by(|a, b| (&a.csn, a.owed.currency().code()).cmp(&(&b.csn, b.owed.currency().code())));
+    rows
+}
+
+fn memo_view(m: CreditMemoRecord) -> CreditMemoView {
+    CreditMemoView {
+        number: m.number,
+        csn: m.csn,
+        issued_on: m.issued_on,
+        amount: m.amount,
+        remaining: m.remaining,
+        order_number: m.order_number,
+        subscription_id: m.subscription_id,
+    }
 }
 
 fn payment_view(p: InvoicePaymentRecord, tz: chrono_tz::Tz) -> InvoicePaymentView {
@@ -157,7 +205,7 @@ pub async fn invoice(
     let lines = tx.invoice_lines(i.id).await?;
     let mut payments = Vec::new();
     for id in tx.payments_of_invoice(i.id).await? {
-        if let Some(p) = tx.invoice_payment(actor.org_id, Some(id), None).await? {
+        if let Some(p) = read_payment(&mut tx, actor, id).await? {
             payments.push(payment_view(p, tz));
         }
     }
@@ -188,6 +236,15 @@ pub async fn invoice(
             && crate::domain::authz::allowed(&actor.roles, Action::ManagePayers),
         reissue: reissue_form(&mut tx, actor, &i).await?,
     })
+}
+
+/// A payment of invoices of the organisation; one paid with credit names the memos it drew on.
+async fn read_payment(tx: &mut Tx, actor: &Actor, id: PaymentId) -> Result<Option<InvoicePaymentRecord>, AppError> {
+    let Some(mut p) = tx.invoice_payment(actor.org_id, Some(id), None).await? else { return Ok(None) };
+    if p.kind == PaymentKind::CreditMemo {
+        p.method_label = Some(tx.credit_memos_of_payment(p.id).await?.join(", "));
+    }
+    Ok(Some(p))
 }
 
 /// Whether an invoice can be reissued now (R-EXT-4): open and nothing paid on it.
@@ -358,7 +415,60 @@ async fn choices(
         refused: None,
     };
     out.push((transfer, None, PaymentKind::BankTransfer));
+    let memos = tx.credit_left(first.customer_account_id, first.total.currency()).await?;
+    if !memos.is_empty() {
+        let numbers: Vec<&str> = memos.iter().map(|m| m.number.as_str()).collect();
+        let credit = PayChoice {
+            value: CREDIT.to_string(),
+            method: PaymentMethodView { kind: PaymentKind::CreditMemo, detail: numbers.join(", ") },
+            refused: None,
+        };
+        out.push((credit, None, PaymentKind::CreditMemo));
+    }
     Ok(out)
+}
+
+/// What the customer number's memos have left in the invoices' currency.
+async fn credit_available(tx: &mut Tx, first: &InvoiceRecord) -> Result<Money, AppError> {
+    let memos = tx.credit_left(first.customer_account_id, first.total.currency()).await?;
+    Money::sum(first.total.currency(), memos.iter().map(|m| m.remaining)).map_err(|_| AppError::Internal)
+}
+
+/// The invoice numbers a pay page is about: those named (`numbers`), or with `all` as
+/// "CSN:CUR" every open invoice of that customer number in that currency the user sees,
+/// oldest due first, at most [`MAX_INVOICES_PAID`] ("pay all", beyond the product we mirror).
+async fn chosen_numbers(tx: &mut Tx, actor: &Actor, numbers: &str, all: &str) -> Result<Vec<String>, AppError> {
+    let all = all.trim();
+    if all.is_empty() {
+        return parse_numbers(numbers);
+    }
+    let (csn, currency) = all
+        .rsplit_once(':')
+        .and_then(|(csn, code)| Some((csn, crate::domain::money::Currency::parse(code)?)))
+        .ok_or_else(|| AppError::validation("all", Problem::NotListed))?;
+    let payer = payer_scope(tx, actor).await?;
+    let listing = InvoiceListing {
+        payer: payer.as_deref(),
+        statuses: &[InvoiceStatus::Open],
+        csn: Some(csn),
+        issued_from: None,
+        issued_to: None,
+        limit: 1_000,
+        offset: 0,
+    };
+    let (rows, _) = tx.invoices_in_org(actor.org_id, &listing).await?;
+    let numbers: Vec<String> =
+        rows.into_iter().filter(|i| i.total.currency() == currency).take(MAX_INVOICES_PAID).map(|i| i.number).collect();
+    if numbers.is_empty() {
+        return Err(refused(InvoicePaymentRefusal::NoneChosen));
+    }
+    Ok(numbers)
+}
+
+/// The invoices oldest due first: the order one payment pays them in.
+fn oldest_first(mut invoices: Vec<InvoiceRecord>) -> Vec<InvoiceRecord> {
+    invoices.sort_by_key(|i| (i.due_at, i.id));
+    invoices
 }
 
 /// The review before paying: the invoices, what they come to, and how they can be paid.
@@ -367,30 +477,37 @@ pub async fn review_payment(
     store: &Store,
     actor: &Actor,
     numbers: &str,
+    all: &str,
     rates: &UsdRates,
     now: DateTime<Utc>,
 ) -> Result<InvoicePayReview, AppError> {
     authorize(actor, Action::PayInvoices, actor.org_id)?;
-    let numbers = parse_numbers(numbers)?;
     let mut tx = store.begin_read().await?;
-    let invoices = load(&mut tx, actor, &numbers).await?;
+    let numbers = chosen_numbers(&mut tx, actor, numbers, all).await?;
+    let invoices = oldest_first(load(&mut tx, actor, &numbers).await?);
     // Bank transfers have no limit: the amount is judged for them, each method on its own.
     let amount = judge_invoice_payment(&facts(&invoices), PaymentKind::BankTransfer, rates).map_err(refused)?;
     let choices = choices(&mut tx, &invoices, rates).await?.into_iter().map(|(c, _, _)| c).collect();
+    let credit = credit_available(&mut tx, &invoices[0]).await?;
     Ok(InvoicePayReview {
+        numbers: invoices.iter().map(|i| i.number.as_str()).collect::<Vec<_>>().join(","),
         invoices: invoices.iter().map(|i| summary(i, now)).collect(),
         amount,
+        credit: (!credit.is_zero()).then_some(credit),
         choices,
         pay_key: IdempotencyKey::new().as_str().to_string(),
     })
 }
 
 /// A pay form as submitted.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PayForm {
     pub numbers: String,
-    /// A payment method's id, or [`BANK_TRANSFER`].
+    /// A payment method's id, [`BANK_TRANSFER`] or [`CREDIT`].
     pub method: String,
+    /// The amount to pay, in the invoices' currency; empty pays all they owe. Less pays the
+    /// oldest due first ("pay all" with a part, beyond the product we mirror).
+    pub amount: String,
     pub key: IdempotencyKey,
 }
 
@@ -401,7 +518,11 @@ fn payment_key(actor: &Actor, key: &IdempotencyKey) -> String {
 
 /// Pays the chosen invoices together (R-INV-2): all of them the user's and open, one customer
 /// number and currency, the method allowed for their amount (R-PAY-2); one payment, charged
-/// once. A second submit of the same form answers with the first one's payment.
+/// once. The amount (all they owe unless a smaller one is typed; with credit, at most what the
+/// memos have left) is spread over them oldest due first, and only those it reaches are paid.
+/// Credit is settled at once, drawing on the oldest memos first; other methods go to the
+/// gateway after the commit. A second submit of the same form answers with the first one's
+/// payment.
 #[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
 pub async fn pay(
     store: &Store,
@@ -415,77 +536,131 @@ pub async fn pay(
     authorize(actor, Action::PayInvoices, actor.org_id)?;
     let numbers = parse_numbers(&form.numbers)?;
     let key = payment_key(actor, &form.key);
+    match pay_once(store, gateway, actor, form, &numbers, &key, rates, now, base_url).await {
+        Ok(id) => Ok(id),
+        Err(refusal) => {
+            // The same form submitted at once (a double click, a replay) may have paid
+            // meanwhile, changing what this request saw (the invoices claimed, the credit
+            // drawn): its payment is the answer. Otherwise the refusal stands.
+            let mut tx = store.begin_read().await?;
+            match tx.invoice_payment(actor.org_id, None, Some(&key)).await? {
+                Some(done) => Ok(done.id),
+                None => Err(refusal),
+            }
+        }
+    }
+}
+
+/// One attempt of [`pay`] for the payment with idempotency key `key`.
+#[allow(clippy::too_many_arguments)]
+async fn pay_once(
+    store: &Store,
+    gateway: &dyn PaymentGateway,
+    actor: &Actor,
+    form: &PayForm,
+    numbers: &[String],
+    key: &str,
+    rates: &UsdRates,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> Result<PaymentId, AppError> {
     let mut tx = store.begin_write().await?;
-    if let Some(done) = tx.invoice_payment(actor.org_id, None, Some(&key)).await? {
+    if let Some(done) = tx.invoice_payment(actor.org_id, None, Some(key)).await? {
         return Ok(done.id);
     }
-    let invoices = load(&mut tx, actor, &numbers).await?;
+    let invoices = oldest_first(load(&mut tx, actor, numbers).await?);
     // Which invoices, first (each open, one customer number and currency): a bank transfer
     // has no limit, so this judges them alone.
-    if let Err(why) = judge_invoice_payment(&facts(&invoices), PaymentKind::BankTransfer, rates) {
-        // The same form, submitted at once, may have claimed them since this request looked.
-        if let Some(done) = tx.invoice_payment(actor.org_id, None, Some(&key)).await? {
-            return Ok(done.id);
-        }
-        return Err(refused(why));
-    }
+    let owed = judge_invoice_payment(&facts(&invoices), PaymentKind::BankTransfer, rates).map_err(refused)?;
     let choices = choices(&mut tx, &invoices, rates).await?;
     let (_, method_id, kind) = choices
         .into_iter()
         .find(|(c, _, _)| c.value == form.method.trim())
         .ok_or_else(|| AppError::validation("payment_method", Problem::NotListed))?;
-    let amount = judge_invoice_payment(&facts(&invoices), kind, rates).map_err(|r| match r {
+    let amount_refused = |r| AppError::validation("amount", Problem::InvoicePayment(r));
+    let mut amount = payment_amount(&form.amount, owed).map_err(amount_refused)?;
+    if kind == PaymentKind::CreditMemo {
+        let left = credit_available(&mut tx, &invoices[0]).await?;
+        if left.minor() < amount.minor() {
+            amount = left;
+        }
+    }
+    let open: Vec<Money> = invoices.iter().map(InvoiceRecord::open_amount).collect();
+    let parts = spread_payment(amount, &open).map_err(|_| AppError::Internal)?;
+    let reached = &invoices[..parts.len()];
+    let paid = judge_invoice_payment(&facts(reached), kind, rates).map_err(|r| match r {
         InvoicePaymentRefusal::Method(m) => AppError::validation("payment_method", Problem::PaymentRefused(m)),
         other => refused(other),
     })?;
-    let ids: Vec<_> = invoices.iter().map(|i| i.id).collect();
+    debug_assert!(paid.minor() >= amount.minor());
+    let ids: Vec<_> = reached.iter().map(|i| i.id).collect();
     if !tx.claim_invoices(&ids).await? {
-        // Another payment claimed one of them meanwhile: the same form's (its payment
-        // answers), or another one's (say what stands now).
-        if let Some(done) = tx.invoice_payment(actor.org_id, None, Some(&key)).await? {
-            return Ok(done.id);
-        }
+        // Another payment claimed one of them meanwhile: say what stands now.
         drop(tx);
-        let mut tx = store.begin_read().await?;
-        let now_standing = load(&mut tx, actor, &numbers).await?;
-        return Err(match judge_invoice_payment(&facts(&now_standing), PaymentKind::BankTransfer, rates) {
-            Err(r) => AppError::Conflict(Problem::InvoicePayment(r)),
-            Ok(_) => AppError::Conflict(Problem::ReviewStale),
-        });
+        return Err(stale(store, actor, numbers, rates).await?);
     }
     let payment = NewInvoicePayment {
         org_id: actor.org_id,
         payment_method_id: method_id,
         kind,
         amount,
-        idempotency_key: key.clone(),
+        idempotency_key: key.to_string(),
         created_by: actor.user_id,
-        allocations: invoices.iter().map(|i| (i.id, i.open_amount())).collect(),
+        allocations: reached.iter().map(|i| i.id).zip(parts.iter().copied()).collect(),
     };
     let id = match tx.insert_invoice_payment(&payment, now).await {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => {
-            drop(tx);
-            let mut tx = store.begin_read().await?;
-            return tx.invoice_payment(actor.org_id, None, Some(&key)).await?.map(|p| p.id).ok_or(AppError::Internal);
-        }
+        // The same form's payment was written first (PostgreSQL): `pay` answers with it.
+        Err(e) if e.is_unique_violation() => return Err(AppError::Conflict(Problem::ReviewStale)),
         Err(e) => return Err(e.into()),
     };
-    let audit: Vec<AuditEntry> = invoices
+    let audit: Vec<AuditEntry> = reached
         .iter()
-        .map(|i| AuditEntry {
+        .zip(&parts)
+        .map(|(i, part)| AuditEntry {
             org_id: actor.org_id,
             actor: Some(actor.user_id),
             action: AuditAction::InvoicePaymentMade,
             object: AuditObject::Invoice(i.id),
-            detail: format!("{}: {} by {} (payment {id})", i.number, i.open_amount(), kind.label()),
+            detail: format!("{}: {part} by {} (payment {id})", i.number, kind.label()),
             at: now,
         })
         .collect();
     tx.insert_audit(&audit).await?;
+    if kind == PaymentKind::CreditMemo {
+        // Credit is the portal's own: drawn and settled in this transaction, never charged.
+        let memos = tx.credit_left(invoices[0].customer_account_id, amount.currency()).await?;
+        let left: Vec<Money> = memos.iter().map(|m| m.remaining).collect();
+        let draws = draw_credit(amount, &left).map_err(|_| AppError::Internal)?;
+        let credit_changed = || AppError::Conflict(Problem::InvoicePayment(InvoicePaymentRefusal::CreditChanged));
+        if Money::sum(amount.currency(), draws.iter().copied()).ok() != Some(amount) {
+            // Less is left than was read (PostgreSQL: another payment drew on it meanwhile).
+            return Err(credit_changed());
+        }
+        for (memo, part) in memos.iter().zip(draws) {
+            if !tx.draw_credit(memo.id, id, part).await? {
+                // Drawn on by another payment since it was read (PostgreSQL): nothing is kept.
+                drop(tx);
+                return Err(credit_changed());
+            }
+        }
+        crate::server::services::engine::credit_settled(&mut tx, id, now).await?;
+        tx.commit().await?;
+        return Ok(id);
+    }
     tx.commit().await?;
     settle(store, gateway, id, now, base_url).await?;
     Ok(id)
+}
+
+/// Why a payment could not claim its invoices: what stands now.
+async fn stale(store: &Store, actor: &Actor, numbers: &[String], rates: &UsdRates) -> Result<AppError, AppError> {
+    let mut tx = store.begin_read().await?;
+    let now_standing = load(&mut tx, actor, numbers).await?;
+    Ok(match judge_invoice_payment(&facts(&now_standing), PaymentKind::BankTransfer, rates) {
+        Err(r) => AppError::Conflict(Problem::InvoicePayment(r)),
+        Ok(_) => AppError::Conflict(Problem::ReviewStale),
+    })
 }
 
 /// One payment of invoices of the organisation (a payer's only if it pays invoices naming
@@ -494,7 +669,7 @@ pub async fn pay(
 pub async fn payment(store: &Store, actor: &Actor, id: PaymentId) -> Result<InvoicePaymentView, AppError> {
     authorize(actor, Action::ViewInvoices, actor.org_id)?;
     let mut tx = store.begin_read().await?;
-    let p = tx.invoice_payment(actor.org_id, Some(id), None).await?.ok_or(AppError::NotFound)?;
+    let p = read_payment(&mut tx, actor, id).await?.ok_or(AppError::NotFound)?;
     let numbers: Vec<String> = p.allocations.iter().map(|(n, _)| n.clone()).collect();
     let invoices = load(&mut tx, actor, &numbers).await?;
     Ok(payment_view(p, invoices[0].time_zone))
@@ -603,6 +778,50 @@ pub async fn manage_payers(
         action: AuditAction::PayersChanged,
         object: AuditObject::Invoice(i.id),
         detail: format!("{}: {} -> {}", i.number, before.join(", "), payers.join(", ")),
+        at: now,
+    };
+    tx.insert_audit(&[entry]).await?;
+    tx.commit().await?;
+    Ok(payers)
+}
+
+/// Adds the addresses typed in `add` to a subscription's payers and takes `remove` off, from
+/// its page (R-INV-4: "also from a subscription's page"; R-ROLE-6): each an e-mail address, at
+/// most 10, all or nothing. They receive the invoices issued for it from then on; invoices
+/// already issued keep theirs (changed on each invoice's page). A new address without an
+/// account is invited. Buyers only; another organisation's subscription is not found. Returns
+/// the payers it has now.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
+pub async fn manage_subscription_payers(
+    store: &Store,
+    actor: &Actor,
+    id: crate::domain::ids::SubscriptionId,
+    add: &str,
+    remove: &str,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> Result<Vec<String>, AppError> {
+    use crate::domain::invoice::{add_payers, remove_payers, split_addresses};
+    authorize(actor, Action::ManagePayers, actor.org_id)?;
+    let (added, removed) = (split_addresses(add), split_addresses(remove));
+    let mut tx = store.begin_write().await?;
+    tx.subscriptions_in_org(actor.org_id, &[id], true).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let before: Vec<String> = tx.subscription_payers(id).await?.into_iter().map(|r| r.address).collect();
+    let payers = add_payers(&remove_payers(&before, &removed), &added)
+        .map_err(|p| AppError::validation("add", Problem::Payers(p)))?;
+    if payers == before {
+        return Ok(payers);
+    }
+    tx.replace_subscription_payers(id, &payers).await?;
+    for address in payers.iter().filter(|p| !before.contains(p)) {
+        super::invitations::invite(&mut tx, actor.org_id, actor.user_id, address, Role::Payer, now, base_url).await?;
+    }
+    let entry = AuditEntry {
+        org_id: actor.org_id,
+        actor: Some(actor.user_id),
+        action: AuditAction::PayersChanged,
+        object: AuditObject::Subscription(id),
+        detail: format!("{} -> {}", before.join(", "), payers.join(", ")),
         at: now,
     };
     tx.insert_audit(&[entry]).await?;

@@ -14,6 +14,7 @@ pub mod new_quote;
 pub mod next_term;
 pub mod payment_methods;
 pub mod quotes;
+pub mod refunds;
 pub mod subscriptions;
 
 use crate::domain::authz::Role;

@@ -19,6 +19,7 @@ mod approvals;
 mod billing;
 mod cart;
 mod codes;
+mod credits;
 mod invitations;
 mod invoices;
 mod journal;

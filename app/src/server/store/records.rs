@@ -239,6 +239,9 @@ pub enum AuditAction {
     /// A subscription was given another payment method (R-PAY-5, R-BULK-5); both are in the
     /// detail.
     PaymentMethodSwitched,
+    /// A purchase or renewal was refunded as a credit memo (R-PAY-9); the order, the memo and
+    /// what became of the subscription are in the detail.
+    Refunded,
 }
 
 impl AuditAction {
@@ -279,6 +282,7 @@ impl AuditAction {
             AuditAction::PaymentMethodEdited => "payment_method.edited",
             AuditAction::PaymentMethodRemoved => "payment_method.removed",
             AuditAction::PaymentMethodSwitched => "payment_method.switched",
+            AuditAction::Refunded => "refund.credited",
         }
     }
 }
@@ -721,6 +725,49 @@ pub struct InvoiceListing<'a> {
     pub issued_to: Option<NaiveDate>,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// A credit memo as read back (R-INV-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditMemoRecord {
+    pub id: CreditMemoId,
+    pub number: String,
+    pub customer_account_id: CustomerAccountId,
+    pub csn: String,
+    pub amount: Money,
+    /// What it has left to pay invoices with.
+    pub remaining: Money,
+    pub issued_at: DateTime<Utc>,
+    /// The local day it was issued, in its subscription's time zone.
+    pub issued_on: chrono::NaiveDate,
+    /// The order whose refund made it, and the subscription refunded.
+    pub order_number: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
+}
+
+/// A credit memo as a refund writes it.
+#[derive(Debug, Clone)]
+pub struct NewCreditMemo<'a> {
+    pub org_id: OrgId,
+    pub number: &'a str,
+    pub customer_account_id: CustomerAccountId,
+    pub amount: Money,
+    pub order_id: OrderId,
+    pub subscription_id: SubscriptionId,
+    pub issued_at: DateTime<Utc>,
+    pub issued_on: chrono::NaiveDate,
+    pub created_by: UserId,
+}
+
+/// Where an order stands for a refund: what it has received, and what is still coming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderPaid {
+    /// What its payments and invoices have received, in minor units of its currency.
+    pub paid_minor: i64,
+    /// A payment of it (or of one of its invoices) is on its way.
+    pub pending: bool,
+    /// An invoice of it that is open (not paid in full).
+    pub unpaid_invoice: Option<String>,
 }
 
 /// What is owed per customer number and currency (R-INV-1's balances).

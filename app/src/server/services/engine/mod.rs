@@ -20,7 +20,7 @@ mod renewals;
 pub use instalments::charge_instalments;
 pub use invoices::{Issue, issue_invoice, mail_invoice};
 pub use lifecycle::apply as apply_lifecycle;
-pub use payments::{settle, settle_open};
+pub use payments::{credit_settled, settle, settle_open};
 pub use reminders::send_due as send_reminders;
 pub use renewals::{RenewalReport, renew_due};
 

@@ -64,14 +64,7 @@ pub async fn settle(
                 reactivate(&mut tx, sub, p.org_id, None, now).await?;
             }
             if settled && p.pays_invoices() {
-                // Paid invoices: each subscription they bill owes only its other unpaid
-                // invoices now, and comes back to the state its dates give (R-LIFE-3).
-                let (invoices, subs) = tx.settle_invoices(p.id, true).await?;
-                tx.insert_audit(&invoice_audit(&p, &invoices, AuditAction::InvoicePaid, now)).await?;
-                for sub in subs {
-                    let still_owed = tx.earliest_unpaid_invoice(sub).await?;
-                    reactivate(&mut tx, sub, p.org_id, still_owed, now).await?;
-                }
+                invoices_paid(&mut tx, &p, now).await?;
             }
             (PaymentStatus::Succeeded, settled)
         }
@@ -119,6 +112,31 @@ pub async fn settle(
     }
     tx.commit().await?;
     Ok(Some(status))
+}
+
+/// The invoices a payment pays are paid (what it paid on each added): each subscription they
+/// bill owes only its other unpaid invoices now, and comes back to the state its dates give
+/// (R-LIFE-3).
+async fn invoices_paid(tx: &mut Tx, p: &OpenPayment, now: DateTime<Utc>) -> StoreResult<()> {
+    let (invoices, subs) = tx.settle_invoices(p.id, true).await?;
+    tx.insert_audit(&invoice_audit(p, &invoices, AuditAction::InvoicePaid, now)).await?;
+    for sub in subs {
+        let still_owed = tx.earliest_unpaid_invoice(sub).await?;
+        reactivate(tx, sub, p.org_id, still_owed, now).await?;
+    }
+    Ok(())
+}
+
+/// Settles a payment of invoices with credit (R-INV-2) in the transaction that drew on the
+/// credit memos: the portal's own money, so it succeeds at once and no gateway is asked.
+pub async fn credit_settled(tx: &mut Tx, payment: PaymentId, now: DateTime<Utc>) -> StoreResult<()> {
+    let Some(p) = tx.open_payment(payment).await? else { return Ok(()) };
+    let s =
+        PaymentSettlement { status: PaymentStatus::Succeeded, reference: None, failure: None, settled_at: Some(now) };
+    if tx.settle_payment(p.id, &s).await? && p.pays_invoices() {
+        invoices_paid(tx, &p, now).await?;
+    }
+    Ok(())
 }
 
 /// What the gateway's answer did to each invoice a payment pays.
