@@ -90,3 +90,35 @@ test("a payer cannot reach invoice details or PO documents", async ({ page }) =>
   const res = await page.request.get("/billing/subscriptions/1/invoice-details/documents/1");
   expect(res.status()).toBe(403);
 });
+
+test("a buyer manages a subscription's payers from its page", async ({ page }) => {
+  // R-INV-4: "Manage payers" also from a subscription's page: the payers of its next invoices.
+  await signIn(page, "buyer@aurora.example");
+  await page.goto("/billing/invoices");
+  await hydrated(page);
+  await page.getByRole("table", { name: "Invoices, soonest due first" }).getByRole("link", { name: /^INV-/ }).last().click();
+  await page.getByRole("table", { name: "What this invoice bills" }).getByRole("link").first().click();
+  const payment = page.getByRole("region", { name: "Payment" });
+  await expect(payment).toBeVisible();
+  await hydrated(page);
+  await payment.getByRole("link", { name: "Manage payers" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Invoice details" })).toBeVisible();
+  await hydrated(page);
+  const payers = page.getByRole("region", { name: "Payers" });
+  await payers.getByLabel("Add payers").fill("Accounts.Payable@aurora.example");
+  await payers.getByRole("button", { name: "Add" }).click();
+  await expect(payers.getByRole("status")).toHaveText(
+    "The payers were saved. They receive this subscription’s invoices issued from now on; invoices already issued keep theirs.",
+  );
+  await expect(payers.getByRole("listitem").filter({ hasText: "accounts.payable@aurora.example" })).toHaveCount(1);
+  // An address that is not one changes nothing and says why.
+  await payers.getByLabel("Add payers").fill("not an address");
+  await payers.getByRole("button", { name: "Add" }).click();
+  await expect(payers.getByRole("alert")).toContainText("is not an e-mail address. Nothing was changed.");
+  // Removed again: the list reloads (the second change has its own address).
+  await payers.getByRole("button", { name: "Remove payer accounts.payable@aurora.example" }).click();
+  await expect(payers.getByRole("listitem").filter({ hasText: "accounts.payable@aurora.example" })).toHaveCount(0);
+  // The subscription's page lists who its next invoices go to.
+  await page.getByRole("link", { name: "Back to the subscription" }).click();
+  await expect(page.getByRole("region", { name: "Payment" })).not.toContainText("accounts.payable@aurora.example");
+});

@@ -1,10 +1,11 @@
 //! Documents downloaded as files (a quote's or an invoice's PDF): plain GET routes beside the pages, behind the
 //! same session cookie, authorization and language as the server functions.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use app::contract::dto::SubscriptionQuery;
 use app::contract::error::AppError;
 use app::contract::links;
 use app::domain::locale::Locale;
@@ -56,6 +57,47 @@ pub async fn po_document(
         app::server::services::invoice_details::document(&state.store, &actor, &dir, id, document).await
     };
     download(answer.await, &links::po_document(id, document))
+}
+
+/// `GET /billing/exports/subscriptions.csv?<the list's filters>`: the subscriptions those
+/// filters select as CSV, in the reader's language, streamed (R-EXT-9). Signed out, sign-in and
+/// back; a filter that is not one is answered 422 with what is wrong, before anything is sent.
+pub async fn subscriptions_csv(
+    State(state): State<AppState>,
+    Query(query): Query<SubscriptionQuery>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    locale: Option<axum::Extension<Locale>>,
+) -> Response {
+    let lang = locale.map(|l| l.0).unwrap_or_default();
+    let answer = async {
+        let actor = app::server::context::actor_from_headers(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
+        app::server::services::exports::subscriptions_csv(&state.store, &actor, &query, lang).await
+    };
+    match answer.await {
+        Ok(chunks) => {
+            let body = axum::body::Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(chunks));
+            let disposition = format!("attachment; filename=\"{}\"", app::server::services::exports::FILE_NAME);
+            let mut response = body.into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Err(e @ (AppError::Validation { .. } | AppError::Conflict(_))) => {
+            let (_, text) = app::words::error(app::i18n::Locale::from(lang), &e);
+            (StatusCode::UNPROCESSABLE_ENTITY, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text)
+                .into_response()
+        }
+        Err(e) => {
+            let here = uri.path_and_query().map_or(links::SUBSCRIPTIONS_EXPORT.to_string(), |p| p.to_string());
+            download(Err(e), &here)
+        }
+    }
 }
 
 /// A document as a download, or what stands in its way; signed out, sign-in and back to `here`.

@@ -727,3 +727,45 @@ async fn every_link_of_every_mail_opens_its_page_for_its_recipient() {
     }
     println!("mail links followed as their recipients: {followed} links in {} kinds of mail", mails.len());
 }
+
+#[tokio::test]
+async fn the_csv_export_is_a_streamed_download_for_those_who_see_the_list() {
+    // R-EXT-9 over HTTP: signed out, sign-in first and back to the export; a buyer gets the
+    // file (UTF-8 with its byte-order mark, named, never cached, compressed when asked); a
+    // filter that is not one is a 422 with the reason, not a 500; a payer gets 403 (R-ROLE-6).
+    let app = spawn_app().await;
+    let url = format!("{}{}?status=active", app.url, app::contract::links::SUBSCRIPTIONS_EXPORT);
+    let res = app.client.get(&url).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("/sign-in") && back.contains("subscriptions.csv"), "{back}");
+
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let res = app.client.get(&url).header("cookie", &buyer).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers().clone();
+    assert_eq!(h["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(h["content-disposition"], "attachment; filename=\"subscriptions.csv\"");
+    assert!(h["cache-control"].to_str().unwrap().contains("no-store"), "{:?}", h["cache-control"]);
+    assert!(h.get("content-length").is_none(), "streamed, not built whole first");
+    let text = res.text().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("byte-order mark");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Subscription ID,Product,Status,"), "{}", lines[0]);
+    let active = app.subscription_ids(&buyer, &[("status", "active")]).await.len();
+    assert!(lines.len() > active.min(200), "{} rows", lines.len() - 1);
+    assert!(lines[1..].iter().all(|l| l.contains(",Active,")), "{:?}", lines.get(1));
+
+    let res = app.client.get(&url).header("cookie", &buyer).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(res.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+
+    let bad = format!("{}{}?status=sleeping", app.url, app::contract::links::SUBSCRIPTIONS_EXPORT);
+    let res = app.client.get(&bad).header("cookie", &buyer).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.text().await.unwrap(), "Choose one of the listed values.");
+
+    let payer = app.sign_in("payer1@aurora.example").await;
+    let res = app.client.get(&url).header("cookie", &payer).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}

@@ -222,6 +222,20 @@ pub fn pay_invoices(numbers: &[String]) -> String {
     format!("{PAY_INVOICES}?numbers={}", encode(&numbers.join(",")))
 }
 
+/// The CSV export of the Subscriptions and contracts list (R-EXT-9): a download, not a page.
+pub const SUBSCRIPTIONS_EXPORT: &str = "/billing/exports/subscriptions.csv";
+
+/// The CSV export of what the list's filters (these query pairs; empty ones left out) select.
+pub fn subscriptions_export(pairs: &[(&str, String)]) -> String {
+    let query = pairs
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && !matches!(*k, "page" | "per_page"))
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() { SUBSCRIPTIONS_EXPORT.to_string() } else { format!("{SUBSCRIPTIONS_EXPORT}?{query}") }
+}
+
 /// Paying all the open invoices of a customer number in one currency, oldest first ("pay
 /// all", beyond the product we mirror).
 pub fn pay_all(csn: &str, currency: crate::domain::money::Currency) -> String {

@@ -753,11 +753,11 @@ fn OrderDetailView(d: OrderDetail, placed: bool) -> impl IntoView {
             <dt>{td_string!(l, list.col_csn)}</dt><dd>{s.csn.clone()}" · "{d.company_name.clone()}</dd>
             <dt>{td_string!(l, detail.payment_method)}</dt><dd>{s.payment_method.as_ref().map(|m| words::payment_method(l, m)).unwrap_or_else(|| "—".into())}</dd>
             <dt>{td_string!(l, orders.col_payment)}</dt>
-            <dd>{words::payment_state(l, &s.payment)}
-                {match &s.payment {
-                    PaymentState::Invoiced(n) => Some(view! { " " <A href=links::invoice(n)>{td_string!(l, orders.see_invoice)}</A> }),
-                    _ => None,
-                }}</dd>
+            // Paid by invoice: "Invoiced (INV-...)" opens the invoice.
+            <dd>{match &s.payment {
+                PaymentState::Invoiced(n) => view! { <A href=links::invoice(n)>{words::payment_state(l, &s.payment)}</A> }.into_any(),
+                other => view! { <span>{words::payment_state(l, other)}</span> }.into_any(),
+            }}</dd>
             {(!d.po_number.is_empty()).then(|| view! { <dt>{td_string!(l, orders.po)}</dt><dd>{d.po_number.clone()}</dd> })}
         </dl>
         <div class="table-wrap">

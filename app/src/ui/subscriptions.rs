@@ -82,6 +82,7 @@ fn SubscriptionList(
             {move || page.get().map(|r| match r {
                 Ok(p) => view! {
                     <Filters csns=p.csns.clone() currencies=p.currencies.iter().map(|c| c.code().to_string()).collect()/>
+                    <ExportLink/>
                     <Results page=p selected can_act can_renew/>
                 }.into_any(),
                 Err(e) => view! {
@@ -90,6 +91,26 @@ fn SubscriptionList(
                 }.into_any(),
             })}
         </Transition>
+    }
+}
+
+/// The CSV export of what the filters select (R-EXT-9): a plain download link, every page of
+/// the list in one file.
+#[component]
+fn ExportLink() -> impl IntoView {
+    let l = expect_context::<Locale>();
+    let query = use_query_map();
+    let href = move || {
+        let q = query.get();
+        let keys = ["status", "csn", "currency", "term", "auto_renew", "q", "sort", "dir"];
+        let pairs: Vec<(&str, String)> = keys.into_iter().map(|k| (k, q.get(k).unwrap_or_default())).collect();
+        links::subscriptions_export(&pairs)
+    };
+    view! {
+        <p class="export">
+            <a href=href download="">{td_string!(l, export.link)}</a>
+            " " <span class="hint">{td_string!(l, export.hint)}</span>
+        </p>
     }
 }
 

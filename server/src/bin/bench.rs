@@ -6,6 +6,9 @@
 //! - Bulk renew of 100 in the cart, from the review to the committed order (review priced, order
 //!   placed, charged through the simulated gateway, renewals applied), server time. Budget: 20 ms
 //!   SQLite, 40 ms PostgreSQL.
+//! - The CSV export of 100,000 subscriptions (R-EXT-9), PostgreSQL: time to the last byte, size,
+//!   and how much the process's peak memory grew while it ran (it streams: it should not grow
+//!   with the number of rows).
 //! - Pricing 100 subscriptions for a bulk renewal preview: each one's renewal (price list,
 //!   promotion, VAT or sales tax, instalments) and one co-termed seat prorated by days, with
 //!   and without reading the subscriptions and price lists from the database.
@@ -260,6 +263,126 @@ async fn bench_bulk_renew(db: TestDb, budget_ms: f64) {
     db.cleanup().await;
 }
 
+/// Counts the heap the benchmarks allocate: what is in use now and the most in use since the
+/// last [`Heap::reset_peak`]. Exact, unlike the resident size, which the allocator's free lists
+/// and earlier benchmarks blur.
+struct Heap;
+
+static HEAP_NOW: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static HEAP_PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+// SAFETY: every call is passed to the system allocator unchanged; only sizes are counted.
+unsafe impl std::alloc::GlobalAlloc for Heap {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let now = HEAP_NOW.fetch_add(layout.size(), Relaxed) + layout.size();
+        HEAP_PEAK.fetch_max(now, Relaxed);
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        HEAP_NOW.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Heap = Heap;
+
+impl Heap {
+    /// Bytes in use now, and the most in use since the last reset.
+    fn usage() -> (usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (HEAP_NOW.load(Relaxed), HEAP_PEAK.load(Relaxed))
+    }
+
+    fn reset_peak() {
+        use std::sync::atomic::Ordering::Relaxed;
+        HEAP_PEAK.store(HEAP_NOW.load(Relaxed), Relaxed);
+    }
+}
+
+/// The process's resident memory now and its peak since the last [`reset_peak`], in KiB
+/// (Linux's `/proc/self/status`).
+fn memory_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Starts counting the peak resident memory afresh (Linux: `clear_refs` 5).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+const EXPORT_ROWS: i64 = 100_000;
+
+async fn bench_export(db: TestDb) {
+    use app::server::testing::{execute, scalar};
+    let now = Utc::now();
+    app::server::seed::load_if_empty(&db.store, now).await.expect("seed");
+    let store = &db.store;
+    let buyer = demo_actor(store, "buyer@aurora.example").await;
+    let org = buyer.org_id;
+    // The demo organisation's 300 subscriptions, copied until it has 100,000 and more.
+    let have = scalar(store, &format!("SELECT COUNT(*) FROM subscriptions WHERE org_id = {org}")).await;
+    let copies = (EXPORT_ROWS + have - 1) / have - 1;
+    execute(
+        store,
+        &format!(
+            "INSERT INTO subscriptions (org_id, customer_account_id, product_id, contract_number, seats, term, currency, \
+             started_at, term_start_at, term_end_at, time_zone, status, auto_renew, payment_method_id, partner_csn, \
+             reseller_name, reseller_email, updated_at) \
+             SELECT org_id, customer_account_id, product_id, contract_number || '-' || CAST(g AS TEXT), seats, term, \
+             currency, started_at, term_start_at, term_end_at, time_zone, status, auto_renew, payment_method_id, \
+             partner_csn, reseller_name, reseller_email, updated_at \
+             FROM subscriptions CROSS JOIN generate_series(1, {copies}) AS g WHERE org_id = {org}"
+        ),
+    )
+    .await;
+    execute(store, "ANALYZE subscriptions").await;
+    let rows = scalar(store, &format!("SELECT COUNT(*) FROM subscriptions WHERE org_id = {org}")).await;
+    let q = SubscriptionQuery::default();
+    for round in 0..3 {
+        let (before, _) = memory_kib();
+        reset_peak();
+        Heap::reset_peak();
+        let (heap_before, _) = Heap::usage();
+        let start = Instant::now();
+        let mut chunks =
+            app::server::services::exports::subscriptions_csv(store, &buyer, &q, app::domain::locale::Locale::En)
+                .await
+                .expect("export");
+        let (mut bytes, mut lines) = (0usize, 0usize);
+        while let Some(chunk) = chunks.recv().await {
+            let chunk = chunk.expect("no error part way");
+            bytes += chunk.len();
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+        }
+        let took = start.elapsed();
+        let (_, peak) = memory_kib();
+        let (_, heap_peak) = Heap::usage();
+        assert!(lines as i64 > rows, "{lines} lines for {rows} rows");
+        println!(
+            "CSV export of {rows} subscriptions, postgres, round {round}: {:6.0} ms, {:4.1} MB of CSV; \
+             heap at most +{:.2} MB while exporting; resident {:.0} MB before, peak {:.0} MB",
+            ms(took),
+            bytes as f64 / 1e6,
+            heap_peak.saturating_sub(heap_before) as f64 / 1e6,
+            before as f64 / 1024.0,
+            peak as f64 / 1024.0,
+        );
+    }
+    db.cleanup().await;
+}
+
 #[tokio::main]
 async fn main() {
     let profile = if cfg!(debug_assertions) { "debug build" } else { "release build" };
@@ -274,4 +397,5 @@ async fn main() {
     bench_mail(TestDb::postgres().await).await;
     bench_pricing(TestDb::sqlite().await).await;
     bench_pricing(TestDb::postgres().await).await;
+    bench_export(TestDb::postgres().await).await;
 }

@@ -730,6 +730,42 @@ pub async fn pdf_of(
     Ok(invoice_pdf(lang, &print, base_url))
 }
 
+/// The payers `current` becomes once `added` join and `removed` leave (R-INV-4): each an
+/// e-mail address, lower-cased and counted once, at most 10; all or nothing.
+fn changed_payers(current: &[String], added: &[String], removed: &[String]) -> Result<Vec<String>, AppError> {
+    use crate::domain::invoice::{add_payers, remove_payers};
+    add_payers(&remove_payers(current, removed), added).map_err(|p| AppError::validation("add", Problem::Payers(p)))
+}
+
+/// After payers changed from `before` to `payers`: each new address without an account is
+/// invited to open one (R-ROLE-6: they see and pay the invoices naming them), and the change
+/// is audited on `object` (`what` names it in the detail).
+#[allow(clippy::too_many_arguments)]
+async fn payers_changed(
+    tx: &mut Tx,
+    actor: &Actor,
+    object: AuditObject,
+    what: &str,
+    before: &[String],
+    payers: &[String],
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> Result<(), AppError> {
+    for address in payers.iter().filter(|p| !before.contains(p)) {
+        super::invitations::invite(tx, actor.org_id, actor.user_id, address, Role::Payer, now, base_url).await?;
+    }
+    let entry = AuditEntry {
+        org_id: actor.org_id,
+        actor: Some(actor.user_id),
+        action: AuditAction::PayersChanged,
+        object,
+        detail: format!("{what}{} -> {}", before.join(", "), payers.join(", ")),
+        at: now,
+    };
+    tx.insert_audit(&[entry]).await?;
+    Ok(())
+}
+
 /// Adds the addresses typed in `add` to an invoice's payers and takes `remove` off (R-INV-4,
 /// R-ROLE-6): each an e-mail address, at most 10, all or nothing. The subscriptions the invoice
 /// bills get the same change, so their next invoices go to the same people. Buyers only;
@@ -744,7 +780,7 @@ pub async fn manage_payers(
     now: DateTime<Utc>,
     base_url: &str,
 ) -> Result<Vec<String>, AppError> {
-    use crate::domain::invoice::{add_payers, remove_payers, split_addresses};
+    use crate::domain::invoice::split_addresses;
     authorize(actor, Action::ManagePayers, actor.org_id)?;
     let (added, removed) = (split_addresses(add), split_addresses(remove));
     let mut tx = store.begin_write().await?;
@@ -752,13 +788,12 @@ pub async fn manage_payers(
     if i.status == InvoiceStatus::Voided {
         return Err(AppError::Conflict(Problem::InvoiceVoided));
     }
-    let problem = |p| AppError::validation("add", Problem::Payers(p));
     let before = tx.invoice_payers(i.id).await?;
-    let payers = add_payers(&remove_payers(&before, &removed), &added).map_err(problem)?;
+    let payers = changed_payers(&before, &added, &removed)?;
     let mut subs = Vec::new();
     for sub in tx.subscriptions_of_invoice(i.id).await? {
         let current: Vec<String> = tx.subscription_payers(sub).await?.into_iter().map(|r| r.address).collect();
-        subs.push((sub, add_payers(&remove_payers(&current, &removed), &added).map_err(problem)?));
+        subs.push((sub, changed_payers(&current, &added, &removed)?));
     }
     if payers == before {
         return Ok(payers);
@@ -767,20 +802,8 @@ pub async fn manage_payers(
     for (sub, list) in &subs {
         tx.replace_subscription_payers(*sub, list).await?;
     }
-    // A new payer without an account is invited to open one (R-ROLE-6): they see and pay the
-    // invoices naming them.
-    for address in payers.iter().filter(|p| !before.contains(p)) {
-        super::invitations::invite(&mut tx, actor.org_id, actor.user_id, address, Role::Payer, now, base_url).await?;
-    }
-    let entry = AuditEntry {
-        org_id: actor.org_id,
-        actor: Some(actor.user_id),
-        action: AuditAction::PayersChanged,
-        object: AuditObject::Invoice(i.id),
-        detail: format!("{}: {} -> {}", i.number, before.join(", "), payers.join(", ")),
-        at: now,
-    };
-    tx.insert_audit(&[entry]).await?;
+    let what = format!("{}: ", i.number);
+    payers_changed(&mut tx, actor, AuditObject::Invoice(i.id), &what, &before, &payers, now, base_url).await?;
     tx.commit().await?;
     Ok(payers)
 }
@@ -801,30 +824,18 @@ pub async fn manage_subscription_payers(
     now: DateTime<Utc>,
     base_url: &str,
 ) -> Result<Vec<String>, AppError> {
-    use crate::domain::invoice::{add_payers, remove_payers, split_addresses};
+    use crate::domain::invoice::split_addresses;
     authorize(actor, Action::ManagePayers, actor.org_id)?;
     let (added, removed) = (split_addresses(add), split_addresses(remove));
     let mut tx = store.begin_write().await?;
     tx.subscriptions_in_org(actor.org_id, &[id], true).await?.into_iter().next().ok_or(AppError::NotFound)?;
     let before: Vec<String> = tx.subscription_payers(id).await?.into_iter().map(|r| r.address).collect();
-    let payers = add_payers(&remove_payers(&before, &removed), &added)
-        .map_err(|p| AppError::validation("add", Problem::Payers(p)))?;
+    let payers = changed_payers(&before, &added, &removed)?;
     if payers == before {
         return Ok(payers);
     }
     tx.replace_subscription_payers(id, &payers).await?;
-    for address in payers.iter().filter(|p| !before.contains(p)) {
-        super::invitations::invite(&mut tx, actor.org_id, actor.user_id, address, Role::Payer, now, base_url).await?;
-    }
-    let entry = AuditEntry {
-        org_id: actor.org_id,
-        actor: Some(actor.user_id),
-        action: AuditAction::PayersChanged,
-        object: AuditObject::Subscription(id),
-        detail: format!("{} -> {}", before.join(", "), payers.join(", ")),
-        at: now,
-    };
-    tx.insert_audit(&[entry]).await?;
+    payers_changed(&mut tx, actor, AuditObject::Subscription(id), "", &before, &payers, now, base_url).await?;
     tx.commit().await?;
     Ok(payers)
 }

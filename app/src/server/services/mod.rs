@@ -7,6 +7,7 @@ pub mod auto_renew;
 pub mod checkout;
 pub mod demo_clock;
 pub mod engine;
+pub mod exports;
 pub mod invitations;
 pub mod invoice_details;
 pub mod invoices;

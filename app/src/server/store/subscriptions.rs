@@ -182,6 +182,30 @@ macro_rules! push_id_list {
 }
 
 impl Tx {
+    /// Every subscription the list's filter selects, in the list's order (its limit and offset
+    /// left aside), sent one by one to `to` as the database streams them: memory holds what
+    /// the channel holds, however many match. Stops early once `to` is closed.
+    pub async fn send_subscriptions(
+        &mut self,
+        f: &SubscriptionFilter,
+        to: &tokio::sync::mpsc::Sender<StoreResult<Subscription>>,
+    ) -> StoreResult<()> {
+        use futures_util::TryStreamExt;
+        let order = f.sort.order_by(f.descending);
+        on_tx!(self, |c| {
+            let mut q = QueryBuilder::new(format!("{COLUMNS}{FROM}"));
+            push_list_filter!(q, f);
+            q.push(format!(" ORDER BY {order}"));
+            let mut rows = q.build_query_as::<Row>().fetch(&mut *c);
+            while let Some(row) = rows.try_next().await? {
+                if to.send(Subscription::try_from(row)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// One page of the Subscriptions and contracts list, and the number of rows matching in all.
     pub async fn list_subscriptions(&mut self, f: &SubscriptionFilter) -> StoreResult<(Vec<Subscription>, i64)> {
         let order = f.sort.order_by(f.descending);

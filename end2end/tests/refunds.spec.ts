@@ -4,7 +4,8 @@ import { expectNoViolations, hydrated, signIn } from "./helpers";
 // Refunds (R-PAY-9) and credit memos (R-INV-1, R-INV-2) as a buyer uses them. The demo's
 // renewals paid by invoice in the last 60 days are invoiced (app/src/server/seed.rs); those
 // issued in the last 30 days are still open, so the test first pays one, which makes its
-// renewal refundable.
+// renewal refundable. The first open invoice that is not overdue is left alone: other specs
+// correct and reissue it (a part-paid invoice cannot be reissued).
 
 const UNPAID = "Invoices, soonest due first";
 
@@ -37,7 +38,7 @@ test("a buyer refunds a renewal as a credit memo and pays another invoice with i
   // The latest due of the open invoices was issued days ago: its renewal is within the window.
   const { texts } = await openRows(page);
   const byCsn = new Map<string, string[]>();
-  for (const t of texts) byCsn.set(csnOf(t), [...(byCsn.get(csnOf(t)) ?? []), numberOf(t)]);
+  for (const t of texts.slice(1)) byCsn.set(csnOf(t), [...(byCsn.get(csnOf(t)) ?? []), numberOf(t)]);
   const [csn, numbers] = [...byCsn].find(([, n]) => n.length >= 2)!;
   const recent = numbers[numbers.length - 1];
   const other = numbers[0];
@@ -110,7 +111,11 @@ test("pay all with a part pays the oldest invoice first and a bad amount pays no
   await signIn(page, "buyer@aurora.example");
   await page.goto("/billing/invoices");
   await hydrated(page);
-  const payAll = page.getByRole("link", { name: /^Pay all open invoices of 51500010\d\d in EUR$/ }).first();
+  // A payer number whose oldest open invoice is not the first open one that is not overdue.
+  const { texts } = await openRows(page);
+  const kept = csnOf(texts[0]);
+  const others = new RegExp(`^Pay all open invoices of (?!${kept})51500010\\d\\d in (EUR|SEK|USD)$`);
+  const payAll = page.getByRole("link", { name: others }).first();
   await payAll.click();
   await expect(page.getByRole("heading", { level: 1, name: "Pay invoices" })).toBeVisible();
   await hydrated(page);
@@ -126,14 +131,14 @@ test("pay all with a part pays the oldest invoice first and a bad amount pays no
   await expect(page.getByRole("alert")).toContainText("“ten euros” is not an amount in the invoices’ currency. Nothing was paid.");
   await expect(amount).toHaveAttribute("aria-invalid", "true");
 
-  // 1,00 as a Finnish or German buyer types it: one euro of the oldest, the rest stays open.
+  // 1,00 as a Finnish or German buyer types it: one unit of the oldest, the rest stays open.
   await amount.fill("1,00");
   await page.getByLabel(/^Direct debit/).check();
   await page.getByRole("button", { name: /^Pay / }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Payment of invoices" })).toBeVisible();
-  await expect(page.getByRole("status")).toHaveText("Thank you: €1.00 was paid.");
+  await expect(page.getByRole("status")).toHaveText(/^Thank you: (€|SEK\s|US\$)1\.00 was paid\.$/);
   await page.getByRole("link", { name: oldest, exact: true }).click();
   await hydrated(page);
   await expect(page.getByText("Open", { exact: true }).first()).toBeVisible();
-  await expect(page.getByRole("region", { name: "Payments" })).toContainText("€1.00");
+  await expect(page.getByRole("region", { name: "Payments" })).toContainText(/(€|SEK\s|US\$)1\.00/);
 });
