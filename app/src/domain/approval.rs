@@ -112,10 +112,10 @@ pub enum ThresholdProblem {
     NoOtherBuyer,
 }
 
-/// Reads a threshold as typed ("10000", "10,000.00") in `currency`, for an organisation with
-/// `buyers` buyers.
+/// Reads a threshold as typed in any of the portal's languages ("10000", "10,000.00",
+/// "10 000,00", [`Money::parse_typed`]) in `currency`, for an organisation with `buyers` buyers.
 pub fn parse_threshold(text: &str, currency: super::money::Currency, buyers: usize) -> Result<Money, ThresholdProblem> {
-    let amount = Money::parse(text, currency).map_err(|e| match e {
+    let amount = Money::parse_typed(text, currency).map_err(|e| match e {
         MoneyError::Overflow => ThresholdProblem::TooLarge,
         _ => ThresholdProblem::NotAnAmount,
     })?;
@@ -201,6 +201,10 @@ mod tests {
     #[test]
     fn a_threshold_is_a_positive_amount_of_its_currency() {
         assert_eq!(parse_threshold("10,000.50", Currency::Eur, 2), Ok(eur(1_000_050)));
+        // As a Finnish, French or German buyer types it: the comma is decimal, never dropped.
+        assert_eq!(parse_threshold("10 000,50", Currency::Eur, 2), Ok(eur(1_000_050)));
+        assert_eq!(parse_threshold("10.000,50", Currency::Eur, 2), Ok(eur(1_000_050)));
+        assert_eq!(parse_threshold("1000,5", Currency::Eur, 2), Ok(eur(100_050)));
         assert_eq!(parse_threshold("0", Currency::Eur, 2), Err(ThresholdProblem::NotPositive));
         assert_eq!(parse_threshold("-5", Currency::Eur, 2), Err(ThresholdProblem::NotPositive));
         assert_eq!(parse_threshold("ten", Currency::Eur, 2), Err(ThresholdProblem::NotAnAmount));

@@ -190,43 +190,6 @@ pub enum InvoicePaymentRefusal {
     CreditChanged,
 }
 
-/// An amount as people type it in any of the portal's languages: "1240.50", "1,240.50",
-/// "1 240,50", "1.240,50". The last `.` or `,` is the decimal separator when one to
-/// `minor_digits` digits follow it; any other is a thousands separator and must have three
-/// digits after it. Anything else is not understood (never guessed).
-fn typed_amount(text: &str, currency: super::money::Currency) -> Option<Money> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
-    let (sign, digits) = match t.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", t.as_str()),
-    };
-    let (whole, fraction) = match digits.rfind(['.', ',']) {
-        Some(at) if (1..=currency.minor_digits() as usize).contains(&(digits.len() - at - 1)) => {
-            (&digits[..at], Some(&digits[at + 1..]))
-        }
-        _ => (digits, None),
-    };
-    let mut groups = whole.split(['.', ',']);
-    let first = groups.next()?;
-    let mut clean = first.to_string();
-    for g in groups {
-        if g.len() != 3 {
-            return None;
-        }
-        clean.push_str(g);
-    }
-    if clean.is_empty() || !clean.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    if let Some(f) = fraction {
-        if !f.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        clean = format!("{clean}.{f}");
-    }
-    Money::parse(&format!("{sign}{clean}"), currency).ok()
-}
-
 /// The amount one payment pays on invoices owing `owed` together: all of it when nothing is
 /// typed, else the amount typed, more than zero and at most what is owed ("pay all" with a
 /// part, beyond the product we mirror).
@@ -235,8 +198,8 @@ pub fn payment_amount(typed: &str, owed: Money) -> Result<Money, InvoicePaymentR
     if typed.is_empty() {
         return Ok(owed);
     }
-    let amount = typed_amount(typed, owed.currency())
-        .ok_or_else(|| InvoicePaymentRefusal::AmountNotUnderstood(typed.to_string()))?;
+    let amount = Money::parse_typed(typed, owed.currency())
+        .map_err(|_| InvoicePaymentRefusal::AmountNotUnderstood(typed.to_string()))?;
     if amount.minor() <= 0 {
         return Err(InvoicePaymentRefusal::AmountNotPositive);
     }

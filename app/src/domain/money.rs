@@ -110,6 +110,44 @@ impl Money {
         Money::from_decimal(value, currency)
     }
 
+    /// An amount as people type it in any of the portal's languages: "1240.50", "1,240.50",
+    /// "1 240,50", "1.240,50". The last `.` or `,` is the decimal separator when one to
+    /// `minor_digits` digits follow it; any other is a thousands separator and must have three
+    /// digits after it. Anything else is [`MoneyError::NotANumber`] (never guessed: "1,5" is
+    /// one and a half, never fifteen).
+    pub fn parse_typed(text: &str, currency: Currency) -> Result<Money, MoneyError> {
+        let not_a_number = || MoneyError::NotANumber(text.trim().to_string());
+        let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
+        let (sign, digits) = match t.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", t.as_str()),
+        };
+        let (whole, fraction) = match digits.rfind(['.', ',']) {
+            Some(at) if (1..=currency.minor_digits() as usize).contains(&(digits.len() - at - 1)) => {
+                (&digits[..at], Some(&digits[at + 1..]))
+            }
+            _ => (digits, None),
+        };
+        let mut groups = whole.split(['.', ',']);
+        let mut clean = groups.next().unwrap_or_default().to_string();
+        for g in groups {
+            if g.len() != 3 {
+                return Err(not_a_number());
+            }
+            clean.push_str(g);
+        }
+        if clean.is_empty() || !clean.chars().all(|c| c.is_ascii_digit()) {
+            return Err(not_a_number());
+        }
+        if let Some(f) = fraction {
+            if !f.chars().all(|c| c.is_ascii_digit()) {
+                return Err(not_a_number());
+            }
+            clean = format!("{clean}.{f}");
+        }
+        Money::parse(&format!("{sign}{clean}"), currency)
+    }
+
     fn same(self, other: Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
