@@ -77,16 +77,7 @@ pub async fn subscriptions_csv(
     match answer.await {
         Ok(chunks) => {
             let body = axum::body::Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(chunks));
-            let disposition = format!("attachment; filename=\"{}\"", app::server::services::exports::FILE_NAME);
-            let mut response = body.into_response();
-            let h = response.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            response
+            attachment(body.into_response(), "text/csv; charset=utf-8", app::server::services::exports::FILE_NAME)
         }
         Err(e @ (AppError::Validation { .. } | AppError::Conflict(_))) => {
             let (_, text) = app::words::error(app::i18n::Locale::from(lang), &e);
@@ -100,23 +91,27 @@ pub async fn subscriptions_csv(
     }
 }
 
+/// `response` as a file the browser saves as `file_name`: its content type, never sniffed into
+/// another (a PNG or JPEG a buyer uploaded stays one), never kept in a cache.
+fn attachment(mut response: Response, content_type: &str, file_name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", file_name.replace(['"', '\\'], ""));
+    let h = response.headers_mut();
+    let kind = HeaderValue::from_str(content_type);
+    h.insert(header::CONTENT_TYPE, kind.unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
 /// A document as a download, or what stands in its way; signed out, sign-in and back to `here`.
 fn download(answer: Result<app::server::store::records::Attachment, AppError>, here: &str) -> Response {
     match answer {
         Ok(file) => {
-            let disposition = format!("attachment; filename=\"{}\"", file.file_name.replace(['"', '\\'], ""));
             let content_type = file.content_type.clone();
-            let mut response = file.bytes.into_response();
-            let h = response.headers_mut();
-            let kind = HeaderValue::from_str(&content_type);
-            h.insert(header::CONTENT_TYPE, kind.unwrap_or(HeaderValue::from_static("application/octet-stream")));
-            // A PNG or JPEG a buyer uploaded is never sniffed into anything else by the browser.
-            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            response
+            attachment(file.bytes.into_response(), &content_type, &file.file_name)
         }
         Err(AppError::Unauthorized) => Redirect::to(&links::sign_in_then(here)).into_response(),
         Err(AppError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
