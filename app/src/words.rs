@@ -3,6 +3,8 @@
 //! `domain::locale`. Uses only `contract`, `domain` and the catalogues.
 
 use crate::domain::approval::{ApprovalKind, ApprovalStatus, DecisionRefusal, ThresholdProblem};
+use crate::domain::audit::AuditKind;
+use crate::domain::customer::{CustomerField, DetailsProblem};
 use chrono::NaiveDate;
 
 use crate::contract::dto::{
@@ -149,6 +151,7 @@ pub fn role(l: Locale, r: Role) -> String {
         Role::PrimaryAdmin => td_string!(l, role.primary_admin),
         Role::SecondaryAdmin => td_string!(l, role.secondary_admin),
         Role::Payer => td_string!(l, role.payer),
+        Role::User => td_string!(l, role.user),
     }
     .to_string()
 }
@@ -160,6 +163,7 @@ pub fn role_meaning(l: Locale, r: Role) -> String {
         Role::PrimaryAdmin => td_string!(l, account.role_primary_admin),
         Role::SecondaryAdmin => td_string!(l, account.role_secondary_admin),
         Role::Payer => td_string!(l, account.role_payer),
+        Role::User => td_string!(l, account.role_user),
     }
     .to_string()
 }
@@ -378,6 +382,18 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         }
         Problem::InvoiceVoided => td_string!(l, invoices.voided_unchanged).to_string(),
         Problem::Refund(r) => refund_refusal(l, r),
+        Problem::CustomerDetails(d) => customer_details_problem(l, d),
+        Problem::OwnershipNotConfirmed => td_string!(l, problem.ownership_not_confirmed).to_string(),
+        Problem::TaxExemptContactSupport => td_string!(l, problem.tax_exempt_contact_support).to_string(),
+        Problem::WrongPassword => td_string!(l, problem.wrong_password).to_string(),
+        Problem::AlreadyMember => td_string!(l, problem.already_member).to_string(),
+        Problem::TooManyInvitations { max } => td_string!(l, problem.too_many_invitations, max = max),
+        Problem::SeatsFull { seats } => td_string!(l, problem.seats_full, seats = seats),
+        Problem::NoProductAccess { status: st } => td_string!(l, problem.no_product_access, status = status(l, *st)),
+        Problem::PrimaryAdminNeeded => td_string!(l, problem.primary_admin_needed).to_string(),
+        Problem::BuyerChangeContactSupport => td_string!(l, account.buyer_change).to_string(),
+        Problem::CannotRemoveYourself => td_string!(l, problem.cannot_remove_yourself).to_string(),
+        Problem::PayersOnInvoices => td_string!(l, problem.payers_on_invoices).to_string(),
         Problem::Notes(NotesProblem::TooLong { max }) => td_string!(l, problem.too_long, max = max),
         Problem::Notes(NotesProblem::ControlCharacter) => td_string!(l, problem.notes_control).to_string(),
         Problem::Document(d) => match d {
@@ -614,6 +630,74 @@ pub fn refund_refusal(l: Locale, r: &RefundRefusal) -> String {
 }
 
 /// Why a selection of subscriptions was refused (R-BULK-1).
+/// A kind of audit entry, as the audit trail names it.
+pub fn audit_kind(l: Locale, k: AuditKind) -> String {
+    match k {
+        AuditKind::AutoRenew => td_string!(l, audit.kind_auto_renew),
+        AuditKind::Renewal => td_string!(l, audit.kind_renewal),
+        AuditKind::Checkout => td_string!(l, audit.kind_checkout),
+        AuditKind::NextTerm => td_string!(l, audit.kind_next_term),
+        AuditKind::Payment => td_string!(l, audit.kind_payment),
+        AuditKind::Status => td_string!(l, audit.kind_status),
+        AuditKind::Quote => td_string!(l, audit.kind_quote),
+        AuditKind::Approval => td_string!(l, audit.kind_approval),
+        AuditKind::Invoice => td_string!(l, audit.kind_invoice),
+        AuditKind::InvoiceDetails => td_string!(l, audit.kind_invoice_details),
+        AuditKind::PoDocument => td_string!(l, audit.kind_po_document),
+        AuditKind::PaymentMethod => td_string!(l, audit.kind_payment_method),
+        AuditKind::Refund => td_string!(l, audit.kind_refund),
+        AuditKind::CustomerDetails => td_string!(l, audit.kind_customer_details),
+        AuditKind::Invitation => td_string!(l, audit.kind_invitation),
+        AuditKind::User => td_string!(l, audit.kind_user),
+        AuditKind::Seat => td_string!(l, audit.kind_seat),
+        AuditKind::Profile => td_string!(l, audit.kind_profile),
+    }
+    .to_string()
+}
+
+/// What an audit entry is about: "Subscription 1042", "Invoice INV-2026-000123", "User x@y".
+pub fn audit_object(l: Locale, object_type: &str, id: i64, label: Option<&str>) -> String {
+    let name = label.map(str::to_string).unwrap_or_else(|| id.to_string());
+    match object_type {
+        "subscription" => td_string!(l, audit.object_subscription, name = name),
+        "invoice" => td_string!(l, audit.object_invoice, name = name),
+        "customer_account" => td_string!(l, audit.object_customer_account, name = name),
+        "payment_method" => td_string!(l, audit.object_payment_method, name = name),
+        "user" => td_string!(l, audit.object_user, name = name),
+        _ => td_string!(l, audit.object_organisation).to_string(),
+    }
+}
+
+/// A field of the customer details form, as its label reads.
+pub fn customer_field(l: Locale, f: CustomerField) -> String {
+    match f {
+        CustomerField::CompanyName => td_string!(l, customer.company_name),
+        CustomerField::AddressLine1 => td_string!(l, customer.address_line1),
+        CustomerField::AddressLine2 => td_string!(l, customer.address_line2),
+        CustomerField::PostalCode => td_string!(l, customer.postal_code),
+        CustomerField::City => td_string!(l, customer.city),
+        CustomerField::Region => td_string!(l, customer.region),
+        CustomerField::Country => td_string!(l, customer.country),
+    }
+    .to_string()
+}
+
+pub fn customer_details_problem(l: Locale, p: &DetailsProblem) -> String {
+    match p {
+        DetailsProblem::Required { field } => td_string!(l, problem.field_required, field = customer_field(l, *field)),
+        DetailsProblem::TooLong { field, max } => {
+            td_string!(l, problem.field_too_long, field = customer_field(l, *field), max = max)
+        }
+        DetailsProblem::ControlCharacter { field } => {
+            td_string!(l, problem.field_control, field = customer_field(l, *field))
+        }
+        DetailsProblem::UnsupportedCountry { country } => {
+            td_string!(l, problem.unsupported_country, country = country.clone())
+        }
+        DetailsProblem::UnknownState { state } => td_string!(l, problem.unknown_state, state = state.clone()),
+    }
+}
+
 pub fn selection(l: Locale, e: &SelectionError) -> String {
     match e {
         SelectionError::Empty => td_string!(l, problem.selection_empty).to_string(),

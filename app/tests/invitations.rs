@@ -73,20 +73,26 @@ both!(a_new_payer_is_invited_once_opens_an_account_with_the_link_and_sees_the_in
     assert_eq!(opened.expires_on, (now() + Duration::days(7)).date_naive());
 
     // Bad input changes nothing.
-    let r = invitations::accept(&store, &token, " ", password("Payer-pass-42"), now()).await;
+    let r = invitations::accept(&store, &token, " ", password("Payer-pass-42"), "http://portal.test", now()).await;
     assert!(
         matches!(&r, Err(AppError::Validation { field: Some(f), problem: Problem::Name(NameProblem::Missing) }) if f == "name"),
         "{r:?}"
     );
     assert_eq!(NewPassword::parse("abcdefgh".into()).err(), Some(WeakPassword::NoDigit), "R-AUTH-1 before the service");
-    let r = invitations::accept(&store, "made-up", "Oona", password("Payer-pass-42"), now()).await;
+    let r =
+        invitations::accept(&store, "made-up", "Oona", password("Payer-pass-42"), "http://portal.test", now()).await;
     assert!(matches!(r, Err(AppError::Validation { problem: Problem::InvitationInvalid, .. })));
     assert_eq!(scalar(&store, "SELECT COUNT(*) FROM users WHERE email = 'oona.payer@example.com'").await, 0);
 
-    let email = invitations::accept(&store, &token, "Oona Payer", password("Payer-pass-42"), now()).await.unwrap();
+    let email =
+        invitations::accept(&store, &token, "Oona Payer", password("Payer-pass-42"), "http://portal.test", now())
+            .await
+            .unwrap();
     assert_eq!(email.as_str(), "oona.payer@example.com");
     // Once only.
-    let again = invitations::accept(&store, &token, "Someone Else", password("Other-pass-42"), now()).await;
+    let again =
+        invitations::accept(&store, &token, "Someone Else", password("Other-pass-42"), "http://portal.test", now())
+            .await;
     assert!(matches!(again, Err(AppError::Validation { problem: Problem::InvitationInvalid, .. })), "{again:?}");
     assert!(invitations::invitation(&store, &token, now()).await.is_err());
 
@@ -110,7 +116,8 @@ both!(an_invitation_expires_after_7_days, |store: Store| async move {
     let still = now() + Duration::days(7) - Duration::seconds(1);
     assert!(invitations::invitation(&store, &token, still).await.is_ok());
     let late = now() + Duration::days(7);
-    let r = invitations::accept(&store, &token, "Late Payer", password("Payer-pass-42"), late).await;
+    let r =
+        invitations::accept(&store, &token, "Late Payer", password("Payer-pass-42"), "http://portal.test", late).await;
     assert!(matches!(r, Err(AppError::Validation { problem: Problem::InvitationInvalid, .. })), "{r:?}");
     assert_eq!(scalar(&store, "SELECT COUNT(*) FROM users WHERE email = 'late.payer@example.com'").await, 0);
     // Once it has expired, adding the address again sends a new one.
@@ -119,5 +126,7 @@ both!(an_invitation_expires_after_7_days, |store: Store| async move {
     assert_eq!(scalar(&store, "SELECT COUNT(*) FROM invitations WHERE email = 'late.payer@example.com'").await, 2);
     let fresh = token_mailed_to(&store, "late.payer@example.com").await;
     assert_ne!(fresh, token);
-    invitations::accept(&store, &fresh, "Late Payer", password("Payer-pass-42"), late).await.unwrap();
+    invitations::accept(&store, &fresh, "Late Payer", password("Payer-pass-42"), "http://portal.test", late)
+        .await
+        .unwrap();
 });

@@ -88,6 +88,23 @@ for (const lang of ["en", "de"] as Lang[]) {
       await expectNoViolations(page, `${lang} extension refused`);
     });
 
+    test("a buyer's overview, customer details and user management", async ({ page }) => {
+      const w = words(lang);
+      await signInAs(page, lang, "buyer@aurora.example");
+      // A buyer lands on the overview (R-EXT-7): its chart, its table and the 90-day list.
+      await expect(page.getByRole("heading", { level: 1, name: w.overview.title })).toBeVisible();
+      await expectNoViolations(page, `${lang} overview`);
+      await page.goto("/billing/customer-details");
+      await expect(page.getByRole("heading", { level: 1, name: w.customer.title })).toBeVisible();
+      await expectNoViolations(page, `${lang} customer details`);
+      await page.goto("/users");
+      await expect(page.getByRole("heading", { level: 1, name: w.users.title })).toBeVisible();
+      await expectNoViolations(page, `${lang} user management`);
+      await page.goto("/users/products");
+      await expect(page.getByRole("heading", { level: 1, name: w.users.products_title })).toBeVisible();
+      await expectNoViolations(page, `${lang} product assignments`);
+    });
+
     test("a buyer's quotes", async ({ page }) => {
       await signInAs(page, lang, "buyer@aurora.example");
       await page.goto("/billing/quotes");
@@ -126,6 +143,8 @@ for (const lang of ["en", "de"] as Lang[]) {
       await expectNoViolations(page, `${lang} admin subscription`);
       await page.goto("/account");
       await expectNoViolations(page, `${lang} admin account`);
+      await page.goto("/users");
+      await expectNoViolations(page, `${lang} admin user management`);
 
       const context = await browser.newContext({ locale: lang === "en" ? "en-GB" : "de-DE" });
       const payer = await context.newPage();
@@ -162,7 +181,8 @@ test("keyboard only: sign in and turn auto-renew off for three subscriptions", a
   await page.keyboard.press("Tab");
   await page.keyboard.type("Demo-portal-2026");
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("heading", { level: 1, name: "Subscriptions and contracts" })).toBeVisible();
+  // A buyer lands on the overview (R-EXT-7).
+  await expect(page.getByRole("heading", { level: 1, name: "Billing and orders overview" })).toBeVisible();
 
   await page.goto("/billing/subscriptions?status=active&auto_renew=on&sort=id");
   await hydrated(page);

@@ -3,6 +3,10 @@ import { hydrated, signIn, total } from "./helpers";
 
 test("a buyer signs in, filters, opens a subscription and toggles its auto-renew", async ({ page }) => {
   await signIn(page, "buyer@aurora.example");
+  // A buyer lands on the overview (R-EXT-7) and goes on to the list.
+  await expect(page.getByRole("heading", { level: 1, name: "Billing and orders overview" })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("navigation", { name: "Billing and orders" }).getByRole("link", { name: "Subscriptions and contracts" }).click();
   await expect(page.getByRole("heading", { name: "Subscriptions and contracts" })).toBeVisible();
   await hydrated(page);
 

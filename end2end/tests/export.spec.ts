@@ -1,46 +1,8 @@
-import * as fs from "fs";
-import { expect, Page, test } from "./fixtures";
-import { hydrated, signIn, total } from "./helpers";
+import { expect, test } from "./fixtures";
+import { downloadCsv as download, hydrated, signIn, total } from "./helpers";
 
 // The CSV export of the Subscriptions and contracts list (R-EXT-9), downloaded as a person
 // does and read back with a CSV reader that honours quotes.
-
-/** RFC 4180: fields split on commas, quoted fields may hold commas, quotes ("") and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) rows.push([...row, field]);
-  return rows;
-}
-
-async function download(page: Page): Promise<{ name: string; rows: string[][] }> {
-  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export to CSV" }).click()]);
-  const text = fs.readFileSync((await file.path())!, "utf8");
-  expect(text.startsWith("\ufeff"), "a byte-order mark, so spreadsheets read UTF-8").toBe(true);
-  return { name: file.suggestedFilename(), rows: parseCsv(text.slice(1)) };
-}
 
 test("a buyer exports the 300 subscriptions to CSV, then only the filtered ones", async ({ page }) => {
   await signIn(page, "buyer@aurora.example");

@@ -114,3 +114,41 @@ export async function expectNoEnglish(page: Page, lang: Lang) {
   const found = [...pieces].filter((p) => shown.includes(p));
   expect(found, `English on a ${lang} page (${page.url()})`).toEqual([]);
 }
+
+/** RFC 4180: fields split on commas, quoted fields may hold commas, quotes ("") and line breaks. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+/** Clicks "Export to CSV" and reads the file back: its name and its rows (after the byte-order mark). */
+export async function downloadCsv(page: Page): Promise<{ name: string; rows: string[][] }> {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export to CSV" }).click()]);
+  const text = fs.readFileSync((await file.path())!, "utf8");
+  expect(text.startsWith("\ufeff"), "a byte-order mark, so spreadsheets read UTF-8").toBe(true);
+  return { name: file.suggestedFilename(), rows: parseCsv(text.slice(1)) };
+}

@@ -82,6 +82,7 @@ for (const c of CASES) {
       const w = words(c.lang);
       await signInAs(page, c.lang, "buyer2@aurora.example");
       await expect(page.locator("html")).toHaveAttribute("lang", c.lang);
+      await page.goto("/billing/subscriptions");
       await expect(page.getByRole("heading", { level: 1, name: c.heading })).toBeVisible();
 
       // Filter: active, auto-renew on, in euros.

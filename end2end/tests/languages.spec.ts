@@ -61,6 +61,8 @@ test("a signed-in user's language follows them, with dates in that language's fo
   await page.getByLabel("E-mail").fill("buyer@borealis.example");
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Billing and orders overview" })).toBeVisible();
+  await page.goto("/billing/subscriptions");
   await expect(page.getByRole("heading", { name: "Subscriptions and contracts" })).toBeVisible();
 
   await page.getByRole("button", { name: "Deutsch" }).click();
@@ -82,7 +84,7 @@ test("a signed-in user's language follows them, with dates in that language's fo
   // Signing in loads the next page afresh, in the user's language.
   await expect(again.getByRole("button", { name: "Abmelden" })).toBeVisible();
   await expect(again.locator("html")).toHaveAttribute("lang", "de");
-  await expect(again.getByRole("heading", { name: "Abonnements und Verträge" })).toBeVisible();
+  await expect(again.getByRole("heading", { name: "Übersicht über Abrechnung und Bestellungen" })).toBeVisible();
   await again.goto("/billing/subscriptions");
   await expect(again.getByRole("heading", { name: "Abonnements und Verträge" })).toBeVisible();
   await expect(again.locator("html")).toHaveAttribute("lang", "de");

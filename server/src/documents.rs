@@ -74,10 +74,39 @@ pub async fn subscriptions_csv(
         let actor = app::server::context::actor_from_headers(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
         app::server::services::exports::subscriptions_csv(&state.store, &actor, &query, lang).await
     };
-    match answer.await {
+    csv_download(answer.await, lang, app::server::services::exports::FILE_NAME, &uri, links::SUBSCRIPTIONS_EXPORT)
+}
+
+/// `GET /billing/exports/audit.csv?<the audit trail's filters>`: the entries they select as
+/// CSV, in the reader's language, streamed; answered like the subscriptions export.
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    Query(query): Query<app::contract::dto::AuditQuery>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    locale: Option<axum::Extension<Locale>>,
+) -> Response {
+    let lang = locale.map(|l| l.0).unwrap_or_default();
+    let answer = async {
+        let actor = app::server::context::actor_from_headers(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
+        app::server::services::audit::csv(&state.store, &actor, &query, lang).await
+    };
+    csv_download(answer.await, lang, app::server::services::audit::FILE_NAME, &uri, links::AUDIT_EXPORT)
+}
+
+/// A streamed CSV export as a download named `file_name`; a refused filter is 422 with the reason
+/// in `lang`; signed out, sign-in and back to the same address.
+fn csv_download(
+    answer: Result<tokio::sync::mpsc::Receiver<app::server::services::exports::Chunk>, AppError>,
+    lang: Locale,
+    file_name: &str,
+    uri: &axum::http::Uri,
+    path: &str,
+) -> Response {
+    match answer {
         Ok(chunks) => {
             let body = axum::body::Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(chunks));
-            attachment(body.into_response(), "text/csv; charset=utf-8", app::server::services::exports::FILE_NAME)
+            attachment(body.into_response(), "text/csv; charset=utf-8", file_name)
         }
         Err(e @ (AppError::Validation { .. } | AppError::Conflict(_))) => {
             let (_, text) = app::words::error(app::i18n::Locale::from(lang), &e);
@@ -85,7 +114,7 @@ pub async fn subscriptions_csv(
                 .into_response()
         }
         Err(e) => {
-            let here = uri.path_and_query().map_or(links::SUBSCRIPTIONS_EXPORT.to_string(), |p| p.to_string());
+            let here = uri.path_and_query().map_or(path.to_string(), |p| p.to_string());
             download(Err(e), &here)
         }
     }

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/billing/quotes/{number}/pdf", axum::routing::get(documents::quote_pdf))
         .route("/billing/invoices/{number}/pdf", axum::routing::get(documents::invoice_pdf))
         .route(app::contract::links::SUBSCRIPTIONS_EXPORT, axum::routing::get(documents::subscriptions_csv))
+        .route(app::contract::links::AUDIT_EXPORT, axum::routing::get(documents::audit_csv))
         .route(
             "/billing/subscriptions/{id}/invoice-details/documents/{document}",
             axum::routing::get(documents::po_document),

@@ -106,6 +106,21 @@ async fn every_server_function_refuses_anonymous_callers() {
         ("remove_payment_method", vec![("id", "1".into())]),
         ("preview_method_change", vec![("ids", "1".into())]),
         ("change_payment_method", vec![("ids", "1".into()), ("method", "1".into())]),
+        ("customer_details", vec![]),
+        ("overview", vec![]),
+        ("audit_trail", vec![]),
+        ("save_customer_details", vec![("csn", "5150001001".into()), ("ownership", "yes".into())]),
+        ("update_profile", vec![("name", "Anonymous".into())]),
+        ("change_password", vec![("current", "x".into()), ("password", "Fresh-start-2027".into())]),
+        ("users", vec![]),
+        ("invite_user", vec![("email", "x@y.example".into()), ("role", "user".into())]),
+        ("remove_user", vec![("user", "1".into())]),
+        ("set_secondary_admin", vec![("user", "1".into()), ("admin", "yes".into())]),
+        ("reassign_primary_admin", vec![("user", "1".into())]),
+        ("product_assignments", vec![]),
+        ("product_assignment", vec![("id", "1".into())]),
+        ("assign_seat", vec![("id", "1".into()), ("user", "1".into())]),
+        ("free_seat", vec![("id", "1".into()), ("user", "1".into())]),
     ];
     for (endpoint, form) in &calls {
         let (status, body) = if *endpoint == "upload_po_document" {
@@ -293,9 +308,10 @@ async fn the_session_cookie_is_http_only_and_lax_and_sign_out_ends_the_session()
         .send()
         .await
         .unwrap();
-    // Without JavaScript the form post is answered with a redirect to the buyer's start page.
+    // Without JavaScript the form post is answered with a redirect to the buyer's start page,
+    // the overview (R-EXT-7).
     assert_eq!(res.status(), StatusCode::FOUND);
-    assert_eq!(res.headers()["location"], "/billing/subscriptions");
+    assert_eq!(res.headers()["location"], "/billing");
     let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
         set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/"),
@@ -307,7 +323,7 @@ async fn the_session_cookie_is_http_only_and_lax_and_sign_out_ends_the_session()
     let (status, body) = app
         .call("sign_in", None, &[("email", "buyer2@aurora.example".into()), ("password", DEMO_PASSWORD.into())])
         .await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, Some("/billing/subscriptions")));
+    assert_eq!((status, body.as_str()), (StatusCode::OK, Some("/billing")));
     let scripted = app
         .client
         .post(format!("{}/api/sign_in", app.url))
@@ -763,6 +779,42 @@ async fn the_csv_export_is_a_streamed_download_for_those_who_see_the_list() {
     let res = app.client.get(&bad).header("cookie", &buyer).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.text().await.unwrap(), "Choose one of the listed values.");
+
+    let payer = app.sign_in("payer1@aurora.example").await;
+    let res = app.client.get(&url).header("cookie", &payer).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_audit_trail_exports_what_its_filters_select_for_buyers_and_admins() {
+    // Over HTTP, like the subscriptions export: signed out, sign-in and back; a buyer gets every
+    // kind; an admin who is not a buyer gets user management only, and a billing kind is a 422
+    // (R-ROLE-5); a payer gets 403.
+    let app = spawn_app().await;
+    let url = format!("{}{}", app.url, app::contract::links::AUDIT_EXPORT);
+    let res = app.client.get(&url).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert!(res.headers()["location"].to_str().unwrap().contains("audit.csv"));
+
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let res = app.client.get(&url).header("cookie", &buyer).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"audit-trail.csv\"");
+    let text = res.text().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("byte-order mark");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("When,Who,Kind,Action,About,Change (before and after)"));
+    let (_, page) = app.call("audit_trail", Some(&buyer), &[]).await;
+    let total = page["total"].as_i64().unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.records().count() as i64, total);
+
+    let admin = app.sign_in("admin2@aurora.example").await;
+    let res = app.client.get(format!("{url}?kind=auto_renew")).header("cookie", &admin).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app.client.get(format!("{url}?kind=invitation")).header("cookie", &admin).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
 
     let payer = app.sign_in("payer1@aurora.example").await;
     let res = app.client.get(&url).header("cookie", &payer).send().await.unwrap();

@@ -446,6 +446,104 @@ fn matrix() -> Vec<Row> {
                 [UNAUTHORIZED, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
             ),
         ),
+        // Customer details are for buyers (R-CUST-1; R-ROLE-5, R-ROLE-6: admins and payers never
+        // act on billing). The buyer's save lacks the ownership tick: refused past the
+        // authorization; another organisation's customer number is not found.
+        // The audit trail: buyers all of it, admins its user management, payers nothing. A
+        // billing kind asked by an admin who is not a buyer is refused with the reason.
+        ("audit_trail", none, false, same([UNAUTHORIZED, OK, OK, OK, FORBIDDEN, OK])),
+        (
+            "audit_trail",
+            |_| vec![("query[kind]", "auto_renew".into())],
+            false,
+            same([UNAUTHORIZED, OK, UNPROCESSABLE, UNPROCESSABLE, FORBIDDEN, OK]),
+        ),
+        // The overview is billing: buyers (R-EXT-7, R-ROLE-5).
+        ("overview", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),
+        ("customer_details", none, false, same([UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK])),
+        (
+            "save_customer_details",
+            |_| {
+                vec![
+                    ("csn", "5150001001".into()),
+                    ("company_name", "Aurora Design Oy".into()),
+                    ("address_line1", "Mannerheimintie 12".into()),
+                    ("postal_code", "00100".into()),
+                    ("city", "Helsinki".into()),
+                    ("country", "FI".into()),
+                ]
+            },
+            false,
+            same([UNAUTHORIZED, UNPROCESSABLE, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        // The profile is everyone's own: an empty name and a wrong current password are refused
+        // past the authorization for every signed-in caller.
+        (
+            "update_profile",
+            |_| vec![("name", " ".into())],
+            false,
+            same([UNAUTHORIZED, UNPROCESSABLE, UNPROCESSABLE, UNPROCESSABLE, UNPROCESSABLE, UNPROCESSABLE]),
+        ),
+        (
+            "change_password",
+            |_| {
+                let p = "Fresh-start-2027".to_string();
+                vec![("current", "Wrong-guess-1".into()), ("password", p.clone()), ("confirm", p)]
+            },
+            false,
+            same([UNAUTHORIZED, UNPROCESSABLE, UNPROCESSABLE, UNPROCESSABLE, UNPROCESSABLE, UNPROCESSABLE]),
+        ),
+        // User management (R-ROLE-3, R-ROLE-4): admins and buyers see it, payers do not; admins
+        // invite, remove and assign seats; the primary admin makes admins; the primary admin or
+        // a buyer hands the primary admin role on. A user that does not exist is not found,
+        // like another organisation's (the stories check real ones of both organisations).
+        ("users", none, false, same([UNAUTHORIZED, OK, OK, OK, FORBIDDEN, OK])),
+        (
+            "invite_user",
+            |_| vec![("email", format!("matrix-{}@example.com", key())), ("role", "user".into())],
+            false,
+            same([UNAUTHORIZED, FORBIDDEN, OK, OK, FORBIDDEN, OK]),
+        ),
+        (
+            "remove_user",
+            |_| vec![("user", "999999".into())],
+            false,
+            same([UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "set_secondary_admin",
+            |_| vec![("user", "999999".into()), ("admin", "yes".into())],
+            false,
+            same([UNAUTHORIZED, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "reassign_primary_admin",
+            |_| vec![("user", "999999".into())],
+            false,
+            same([UNAUTHORIZED, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND]),
+        ),
+        ("product_assignments", none, false, same([UNAUTHORIZED, OK, OK, OK, FORBIDDEN, OK])),
+        (
+            "product_assignment",
+            |id| vec![("id", id.to_string())],
+            true,
+            (
+                [UNAUTHORIZED, OK, OK, OK, FORBIDDEN, NOT_FOUND],
+                [UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK],
+            ),
+        ),
+        (
+            "assign_seat",
+            |id| vec![("id", id.to_string()), ("user", "999999".into())],
+            true,
+            same([UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND]),
+        ),
+        (
+            "free_seat",
+            |id| vec![("id", id.to_string()), ("user", "999999".into())],
+            true,
+            same([UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND]),
+        ),
         ("demo_clock", none, false, same([UNAUTHORIZED, OK, OK, OK, OK, OK])),
         // Only the demo's operators move the clock, whatever their role; none of these is one.
         (

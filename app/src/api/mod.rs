@@ -50,7 +50,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let actor = auth::load_actor(&state.store, signed_in.user_id, signed_in.org_id).await?;
     let me = services::account::me(&state.store, &actor).await?;
     let target = links::safe_next(next.as_deref())
-        .unwrap_or_else(|| links::home(me.can_view_subscriptions, me.can_view_invoices).into());
+        .unwrap_or_else(|| links::home(me.can_view_billing, me.can_view_subscriptions, me.can_view_invoices).into());
     context::redirect_plain_form(&target);
     Ok(target)
 }
@@ -981,8 +981,208 @@ pub async fn accept_invitation(
 ) -> Result<(), AppError> {
     let password = new_password(password, &confirm)?;
     let state = app_state()?;
-    let email =
-        crate::server::services::invitations::accept(&state.store, &token, &name, password, state.clock.now()).await?;
+    let email = crate::server::services::invitations::accept(
+        &state.store,
+        &token,
+        &name,
+        password,
+        &state.config.public_url,
+        state.clock.now(),
+    )
+    .await?;
     leptos_axum::redirect(&links::sign_in_after_joining(email.as_str()));
     Ok(())
+}
+
+/// The organisation's customer numbers with their details (R-CUST-1): buyers.
+#[server(prefix = "/api", endpoint = "customer_details")]
+pub async fn customer_details() -> Result<CustomerDetailsPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::customer_details::page(&state.store, &actor).await
+}
+
+/// Saves a customer number's company name and address (R-CUST-1, R-EXT-6), with the
+/// confirmation that ownership was not transferred; every buyer is mailed (R-MAIL-5). Then the
+/// page again, saying whether anything changed.
+#[server(prefix = "/api", endpoint = "save_customer_details")]
+pub async fn save_customer_details(
+    csn: String,
+    #[server(default)] company_name: String,
+    #[server(default)] address_line1: String,
+    #[server(default)] address_line2: String,
+    #[server(default)] postal_code: String,
+    #[server(default)] city: String,
+    #[server(default)] region: String,
+    #[server(default)] country: String,
+    #[server(default)] ownership: Option<String>,
+) -> Result<bool, AppError> {
+    use crate::domain::customer::CustomerDetails;
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let form = CustomerDetails { company_name, address_line1, address_line2, postal_code, city, region, country };
+    let confirmed = ownership.is_some();
+    let base = &state.config.public_url;
+    let changed = crate::server::services::customer_details::save(
+        &state.store,
+        &actor,
+        &csn,
+        &form,
+        confirmed,
+        base,
+        state.clock.now(),
+    )
+    .await?;
+    leptos_axum::redirect(&links::customer_details_notice(if changed { "saved" } else { "unchanged" }, csn.trim()));
+    Ok(changed)
+}
+
+/// Changes the signed-in user's display name (profile).
+#[server(prefix = "/api", endpoint = "update_profile")]
+pub async fn update_profile(#[server(default)] name: String) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::account::rename(&state.store, &actor, &name, state.clock.now()).await?;
+    leptos_axum::redirect(&links::account_notice("profile-saved"));
+    Ok(())
+}
+
+/// Changes the signed-in user's password (R-AUTH-1) after checking the current one; every other
+/// session of the user ends, this one stays signed in.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    #[server(default)] current: String,
+    #[server(default)] password: String,
+    #[server(default)] confirm: String,
+) -> Result<(), AppError> {
+    use crate::server::{auth, context};
+    let actor = require_actor().await?;
+    let password = new_password(password, &confirm)?;
+    let state = app_state()?;
+    let token = context::session_token().ok_or(AppError::Unauthorized)?;
+    let address = context::client_address();
+    auth::change_password(&state.store, &actor, &token, current, password, &address, state.clock.now()).await?;
+    leptos_axum::redirect(&links::account_notice("password-changed"));
+    Ok(())
+}
+
+/// User management: the organisation's users, roles and waiting invitations (admins, buyers).
+#[server(prefix = "/api", endpoint = "users")]
+pub async fn users() -> Result<UsersPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::users::page(&state.store, &actor, state.clock.now()).await
+}
+
+/// Invites an address as a user or a secondary admin (R-ROLE-4, R-MAIL-3); then User
+/// management again, saying whether an invitation went out or one was waiting already.
+#[server(prefix = "/api", endpoint = "invite_user")]
+pub async fn invite_user(#[server(default)] email: String, #[server(default)] role: String) -> Result<bool, AppError> {
+    use crate::domain::authz::Role;
+    let actor = require_actor().await?;
+    let email = parse_email(&email)?;
+    let role = Role::parse(role.trim()).ok_or_else(|| AppError::validation("role", Problem::NotListed))?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    let sent =
+        crate::server::services::users::invite(&state.store, &actor, &email, role, &state.config.public_url, now)
+            .await?;
+    leptos_axum::redirect(&links::users_notice(if sent { "invited" } else { "already-invited" }, now));
+    Ok(sent)
+}
+
+/// Removes a user from the organisation (their sessions and seats end).
+#[server(prefix = "/api", endpoint = "remove_user")]
+pub async fn remove_user(user: crate::domain::ids::UserId) -> Result<(), AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    crate::server::services::users::remove(&state.store, &actor, user, &state.config.public_url, now).await?;
+    leptos_axum::redirect(&links::users_notice("removed", now));
+    Ok(())
+}
+
+/// Makes a user a secondary admin (`admin` = "yes") or takes the role back (the primary admin).
+#[server(prefix = "/api", endpoint = "set_secondary_admin")]
+pub async fn set_secondary_admin(user: crate::domain::ids::UserId, admin: String) -> Result<bool, AppError> {
+    let actor = require_actor().await?;
+    let admin = match admin.trim() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::validation("admin", Problem::NotListed)),
+    };
+    let state = app_state()?;
+    let now = state.clock.now();
+    let base = &state.config.public_url;
+    let changed =
+        crate::server::services::users::set_secondary_admin(&state.store, &actor, user, admin, base, now).await?;
+    leptos_axum::redirect(&links::users_notice(if admin { "admin-granted" } else { "admin-revoked" }, now));
+    Ok(changed)
+}
+
+/// Hands the primary admin role to another user (R-ROLE-3): the primary admin or a buyer.
+#[server(prefix = "/api", endpoint = "reassign_primary_admin")]
+pub async fn reassign_primary_admin(user: crate::domain::ids::UserId) -> Result<bool, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    let base = &state.config.public_url;
+    let changed = crate::server::services::users::reassign_primary_admin(&state.store, &actor, user, base, now).await?;
+    leptos_axum::redirect(&links::users_notice("primary-admin", now));
+    Ok(changed)
+}
+
+/// The organisation's subscriptions with their seats and who holds them.
+#[server(prefix = "/api", endpoint = "product_assignments")]
+pub async fn product_assignments() -> Result<Vec<ProductSeatsView>, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::users::products(&state.store, &actor).await
+}
+
+/// One subscription's seats, who holds them, and who could get one.
+#[server(prefix = "/api", endpoint = "product_assignment")]
+pub async fn product_assignment(id: SubscriptionId) -> Result<ProductSeatsPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::users::product(&state.store, &actor, id).await
+}
+
+/// Assigns a seat of a subscription to a user (never more than its seats, R-ROLE-4, R-LIFE-6).
+#[server(prefix = "/api", endpoint = "assign_seat")]
+pub async fn assign_seat(id: SubscriptionId, user: crate::domain::ids::UserId) -> Result<bool, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    let assigned = crate::server::services::users::assign_seat(&state.store, &actor, id, user, now).await?;
+    leptos_axum::redirect(&links::product_assignment_notice(id, "assigned", now));
+    Ok(assigned)
+}
+
+/// Frees a user's seat of a subscription.
+#[server(prefix = "/api", endpoint = "free_seat")]
+pub async fn free_seat(id: SubscriptionId, user: crate::domain::ids::UserId) -> Result<bool, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    let freed = crate::server::services::users::free_seat(&state.store, &actor, id, user, now).await?;
+    leptos_axum::redirect(&links::product_assignment_notice(id, "freed", now));
+    Ok(freed)
+}
+
+/// The Billing and orders overview (R-EXT-7): buyers' landing page.
+#[server(prefix = "/api", endpoint = "overview")]
+pub async fn overview() -> Result<OverviewPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::overview::page(&state.store, &actor, &state.config.usd_rates, state.clock.now()).await
+}
+
+/// The audit trail: one page of the organisation's recorded changes, newest first (buyers all
+/// of them, admins user management).
+#[server(prefix = "/api", endpoint = "audit_trail")]
+pub async fn audit_trail(#[server(default)] query: AuditQuery) -> Result<AuditPage, AppError> {
+    let actor = require_actor().await?;
+    let state = app_state()?;
+    crate::server::services::audit::page(&state.store, &actor, &query).await
 }

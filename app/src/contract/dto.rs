@@ -35,6 +35,12 @@ pub struct Me {
     pub can_manage_payment_methods: bool,
     /// See (and pay) invoices: buyers all of them, payers theirs.
     pub can_view_invoices: bool,
+    /// Change the company name and address of customer numbers (buyers, R-CUST-1).
+    pub can_edit_customer_details: bool,
+    /// See User management (admins and buyers, R-ROLE-3, R-ROLE-4).
+    pub can_view_users: bool,
+    /// See the audit trail (buyers all of it, admins its user management).
+    pub can_view_audit: bool,
 }
 
 /// Filters, search, sort and page of the Subscriptions and contracts list. Every field is
@@ -372,6 +378,168 @@ pub struct MethodChangeChoice {
     pub id: PaymentMethodId,
     pub method: PaymentMethodView,
     pub refused: Vec<crate::contract::problem::MethodRefused>,
+}
+
+/// The audit trail's filters and page, as they come from the URL (all optional text).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub subscription: Option<String>,
+    pub user: Option<String>,
+    pub kind: Option<String>,
+    pub page: Option<String>,
+}
+
+/// One page of the audit trail, newest first, with the choices of its filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// The kinds the reader may see (all for buyers, user management for other admins).
+    pub kinds: Vec<crate::domain::audit::AuditKind>,
+    /// The organisation's users, to filter by.
+    pub users: Vec<(UserId, String)>,
+}
+
+/// One recorded change: when, who (none: the portal itself), its kind and action, what it was
+/// about, and the change as recorded (before and after).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: DateTime<Utc>,
+    pub actor: Option<AuditUser>,
+    pub kind: Option<crate::domain::audit::AuditKind>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: i64,
+    pub object_label: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditUser {
+    pub name: String,
+    pub email: String,
+}
+
+/// The Billing and orders overview (R-EXT-7): what is due in the next 90 days, the spending of
+/// the last 5 months and this month per currency, and the renewal calendar of the next 12 months.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewPage {
+    pub today: NaiveDate,
+    pub horizon_end: NaiveDate,
+    pub due: Vec<DueItem>,
+    pub spending: Vec<SpendingChart>,
+    pub calendar: Vec<crate::domain::overview::CalendarMonth>,
+}
+
+/// A payment or expiration falling due, on its local day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DueItem {
+    pub day: NaiveDate,
+    /// What is to pay: the open amount of an invoice, the price of a renewal.
+    pub amount: Option<Money>,
+    pub kind: DueKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DueKind {
+    /// An invoice to pay; `overdue` when its due day has passed.
+    Invoice { number: String, overdue: bool },
+    /// A subscription renewing automatically (R-SUB-2).
+    Renewal { id: SubscriptionId, product_name: String },
+    /// A subscription expiring: auto-renew off, or on its lifecycle.
+    Expiry { id: SubscriptionId, product_name: String, status: Status },
+}
+
+/// One currency's spending by month and the geometry of its chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpendingChart {
+    pub currency: Currency,
+    pub months: Vec<crate::domain::overview::SpendingMonth>,
+    pub layout: crate::domain::overview::ChartLayout,
+}
+
+/// User management (R-ROLE-3, R-ROLE-4): the organisation's users, the invitations waiting, and
+/// what the reader may change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsersPage {
+    pub members: Vec<MemberView>,
+    pub invitations: Vec<InvitationLine>,
+    pub max_pending: usize,
+    /// Invite, remove, assign seats (admins).
+    pub can_manage: bool,
+    /// Make secondary admins (the primary admin).
+    pub can_manage_admins: bool,
+    /// Hand the primary admin role on (the primary admin, buyers).
+    pub can_reassign_primary_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    /// Seats of subscriptions the user holds.
+    pub seats: usize,
+    pub is_you: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationLine {
+    pub email: String,
+    pub role: Role,
+    /// The last day its link works (UTC).
+    pub expires_on: NaiveDate,
+}
+
+/// A subscription's seats and who holds them (R-ROLE-4, R-LIFE-6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductSeatsView {
+    pub id: SubscriptionId,
+    pub product_name: String,
+    pub status: Status,
+    pub seats: i64,
+    /// Suspended: assignments are kept but give no access.
+    pub access: bool,
+    pub holders: Vec<SeatHolderView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeatHolderView {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// One subscription's seats with the users who could be given one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductSeatsPage {
+    pub product: ProductSeatsView,
+    pub candidates: Vec<SeatHolderView>,
+    pub can_manage: bool,
+}
+
+/// The organisation's customer numbers with their details, as buyers edit them (R-CUST-1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerDetailsPage {
+    pub accounts: Vec<CustomerAccountView>,
+}
+
+/// One customer number's details, the tax its orders pay, and what a change reaches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerAccountView {
+    pub csn: String,
+    pub details: crate::domain::customer::CustomerDetails,
+    /// A certificate is on file: the details are changed by support only (R-CUST-2).
+    pub tax_exempt: bool,
+    /// The tax of its orders now (R-CUST-3); `None` when the stored address has no known rate.
+    pub tax: Option<crate::domain::tax::TaxRate>,
+    /// Its subscriptions, which a change applies to (R-EXT-6).
+    pub subscriptions: i64,
+    /// The buyers a change is mailed to (R-MAIL-5).
+    pub buyers: usize,
 }
 
 /// A subscription's invoice details, as the buyer edits them (R-INV-5).

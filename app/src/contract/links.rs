@@ -39,6 +39,28 @@ pub const MAILBOX: &str = "/mailbox";
 /// Accepting an invitation: `?token=...` from the mail.
 pub const ACCEPT_INVITATION: &str = "/accept-invitation";
 /// Billing and orders > Payment methods (R-PAY-5).
+/// The Billing and orders overview (R-EXT-7): the buyers' start page.
+pub const OVERVIEW: &str = "/billing";
+
+/// User management: the organisation's users, roles and invitations (R-ROLE-3, R-ROLE-4).
+pub const USERS: &str = "/users";
+/// Product assignments: seats of the organisation's subscriptions and who holds them.
+pub const PRODUCT_ASSIGNMENTS: &str = "/users/products";
+
+/// The audit trail of the organisation's changes.
+pub const AUDIT: &str = "/billing/audit";
+/// The audit trail's entries as CSV (the page's filters as its query).
+pub const AUDIT_EXPORT: &str = "/billing/exports/audit.csv";
+
+/// The audit trail, or its CSV export (`base`), with these filters (empty values left out).
+pub fn audit_with(base: &str, pairs: &[(&str, String)]) -> String {
+    let query: Vec<String> =
+        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    if query.is_empty() { base.to_string() } else { format!("{base}?{}", query.join("&")) }
+}
+
+/// Customer details of the organisation's customer numbers (R-CUST-1).
+pub const CUSTOMER_DETAILS: &str = "/billing/customer-details";
 pub const PAYMENT_METHODS: &str = "/billing/payment-methods";
 /// Changing the payment method of selected subscriptions: `?ids=1,2,3` (R-BULK-5).
 pub const CHANGE_PAYMENT_METHOD: &str = "/billing/payment-methods/change";
@@ -50,7 +72,12 @@ pub const UPLOAD_PO_DOCUMENT: &str = "/api/upload_po_document";
 
 /// Every page without a parameter in its path; with [`subscription`], every page there is. A
 /// server test opens each one, so a link built here never leads to a page that does not exist.
-pub const PAGES: [&str; 19] = [
+pub const PAGES: [&str; 24] = [
+    AUDIT,
+    OVERVIEW,
+    USERS,
+    PRODUCT_ASSIGNMENTS,
+    CUSTOMER_DETAILS,
     SIGN_IN,
     FORGOT_PASSWORD,
     RESET_PASSWORD,
@@ -74,6 +101,36 @@ pub const PAGES: [&str; 19] = [
 
 /// The payment methods page after a change, which `notice` names; `at` (the change's instant)
 /// makes each change's address new, so a second change of the same kind reloads the list too.
+/// User management after a change that `notice` names; `at` makes each change's address new.
+pub fn users_notice(notice: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{USERS}?notice={notice}&at={}", at.timestamp_millis())
+}
+
+/// One subscription's seats and who holds them.
+pub fn product_assignment(id: SubscriptionId) -> String {
+    format!("{PRODUCT_ASSIGNMENTS}/{id}")
+}
+
+/// A subscription's seats after a change that `notice` names.
+pub fn product_assignment_notice(id: SubscriptionId, notice: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{PRODUCT_ASSIGNMENTS}/{id}?notice={notice}&at={}", at.timestamp_millis())
+}
+
+/// The profile page after a change that `notice` names.
+pub fn account_notice(notice: &str) -> String {
+    format!("{ACCOUNT}?notice={notice}")
+}
+
+/// Customer details at one customer number's section (R-CUST-1: reachable from a subscription).
+pub fn customer_details_of(csn: &str) -> String {
+    format!("{CUSTOMER_DETAILS}#h-csn-{}", encode(csn))
+}
+
+/// Customer details after a save: `notice` is "saved" or "unchanged", `csn` the number.
+pub fn customer_details_notice(notice: &str, csn: &str) -> String {
+    format!("{CUSTOMER_DETAILS}?notice={notice}&csn={}", encode(csn))
+}
+
 pub fn payment_methods_notice(notice: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{PAYMENT_METHODS}?notice={}&at={}", encode(notice), at.timestamp_millis())
 }
@@ -333,10 +390,12 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Where a user lands after sign-in, unless they were on their way somewhere: the
-/// subscriptions, or for payers the invoices they pay (R-ROLE-6).
-pub fn home(can_view_subscriptions: bool, can_view_invoices: bool) -> &'static str {
-    if can_view_subscriptions {
+/// Where a user lands after sign-in, unless they were on their way somewhere: buyers on the
+/// overview (R-EXT-7), admins on the subscriptions, payers on the invoices they pay (R-ROLE-6).
+pub fn home(can_view_billing: bool, can_view_subscriptions: bool, can_view_invoices: bool) -> &'static str {
+    if can_view_billing {
+        OVERVIEW
+    } else if can_view_subscriptions {
         SUBSCRIPTIONS
     } else if can_view_invoices {
         INVOICES

@@ -162,6 +162,38 @@ pub enum Problem {
     Name(crate::domain::person::NameProblem),
     /// The purchase or renewal cannot be refunded now (R-PAY-9).
     Refund(crate::domain::pricing::RefundRefusal),
+    /// Customer details cannot be so (R-CUST-1, R-CUST-3).
+    CustomerDetails(crate::domain::customer::DetailsProblem),
+    /// Saving customer details needs the confirmation that ownership of the account was not
+    /// transferred to another entity (R-CUST-1).
+    OwnershipNotConfirmed,
+    /// A tax-exemption certificate is on file: support changes these details (R-CUST-2).
+    TaxExemptContactSupport,
+    /// The current password, typed to change it, is wrong.
+    WrongPassword,
+    /// The address belongs to a member of the organisation already.
+    AlreadyMember,
+    /// The organisation has `max` invitations waiting: no more until some are accepted or expire.
+    TooManyInvitations {
+        max: usize,
+    },
+    /// Every one of the subscription's `seats` is assigned.
+    SeatsFull {
+        seats: i64,
+    },
+    /// A suspended or canceled subscription gives no product access; its seats are not
+    /// assigned (R-LIFE-6).
+    NoProductAccess {
+        status: crate::domain::status::Status,
+    },
+    /// The organisation always has a primary admin: hand the role on instead (R-ROLE-3, R-ROLE-4).
+    PrimaryAdminNeeded,
+    /// Who is the buyer is not changed self-service: contact support (R-ROLE-7).
+    BuyerChangeContactSupport,
+    /// Users do not remove themselves from the organisation.
+    CannotRemoveYourself,
+    /// Payers are given and taken away on the invoices they pay (R-INV-4), not here.
+    PayersOnInvoices,
 }
 
 /// A subscription that keeps a payment method from being removed.

@@ -11,10 +11,13 @@ pub enum Role {
     PrimaryAdmin,
     SecondaryAdmin,
     Payer,
+    /// A member who uses the products assigned to them and holds no admin, billing or payer
+    /// role (invited by an admin, R-ROLE-4).
+    User,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Buyer, Role::PrimaryAdmin, Role::SecondaryAdmin, Role::Payer];
+    pub const ALL: [Role; 5] = [Role::Buyer, Role::PrimaryAdmin, Role::SecondaryAdmin, Role::Payer, Role::User];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -22,6 +25,7 @@ impl Role {
             Role::PrimaryAdmin => "primary_admin",
             Role::SecondaryAdmin => "secondary_admin",
             Role::Payer => "payer",
+            Role::User => "user",
         }
     }
 
@@ -35,6 +39,7 @@ impl Role {
             Role::PrimaryAdmin => "Primary admin",
             Role::SecondaryAdmin => "Secondary admin",
             Role::Payer => "Payer",
+            Role::User => "User",
         }
     }
 }
@@ -92,10 +97,24 @@ pub enum Action {
     ManagePaymentMethods,
     /// Ask for a refund of a purchase or renewal within its window (R-PAY-9): buyers, who buy.
     RequestRefund,
+    /// Edit the company name and address of a customer number (R-CUST-1, R-CUST-2): buyers.
+    EditCustomerDetails,
+    /// See the organisation's users, their roles and product assignments (R-ROLE-4): admins,
+    /// and buyers, who may hand on the primary admin role (R-ROLE-3).
+    ViewUsers,
+    /// Invite and remove users, and assign or free seats of subscriptions (R-ROLE-4): admins.
+    ManageUsers,
+    /// Make users secondary admins or take the role back (R-ROLE-4): the primary admin only.
+    ManageAdmins,
+    /// Hand the primary admin role to another user (R-ROLE-3): the primary admin or a buyer.
+    ReassignPrimaryAdmin,
+    /// See the audit trail: buyers all of it, admins who are not buyers its user-management
+    /// entries ([`sees_billing_audit`], R-ROLE-5).
+    ViewAudit,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewSubscriptions,
         Action::ViewBillingDetails,
         Action::ChangeAutoRenew,
@@ -111,6 +130,12 @@ impl Action {
         Action::EditInvoiceDetails,
         Action::ManagePaymentMethods,
         Action::RequestRefund,
+        Action::EditCustomerDetails,
+        Action::ViewUsers,
+        Action::ManageUsers,
+        Action::ManageAdmins,
+        Action::ReassignPrimaryAdmin,
+        Action::ViewAudit,
     ];
 }
 
@@ -138,8 +163,12 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
     let buyer = roles.contains(&Role::Buyer);
     let admin = roles.contains(&Role::PrimaryAdmin) || roles.contains(&Role::SecondaryAdmin);
     let payer = roles.contains(&Role::Payer);
+    let primary_admin = roles.contains(&Role::PrimaryAdmin);
     match action {
-        Action::ViewSubscriptions => buyer || admin,
+        Action::ViewSubscriptions | Action::ViewUsers | Action::ViewAudit => buyer || admin,
+        Action::ManageUsers => admin,
+        Action::ManageAdmins => primary_admin,
+        Action::ReassignPrimaryAdmin => primary_admin || buyer,
         Action::ViewInvoices | Action::PayInvoices => buyer || payer,
         Action::ViewBillingDetails
         | Action::ChangeAutoRenew
@@ -152,8 +181,15 @@ pub fn allowed(roles: &[Role], action: Action) -> bool {
         | Action::ManagePayers
         | Action::EditInvoiceDetails
         | Action::ManagePaymentMethods
-        | Action::RequestRefund => buyer,
+        | Action::RequestRefund
+        | Action::EditCustomerDetails => buyer,
     }
+}
+
+/// Whether the user's audit trail shows billing entries too (buyers), or only user management
+/// (admins who are not buyers have limited visibility of billing, R-ROLE-5).
+pub fn sees_billing_audit(roles: &[Role]) -> bool {
+    roles.contains(&Role::Buyer)
 }
 
 /// Whether the user sees every invoice of the organisation (buyers) or only those naming them
@@ -176,8 +212,12 @@ mod tests {
         use Action::*;
         let expect = |role: Role, action: Action| -> bool {
             // Written out, not computed like `allowed`: the matrix as RULES.md states it.
-            role == Role::Buyer
-                || (matches!(role, Role::PrimaryAdmin | Role::SecondaryAdmin) && action == ViewSubscriptions)
+            // R-ROLE-3: a buyer may hand on the primary admin role, but makes no secondary admins.
+            // R-ROLE-4: admins manage users; only the primary admin makes secondary admins.
+            (role == Role::Buyer && !matches!(action, ManageUsers | ManageAdmins))
+                || (matches!(role, Role::PrimaryAdmin | Role::SecondaryAdmin)
+                    && matches!(action, ViewSubscriptions | ViewUsers | ViewAudit | ManageUsers))
+                || (role == Role::PrimaryAdmin && matches!(action, ManageAdmins | ReassignPrimaryAdmin))
                 || (role == Role::Payer && matches!(action, ViewInvoices | PayInvoices))
         };
         for role in Role::ALL {
@@ -194,8 +234,13 @@ mod tests {
         // R-ROLE-3
         let a = actor(&[Role::Buyer, Role::SecondaryAdmin]);
         for action in Action::ALL {
-            assert_eq!(authorize(&a, action, OrgId(7)), Ok(()));
+            if allowed(&[Role::Buyer], action) {
+                assert_eq!(authorize(&a, action, OrgId(7)), Ok(()), "{action:?}");
+            }
         }
+        // ... and as a secondary admin manages users, but makes no admins (R-ROLE-4).
+        assert_eq!(authorize(&a, Action::ManageUsers, OrgId(7)), Ok(()));
+        assert_eq!(authorize(&a, Action::ManageAdmins, OrgId(7)), Err(Denied::Forbidden));
     }
 
     #[test]
@@ -211,6 +256,7 @@ mod tests {
     fn a_user_without_roles_may_do_nothing() {
         for action in Action::ALL {
             assert_eq!(authorize(&actor(&[]), action, OrgId(7)), Err(Denied::Forbidden));
+            assert_eq!(authorize(&actor(&[Role::User]), action, OrgId(7)), Err(Denied::Forbidden));
         }
     }
 }

@@ -104,6 +104,26 @@ impl Locale {
         }
     }
 
+    /// A month as a table names it: "November 2026", "marraskuu 2026", "november 2026".
+    pub fn month_year(self, month: NaiveDate) -> String {
+        let name = self.month_long(month.month0() as usize);
+        // The Finnish names are kept in the partitive a date needs ("marraskuuta"); a month on
+        // its own is in the nominative ("marraskuu").
+        let name = if self == Locale::Fi { name.strip_suffix("ta").unwrap_or(name) } else { name };
+        format!("{name} {}", month.year())
+    }
+
+    /// A month as a chart's axis names it, short: "Nov 2026", "11/2026", "2026-11", "11.2026".
+    pub fn month_short(self, month: NaiveDate) -> String {
+        let (m, y) = (month.month(), month.year());
+        match self {
+            Locale::En => format!("{} {y}", EN_MONTHS_SHORT[month.month0() as usize]),
+            Locale::Fi | Locale::Fr => format!("{m}/{y}"),
+            Locale::Sv => format!("{y}-{m:02}"),
+            Locale::De => format!("{m:02}.{y}"),
+        }
+    }
+
     fn month_long(self, month0: usize) -> &'static str {
         match self {
             Locale::En => EN_MONTHS[month0],

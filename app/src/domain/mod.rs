@@ -2,11 +2,13 @@
 //! parameter). Compiled for the server and the browser, so the UI can preview with the same code.
 
 pub mod approval;
+pub mod audit;
 pub mod authz;
 pub mod auto_renew;
 pub mod card;
 pub mod checkout;
 pub mod credit;
+pub mod customer;
 pub mod eligibility;
 pub mod email;
 pub mod human_check;
@@ -16,6 +18,7 @@ pub mod locale;
 pub mod mail_routing;
 pub mod money;
 pub mod next_term;
+pub mod overview;
 pub mod password;
 pub mod payment;
 pub mod person;

@@ -145,6 +145,21 @@ const US_STATES: [(&str, Decimal); 51] = [
     ("WY", dec!(4)),
 ];
 
+/// The countries tax is known for (R-CUST-3), as ISO codes, in alphabetical order; a customer
+/// address must be in one of them.
+pub fn countries() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = VAT.iter().map(|(c, _)| *c).chain(["US"]).collect();
+    all.sort_unstable();
+    all
+}
+
+/// The US states (and DC) with a known sales tax, in alphabetical order.
+pub fn us_states() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = US_STATES.iter().map(|(c, _)| *c).collect();
+    all.sort_unstable();
+    all
+}
+
 fn lookup(table: &[(&str, Decimal)], code: &str) -> Option<Decimal> {
     table.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)).map(|(_, r)| *r)
 }

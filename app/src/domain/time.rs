@@ -10,6 +10,11 @@ use chrono_tz::Tz;
 use super::term::Term;
 
 /// Parses an IANA time-zone name ("Europe/Paris").
+/// An instant as a log shows it, in UTC to the second: "2026-11-23 09:00:00 UTC".
+pub fn utc_instant_text(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
 pub fn parse_tz(name: &str) -> Option<Tz> {
     name.parse().ok()
 }

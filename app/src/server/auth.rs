@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use chrono::{DateTime, Duration, Utc};
 
 use super::internal;
-use super::store::records::NewSession;
+use super::store::records::{AuditAction, AuditEntry, AuditObject, NewSession};
 use super::store::{Store, StoreResult};
 use crate::contract::error::AppError;
 use crate::contract::links;
@@ -346,6 +346,58 @@ pub async fn reset_password(
     if let Some(user) = tx.user(user_id).await? {
         tx.clear_login_failures(&user.email).await?;
     }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a signed-in user's password (R-AUTH-1): the current one is checked like a sign-in
+/// (the same limits on failures, counted before the slow check), then the new one is kept,
+/// waiting reset links are voided, and every other session of the user ends; `session_token`'s
+/// session stays. Audited without the password, of course.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn change_password(
+    store: &Store,
+    actor: &Actor,
+    session_token: &str,
+    current: String,
+    password: NewPassword,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if current.is_empty() {
+        return Err(AppError::validation("current", Problem::EnterPassword));
+    }
+    let mut tx = store.begin_write().await?;
+    let user = tx.user(actor.user_id).await?.ok_or(AppError::Unauthorized)?;
+    let account_key = user.email;
+    tx.serialize_on(&format!("sign-in:{account_key}")).await?;
+    let (by_account, by_address) =
+        tx.login_failures_since(&account_key, address, now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
+    let wait = throttle::seconds_to_wait(by_account, by_address, now.timestamp());
+    if wait > 0 {
+        return Err(AppError::TooManyRequests(Problem::TooManyFailures { seconds: wait }));
+    }
+    tx.record_login_failure(&account_key, address, now).await?;
+    let known = tx.user_credentials(&account_key).await?.map(|c| c.password_hash);
+    tx.commit().await?;
+    if !verify_password(current, known).await? {
+        return Err(AppError::validation("current", Problem::WrongPassword));
+    }
+    let hash = hash_password(password.into_inner()).await?;
+    let mut tx = store.begin_write().await?;
+    tx.set_password_hash(actor.user_id, &hash, now).await?;
+    tx.void_reset_tokens(actor.user_id, now).await?;
+    let ended = tx.delete_other_sessions(actor.user_id, &hash_token(session_token)).await?;
+    tx.clear_login_failures(&account_key).await?;
+    let entry = AuditEntry {
+        org_id: actor.org_id,
+        actor: Some(actor.user_id),
+        action: AuditAction::PasswordChanged,
+        object: AuditObject::User(actor.user_id),
+        detail: format!("other sessions ended: {ended}"),
+        at: now,
+    };
+    tx.insert_audit(&[entry]).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,8 +1,7 @@
 //! Mail templates: one per kind the portal sends today, each with a plain-text and an HTML part
 //! in the portal's look, and absolute links (from `contract::links`) to pages that exist. Every
 //! mail is queued in the outbox inside the transaction of the change that causes it (see
-//! `outbox`). Kinds whose pages are not built yet (customer details, invitations, user
-//! management) get their template with their page.
+//! `outbox`).
 
 use chrono::NaiveDate;
 use html_escape::{encode_double_quoted_attribute as escape_attr, encode_text as escape_html};
@@ -11,6 +10,7 @@ use super::documents::QuotePrint;
 use super::store::records::OutgoingMail;
 use crate::contract::dto::ShownDate;
 use crate::contract::links;
+use crate::domain::authz::Role;
 use crate::domain::ids::{OrgId, SubscriptionId};
 use crate::domain::locale::Locale as Lang;
 use crate::domain::mail_routing::MailKind;
@@ -220,19 +220,126 @@ pub fn password_reset(to: &str, lang: Lang, link: &str) -> OutgoingMail {
 
 /// An invitation to join an organisation with a role: who invited, what the role does, and a
 /// link that works once, for 7 days (R-ROLE-6 for payers; R-MAIL-3).
-pub fn invitation(org_id: OrgId, to: &str, lang: Lang, org: &str, inviter: &str, link: &str) -> OutgoingMail {
+pub fn invitation(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    role: Role,
+    org: &str,
+    inviter: &str,
+    link: &str,
+) -> OutgoingMail {
     let l = Locale::from(lang);
+    let subject = match role {
+        Role::Payer => td_string!(l, invitation_subject, org = org),
+        _ => td_string!(l, invitation_subject_user, org = org),
+    };
+    let (body, what) = match role {
+        Role::Payer => {
+            (td_string!(l, invitation_body, inviter = inviter, org = org), td_string!(l, invitation_payer).to_string())
+        }
+        Role::SecondaryAdmin | Role::PrimaryAdmin => (
+            td_string!(l, invitation_body_user, inviter = inviter, org = org),
+            td_string!(l, invitation_admin).to_string(),
+        ),
+        Role::User | Role::Buyer => (
+            td_string!(l, invitation_body_user, inviter = inviter, org = org),
+            td_string!(l, invitation_user).to_string(),
+        ),
+    };
     render(
         MailKind::Invitation,
         Some(org_id),
         to,
         lang,
-        td_string!(l, invitation_subject, org = org),
+        subject,
         vec![
-            Block::Para(td_string!(l, invitation_body, inviter = inviter, org = org)),
-            Block::Para(td_string!(l, invitation_payer).into()),
+            Block::Para(body),
+            Block::Para(what),
             Block::Action(td_string!(l, invitation_action).into(), link.into()),
             Block::Para(td_string!(l, invitation_ignore).into()),
+        ],
+    )
+}
+
+/// A change in User management, as the admins read it (R-MAIL-3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserChange {
+    Invited { email: String, role: Role },
+    Joined { name: String, email: String, role: Role },
+    Removed { name: String, email: String },
+    AdminGranted { name: String },
+    AdminRevoked { name: String },
+    PrimaryAdmin { name: String },
+}
+
+/// A user-management notice to every admin (R-MAIL-3): what changed and who changed it. Buyers
+/// who are not admins do not get it.
+pub fn user_management(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    change: &UserChange,
+    by: &str,
+    base_url: &str,
+) -> OutgoingMail {
+    let l = Locale::from(lang);
+    let role = |r: Role| words::role(page_words(lang), r);
+    let line = match change {
+        UserChange::Invited { email, role: r } => td_string!(l, users_invited, email = email, role = role(*r)),
+        UserChange::Joined { name, email, role: r } => {
+            td_string!(l, users_joined, name = name, email = email, role = role(*r))
+        }
+        UserChange::Removed { name, email } => td_string!(l, users_removed, name = name, email = email),
+        UserChange::AdminGranted { name } => td_string!(l, users_admin_granted, name = name),
+        UserChange::AdminRevoked { name } => td_string!(l, users_admin_revoked, name = name),
+        UserChange::PrimaryAdmin { name } => td_string!(l, users_primary_admin, name = name),
+    };
+    render(
+        MailKind::UserManagementNotice,
+        Some(org_id),
+        to,
+        lang,
+        td_string!(l, users_subject, change = line.clone()),
+        vec![
+            Block::Para(line),
+            Block::Para(td_string!(l, users_by, by = by)),
+            Block::Action(td_string!(l, users_action).into(), links::absolute(base_url, links::USERS)),
+        ],
+    )
+}
+
+/// A customer number's company name or address was changed: to every buyer (R-MAIL-5), with
+/// the new details and who changed them.
+#[allow(clippy::too_many_arguments)]
+pub fn customer_details_changed(
+    org_id: OrgId,
+    to: &str,
+    lang: Lang,
+    csn: &str,
+    by: &str,
+    company_name: &str,
+    address: &str,
+    base_url: &str,
+) -> OutgoingMail {
+    let l = Locale::from(lang);
+    render(
+        MailKind::CustomerDetailsChanged,
+        Some(org_id),
+        to,
+        lang,
+        td_string!(l, customer_details_subject, csn = csn),
+        vec![
+            Block::Para(td_string!(l, customer_details_intro, by = by, csn = csn)),
+            Block::Table(
+                vec![td_string!(l, customer_details_company).into(), td_string!(l, customer_details_address).into()],
+                vec![vec![company_name.to_string(), address.to_string()]],
+            ),
+            Block::Para(td_string!(l, customer_details_applies).into()),
+            Block::Action(
+                td_string!(l, customer_details_action).into(),
+                links::absolute(base_url, links::CUSTOMER_DETAILS),
+            ),
         ],
     )
 }
@@ -616,7 +723,9 @@ pub struct SampleRefs {
 }
 
 /// The kinds the portal sends today; [`samples`] renders one of each.
-pub const SENT_TODAY: [MailKind; 12] = [
+pub const SENT_TODAY: [MailKind; 14] = [
+    MailKind::UserManagementNotice,
+    MailKind::CustomerDetailsChanged,
     MailKind::ApprovalRequested,
     MailKind::OverdueInvoice,
     MailKind::PaymentFailed,
@@ -757,9 +866,34 @@ pub fn samples(base: &str, r: &SampleRefs) -> Vec<(MailKind, OutgoingMail)> {
                 r.org,
                 "new.payer@x.example",
                 EN_SAMPLE,
+                Role::Payer,
                 "Aurora Design Group",
                 "Aino Virtanen",
                 &links::accept_invitation(base, "sample-token"),
+            ),
+        ),
+        (
+            MailKind::UserManagementNotice,
+            user_management(
+                r.org,
+                "b@x.example",
+                EN_SAMPLE,
+                &UserChange::Invited { email: "new.user@x.example".into(), role: Role::User },
+                "Aino Virtanen",
+                base,
+            ),
+        ),
+        (
+            MailKind::CustomerDetailsChanged,
+            customer_details_changed(
+                r.org,
+                "b@x.example",
+                EN_SAMPLE,
+                "5100012345",
+                "Aino Virtanen",
+                "Aurora Design Group Oy",
+                "Mannerheimintie 1, 00100 Helsinki, FI",
+                base,
             ),
         ),
     ]

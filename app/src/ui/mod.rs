@@ -3,20 +3,24 @@
 
 mod account;
 mod approvals;
+mod audit;
 mod auto_renew;
 pub(crate) mod components;
+mod customer_details;
 mod demo_clock;
 mod invitation;
 mod invoice_details;
 mod invoices;
 mod mailbox;
 mod new_quote;
+mod overview;
 mod password_reset;
 mod payment_methods;
 mod quotes;
 mod renew;
 mod sign_in;
 mod subscriptions;
+mod users;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -184,6 +188,12 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/billing/invoices/pay") view=invoices::PayInvoicesPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/invoices/:number") view=invoices::InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/payments/:id") view=invoices::PaymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing") view=overview::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view=users::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users/products") view=users::ProductAssignmentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users/products/:id") view=users::ProductAssignmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/audit") view=audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing/customer-details") view=customer_details::CustomerDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/payment-methods") view=payment_methods::PaymentMethodsPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing/payment-methods/change") view=payment_methods::ChangePaymentMethodPage ssr=SsrMode::Async/>
                     <Route path=path!("/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
@@ -221,6 +231,9 @@ fn Nav(me: Me) -> impl IntoView {
     view! {
         <nav class="sidenav" aria-label=td_string!(l, app.nav)>
             <ul>
+                {me.can_view_billing.then(|| view! {
+                    <li><A href=links::OVERVIEW exact=true>{td_string!(l, app.nav_overview)}</A></li>
+                })}
                 {me.can_view_subscriptions.then(|| view! {
                     <li><A href=links::SUBSCRIPTIONS>{td_string!(l, app.nav_subscriptions)}</A></li>
                 })}
@@ -240,6 +253,15 @@ fn Nav(me: Me) -> impl IntoView {
                 {me.can_manage_payment_methods.then(|| view! {
                     <li><A href=links::PAYMENT_METHODS>{td_string!(l, app.nav_payment_methods)}</A></li>
                 })}
+                {me.can_view_users.then(|| view! {
+                    <li><A href=links::USERS>{td_string!(l, app.nav_users)}</A></li>
+                })}
+                {me.can_edit_customer_details.then(|| view! {
+                    <li><A href=links::CUSTOMER_DETAILS>{td_string!(l, app.nav_customer_details)}</A></li>
+                })}
+                {me.can_view_audit.then(|| view! {
+                    <li><A href=links::AUDIT>{td_string!(l, app.nav_audit)}</A></li>
+                })}
                 <li><A href=links::ACCOUNT>{td_string!(l, app.nav_account)}</A></li>
             </ul>
         </nav>
@@ -255,7 +277,7 @@ fn Home() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{td_string!(l, app.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) => view! { <Redirect path=links::home(me.can_view_subscriptions, me.can_view_invoices)/> }.into_any(),
+                    Ok(Some(me)) => view! { <Redirect path=links::home(me.can_view_billing, me.can_view_subscriptions, me.can_view_invoices)/> }.into_any(),
                     _ => view! { <Redirect path=links::SIGN_IN/> }.into_any(),
                 }
             })}

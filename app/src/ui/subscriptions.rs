@@ -551,6 +551,7 @@ fn Detail(
                                 " " <A href=links::subscription_payers(s.id)>{td_string!(l, detail.manage_payers)}</A></dd>
                         </dl>
                         <p><A href=links::invoice_details(s.id)>{td_string!(l, invoice_details.edit_link)}</A></p>
+                        <p><A href=links::customer_details_of(&s.csn)>{td_string!(l, customer.edit_link)}</A></p>
                         <p><A href=links::change_payment_method(&s.id.to_string())>{td_string!(l, payment_methods.change_title)}</A></p>
                     </section>
                 }.into_any(),

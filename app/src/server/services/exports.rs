@@ -27,7 +27,7 @@ pub const CHUNK_ROWS: usize = 500;
 /// Chunks that wait for the browser at most: with [`CHUNK_ROWS`], what bounds the memory.
 pub const CHUNKS_AHEAD: usize = 4;
 /// Subscriptions read from the database ahead of the writer at most.
-const ROWS_AHEAD: usize = 256;
+pub(crate) const ROWS_AHEAD: usize = 256;
 
 /// A piece of the file, or the error that cut it short (the download then fails, visibly).
 pub type Chunk = Result<Vec<u8>, std::io::Error>;
@@ -100,8 +100,7 @@ pub async fn subscriptions_csv(
 ) -> Result<mpsc::Receiver<Chunk>, AppError> {
     authorize(actor, Action::ViewSubscriptions, actor.org_id)?;
     let filter = super::subscriptions::parse_query(actor.org_id, q)?;
-    let (out, chunks) = mpsc::channel::<Chunk>(CHUNKS_AHEAD);
-    let (rows_in, mut rows) = mpsc::channel::<StoreResult<Subscription>>(ROWS_AHEAD);
+    let (rows_in, rows) = mpsc::channel::<StoreResult<Subscription>>(ROWS_AHEAD);
     let store = store.clone();
     let read = async move {
         let result = async {
@@ -113,8 +112,22 @@ pub async fn subscriptions_csv(
             let _ = rows_in.send(Err(e)).await;
         }
     };
+    let l = crate::i18n::Locale::from(lang);
+    Ok(spawn_csv(read, rows, header(l), move |s| record(l, s).to_vec()))
+}
+
+/// Runs `read`, which sends rows into `rows`' sender, beside a writer that turns them into CSV
+/// chunks of [`CHUNK_ROWS`] rows (`header` first, after a byte-order mark), at most
+/// [`CHUNKS_AHEAD`] of which wait for the browser. A browser that goes away closes the chunks'
+/// channel: the writer stops, dropping `rows` stops `read`. An error cuts the file short.
+pub(crate) fn spawn_csv<T: Send + 'static>(
+    read: impl std::future::Future<Output = ()> + Send + 'static,
+    mut rows: mpsc::Receiver<StoreResult<T>>,
+    header: Vec<String>,
+    record: impl Fn(&T) -> Vec<String> + Send + 'static,
+) -> mpsc::Receiver<Chunk> {
+    let (out, chunks) = mpsc::channel::<Chunk>(CHUNKS_AHEAD);
     let write = async move {
-        let l = crate::i18n::Locale::from(lang);
         // Each chunk is written by a writer of its own, into a buffer handed to the browser whole.
         let fresh = |start: &[u8]| {
             let mut buffer = Vec::with_capacity(64 * 1024);
@@ -127,15 +140,14 @@ pub async fn subscriptions_csv(
             Err(std::io::Error::other("the export was cut short"))
         };
         let mut w = fresh("\u{feff}".as_bytes());
-        if let Err(e) = w.write_record(header(l)) {
+        if let Err(e) = w.write_record(header) {
             let _ = out.send(cut(e.to_string())).await;
             return;
         }
         let mut in_chunk = 0;
         while let Some(row) = rows.recv().await {
-            let written = row
-                .map_err(|e| e.to_string())
-                .and_then(|sub| w.write_record(record(l, &sub)).map_err(|e| e.to_string()));
+            let written =
+                row.map_err(|e| e.to_string()).and_then(|r| w.write_record(record(&r)).map_err(|e| e.to_string()));
             if let Err(why) = written {
                 let _ = out.send(cut(why)).await;
                 return;
@@ -159,5 +171,5 @@ pub async fn subscriptions_csv(
         }
         .instrument(tracing::Span::current()),
     );
-    Ok(chunks)
+    chunks
 }

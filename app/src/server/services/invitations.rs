@@ -59,7 +59,7 @@ pub(crate) async fn invite(
     let link = links::accept_invitation(base_url, &token);
     let contacts = Contacts { person: Some(Recipient { address: email.to_string(), lang }), ..Contacts::default() };
     for to in recipients(MailKind::Invitation, &contacts) {
-        tx.queue_mail(&mail::invitation(org, &to.address, to.lang, &org_name, &inviter, &link), now).await?;
+        tx.queue_mail(&mail::invitation(org, &to.address, to.lang, role, &org_name, &inviter, &link), now).await?;
     }
     let entry = AuditEntry {
         org_id: org,
@@ -102,6 +102,7 @@ pub async fn accept(
     token: &str,
     name: &str,
     password: NewPassword,
+    base_url: &str,
     now: DateTime<Utc>,
 ) -> Result<EmailAddress, AppError> {
     let name = parse_name(name).map_err(|p| AppError::validation("name", Problem::Name(p)))?;
@@ -135,6 +136,11 @@ pub async fn accept(
         at: now,
     };
     tx.insert_audit(&[entry]).await?;
+    if i.role != Role::Payer {
+        // Users and admins joining are user management: the admins are told (R-MAIL-3).
+        let change = mail::UserChange::Joined { name: name.clone(), email: email.as_str().to_string(), role: i.role };
+        super::users::notify_admins(&mut tx, i.org_id, &change, user, base_url, now).await?;
+    }
     tx.commit().await?;
     Ok(email)
 }

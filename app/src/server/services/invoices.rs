@@ -678,7 +678,10 @@ pub async fn payment(store: &Store, actor: &Actor, id: PaymentId) -> Result<Invo
 /// A stored invoice as its PDF prints it.
 pub(crate) async fn print_of(tx: &mut Tx, i: &InvoiceRecord) -> Result<InvoicePrint, StoreError> {
     let tz = i.time_zone;
-    let (customer_name, customer_address) = tx.customer_on_quote(i.customer_account_id).await?.unwrap_or_default();
+    // The details of the day it was issued: a later change applies to later invoices (R-EXT-4).
+    let customer = tx.customer_details_at(i.customer_account_id, i.issued_at).await?.unwrap_or_default();
+    let customer_address = crate::domain::customer::one_line(&customer);
+    let customer_name = customer.company_name;
     let lines = tx
         .invoice_lines(i.id)
         .await?

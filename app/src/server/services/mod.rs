@@ -3,8 +3,10 @@
 
 pub mod account;
 pub mod approvals;
+pub mod audit;
 pub mod auto_renew;
 pub mod checkout;
+pub mod customer_details;
 pub mod demo_clock;
 pub mod engine;
 pub mod exports;
@@ -13,10 +15,12 @@ pub mod invoice_details;
 pub mod invoices;
 pub mod new_quote;
 pub mod next_term;
+pub mod overview;
 pub mod payment_methods;
 pub mod quotes;
 pub mod refunds;
 pub mod subscriptions;
+pub mod users;
 
 use crate::domain::authz::Role;
 use crate::domain::ids::OrgId;

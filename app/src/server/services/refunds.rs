@@ -213,6 +213,8 @@ pub async fn refund(
             format!("{seats} seats taken off")
         }
     };
+    // Fewer seats, or canceled: the assignments follow (R-LIFE-6).
+    tx.fit_seat_assignments(sub).await?;
     let dropped = tx.drop_instalments(o.id, sub).await?;
     let entry = AuditEntry {
         org_id: o.org_id,

@@ -407,17 +407,12 @@ impl Tx {
         Ok(rows.into_iter().map(|(name, email, lang)| Member { name, email, lang }).collect())
     }
 
-    /// A customer number's company name and address on one line, as a quote prints it.
+    /// A customer number's company name and its address on one line, as a quote prints it: the
+    /// details it has now.
     pub async fn customer_on_quote(&mut self, account: CustomerAccountId) -> StoreResult<Option<(String, String)>> {
-        let sql = "SELECT company_name, address_line1, address_line2, postal_code, city, country \
-                   FROM customer_accounts WHERE id = $1";
-        let row = on_tx!(self, |c| sqlx::query_as::<_, (String, String, String, String, String, String)>(sql)
-            .bind(account)
-            .fetch_optional(&mut *c)
-            .await?);
-        Ok(row.map(|(name, line1, line2, postal, city, country)| {
-            let street = [line1, line2].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
-            (name, format!("{street}, {postal} {city}, {country}"))
+        Ok(self.customer_details(account).await?.map(|d| {
+            let line = crate::domain::customer::one_line(&d);
+            (d.company_name, line)
         }))
     }
 

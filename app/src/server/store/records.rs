@@ -242,6 +242,21 @@ pub enum AuditAction {
     /// A purchase or renewal was refunded as a credit memo (R-PAY-9); the order, the memo and
     /// what became of the subscription are in the detail.
     Refunded,
+    /// A customer number's company name or address was changed (R-CUST-1, R-EXT-6).
+    CustomerDetailsChanged,
+    /// A user was removed from the organisation (their sessions ended, seats freed).
+    UserRemoved,
+    /// A user was made a secondary admin, or the role was taken back (R-ROLE-4).
+    AdminGranted,
+    AdminRevoked,
+    /// The primary admin role moved to another user (R-ROLE-3).
+    PrimaryAdminReassigned,
+    /// A seat of a subscription was assigned to a user, or freed (R-ROLE-4, R-LIFE-6).
+    SeatAssigned,
+    SeatFreed,
+    /// A user changed their name or password (profile).
+    ProfileChanged,
+    PasswordChanged,
 }
 
 impl AuditAction {
@@ -283,6 +298,15 @@ impl AuditAction {
             AuditAction::PaymentMethodRemoved => "payment_method.removed",
             AuditAction::PaymentMethodSwitched => "payment_method.switched",
             AuditAction::Refunded => "refund.credited",
+            AuditAction::CustomerDetailsChanged => "customer_details.changed",
+            AuditAction::UserRemoved => "user.removed",
+            AuditAction::AdminGranted => "user.admin_granted",
+            AuditAction::AdminRevoked => "user.admin_revoked",
+            AuditAction::PrimaryAdminReassigned => "user.primary_admin",
+            AuditAction::SeatAssigned => "seat.assigned",
+            AuditAction::SeatFreed => "seat.freed",
+            AuditAction::ProfileChanged => "profile.changed",
+            AuditAction::PasswordChanged => "profile.password",
         }
     }
 }
@@ -295,6 +319,10 @@ pub enum AuditObject {
     Organisation(OrgId),
     Invoice(InvoiceId),
     PaymentMethod(PaymentMethodId),
+    /// A customer number's details (R-CUST-1).
+    CustomerAccount(CustomerAccountId),
+    /// A user of the organisation (roles, membership, profile).
+    User(UserId),
 }
 
 impl AuditObject {
@@ -304,8 +332,93 @@ impl AuditObject {
             AuditObject::Organisation(id) => ("organisation", id.get()),
             AuditObject::Invoice(id) => ("invoice", id.get()),
             AuditObject::PaymentMethod(id) => ("payment_method", id.get()),
+            AuditObject::CustomerAccount(id) => ("customer_account", id.get()),
+            AuditObject::User(id) => ("user", id.get()),
         }
     }
+}
+
+/// A customer number of the organisation with its details (R-CUST-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerAccountRecord {
+    pub id: CustomerAccountId,
+    pub csn: String,
+    pub details: crate::domain::customer::CustomerDetails,
+    /// A tax-exemption certificate is on file (R-CUST-2, R-CUST-3).
+    pub tax_exempt: bool,
+    /// How many subscriptions the customer number has (a change applies to all, R-EXT-6).
+    pub subscriptions: i64,
+}
+
+/// A purchase or an invoice of the spending summary (R-EXT-7): when, what it came to, what is
+/// paid of it, and whether a payment of it failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpendingRecord {
+    pub at: DateTime<Utc>,
+    pub total: Money,
+    pub paid: Money,
+    pub failed: bool,
+}
+
+/// An open invoice falling due (R-EXT-7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueInvoice {
+    pub number: String,
+    pub due_at: DateTime<Utc>,
+    pub open: Money,
+    pub time_zone: Tz,
+}
+
+/// A user of the organisation with the roles held there (sorted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRecord {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+}
+
+/// An invitation still waiting to be accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    pub email: String,
+    pub role: Role,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A seat of a subscription and who holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatHolder {
+    pub subscription_id: SubscriptionId,
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// What an audit listing selects: the kinds the reader may see (or the one chosen), and
+/// optionally one subscription and one user (who made the change, or whom it was about).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub kinds: Vec<crate::domain::audit::AuditKind>,
+    pub subscription: Option<SubscriptionId>,
+    pub user: Option<UserId>,
+}
+
+/// An audit entry as the audit trail shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// Who made the change; `None` for the portal itself (the engine).
+    pub actor_name: Option<String>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: i64,
+    /// The object's name where it has one: an invoice's number, a CSN, a user's address.
+    pub object_label: Option<String>,
+    pub detail: String,
 }
 
 /// An audit entry as read back.

@@ -252,6 +252,18 @@ impl Tx {
         decode(rows)
     }
 
+    /// The organisation's subscriptions whose seats can be held (all but canceled, R-LIFE-6),
+    /// by product and id.
+    pub async fn assignable_subscriptions(&mut self, org: OrgId) -> StoreResult<Vec<Subscription>> {
+        let sql = format!("{COLUMNS}{FROM}WHERE s.org_id = $1 AND s.status <> $2 ORDER BY p.name, s.id");
+        let rows = on_tx!(self, |c| sqlx::query_as::<_, Row>(&sql)
+            .bind(org)
+            .bind(Status::Canceled)
+            .fetch_all(&mut *c)
+            .await?);
+        decode(rows)
+    }
+
     pub async fn set_auto_renew(
         &mut self,
         org: OrgId,
@@ -476,6 +488,10 @@ impl Tx {
             .execute(&mut *c)
             .await?
             .rows_affected());
+        if n == 1 {
+            // Seats reduced at this renewal (R-SUB-3): the latest assignments are freed.
+            self.fit_seat_assignments(t.id).await?;
+        }
         Ok(n == 1)
     }
 

@@ -101,6 +101,20 @@ impl Tx {
         Ok(on_tx!(self, |c| sqlx::query(sql).bind(user).execute(&mut *c).await?.rows_affected()))
     }
 
+    /// Ends every session of a user but the one with `keep` (a password change).
+    pub async fn delete_other_sessions(&mut self, user: UserId, keep: &str) -> StoreResult<u64> {
+        let sql = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
+        Ok(on_tx!(self, |c| sqlx::query(sql).bind(user).bind(keep).execute(&mut *c).await?.rows_affected()))
+    }
+
+    pub async fn set_display_name(&mut self, user: UserId, name: &str) -> StoreResult<()> {
+        let sql = "UPDATE users SET display_name = $2 WHERE id = $1";
+        on_tx!(self, |c| {
+            sqlx::query(sql).bind(user).bind(name).execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
     pub async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> StoreResult<u64> {
         let sql = "DELETE FROM sessions WHERE expires_at <= $1";
         Ok(on_tx!(self, |c| sqlx::query(sql).bind(secs(now)).execute(&mut *c).await?.rows_affected()))

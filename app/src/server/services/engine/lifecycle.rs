@@ -20,6 +20,8 @@ pub async fn apply(store: &Store, now: DateTime<Utc>) -> StoreResult<usize> {
         let (current, next) = (sub.status, sub.status_at(now));
         // States only move forward without a payment or renewal.
         if next > current && tx.move_status(sub.id, current, next, now).await? {
+            // Canceled: product assignments are removed (R-LIFE-6); suspended keeps them.
+            tx.fit_seat_assignments(sub.id).await?;
             let detail = format!("{} -> {}", current.label(), next.label());
             entries.push(audit(sub.org_id, sub.id, AuditAction::Moved(next), detail, now));
         }
