@@ -394,6 +394,7 @@ pub fn problem(l: Locale, p: &Problem) -> String {
         Problem::BuyerChangeContactSupport => td_string!(l, account.buyer_change).to_string(),
         Problem::CannotRemoveYourself => td_string!(l, problem.cannot_remove_yourself).to_string(),
         Problem::PayersOnInvoices => td_string!(l, problem.payers_on_invoices).to_string(),
+        Problem::AccountElsewhere => td_string!(l, problem.account_elsewhere).to_string(),
         Problem::Notes(NotesProblem::TooLong { max }) => td_string!(l, problem.too_long, max = max),
         Problem::Notes(NotesProblem::ControlCharacter) => td_string!(l, problem.notes_control).to_string(),
         Problem::Document(d) => match d {

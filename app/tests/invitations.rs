@@ -104,7 +104,8 @@ both!(a_new_payer_is_invited_once_opens_an_account_with_the_link_and_sees_the_in
         vec![number.clone()],
         "only the invoice naming them"
     );
-    assert_eq!(scalar(&store, "SELECT COUNT(*) FROM audit_log WHERE action = 'invitation.accepted'").await, 1);
+    // A payer joining is billing (who pays which invoices), recorded as such (R-ROLE-5).
+    assert_eq!(scalar(&store, "SELECT COUNT(*) FROM audit_log WHERE action = 'invoice.payer_joined'").await, 1);
 });
 
 both!(an_invitation_expires_after_7_days, |store: Store| async move {

@@ -118,6 +118,9 @@ both!(bad_invitations_are_refused_with_their_reason_and_change_nothing, |store: 
         let r = users::invite(&store, &primary, &email("x@example.com"), role, BASE_URL, now()).await;
         assert_eq!(r.unwrap_err(), AppError::validation("role", Problem::NotListed), "{role:?}");
     }
+    // An account of another organisation is never moved into this one.
+    let r = users::invite(&store, &primary, &email("buyer@borealis.example"), Role::User, BASE_URL, now()).await;
+    assert_eq!(r.unwrap_err(), AppError::validation("email", Problem::AccountElsewhere));
     // R-ROLE-5 reversed: a buyer who is no admin manages no users.
     let r = users::invite(&store, &buyer2, &email("x@example.com"), Role::User, BASE_URL, now()).await;
     assert_eq!(r.unwrap_err(), AppError::Forbidden);
@@ -195,6 +198,9 @@ both!(admins_are_made_and_users_removed_within_the_rules, |store: Store| async m
     assert_eq!(r.unwrap_err(), AppError::Forbidden);
     assert!(users::set_secondary_admin(&store, &primary, tuuli, true, BASE_URL, now()).await.unwrap());
     assert_eq!(roles_of(&store, "tuuli@example.com").await, [Role::SecondaryAdmin, Role::User]);
+    // Removing an admin takes the admin role too: the primary admin's to do, not another admin's.
+    let r = users::remove(&store, &secondary, tuuli, BASE_URL, now()).await;
+    assert_eq!(r.unwrap_err(), AppError::Forbidden);
     assert!(users::set_secondary_admin(&store, &primary, tuuli, false, BASE_URL, now()).await.unwrap());
     assert_eq!(roles_of(&store, "tuuli@example.com").await, [Role::User]);
     // The primary admin's own role is handed on, never taken.
@@ -315,9 +321,11 @@ both!(seats_are_assigned_up_to_the_subscription_seats_and_follow_its_lifecycle, 
     engine(&store, BASE_URL).run_pass(end + Duration::days(20)).await.unwrap();
     assert_eq!(status(store.clone()).await, Status::Suspended.code());
     assert_eq!(scalar(&store, &held).await, 2, "suspended: assignments kept");
-    users::free_seat(&store, &admin, sub, aino, now()).await.unwrap();
-    let r = users::assign_seat(&store, &admin, sub, aino, now()).await;
-    assert_eq!(r.unwrap_err(), AppError::form(Problem::NoProductAccess { status: Status::Suspended }));
+    // Kept as they are: neither freed nor assigned while suspended.
+    let suspended = AppError::form(Problem::NoProductAccess { status: Status::Suspended });
+    assert_eq!(users::free_seat(&store, &admin, sub, aino, now()).await.unwrap_err(), suspended);
+    assert_eq!(users::assign_seat(&store, &admin, sub, erik, now()).await.unwrap_err(), suspended);
+    assert_eq!(scalar(&store, &held).await, 2);
     engine(&store, BASE_URL).run_pass(end + Duration::days(50)).await.unwrap();
     assert_eq!(status(store.clone()).await, Status::Canceled.code());
     assert_eq!(scalar(&store, &held).await, 0, "canceled: assignments removed");

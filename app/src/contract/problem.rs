@@ -194,6 +194,8 @@ pub enum Problem {
     CannotRemoveYourself,
     /// Payers are given and taken away on the invoices they pay (R-INV-4), not here.
     PayersOnInvoices,
+    /// The address has an account in another organisation: it is not moved into this one.
+    AccountElsewhere,
 }
 
 /// A subscription that keeps a payment method from being removed.

@@ -380,12 +380,16 @@ pub async fn change_password(
     tx.record_login_failure(&account_key, address, now).await?;
     let known = tx.user_credentials(&account_key).await?.map(|c| c.password_hash);
     tx.commit().await?;
-    if !verify_password(current, known).await? {
+    if !verify_password(current, known.clone()).await? {
         return Err(AppError::validation("current", Problem::WrongPassword));
     }
     let hash = hash_password(password.into_inner()).await?;
     let mut tx = store.begin_write().await?;
-    tx.set_password_hash(actor.user_id, &hash, now).await?;
+    // Only over the password just checked: a reset or another change meanwhile wins, and this
+    // one is told its current password is no longer right.
+    if !tx.replace_password_hash(actor.user_id, known.as_deref().unwrap_or_default(), &hash, now).await? {
+        return Err(AppError::validation("current", Problem::WrongPassword));
+    }
     tx.void_reset_tokens(actor.user_id, now).await?;
     let ended = tx.delete_other_sessions(actor.user_id, &hash_token(session_token)).await?;
     tx.clear_login_failures(&account_key).await?;

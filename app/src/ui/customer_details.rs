@@ -79,7 +79,7 @@ fn Account(a: CustomerAccountView) -> impl IntoView {
             <h2 id=heading.clone()>{td_string!(l, customer.account, csn = a.csn.clone())}</h2>
             <dl class="facts">
                 <dt>{td_string!(l, customer.company_name)}</dt><dd>{d.company_name.clone()}</dd>
-                <dt>{td_string!(l, customer.address_line1)}</dt><dd>{one_line(&d)}</dd>
+                <dt>{td_string!(l, customer.address)}</dt><dd>{one_line(&d)}</dd>
                 <dt>{td_string!(l, customer.tax_now)}</dt><dd>{tax_text(l, a.tax)}</dd>
                 <dt>{td_string!(l, customer.subscriptions)}</dt><dd>{a.subscriptions}</dd>
             </dl>

@@ -144,7 +144,12 @@ fn MemberRow(
     let is_primary = m.roles.contains(&Role::PrimaryAdmin);
     let is_secondary = m.roles.contains(&Role::SecondaryAdmin);
     let payer_only = m.roles == [Role::Payer];
-    let removable = p.can_manage && !m.is_you && !is_primary && !m.roles.contains(&Role::Buyer) && !payer_only;
+    let removable = p.can_manage
+        && !m.is_you
+        && !is_primary
+        && !m.roles.contains(&Role::Buyer)
+        && !payer_only
+        && (!is_secondary || p.can_manage_admins);
     let id = m.id.to_string();
     let admin_form = (p.can_manage_admins && !is_primary && !payer_only).then(|| {
         let (value, label) = if is_secondary {

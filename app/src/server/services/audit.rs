@@ -71,8 +71,9 @@ pub async fn page(store: &Store, actor: &Actor, q: &AuditQuery) -> Result<AuditP
     if page < 1 {
         return Err(AppError::validation("page", Problem::PageFromOne));
     }
+    let offset = (page - 1).checked_mul(PER_PAGE).ok_or_else(|| AppError::validation("page", Problem::NotListed))?;
     let mut tx = store.begin_read().await?;
-    let (rows, total) = tx.audit_page(actor.org_id, &f, PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let (rows, total) = tx.audit_page(actor.org_id, &f, PER_PAGE, offset).await?;
     let users = tx.members(actor.org_id).await?.into_iter().map(|m| (m.id, m.name)).collect();
     Ok(AuditPage {
         rows: rows.into_iter().map(row).collect(),

@@ -64,7 +64,8 @@ pub(crate) async fn invite(
     let entry = AuditEntry {
         org_id: org,
         actor: Some(invited_by),
-        action: AuditAction::InvitationSent,
+        // A payer's invitation is billing (who pays which invoices): buyers see it, not admins.
+        action: if role == Role::Payer { AuditAction::PayerInvited } else { AuditAction::InvitationSent },
         object: AuditObject::Organisation(org),
         detail: format!("{email} as {}", role.code()),
         at: now,
@@ -130,7 +131,7 @@ pub async fn accept(
     let entry = AuditEntry {
         org_id: i.org_id,
         actor: Some(user),
-        action: AuditAction::InvitationAccepted,
+        action: if i.role == Role::Payer { AuditAction::PayerJoined } else { AuditAction::InvitationAccepted },
         object: AuditObject::Organisation(i.org_id),
         detail: format!("{} as {}", email.as_str(), i.role.code()),
         at: now,

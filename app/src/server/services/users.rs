@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use crate::contract::dto::{InvitationLine, MemberView, ProductSeatsPage, ProductSeatsView, SeatHolderView, UsersPage};
 use crate::contract::error::AppError;
 use crate::contract::problem::Problem;
-use crate::domain::authz::{Action, Actor, Role, allowed, authorize};
+use crate::domain::authz::{Action, Actor, Role, allowed, authorize, sees_billing_audit};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{OrgId, SubscriptionId, UserId};
 use crate::domain::mail_routing::{Contacts, MailKind, recipients};
+use crate::domain::status::Status;
 use crate::domain::time::local_date;
 use crate::server::mail::{self, UserChange};
 use crate::server::store::records::{AuditAction, AuditEntry, AuditObject, MemberRecord, Subscription};
@@ -66,12 +67,15 @@ async fn member(tx: &mut Tx, actor: &Actor, user: UserId) -> Result<MemberRecord
 #[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
 pub async fn page(store: &Store, actor: &Actor, now: DateTime<Utc>) -> Result<UsersPage, AppError> {
     authorize(actor, Action::ViewUsers, actor.org_id)?;
+    // Who pays which invoices is billing: admins who are not buyers do not see payers (R-ROLE-5).
+    let billing = sees_billing_audit(&actor.roles);
     let mut tx = store.begin_read().await?;
     let holders = tx.seat_holders(actor.org_id).await?;
     let members = tx
         .members(actor.org_id)
         .await?
         .into_iter()
+        .filter(|m| billing || m.roles != [Role::Payer])
         .map(|m| MemberView {
             seats: holders.iter().filter(|h| h.user_id == m.id).count(),
             is_you: m.id == actor.user_id,
@@ -85,6 +89,7 @@ pub async fn page(store: &Store, actor: &Actor, now: DateTime<Utc>) -> Result<Us
         .pending_invitations(actor.org_id, now)
         .await?
         .into_iter()
+        .filter(|i| billing || i.role != Role::Payer)
         .map(|i| InvitationLine {
             email: i.email,
             role: i.role,
@@ -102,9 +107,9 @@ pub async fn page(store: &Store, actor: &Actor, now: DateTime<Utc>) -> Result<Us
 }
 
 /// Invites an address to the organisation as a user or (by the primary admin) a secondary
-/// admin: a mail with a link that works once, for 7 days (R-MAIL-3). An address that already
-/// has an account elsewhere is given the role at once. Refused, changing nothing: a member's
-/// address, a role not offered here, and a [`MAX_PENDING_INVITATIONS`]+1st waiting invitation.
+/// admin: a mail with a link that works once, for 7 days (R-MAIL-3). Refused, changing nothing:
+/// a member's address, an address with an account in another organisation, a role not offered
+/// here, and a [`MAX_PENDING_INVITATIONS`]+1st waiting invitation.
 /// Answers whether an invitation or role was given (false: one is waiting already).
 #[tracing::instrument(skip_all, fields(user = %actor.user_id, org = %actor.org_id))]
 pub async fn invite(
@@ -124,7 +129,8 @@ pub async fn invite(
     }
     let address = email.as_str();
     let mut tx = store.begin_write().await?;
-    tx.serialize_on(&format!("invite:{}:{address}", actor.org_id.get())).await?;
+    // One lock for the organisation: the limit of waiting invitations holds under parallel invites.
+    tx.serialize_on(&format!("invitations:{}", actor.org_id.get())).await?;
     if tx.member_by_email(actor.org_id, address).await?.is_some() {
         return Err(AppError::validation("email", Problem::AlreadyMember));
     }
@@ -134,27 +140,13 @@ pub async fn invite(
     if tx.pending_invitations(actor.org_id, now).await?.len() >= MAX_PENDING_INVITATIONS {
         return Err(AppError::form(Problem::TooManyInvitations { max: MAX_PENDING_INVITATIONS }));
     }
-    let change = match tx.user_credentials(address).await? {
-        // An account of another organisation: the role is given now, the person is told by the
-        // admins (the account's own sign-in is unchanged).
-        Some(existing) => {
-            tx.add_role(existing.id, actor.org_id, role).await?;
-            let name = tx.user(existing.id).await?.map(|u| u.display_name).unwrap_or_default();
-            tx.insert_audit(&[audit(
-                actor,
-                AuditAction::InvitationAccepted,
-                existing.id,
-                format!("{address} as {}", role.code()),
-                now,
-            )])
-            .await?;
-            UserChange::Joined { name, email: address.to_string(), role }
-        }
-        None => {
-            super::invitations::invite(&mut tx, actor.org_id, actor.user_id, address, role, now, base_url).await?;
-            UserChange::Invited { email: address.to_string(), role }
-        }
-    };
+    // An account of another organisation is never moved into this one (it would open here at its
+    // next sign-in, and its owner never agreed): refused, saying only that support can help.
+    if tx.user_credentials(address).await?.is_some() {
+        return Err(AppError::validation("email", Problem::AccountElsewhere));
+    }
+    super::invitations::invite(&mut tx, actor.org_id, actor.user_id, address, role, now, base_url).await?;
+    let change = UserChange::Invited { email: address.to_string(), role };
     notify_admins(&mut tx, actor.org_id, &change, actor.user_id, base_url, now).await?;
     tx.commit().await?;
     Ok(true)
@@ -186,6 +178,10 @@ pub async fn remove(
     }
     if m.roles == [Role::Payer] {
         return Err(AppError::form(Problem::PayersOnInvoices));
+    }
+    // Removing an admin takes the admin role too: only the primary admin does that (R-ROLE-4).
+    if m.roles.contains(&Role::SecondaryAdmin) {
+        authorize(actor, Action::ManageAdmins, actor.org_id)?;
     }
     tx.remove_member(actor.org_id, user).await?;
     let roles: Vec<&str> = m.roles.iter().map(|r| r.code()).collect();
@@ -226,7 +222,8 @@ pub async fn set_secondary_admin(
     } else {
         // A user keeps being a member: without another role, they stay a user.
         let removed = tx.remove_role(user, actor.org_id, Role::SecondaryAdmin).await?;
-        if removed && m.roles == [Role::SecondaryAdmin] {
+        let left: Vec<Role> = m.roles.iter().copied().filter(|r| *r != Role::SecondaryAdmin).collect();
+        if removed && (left.is_empty() || left == [Role::Payer]) {
             tx.add_role(user, actor.org_id, Role::User).await?;
         }
         removed
@@ -357,6 +354,8 @@ pub async fn assign_seat(
 ) -> Result<bool, AppError> {
     authorize(actor, Action::ManageUsers, actor.org_id)?;
     let mut tx = store.begin_write().await?;
+    // Membership first (a removal waits, or is waited for), then the subscription's row.
+    tx.serialize_on(&format!("roles:{}", actor.org_id.get())).await?;
     let sub = tx.subscriptions_in_org(actor.org_id, &[id], true).await?.into_iter().next().ok_or(AppError::NotFound)?;
     let m = member(&mut tx, actor, user).await?;
     if m.roles == [Role::Payer] {
@@ -396,8 +395,19 @@ pub async fn free_seat(
 ) -> Result<bool, AppError> {
     authorize(actor, Action::ManageUsers, actor.org_id)?;
     let mut tx = store.begin_write().await?;
-    tx.subscriptions_in_org(actor.org_id, &[id], true).await?.into_iter().next().ok_or(AppError::NotFound)?;
-    let m = member(&mut tx, actor, user).await?;
+    tx.serialize_on(&format!("roles:{}", actor.org_id.get())).await?;
+    let sub = tx.subscriptions_in_org(actor.org_id, &[id], true).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    // Suspended: the assignments are kept as they are until it is paid or renewed (R-LIFE-6).
+    if sub.status == Status::Suspended {
+        return Err(AppError::form(Problem::NoProductAccess { status: sub.status }));
+    }
+    // The holder, whoever they are now (a seat never outlives a membership, but if one did, it
+    // can still be freed); not a holder of this subscription: not found.
+    let holder =
+        tx.seat_holders(actor.org_id).await?.into_iter().find(|h| h.subscription_id == id && h.user_id == user);
+    let Some(holder) = holder else {
+        return Err(AppError::NotFound);
+    };
     if !tx.free_seat(id, user).await? {
         return Ok(false);
     }
@@ -406,7 +416,7 @@ pub async fn free_seat(
         actor: Some(actor.user_id),
         action: AuditAction::SeatFreed,
         object: AuditObject::Subscription(id),
-        detail: m.email,
+        detail: holder.email,
         at: now,
     };
     tx.insert_audit(&[entry]).await?;

@@ -234,6 +234,9 @@ pub enum AuditAction {
     PaymentMethodRemoved,
     /// Someone was invited to the organisation with a role (the address and role in the detail).
     InvitationSent,
+    /// A payer without an account was invited from an invoice (billing, R-INV-4), and joined.
+    PayerInvited,
+    PayerJoined,
     /// An invitation was accepted: an account was opened with its role.
     InvitationAccepted,
     /// A subscription was given another payment method (R-PAY-5, R-BULK-5); both are in the
@@ -293,6 +296,8 @@ impl AuditAction {
             AuditAction::InvoiceReissued => "invoice.reissued",
             AuditAction::InvitationSent => "invitation.sent",
             AuditAction::InvitationAccepted => "invitation.accepted",
+            AuditAction::PayerInvited => "invoice.payer_invited",
+            AuditAction::PayerJoined => "invoice.payer_joined",
             AuditAction::PaymentMethodAdded => "payment_method.added",
             AuditAction::PaymentMethodEdited => "payment_method.edited",
             AuditAction::PaymentMethodRemoved => "payment_method.removed",

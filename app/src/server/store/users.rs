@@ -257,6 +257,27 @@ impl Tx {
         Ok(())
     }
 
+    /// Replaces a password hash only if it is still `known` (the one just checked): false when a
+    /// reset or another change came first.
+    pub async fn replace_password_hash(
+        &mut self,
+        user: UserId,
+        known: &str,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3 AND password_hash = $4";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(hash)
+            .bind(secs(now))
+            .bind(user)
+            .bind(known)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
     pub async fn set_password_hash(&mut self, user: UserId, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
         on_tx!(self, |c| sqlx::query(sql)
