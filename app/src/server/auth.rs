@@ -204,20 +204,7 @@ pub async fn sign_in(
         return Err(AppError::validation("password", Problem::EnterPassword));
     }
     let account_key = email.as_str().to_string();
-    // Check the limits and count this attempt as a failure in one serialised transaction, before
-    // the (slow) password check: parallel guesses cannot all slip under the limit. A successful
-    // sign-in clears the account's failures, this one included.
-    let mut tx = store.begin_write().await?;
-    tx.serialize_on(&format!("sign-in:{account_key}")).await?;
-    let (by_account, by_address) =
-        tx.login_failures_since(&account_key, address, now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
-    let wait = throttle::seconds_to_wait(by_account, by_address, now.timestamp());
-    if wait > 0 {
-        return Err(AppError::TooManyRequests(Problem::TooManyFailures { seconds: wait }));
-    }
-    tx.record_login_failure(&account_key, address, now).await?;
-    let user = tx.user_credentials(&account_key).await?;
-    tx.commit().await?;
+    let user = count_attempt(store, &account_key, address, now).await?;
 
     let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
@@ -242,6 +229,30 @@ pub async fn sign_in(
     tx.clear_login_failures(&account_key).await?;
     tx.commit().await?;
     Ok(SignedIn { token, user_id: user.id, org_id })
+}
+
+/// Checks the limits on failed password checks for `account_key` and counts this attempt as a
+/// failure, in one serialised transaction before the (slow) password check, so parallel guesses
+/// cannot all slip under the limit; a success clears the account's failures, this one included.
+/// Answers the account's credentials, if it exists.
+async fn count_attempt(
+    store: &Store,
+    account_key: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<super::store::records::UserCredentials>, AppError> {
+    let mut tx = store.begin_write().await?;
+    tx.serialize_on(&format!("sign-in:{account_key}")).await?;
+    let (by_account, by_address) =
+        tx.login_failures_since(account_key, address, now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
+    let wait = throttle::seconds_to_wait(by_account, by_address, now.timestamp());
+    if wait > 0 {
+        return Err(AppError::TooManyRequests(Problem::TooManyFailures { seconds: wait }));
+    }
+    tx.record_login_failure(account_key, address, now).await?;
+    let user = tx.user_credentials(account_key).await?;
+    tx.commit().await?;
+    Ok(user)
 }
 
 /// A user in one organisation, as authorization sees them: the roles held there.
@@ -367,19 +378,10 @@ pub async fn change_password(
     if current.is_empty() {
         return Err(AppError::validation("current", Problem::EnterPassword));
     }
-    let mut tx = store.begin_write().await?;
-    let user = tx.user(actor.user_id).await?.ok_or(AppError::Unauthorized)?;
-    let account_key = user.email;
-    tx.serialize_on(&format!("sign-in:{account_key}")).await?;
-    let (by_account, by_address) =
-        tx.login_failures_since(&account_key, address, now - Duration::seconds(FAILURE_WINDOW_SECONDS)).await?;
-    let wait = throttle::seconds_to_wait(by_account, by_address, now.timestamp());
-    if wait > 0 {
-        return Err(AppError::TooManyRequests(Problem::TooManyFailures { seconds: wait }));
-    }
-    tx.record_login_failure(&account_key, address, now).await?;
-    let known = tx.user_credentials(&account_key).await?.map(|c| c.password_hash);
-    tx.commit().await?;
+    let mut tx = store.begin_read().await?;
+    let account_key = tx.user(actor.user_id).await?.ok_or(AppError::Unauthorized)?.email;
+    drop(tx);
+    let known = count_attempt(store, &account_key, address, now).await?.map(|c| c.password_hash);
     if !verify_password(current, known.clone()).await? {
         return Err(AppError::validation("current", Problem::WrongPassword));
     }
