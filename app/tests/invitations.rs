@@ -14,22 +14,10 @@ use app::server::testing::{demo_actor, scalar, text};
 use chrono::Duration;
 
 mod common;
-use common::{BASE_URL, now};
+use common::{BASE_URL, now, token_mailed_to};
 
 fn password(p: &str) -> NewPassword {
     NewPassword::parse(p.to_string()).unwrap()
-}
-
-/// The token in the last invitation mail to `to`.
-async fn token_mailed_to(store: &Store, to: &str) -> String {
-    let body = text(
-        store,
-        &format!("SELECT body_text FROM mail_outbox WHERE kind = 'invitation' AND to_address = '{to}' ORDER BY id DESC LIMIT 1"),
-    )
-    .await;
-    let link = body.split_whitespace().find(|w| w.contains("/accept-invitation?token=")).expect("a link").to_string();
-    assert!(link.starts_with(&format!("{BASE_URL}/accept-invitation?token=")), "{link}");
-    link.rsplit("token=").next().unwrap().trim_end_matches(')').to_string()
 }
 
 both!(a_new_payer_is_invited_once_opens_an_account_with_the_link_and_sees_the_invoice, |store: Store| async move {

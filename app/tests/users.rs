@@ -16,7 +16,7 @@ use app::server::testing::{demo_actor, engine, execute, scalar, text};
 use chrono::Duration;
 
 mod common;
-use common::{BASE_URL, now};
+use common::{BASE_URL, now, token_mailed_to};
 
 fn email(a: &str) -> EmailAddress {
     EmailAddress::parse(a).unwrap()
@@ -50,16 +50,6 @@ async fn mailed(store: &Store, kind: &str, after: i64) -> Vec<String> {
 
 async fn last_outbox_id(store: &Store) -> i64 {
     scalar(store, "SELECT COALESCE(MAX(id), 0) FROM mail_outbox").await
-}
-
-async fn token_mailed_to(store: &Store, to: &str) -> String {
-    let body = text(
-        store,
-        &format!("SELECT body_text FROM mail_outbox WHERE kind = 'invitation' AND to_address = '{to}' ORDER BY id DESC LIMIT 1"),
-    )
-    .await;
-    let link = body.split_whitespace().find(|w| w.contains("/accept-invitation?token=")).expect("a link").to_string();
-    link.rsplit("token=").next().unwrap().trim_end_matches(')').to_string()
 }
 
 async fn roles_of(store: &Store, address: &str) -> Vec<Role> {

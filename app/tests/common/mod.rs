@@ -56,3 +56,16 @@ where
     story(db.store.clone()).await;
     db.cleanup().await;
 }
+
+/// The token of the last invitation mailed to `to`, read from its link.
+#[allow(dead_code)]
+pub async fn token_mailed_to(store: &Store, to: &str) -> String {
+    let body = app::server::testing::text(
+        store,
+        &format!("SELECT body_text FROM mail_outbox WHERE kind = 'invitation' AND to_address = '{to}' ORDER BY id DESC LIMIT 1"),
+    )
+    .await;
+    let link = body.split_whitespace().find(|w| w.contains("/accept-invitation?token=")).expect("a link").to_string();
+    assert!(link.starts_with(&format!("{BASE_URL}/accept-invitation?token=")), "{link}");
+    link.rsplit("token=").next().unwrap().trim_end_matches(')').to_string()
+}

@@ -46,15 +46,9 @@ pub(crate) async fn notify_admins(
     Ok(())
 }
 
-fn audit(actor: &Actor, action: AuditAction, user: UserId, detail: String, now: DateTime<Utc>) -> AuditEntry {
-    AuditEntry {
-        org_id: actor.org_id,
-        actor: Some(actor.user_id),
-        action,
-        object: AuditObject::User(user),
-        detail,
-        at: now,
-    }
+/// An entry of a change the actor made, about `object`.
+fn audit(actor: &Actor, action: AuditAction, object: AuditObject, detail: String, now: DateTime<Utc>) -> AuditEntry {
+    AuditEntry { org_id: actor.org_id, actor: Some(actor.user_id), action, object, detail, at: now }
 }
 
 /// A user of the actor's organisation, or not found (another organisation's user included).
@@ -188,7 +182,7 @@ pub async fn remove(
     tx.insert_audit(&[audit(
         actor,
         AuditAction::UserRemoved,
-        user,
+        AuditObject::User(user),
         format!("{} ({})", m.email, roles.join(", ")),
         now,
     )])
@@ -236,7 +230,7 @@ pub async fn set_secondary_admin(
     } else {
         (AuditAction::AdminRevoked, UserChange::AdminRevoked { name: m.name.clone() })
     };
-    tx.insert_audit(&[audit(actor, action, user, m.email.clone(), now)]).await?;
+    tx.insert_audit(&[audit(actor, action, AuditObject::User(user), m.email.clone(), now)]).await?;
     notify_admins(&mut tx, actor.org_id, &change, actor.user_id, base_url, now).await?;
     tx.commit().await?;
     Ok(true)
@@ -272,7 +266,7 @@ pub async fn reassign_primary_admin(
     tx.remove_role(user, actor.org_id, Role::SecondaryAdmin).await?;
     tx.remove_role(user, actor.org_id, Role::User).await?;
     tx.add_role(user, actor.org_id, Role::PrimaryAdmin).await?;
-    let entry = audit(actor, AuditAction::PrimaryAdminReassigned, user, target.email.clone(), now);
+    let entry = audit(actor, AuditAction::PrimaryAdminReassigned, AuditObject::User(user), target.email.clone(), now);
     tx.insert_audit(&[entry]).await?;
     notify_admins(&mut tx, actor.org_id, &UserChange::PrimaryAdmin { name: target.name }, actor.user_id, base_url, now)
         .await?;
@@ -371,15 +365,7 @@ pub async fn assign_seat(
         return Err(AppError::form(Problem::SeatsFull { seats: sub.seats }));
     }
     tx.assign_seat(id, user, actor.user_id, now).await?;
-    let entry = AuditEntry {
-        org_id: actor.org_id,
-        actor: Some(actor.user_id),
-        action: AuditAction::SeatAssigned,
-        object: AuditObject::Subscription(id),
-        detail: m.email,
-        at: now,
-    };
-    tx.insert_audit(&[entry]).await?;
+    tx.insert_audit(&[audit(actor, AuditAction::SeatAssigned, AuditObject::Subscription(id), m.email, now)]).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -411,15 +397,7 @@ pub async fn free_seat(
     if !tx.free_seat(id, user).await? {
         return Ok(false);
     }
-    let entry = AuditEntry {
-        org_id: actor.org_id,
-        actor: Some(actor.user_id),
-        action: AuditAction::SeatFreed,
-        object: AuditObject::Subscription(id),
-        detail: holder.email,
-        at: now,
-    };
-    tx.insert_audit(&[entry]).await?;
+    tx.insert_audit(&[audit(actor, AuditAction::SeatFreed, AuditObject::Subscription(id), holder.email, now)]).await?;
     tx.commit().await?;
     Ok(true)
 }
