@@ -16,8 +16,11 @@ ensure_rust_tools() {
     rustup target add wasm32-unknown-unknown
   fi
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads; about 15 minutes, once)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+    say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads; several minutes, once)"
+    # Its own release profile asks for fat LTO in one codegen unit, which makes the install take
+    # twice as long on two cores for a tool that only drives the build: plain release settings.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
   # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
   local want

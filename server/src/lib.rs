@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     let site = csrf::SiteOrigin(state.config.public_url.clone());
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
+    let fallback_state = state.clone();
     let store = (state.store.clone(), state.config.secure_cookies());
     let https = headers::Https(state.config.public_url.starts_with("https://"));
     let limiter = limits::Limiter::new(state.config.trusted_proxies.clone(), &state.config.public_url);
@@ -63,8 +64,11 @@ pub fn router(state: AppState) -> Router {
             move || app::server::context::provide_request_context(&context_state),
             move || shell(leptos_options.clone()),
         )
-        .nest_service("/pkg", statics::pkg(&state.leptos_options))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .nest("/pkg", statics::pkg(&state.leptos_options, state.assets.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || app::server::context::provide_request_context(&fallback_state),
+            shell,
+        ))
         .layer(axum::middleware::from_fn(status::client_errors))
         .layer(axum::middleware::from_fn(status::multipart_forms))
         .layer(statics::compression())
@@ -77,19 +81,26 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Decides the request's language (see `app::server::language`) for the pages and server
-/// functions behind it. Static files need none.
+/// Looks the request's session up once (`app::server::auth::RequestSession`) and decides its
+/// language (see `app::server::language`) for the pages and server functions behind it. Static
+/// files need neither. When the database does not answer, the language is the browser's and the
+/// session is left for the server functions to look up (and report the failure themselves).
 async fn language(
     axum::extract::State((store, secure)): axum::extract::State<(Store, bool)>,
     mut req: axum::http::Request<axum::body::Body>,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use app::server::{auth, language};
     if !req.uri().path().starts_with("/pkg/") {
-        let locale = match app::server::language::decide(&store, req.headers(), secure, chrono::Utc::now()).await {
-            Ok(locale) => locale,
+        let locale = match auth::request_session(&store, req.headers(), secure, chrono::Utc::now()).await {
+            Ok(session) => {
+                let locale = language::of_request(&session, req.headers());
+                req.extensions_mut().insert(session);
+                locale
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read the user's language; using the browser's");
-                app::server::language::without_account(req.headers())
+                tracing::warn!(error = %e, "cannot read the session; using the browser's language");
+                language::without_account(req.headers())
             }
         };
         req.extensions_mut().insert(locale);
@@ -131,9 +142,10 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
 }
 
 /// Builds the state from configuration.
-pub fn state(leptos_options: LeptosOptions, store: Store, clock: Clock, config: Config) -> AppState {
+pub fn state(mut leptos_options: LeptosOptions, store: Store, clock: Clock, config: Config) -> AppState {
     let engine = engine(&store, &config);
-    AppState { leptos_options, store, clock, config: Arc::new(config), engine }
+    let assets = Arc::new(app::server::assets::Assets::locate(&mut leptos_options));
+    AppState { leptos_options, store, clock, config: Arc::new(config), engine, assets }
 }
 
 /// The engine with the simulated payment gateway (the only provider so far; a real one

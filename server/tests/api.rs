@@ -645,6 +645,46 @@ async fn static_files_travel_precompressed_and_pages_gzipped() {
     std::fs::remove_dir_all(site).unwrap();
 }
 
+#[tokio::test]
+async fn hashed_files_are_linked_from_pages_and_cached_for_good() {
+    // A site as `cargo leptos build` leaves it with `hash-files`: names carry the content's hash,
+    // and the hash file at the site root lists them.
+    let site = std::env::temp_dir().join(format!("portal-site-{}", key()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("hash.txt"), "js: J1x\nwasm: W2y\ncss: C3z\n").unwrap();
+    std::fs::write(site.join("pkg/portal.C3z.css"), "body { color: black; }\n").unwrap();
+    std::fs::write(site.join("pkg/portal.C3z.css.br"), b"brotli bytes").unwrap();
+    std::fs::write(site.join("pkg/notes.txt"), "not hashed").unwrap();
+    let app =
+        spawn_fresh(TestDb::sqlite().await, Options { site_root: Some(site.clone()), ..Options::default() }).await;
+    for path in ["/sign-in", "/no-such-page"] {
+        let page = app.client.get(format!("{}{path}", app.url)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(r#"<link rel="stylesheet" href="/pkg/portal.C3z.css">"#), "{path}: {page}");
+        assert!(page.contains("/pkg/portal.J1x.js") && page.contains("/pkg/portal.W2y.wasm"), "{path}: {page}");
+        assert!(!page.contains("/pkg/portal.css") && !page.contains("/pkg/portal.js"), "{path}");
+    }
+    let get = |path: &str, accept: &'static str| {
+        app.client.get(format!("{}/pkg/{path}", app.url)).header("accept-encoding", accept).send()
+    };
+    let res = get("portal.C3z.css", "br").await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let res = get("portal.C3z.css", "identity").await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(res.text().await.unwrap(), "body { color: black; }\n");
+    let res = get("notes.txt", "identity").await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-cache", "a name without a hash is revalidated");
+    // A hashed name that is not there is not cached at all (a 404 must not stick for a year).
+    let res = get("portal.J1x.js", "identity").await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_ne!(
+        res.headers().get("cache-control").map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable")
+    );
+    app.stop().await;
+    std::fs::remove_dir_all(site).unwrap();
+}
+
 /// A renewal of Aurora's held for approval (its threshold set to 1 EUR): the approval mails'
 /// object, made as a buyer makes one.
 async fn held_for_approval(store: &app::server::store::Store, now: chrono::DateTime<chrono::Utc>) -> String {

@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use app::server::outbox::{Mailer, Transport, deliver_due};
@@ -23,64 +22,8 @@ async fn ints(store: &Store, sql: &str) -> Vec<i64> {
     }
 }
 
-/// The portal's own binary, as an operator runs it.
-struct Process {
-    child: Child,
-    url: String,
-}
-
-impl Process {
-    async fn start(database_url: &str, smtp_url: &str, port: u16) -> Process {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .current_dir(root)
-            .env("DATABASE_URL", database_url)
-            .env("PORTAL_DEMO_DATA", "true")
-            .env("PORTAL_SMTP_URL", smtp_url)
-            .env("PORTAL_LISTEN", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_OUTPUT_NAME", "portal")
-            .env("LEPTOS_SITE_ROOT", "target/site")
-            .env("LEPTOS_SITE_PKG_DIR", "pkg")
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the server binary");
-        let url = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if let Ok(res) = client.get(format!("{url}/health")).send().await
-                && res.status() == StatusCode::OK
-            {
-                break;
-            }
-            assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        Process { child, url }
-    }
-
-    /// SIGKILL: no shutdown, no flush, as a power cut or the OOM killer does it.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// A client of this process, calling as the portal's own pages do.
-    fn app(&self) -> TestApp {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { url: self.url.clone(), client, db: None }
-    }
-}
-
 /// The two tests here measure: they take turns instead of sharing the machine's two cores.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// What the kill -9 rounds saw.
 #[derive(Debug, Default)]
@@ -99,7 +42,7 @@ struct CrashReport {
 async fn crash_rounds(db: &TestDb, rounds: usize) -> CrashReport {
     let sink = SmtpSink::start("127.0.0.1:0").await.unwrap();
     let port = free_port();
-    let process = Process::start(&db.url, &sink.url(), port).await;
+    let process = Process::start(&db.url, Some(&sink.url()), port).await;
     let app = process.app();
     let cookie = app.sign_in("buyer@aurora.example").await;
     let on_before = ints(&db.store, "SELECT id FROM subscriptions WHERE auto_renew = TRUE ORDER BY id").await;
@@ -147,7 +90,7 @@ async fn crash_rounds(db: &TestDb, rounds: usize) -> CrashReport {
         process.kill();
         let _ = request.await;
 
-        process = Process::start(&db.url, &sink.url(), port).await;
+        process = Process::start(&db.url, Some(&sink.url()), port).await;
         let on: Vec<i64> = ints(&db.store, "SELECT id FROM subscriptions WHERE auto_renew = TRUE").await;
         let changed = ids.iter().filter(|id| on.contains(id) == target).count();
         let queued = ints(&db.store, confirmations).await.len() - queued_before;

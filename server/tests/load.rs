@@ -5,6 +5,10 @@
 //! nothing about speed (the budgets are for the release build, `scripts/load`).
 //!
 //! `scripts/test` runs it on the debug build, 2 s per target (`PORTAL_LOAD_BENCH_SECONDS`).
+//!
+//! The second test measures the memory of the portal's own binary, started as an operator starts
+//! it: resident at idle, after a burst at full speed, and through a soak at half the burst's rate
+//! (`PORTAL_SOAK_SECONDS`; `scripts/load` soaks 10 minutes, `scripts/test` a few seconds).
 
 mod common;
 
@@ -15,6 +19,13 @@ use common::*;
 use reqwest::{Client, RequestBuilder, StatusCode};
 
 const CONNECTIONS: usize = 32;
+
+/// The server binary's allocator, so the in-process portal measures what runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The tests here measure: they take turns instead of sharing the machine's two cores.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 type MakeRequest = Arc<dyn Fn(&Client, usize) -> RequestBuilder + Send + Sync>;
 
@@ -64,6 +75,7 @@ async fn run(make: MakeRequest, expected: StatusCode, seconds: f64) -> Figures {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_side_by_side_against_a_bare_page() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let seconds: f64 = std::env::var("PORTAL_LOAD_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2.0);
     // The ceiling: a small page from the same server, without the portal's middleware.
     let bare = axum::Router::new()
@@ -75,7 +87,11 @@ async fn load_side_by_side_against_a_bare_page() {
     let hundred: Vec<i64> = ids.iter().copied().take(100).collect();
     assert_eq!(hundred.len(), 100);
     let base = app.url.clone();
-    let css = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site/pkg/portal.css")).exists();
+    // The stylesheet by the name the build gave it (hashed, see `app::server::assets`).
+    let site = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"));
+    let hashes = std::fs::read_to_string(site.join(app::server::assets::HASH_FILE)).ok();
+    let stylesheet = app::server::assets::Assets::from_hash_file(hashes.as_deref(), "portal", "pkg").stylesheet;
+    let css = site.join(stylesheet.trim_start_matches('/')).exists();
 
     let get = |path: String, cookie: Option<String>| -> MakeRequest {
         let url = format!("{base}{path}");
@@ -112,7 +128,7 @@ async fn load_side_by_side_against_a_bare_page() {
         ("Manage auto-renew of 100", post("change_auto_renew", change_form_for)),
     ];
     if css {
-        targets.insert(1, ("stylesheet (static file)", get("/pkg/portal.css".into(), None)));
+        targets.insert(1, ("stylesheet (static file)", get(stylesheet.clone(), None)));
     }
 
     let mut table = Vec::new();
@@ -140,4 +156,87 @@ async fn load_side_by_side_against_a_bare_page() {
         eprintln!("  (stylesheet skipped: target/site is not built yet)");
     }
     app.stop().await;
+}
+
+/// The resident set of a process, in MB (Linux).
+fn resident_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the process's status");
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS");
+    kb / 1024.0
+}
+
+/// Requests sent at `rate` per second in all, spread over `CONNECTIONS` workers each on its own
+/// schedule, for `seconds`; answers checked. The number sent.
+async fn at_rate(make: MakeRequest, rate: f64, seconds: f64) -> usize {
+    let client = Client::builder().pool_max_idle_per_host(CONNECTIONS).build().unwrap();
+    let period = Duration::from_secs_f64(CONNECTIONS as f64 / rate);
+    let start = tokio::time::Instant::now();
+    let end = start + Duration::from_secs_f64(seconds);
+    let mut workers = Vec::new();
+    for w in 0..CONNECTIONS {
+        let (client, make) = (client.clone(), make.clone());
+        workers.push(tokio::spawn(async move {
+            let mut next = start + period.mul_f64(w as f64 / CONNECTIONS as f64);
+            let mut sent = 0;
+            while next < end {
+                tokio::time::sleep_until(next).await;
+                let res = make(&client, sent).send().await.expect("an answer");
+                assert_eq!(res.status(), StatusCode::OK);
+                res.bytes().await.expect("a whole answer");
+                sent += 1;
+                next += period;
+            }
+            sent
+        }));
+    }
+    let mut sent = 0;
+    for w in workers {
+        sent += w.await.unwrap();
+    }
+    sent
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_at_idle_after_a_burst_and_through_a_soak() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let soak: f64 = std::env::var("PORTAL_SOAK_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(6.0);
+    let dir = std::env::temp_dir().join(format!("portal-soak-{}", key()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/portal.sqlite3", dir.display());
+    let process = Process::start(&url, None, free_port()).await;
+    let pid = process.child.id();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = resident_mb(pid);
+    let app = process.app();
+    let cookie = app.sign_in("buyer@aurora.example").await;
+    let page = format!("{}/billing/subscriptions?per_page=100", app.url);
+    let list: MakeRequest =
+        Arc::new(move |c: &Client, _| c.get(&page).header("accept-encoding", "gzip").header("cookie", &cookie));
+    let burst = run(list.clone(), StatusCode::OK, 3.0).await;
+    let after_burst = resident_mb(pid);
+    let rate = burst.per_second / 2.0;
+    // The soak in tenths, the resident set after each.
+    let mut samples = vec![after_burst];
+    let mut sent = 0;
+    for _ in 0..10 {
+        sent += at_rate(list.clone(), rate, soak / 10.0).await;
+        samples.push(resident_mb(pid));
+    }
+    let end = *samples.last().unwrap();
+    let growth = 100.0 * (end - after_burst) / after_burst;
+    let build = if cfg!(debug_assertions) { "debug build" } else { "release build" };
+    eprintln!("Memory of the server binary ({build}, SQLite, demo data), list page with 100 rows:");
+    eprintln!("  idle after start {idle:.1} MB (budget 40 MB: {})", if idle <= 40.0 { "within" } else { "OVER" });
+    eprintln!("  after a 3 s burst at {:.0} req/s: {after_burst:.1} MB", burst.per_second);
+    eprintln!(
+        "  soak {soak} s at {rate:.0} req/s ({sent} requests): {} MB; growth {growth:+.1} % (budget < 10 %: {})",
+        samples.iter().map(|m| format!("{m:.1}")).collect::<Vec<_>>().join(" "),
+        if growth < 10.0 { "within" } else { "OVER" }
+    );
+    process.kill();
+    let _ = std::fs::remove_dir_all(dir);
 }

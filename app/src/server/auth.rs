@@ -256,6 +256,33 @@ async fn count_attempt(
 }
 
 /// A user in one organisation, as authorization sees them: the roles held there.
+/// Who a request's session cookie signs in, with their roles and chosen language: looked up once
+/// per request by the router (one read transaction, two queries) and kept in the request's
+/// extensions, where the page's rendering and every server function it calls find it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestSession {
+    pub actor: Option<Actor>,
+    pub locale: Option<Locale>,
+}
+
+/// The session a request with these headers carries (anonymous without a valid one).
+pub async fn request_session(
+    store: &Store,
+    headers: &http::HeaderMap,
+    secure: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<RequestSession> {
+    let Some(token) = super::language::cookie(headers, session_cookie(secure)) else {
+        return Ok(RequestSession::default());
+    };
+    let mut tx = store.begin_read().await?;
+    let Some((session, locale)) = tx.session_and_locale(&hash_token(&token), now).await? else {
+        return Ok(RequestSession::default());
+    };
+    let roles = tx.roles(session.user_id, session.org_id).await?;
+    Ok(RequestSession { actor: Some(Actor { user_id: session.user_id, org_id: session.org_id, roles }), locale })
+}
+
 pub async fn load_actor(store: &Store, user_id: UserId, org_id: OrgId) -> StoreResult<Actor> {
     let mut tx = store.begin_read().await?;
     let roles = tx.roles(user_id, org_id).await?;

@@ -7,7 +7,7 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::auth::{SESSION_SECONDS, hash_token, load_actor, session_cookie};
+use super::auth::{RequestSession, SESSION_SECONDS, hash_token, load_actor, session_cookie};
 use super::state::AppState;
 use crate::contract::error::AppError;
 use crate::domain::authz::Actor;
@@ -77,8 +77,12 @@ pub fn client_behind_proxies(
     client
 }
 
-/// The signed-in actor, or `None` for an anonymous request or an ended session.
+/// The signed-in actor, or `None` for an anonymous request or an ended session: as the router
+/// looked it up for this request, else (a caller outside the router) from the database.
 pub async fn current_actor() -> Result<Option<Actor>, AppError> {
+    if let Some(session) = use_context::<Parts>().and_then(|p| p.extensions.get::<RequestSession>().cloned()) {
+        return Ok(session.actor);
+    }
     let Some(token) = session_token() else { return Ok(None) };
     let state = app_state()?;
     actor_of_session(&state.store, &token).await

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 use http::header::{ACCEPT_LANGUAGE, COOKIE};
 
-use super::auth::{hash_token, session_cookie};
+use super::auth::{RequestSession, request_session};
 use super::store::{Store, StoreResult};
 use crate::domain::locale::Locale;
 
@@ -31,13 +31,12 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// The language of a request with these headers (`secure`: the portal is served over https, so
 /// the session cookie has its `__Host-` name).
 pub async fn decide(store: &Store, headers: &HeaderMap, secure: bool, now: DateTime<Utc>) -> StoreResult<Locale> {
-    if let Some(token) = cookie(headers, session_cookie(secure)) {
-        let mut tx = store.begin_read().await?;
-        if let Some(chosen) = tx.session_locale(&hash_token(&token), now).await? {
-            return Ok(chosen);
-        }
-    }
-    Ok(without_account(headers))
+    Ok(of_request(&request_session(store, headers, secure, now).await?, headers))
+}
+
+/// The language of a request whose session is known already.
+pub fn of_request(session: &RequestSession, headers: &HeaderMap) -> Locale {
+    session.locale.unwrap_or_else(|| without_account(headers))
 }
 
 /// The language for a request whose user chose none: the switcher's cookie, the browser's, or

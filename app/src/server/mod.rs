@@ -1,5 +1,6 @@
 //! Server-only code: state, store, services, sessions. Compiled with the `ssr` feature.
 
+pub mod assets;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+use super::assets::Assets;
 use super::clock::Clock;
 use super::config::Config;
 use super::services::engine::Engine;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Renewals, payments, lifecycle and reminders; run by housekeeping and the demo clock.
     pub engine: Engine,
+    /// The browser bundle's file names (hashed when the build hashed them).
+    pub assets: Arc<Assets>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

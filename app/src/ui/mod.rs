@@ -23,7 +23,7 @@ mod subscriptions;
 mod users;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
@@ -49,6 +49,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
+    // The stylesheet by its hashed name (cached for good); the shell is drawn on the server only.
+    #[cfg(feature = "ssr")]
+    let stylesheet = crate::server::context::app_state()
+        .map(|s| s.assets.stylesheet.clone())
+        .unwrap_or_else(|_| "/pkg/portal.css".into());
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = "/pkg/portal.css".to_string();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -56,6 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="data:,"/>
+                <link rel="stylesheet" href=stylesheet/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -84,7 +92,6 @@ pub fn App() -> impl IntoView {
 fn Page() -> impl IntoView {
     let l = expect_context::<Locale>();
     view! {
-        <Stylesheet id="leptos" href="/pkg/portal.css"/>
         <Title formatter=move |t: String| {
             if t.is_empty() { td_string!(l, app.name).to_string() } else { td_string!(l, app.title_suffix, title = t) }
         }/>

@@ -2,6 +2,9 @@
 //! client that calls it as a browser would.
 #![allow(dead_code)] // each test file uses part of this
 
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
 use app::server::clock::Clock;
 use app::server::config::Config;
 use app::server::seed::DEMO_PASSWORD;
@@ -226,4 +229,64 @@ async fn answer(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let status = res.status();
     let body = res.text().await.unwrap();
     (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+}
+
+/// The portal's own binary, as an operator runs it.
+pub struct Process {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Process {
+    pub async fn start(database_url: &str, smtp_url: Option<&str>, port: u16) -> Process {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        if let Some(smtp_url) = smtp_url {
+            command.env("PORTAL_SMTP_URL", smtp_url);
+        }
+        let child = command
+            .current_dir(root)
+            .env("DATABASE_URL", database_url)
+            .env("PORTAL_DATA_DIR", std::env::temp_dir().join(format!("portal-process-{port}")))
+            .env("PORTAL_DEMO_DATA", "true")
+            .env("PORTAL_LISTEN", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "portal")
+            .env("LEPTOS_SITE_ROOT", "target/site")
+            .env("LEPTOS_SITE_PKG_DIR", "pkg")
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the server binary");
+        let url = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            if let Ok(res) = client.get(format!("{url}/health")).send().await
+                && res.status() == StatusCode::OK
+            {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        Process { child, url }
+    }
+
+    /// SIGKILL: no shutdown, no flush, as a power cut or the OOM killer does it.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// A client of this process, calling as the portal's own pages do.
+    pub fn app(&self) -> TestApp {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { url: self.url.clone(), client, db: None }
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

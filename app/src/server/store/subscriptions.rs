@@ -110,24 +110,39 @@ fn decode(rows: Vec<Row>) -> StoreResult<Vec<Subscription>> {
     rows.into_iter().map(Subscription::try_from).collect()
 }
 
-/// Lifecycle order of the status codes (Active, Expired, Suspended, Canceled), for sorting.
+/// Lifecycle order of the status codes (Active, Expired, Suspended, Canceled), for sorting. The
+/// index `subscriptions_org_relevance` (migration 0018) is on this very expression: change both.
 const STATUS_RANK: &str = "CASE s.status WHEN 'active' THEN 0 WHEN 'expired' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END";
 
 impl SortKey {
     /// `ORDER BY` for this key and direction; the id breaks ties, so pages never overlap.
-    fn order_by(self, descending: bool) -> String {
-        let dir = if descending { "DESC" } else { "ASC" };
-        let column = match self {
+    /// `reversed`: the exact opposite order (the list reads a page near the end backwards).
+    fn order_by(self, descending: bool, reversed: bool) -> String {
+        let terms: [(&str, bool); 3] = match self {
             // Active first whatever the direction; the direction applies to the dates within.
-            SortKey::Relevance => return format!("{STATUS_RANK} ASC, s.term_end_at {dir}, s.id {dir}"),
-            SortKey::Date => "s.term_end_at",
-            SortKey::Product => "p.name",
-            SortKey::Id => "s.id",
-            SortKey::Csn => "ca.csn",
-            SortKey::Seats => "s.seats",
-            SortKey::Status => STATUS_RANK,
+            SortKey::Relevance => [(STATUS_RANK, false), ("s.term_end_at", descending), ("s.id", descending)],
+            SortKey::Date => [("s.term_end_at", descending), ("s.id", descending), ("", false)],
+            SortKey::Product => [("p.name", descending), ("s.id", descending), ("", false)],
+            SortKey::Id => [("s.id", descending), ("", false), ("", false)],
+            SortKey::Csn => [("ca.csn", descending), ("s.id", descending), ("", false)],
+            SortKey::Seats => [("s.seats", descending), ("s.id", descending), ("", false)],
+            SortKey::Status => [(STATUS_RANK, descending), ("s.id", descending), ("", false)],
         };
-        format!("{column} {dir}, s.id {dir}")
+        terms
+            .iter()
+            .filter(|(term, _)| !term.is_empty())
+            .map(|(term, desc)| format!("{term} {}", if *desc != reversed { "DESC" } else { "ASC" }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The join the order needs beyond `subscriptions s` (the list's filter needs none).
+    fn join(self) -> &'static str {
+        match self {
+            SortKey::Product => "JOIN products p ON p.id = s.product_id ",
+            SortKey::Csn => "JOIN customer_accounts ca ON ca.id = s.customer_account_id ",
+            _ => "",
+        }
     }
 }
 
@@ -137,7 +152,9 @@ fn like_pattern(term: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Appends the list's `WHERE` clause for `f` to `q`, on either backend.
+/// Appends the list's `WHERE` clause for `f` to `q`, on either backend. It names columns of
+/// `subscriptions s` only (products and customer numbers through subqueries), so the count and
+/// the choice of a page's rows need no join and can be answered from the indexes.
 macro_rules! push_list_filter {
     ($q:expr, $f:expr) => {{
         let (q, f) = (&mut $q, $f);
@@ -146,7 +163,8 @@ macro_rules! push_list_filter {
             q.push(" AND s.status = ").push_bind(v);
         }
         if let Some(v) = &f.csn {
-            q.push(" AND ca.csn = ").push_bind(v.clone());
+            q.push(" AND s.customer_account_id IN (SELECT id FROM customer_accounts WHERE csn = ").push_bind(v.clone());
+            q.push(")");
         }
         if let Some(v) = f.currency {
             q.push(" AND s.currency = ").push_bind(v);
@@ -159,13 +177,31 @@ macro_rules! push_list_filter {
         }
         if let Some(term) = &f.search {
             let p = like_pattern(term);
-            q.push(" AND (LOWER(p.name) LIKE ").push_bind(p.clone());
-            q.push(" ESCAPE '\\' OR CAST(s.id AS TEXT) LIKE ").push_bind(p.clone());
+            q.push(" AND (s.product_id IN (SELECT id FROM products WHERE LOWER(name) LIKE ").push_bind(p.clone());
+            q.push(" ESCAPE '\\') OR CAST(s.id AS TEXT) LIKE ").push_bind(p.clone());
             q.push(" ESCAPE '\\' OR LOWER(s.contract_number) LIKE ").push_bind(p.clone());
-            q.push(" ESCAPE '\\' OR ca.csn LIKE ").push_bind(p);
-            q.push(" ESCAPE '\\')");
+            q.push(" ESCAPE '\\' OR s.customer_account_id IN (SELECT id FROM customer_accounts WHERE org_id = ");
+            q.push_bind(f.org_id).push(" AND csn LIKE ").push_bind(p);
+            q.push(" ESCAPE '\\'))");
         }
     }};
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Pick {
+    FromTheStart,
+    FromTheEnd,
+}
+
+/// Which rows of `total` a page of `limit` from `offset` is, counted from whichever end is
+/// nearer: `(limit, offset, from)`.
+fn page_window(limit: i64, offset: i64, total: i64) -> (i64, i64, Pick) {
+    if offset > total / 2 && offset < total {
+        let end = (offset + limit).min(total);
+        (end - offset, total - end, Pick::FromTheEnd)
+    } else {
+        (limit, offset, Pick::FromTheStart)
+    }
 }
 
 /// Appends `(id, id, ...)` binding each id.
@@ -191,7 +227,7 @@ impl Tx {
         to: &tokio::sync::mpsc::Sender<StoreResult<Subscription>>,
     ) -> StoreResult<()> {
         use futures_util::TryStreamExt;
-        let order = f.sort.order_by(f.descending);
+        let order = f.sort.order_by(f.descending, false);
         on_tx!(self, |c| {
             let mut q = QueryBuilder::new(format!("{COLUMNS}{FROM}"));
             push_list_filter!(q, f);
@@ -207,15 +243,24 @@ impl Tx {
     }
 
     /// One page of the Subscriptions and contracts list, and the number of rows matching in all.
+    /// The page's ids are chosen first, from `subscriptions` alone (an index walk for the
+    /// default order and the date order), and only those rows are joined and read: a deep page
+    /// skips ids, not joined rows. A page in the second half is counted from the end, in the
+    /// reverse order, so the last page costs what the first does.
     pub async fn list_subscriptions(&mut self, f: &SubscriptionFilter) -> StoreResult<(Vec<Subscription>, i64)> {
-        let order = f.sort.order_by(f.descending);
+        let order = f.sort.order_by(f.descending, false);
+        let join = f.sort.join();
         let (rows, total) = on_tx!(self, |c| {
-            let mut count = QueryBuilder::new(format!("SELECT COUNT(*) {FROM}"));
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM subscriptions s");
             push_list_filter!(count, f);
             let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
-            let mut page = QueryBuilder::new(format!("{COLUMNS}{FROM}"));
+            let (limit, offset, pick) = page_window(f.limit, f.offset, total);
+            let pick = f.sort.order_by(f.descending, pick == Pick::FromTheEnd);
+            let mut page =
+                QueryBuilder::new(format!("{COLUMNS}{FROM} WHERE s.id IN (SELECT s.id FROM subscriptions s {join}"));
             push_list_filter!(page, f);
-            page.push(format!(" ORDER BY {order} LIMIT ")).push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
+            page.push(format!(" ORDER BY {pick} LIMIT ")).push_bind(limit).push(" OFFSET ").push_bind(offset);
+            page.push(format!(") ORDER BY {order}"));
             let rows: Vec<Row> = page.build_query_as().fetch_all(&mut *c).await?;
             (rows, total)
         });
@@ -329,7 +374,13 @@ impl Tx {
     /// Distinct CSNs and currencies of an organisation's subscriptions (the list's filter choices).
     pub async fn subscription_facets(&mut self, org: OrgId) -> StoreResult<(Vec<String>, Vec<Currency>)> {
         let csns = "SELECT csn FROM customer_accounts WHERE org_id = $1 ORDER BY csn";
-        let currencies = "SELECT DISTINCT currency FROM subscriptions WHERE org_id = $1 ORDER BY currency";
+        // Each currency found by one probe of `subscriptions_org_currency` (a loose index scan),
+        // not by reading every subscription of the organisation.
+        let currencies = "WITH RECURSIVE c(currency) AS ( \
+               SELECT MIN(currency) FROM subscriptions WHERE org_id = $1 \
+               UNION ALL SELECT (SELECT MIN(currency) FROM subscriptions WHERE org_id = $1 AND currency > c.currency) \
+               FROM c WHERE c.currency IS NOT NULL) \
+             SELECT currency FROM c WHERE currency IS NOT NULL ORDER BY currency";
         Ok(on_tx!(self, |c| {
             let a = sqlx::query_scalar::<_, String>(csns).bind(org).fetch_all(&mut *c).await?;
             let b = sqlx::query_scalar::<_, Currency>(currencies).bind(org).fetch_all(&mut *c).await?;
@@ -599,5 +650,38 @@ impl TryFrom<PoDocumentRow> for PoDocument {
             storage_key: r.storage_key,
             uploaded_by: r.uploaded_by,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_past_the_middle_is_read_from_the_end() {
+        // 100 rows, 25 a page: the first two pages from the start, the last two from the end.
+        assert_eq!(page_window(25, 0, 100), (25, 0, Pick::FromTheStart));
+        assert_eq!(page_window(25, 50, 100), (25, 50, Pick::FromTheStart));
+        assert_eq!(page_window(25, 51, 100), (25, 24, Pick::FromTheEnd));
+        assert_eq!(page_window(25, 75, 100), (25, 0, Pick::FromTheEnd));
+        // A short last page: only the rows there are.
+        assert_eq!(page_window(25, 100, 110), (10, 0, Pick::FromTheEnd));
+        assert_eq!(page_window(25, 75, 110), (25, 10, Pick::FromTheEnd));
+        // Past the end, or nothing at all: asked as it is (an empty page).
+        assert_eq!(page_window(25, 200, 110), (25, 200, Pick::FromTheStart));
+        assert_eq!(page_window(25, 0, 0), (25, 0, Pick::FromTheStart));
+    }
+
+    #[test]
+    fn the_reverse_order_flips_every_term() {
+        assert_eq!(SortKey::Seats.order_by(true, false), "s.seats DESC, s.id DESC");
+        assert_eq!(SortKey::Seats.order_by(true, true), "s.seats ASC, s.id ASC");
+        let relevance = SortKey::Relevance.order_by(false, false);
+        assert_eq!(relevance, format!("{STATUS_RANK} ASC, s.term_end_at ASC, s.id ASC"));
+        assert_eq!(
+            SortKey::Relevance.order_by(false, true),
+            format!("{STATUS_RANK} DESC, s.term_end_at DESC, s.id DESC")
+        );
+        assert_eq!(SortKey::Id.order_by(false, true), "s.id DESC");
     }
 }

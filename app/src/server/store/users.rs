@@ -292,15 +292,20 @@ impl Tx {
 
     /// The language of the person a session belongs to, if they chose one; `None` for an
     /// unknown or ended session too.
-    pub async fn session_locale(&mut self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Locale>> {
-        let sql = "SELECT u.locale FROM sessions s JOIN users u ON u.id = s.user_id \
+    /// The session a token opens, with the language its user chose (if any).
+    pub async fn session_and_locale(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Session, Option<Locale>)>> {
+        let sql = "SELECT s.user_id, s.org_id, u.locale FROM sessions s JOIN users u ON u.id = s.user_id \
                    WHERE s.token_hash = $1 AND s.expires_at > $2";
-        let row = on_tx!(self, |c| sqlx::query_scalar::<_, Option<Locale>>(sql)
+        let row = on_tx!(self, |c| sqlx::query_as::<_, (UserId, OrgId, Option<Locale>)>(sql)
             .bind(token_hash)
             .bind(secs(now))
             .fetch_optional(&mut *c)
             .await?);
-        Ok(row.flatten())
+        Ok(row.map(|(user_id, org_id, locale)| (Session { user_id, org_id }, locale)))
     }
 
     pub async fn set_user_locale(&mut self, user: UserId, locale: Option<Locale>) -> StoreResult<()> {
