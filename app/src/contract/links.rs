@@ -437,3 +437,11 @@ mod tests {
         );
     }
 }
+
+/// The stylesheet's URL for this build (hashed when the build hashed it), which the server puts
+/// in each request's context for the page shell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stylesheet(pub String);
+
+/// The stylesheet's name when the build gave it no hash.
+pub const PLAIN_STYLESHEET: &str = "/pkg/portal.css";

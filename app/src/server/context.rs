@@ -30,6 +30,7 @@ pub fn session_token() -> Option<String> {
 /// the request's language as the `language` middleware decided it (English if it did not run).
 pub fn provide_request_context(state: &AppState) {
     provide_context(state.clone());
+    provide_context(crate::contract::links::Stylesheet(state.assets.stylesheet.clone()));
     let locale = use_context::<Parts>().and_then(|p| p.extensions.get::<Locale>().copied()).unwrap_or_default();
     provide_context(locale);
 }

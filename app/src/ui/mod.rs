@@ -50,12 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         }
     }
     // The stylesheet by its hashed name (cached for good); the shell is drawn on the server only.
-    #[cfg(feature = "ssr")]
-    let stylesheet = crate::server::context::app_state()
-        .map(|s| s.assets.stylesheet.clone())
-        .unwrap_or_else(|_| "/pkg/portal.css".into());
-    #[cfg(not(feature = "ssr"))]
-    let stylesheet = "/pkg/portal.css".to_string();
+    let stylesheet = use_context::<links::Stylesheet>().map_or_else(|| links::PLAIN_STYLESHEET.to_string(), |s| s.0);
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
