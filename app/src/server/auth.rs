@@ -255,7 +255,6 @@ async fn count_attempt(
     Ok(user)
 }
 
-/// A user in one organisation, as authorization sees them: the roles held there.
 /// Who a request's session cookie signs in, with their roles and chosen language: looked up once
 /// per request by the router (one read transaction, two queries) and kept in the request's
 /// extensions, where the page's rendering and every server function it calls find it.
@@ -283,6 +282,7 @@ pub async fn request_session(
     Ok(RequestSession { actor: Some(Actor { user_id: session.user_id, org_id: session.org_id, roles }), locale })
 }
 
+/// A user in one organisation, as authorization sees them: the roles held there.
 pub async fn load_actor(store: &Store, user_id: UserId, org_id: OrgId) -> StoreResult<Actor> {
     let mut tx = store.begin_read().await?;
     let roles = tx.roles(user_id, org_id).await?;

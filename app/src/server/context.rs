@@ -7,7 +7,7 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::auth::{RequestSession, SESSION_SECONDS, hash_token, load_actor, session_cookie};
+use super::auth::{RequestSession, SESSION_SECONDS, request_session, session_cookie};
 use super::state::AppState;
 use crate::contract::error::AppError;
 use crate::domain::authz::Actor;
@@ -81,29 +81,18 @@ pub fn client_behind_proxies(
 /// The signed-in actor, or `None` for an anonymous request or an ended session: as the router
 /// looked it up for this request, else (a caller outside the router) from the database.
 pub async fn current_actor() -> Result<Option<Actor>, AppError> {
-    if let Some(session) = use_context::<Parts>().and_then(|p| p.extensions.get::<RequestSession>().cloned()) {
-        return Ok(session.actor);
+    let Some(parts) = use_context::<Parts>() else { return Ok(None) };
+    if let Some(session) = parts.extensions.get::<RequestSession>() {
+        return Ok(session.actor.clone());
     }
-    let Some(token) = session_token() else { return Ok(None) };
-    let state = app_state()?;
-    actor_of_session(&state.store, &token).await
+    actor_from_headers(&app_state()?, &parts.headers).await
 }
 
-/// The actor a request's headers carry the session of: for the few routes that are not
-/// server functions (a document download), which read the same cookie the same way.
+/// The actor a request's headers carry the session of, looked up the one way the router does:
+/// for the few routes that are not server functions (a document download).
 pub async fn actor_from_headers(state: &AppState, headers: &http::HeaderMap) -> Result<Option<Actor>, AppError> {
-    let name = session_cookie(state.config.secure_cookies());
-    let Some(token) = super::language::cookie(headers, name) else { return Ok(None) };
-    actor_of_session(&state.store, &token).await
-}
-
-async fn actor_of_session(store: &super::store::Store, token: &str) -> Result<Option<Actor>, AppError> {
-    let mut tx = store.begin_read().await?;
-    let Some(session) = tx.session(&hash_token(token), chrono::Utc::now()).await? else {
-        return Ok(None);
-    };
-    drop(tx);
-    Ok(Some(load_actor(store, session.user_id, session.org_id).await?))
+    let now = chrono::Utc::now();
+    Ok(request_session(&state.store, headers, state.config.secure_cookies(), now).await?.actor)
 }
 
 /// The signed-in actor, or `Unauthorized`.

@@ -290,9 +290,8 @@ impl Tx {
         Ok(())
     }
 
-    /// The language of the person a session belongs to, if they chose one; `None` for an
-    /// unknown or ended session too.
-    /// The session a token opens, with the language its user chose (if any).
+    /// The session a token opens (`None` for an unknown or ended one), with the language its
+    /// user chose (if any).
     pub async fn session_and_locale(
         &mut self,
         token_hash: &str,
