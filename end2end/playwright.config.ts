@@ -29,7 +29,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "rm -rf ../target/e2e-data && ../target/debug/server",
+    // The debug build by default; `scripts/lighthouse` runs some of the tests on the release one.
+    command: `rm -rf ../target/e2e-data && ${process.env.PORTAL_E2E_SERVER ?? "../target/debug/server"}`,
     cwd: ".",
     url: "http://127.0.0.1:3000/sign-in",
     reuseExistingServer: false,

@@ -8,7 +8,9 @@ cd "$ROOT"
 CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Each step is stamped with the minutes and seconds since the script started: the run's time
+# budget is read off the log.
+say() { printf '\033[1m==> [%d:%02d] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 ensure_rust_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

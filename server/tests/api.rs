@@ -666,12 +666,34 @@ async fn hashed_files_are_linked_from_pages_and_cached_for_good() {
     let get = |path: &str, accept: &'static str| {
         app.client.get(format!("{}/pkg/{path}", app.url)).header("accept-encoding", accept).send()
     };
-    let res = get("portal.C3z.css", "br").await.unwrap();
+    let res = get("portal.C3z.css", "gzip, deflate, br, zstd").await.unwrap();
     assert_eq!(res.headers()["content-encoding"], "br");
     assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(res.headers()["vary"], "accept-encoding");
+    let etag = res.headers()["etag"].clone();
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"brotli bytes");
     let res = get("portal.C3z.css", "identity").await.unwrap();
     assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_ne!(res.headers()["etag"], etag, "each copy has its own tag");
     assert_eq!(res.text().await.unwrap(), "body { color: black; }\n");
+    // A browser that revalidates anyway (a forced reload) gets a 304 for the copy it holds.
+    let res = app
+        .client
+        .get(format!("{}/pkg/portal.C3z.css", app.url))
+        .header("accept-encoding", "br")
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    // The hashed files are read once, at start: a deploy that replaces the site under a running
+    // server does not take away the files the pages it still serves name.
+    std::fs::remove_file(site.join("pkg/portal.C3z.css")).unwrap();
+    std::fs::remove_file(site.join("pkg/portal.C3z.css.br")).unwrap();
+    let res = get("portal.C3z.css", "br").await.unwrap();
+    assert_eq!((res.status(), res.bytes().await.unwrap().as_ref()), (StatusCode::OK, &b"brotli bytes"[..]));
     let res = get("notes.txt", "identity").await.unwrap();
     assert_eq!(res.headers()["cache-control"], "no-cache", "a name without a hash is revalidated");
     // A hashed name that is not there is not cached at all (a 404 must not stick for a year).
