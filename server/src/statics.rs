@@ -193,7 +193,7 @@ async fn serve(State(statics): State<Arc<Statics>>, req: Request, next: Next) ->
     }
     let hashed = statics.assets.is_hashed(req.uri().path());
     let mut res = next.run(req).await;
-    if res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED {
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
         let value = if hashed { IMMUTABLE } else { "no-cache" };
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
