@@ -5,26 +5,25 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132
 
-# Each step is stamped with the minutes and seconds since the script started: the run's time
-# budget is read off the log.
-say() { printf '\033[1m==> [%d:%02d] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
+# Each step is stamped with the minutes and seconds since the outermost script started (a script
+# another one calls, such as scripts/site, goes on counting from its caller's start): the run's
+# time budget is read off the log.
+: "${PORTAL_SCRIPT_START:=$(date +%s)}"
+export PORTAL_SCRIPT_START
+say() {
+  local s=$(($(date +%s) - PORTAL_SCRIPT_START))
+  printf '\033[1m==> [%d:%02d] %s\033[0m\n' $((s / 60)) $((s % 60)) "$*"
+}
 
 ensure_rust_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "Adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads; several minutes, once)"
-    # Its own release profile asks for fat LTO in one codegen unit, which makes the install take
-    # twice as long on two cores for a tool that only drives the build: plain release settings.
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-      cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-  fi
-  # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+  # The site is built by scripts/site, which needs no cargo-leptos (its install took 10 to 15
+  # minutes here). The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
   local want
   want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then

@@ -8,7 +8,32 @@ export const EXPECTS_VIOLATION = "expects-csp-violation";
  * breaking it: a script without the page's nonce, a style or a connection from elsewhere.
  * Hydration itself is the first thing this watches.
  */
-export const test = base.extend<{ contentSecurityPolicy: void }>({
+/**
+ * The name of the page's count of `fetch` calls not yet settled, which `hydrated` waits to see
+ * at zero. Every server function call of the WASM is a `fetch`.
+ */
+export const PENDING_FETCHES = "__portalPendingFetches";
+
+export const test = base.extend<{ contentSecurityPolicy: void; pendingFetches: void }>({
+  pendingFetches: [
+    async ({ context }, use) => {
+      // Runs in every page of the test's context before the page's own scripts (not subject to
+      // the page's content security policy: the browser itself evaluates it).
+      await context.addInitScript((name) => {
+        const counts = window as unknown as Record<string, number>;
+        counts[name] = 0;
+        const fetch = window.fetch.bind(window);
+        window.fetch = (...args: Parameters<typeof fetch>) => {
+          counts[name] += 1;
+          return fetch(...args).finally(() => {
+            counts[name] -= 1;
+          });
+        };
+      }, PENDING_FETCHES);
+      await use();
+    },
+    { auto: true },
+  ],
   contentSecurityPolicy: [
     async ({ page }, use, testInfo) => {
       const violations: string[] = [];

@@ -647,7 +647,7 @@ async fn static_files_travel_precompressed_and_pages_gzipped() {
 
 #[tokio::test]
 async fn hashed_files_are_linked_from_pages_and_cached_for_good() {
-    // A site as `cargo leptos build` leaves it with `hash-files`: names carry the content's hash,
+    // A site as `scripts/site` (or `cargo leptos build` with `hash-files`) leaves it: names carry the content's hash,
     // and the hash file at the site root lists them.
     let site = std::env::temp_dir().join(format!("portal-site-{}", key()));
     std::fs::create_dir_all(site.join("pkg")).unwrap();
