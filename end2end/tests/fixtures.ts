@@ -4,16 +4,17 @@ import { expect, test as base } from "@playwright/test";
 export const EXPECTS_VIOLATION = "expects-csp-violation";
 
 /**
- * Every test runs under the pages' content security policy and fails if the browser reports
- * breaking it: a script without the page's nonce, a style or a connection from elsewhere.
- * Hydration itself is the first thing this watches.
- */
-/**
  * The name of the page's count of `fetch` calls not yet settled, which `hydrated` waits to see
  * at zero. Every server function call of the WASM is a `fetch`.
  */
 export const PENDING_FETCHES = "__portalPendingFetches";
 
+/**
+ * Every test counts its pages' unsettled fetches (for `hydrated`), and runs under the pages'
+ * content security policy and fails if the browser reports breaking it: a script without the
+ * page's nonce, a style or a connection from elsewhere.
+ * Hydration itself is the first thing this watches.
+ */
 export const test = base.extend<{ contentSecurityPolicy: void; pendingFetches: void }>({
   pendingFetches: [
     async ({ context }, use) => {

@@ -647,8 +647,8 @@ async fn static_files_travel_precompressed_and_pages_gzipped() {
 
 #[tokio::test]
 async fn hashed_files_are_linked_from_pages_and_cached_for_good() {
-    // A site as `scripts/site` (or `cargo leptos build` with `hash-files`) leaves it: names carry the content's hash,
-    // and the hash file at the site root lists them.
+    // A site as `scripts/site` (or `cargo leptos build` with `hash-files`) leaves it: names carry
+    // the content's hash, and the hash file at the site root lists them.
     let site = std::env::temp_dir().join(format!("portal-site-{}", key()));
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     std::fs::write(site.join("hash.txt"), "js: J1x\nwasm: W2y\ncss: C3z\n").unwrap();

@@ -1,5 +1,5 @@
-//! The browser bundle's file names. `scripts/site` (as `cargo leptos build` with `hash-files` on,
-//! see the workspace `Cargo.toml`) names the WASM, its JavaScript glue and the stylesheet after their content
+//! The browser bundle's file names. `scripts/site` (as `cargo leptos build` with `hash-files` on)
+//! names the WASM, its JavaScript glue and the stylesheet after their content
 //! (`portal.<hash>.wasm`) and writes the hashes to `hash.txt` at the site root. A file whose name
 //! changes with its content can be cached for good (`immutable`), and a new build can never be
 //! half-served from a browser's cache. Without a hash file (a site built elsewhere, or none), the
@@ -37,8 +37,8 @@ impl Assets {
         assets
     }
 
-    /// What a hash file's text (`js: <hash>` lines, as scripts/site and cargo-leptos write them) names. A file
-    /// without all of `js`, `wasm` and `css` counts as none: half-hashed names would break the page.
+    /// What a hash file's text (`js: <hash>` lines, as scripts/site and cargo-leptos write them)
+    /// names. A file without all of `js`, `wasm` and `css` counts as none: half-hashed names would break the page.
     pub fn from_hash_file(text: Option<&str>, output_name: &str, pkg_dir: &str) -> Assets {
         let hash_of = |kind: &str| {
             text?.lines().filter_map(|l| l.split_once(':')).find(|(k, _)| k.trim() == kind).map(|(_, h)| h.trim())
