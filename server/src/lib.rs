@@ -2,6 +2,7 @@
 //! The portal's server: configuration, database, router with CSRF protection, start-up.
 //! `main.rs` is a thin command line over this, and the server-level tests start it on port 0.
 
+pub mod allocator;
 pub mod csrf;
 pub mod documents;
 pub mod headers;

@@ -4,7 +4,8 @@
 //! session, no database) is the ceiling. It prints one table; it checks every answer's status and
 //! nothing about speed (the budgets are for the release build, `scripts/load`).
 //!
-//! `scripts/test` runs it on the debug build, 2 s per target (`PORTAL_LOAD_BENCH_SECONDS`).
+//! `scripts/test` runs it on the debug build, 2 s per target (`PORTAL_LOAD_BENCH_SECONDS`;
+//! `PORTAL_LOAD_ONLY` picks targets by name).
 //!
 //! The second test measures the memory of the portal's own binary, started as an operator starts
 //! it: resident at idle, after a burst at full speed, and through a soak at half the burst's rate
@@ -130,6 +131,15 @@ async fn load_side_by_side_against_a_bare_page() {
     if css {
         targets.insert(1, ("stylesheet (static file)", get(stylesheet.clone(), None)));
     }
+    // `PORTAL_LOAD_ONLY=list` measures only the targets whose name holds that text (and the
+    // ceiling, always first): for a profiler run on one target.
+    if let Ok(only) = std::env::var("PORTAL_LOAD_ONLY") {
+        let mut i = 0;
+        targets.retain(|(name, _)| {
+            i += 1;
+            i == 1 || name.contains(only.as_str())
+        });
+    }
 
     let mut table = Vec::new();
     let mut ceiling = 0.0;
@@ -209,6 +219,17 @@ async fn memory_at_idle_after_a_burst_and_through_a_soak() {
     let url = format!("sqlite://{}/portal.sqlite3", dir.display());
     let process = Process::start(&url, None, free_port()).await;
     let pid = process.child.id();
+    // The server restarted itself with its allocator settings (`server::allocator`): the
+    // process that answers has them in its environment, whether or not this one had them.
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("the process's environment");
+    let environ: Vec<String> = environ.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+    for (name, value) in server::allocator::SETTINGS {
+        let expected = std::env::var(name).unwrap_or_else(|_| value.to_string());
+        assert!(
+            environ.contains(&format!("{name}={expected}")),
+            "{name} is not {expected} in the server's environment"
+        );
+    }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = resident_mb(pid);
     let app = process.app();

@@ -384,7 +384,10 @@ fn Results(
                                                 }/>
                                         </td>
                                     })}
-                                    <td><A href=links::subscription(id)>{r.product_name}</A></td>
+                                    // A plain link: the router takes its clicks all the same, and a
+                                    // row has no "current page" state to keep (`<A>` builds a
+                                    // resolved path and an active-state memo for each row).
+                                    <td><a href=links::subscription(id)>{r.product_name}</a></td>
                                     <td>{id.to_string()}<div class="sub">{r.contract_number}</div></td>
                                     <td>{r.csn}</td>
                                     <td class="num">{r.seats}</td>
