@@ -93,6 +93,10 @@ export default defineConfig({
       name: "accessibility",
       use: { ...devices["Desktop Chrome"], channel: undefined, baseURL: ACCESSIBILITY },
       testMatch: /accessibility\.spec\.ts/,
+      // An axe pass over a page takes seconds on two cores while the flows run beside it, and
+      // each of these tests passes over up to seven pages: on the machine of one CI run, a test
+      // of nine pages (since split in two) went past 60 s.
+      timeout: 120_000,
       workers: 1,
     },
   ],

@@ -112,6 +112,15 @@ impl TestDb {
         self.remove_sqlite_files();
     }
 
+    /// Closes the store and leaves the database in place (a PostgreSQL one is not dropped):
+    /// its URL, to read its plans with `psql` after a benchmark (`bench scale --keep`).
+    pub async fn keep(mut self) -> String {
+        self.store.close().await;
+        self.pg_name = None;
+        self.sqlite_path = None;
+        std::mem::take(&mut self.url)
+    }
+
     fn remove_sqlite_files(&self) {
         if let Some(path) = &self.sqlite_path {
             for suffix in ["", "-wal", "-shm"] {

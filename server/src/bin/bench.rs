@@ -10,7 +10,8 @@
 //!   and how much the process's peak memory grew while it ran (it streams: it should not grow
 //!   with the number of rows).
 //! - `bench scale` only: the list on PostgreSQL with 1,000,000 subscriptions over 20,000
-//!   organisations, in the one with 50,000 (p50, p99; budget p99 30 ms).
+//!   organisations, in the one with 50,000 (p50, p99; budget p99 30 ms). `bench scale --keep`
+//!   leaves the database in place and prints its URL, to read the queries' plans with `psql`.
 //! - Pricing 100 subscriptions for a bulk renewal preview: each one's renewal (price list,
 //!   promotion, VAT or sales tax, instalments) and one co-termed seat prorated by days, with
 //!   and without reading the subscriptions and price lists from the database.
@@ -397,7 +398,7 @@ const SCALE_ROUNDS: usize = 200;
 /// The list on PostgreSQL with 1,000,000 subscriptions over 20,000 organisations, in the one
 /// with 50,000: p50 and p99 of the service call (authorization, filter, count, page) for
 /// first, deep and last pages, sorted and filtered. Budget: p99 at most 30 ms.
-async fn bench_scale(db: TestDb) {
+async fn bench_scale(db: TestDb, keep: bool) {
     use app::server::testing::{execute, scalar};
     let started = Instant::now();
     let now = Utc::now();
@@ -483,7 +484,11 @@ async fn bench_scale(db: TestDb) {
             if p99 <= 30.0 { "within" } else { "OVER" }
         );
     }
-    db.cleanup().await;
+    if keep {
+        println!("Kept for psql (drop it when done): {}", db.keep().await);
+    } else {
+        db.cleanup().await;
+    }
 }
 
 #[tokio::main]
@@ -491,7 +496,7 @@ async fn main() {
     let profile = if cfg!(debug_assertions) { "debug build" } else { "release build" };
     println!("({profile})");
     if std::env::args().nth(1).as_deref() == Some("scale") {
-        bench_scale(TestDb::postgres().await).await;
+        bench_scale(TestDb::postgres().await, std::env::args().nth(2).as_deref() == Some("--keep")).await;
         return;
     }
     bench_auto_renew(TestDb::sqlite().await, 20.0).await;
