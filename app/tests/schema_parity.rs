@@ -80,6 +80,11 @@ struct Column {
     not_null: bool,
 }
 
+/// Indexes only PostgreSQL has, on purpose, by name: the trigram index of the list's search
+/// (migration 0020), which SQLite has no counterpart for and PostgreSQL gets only where the
+/// `pg_trgm` extension can be installed.
+const POSTGRES_ONLY_INDEXES: &[&str] = &["subscriptions_contract_trgm"];
+
 /// An index key column that is an expression rather than a table column.
 const EXPRESSION: &str = "<expr>";
 
@@ -300,6 +305,9 @@ fn compare_tables(table: &str, s: &Table, p: &Table, out: &mut Vec<String>) {
     }
 
     for name in union(s.special_indexes.keys(), p.special_indexes.keys()) {
+        if POSTGRES_ONLY_INDEXES.contains(&name.as_str()) {
+            continue;
+        }
         match (s.special_indexes.get(name), p.special_indexes.get(name)) {
             (Some(si), Some(pi)) => {
                 if !si.same_as(pi) {

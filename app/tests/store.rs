@@ -138,6 +138,58 @@ both!(every_order_pages_the_whole_list_exactly_once_in_order, |store: Store| asy
     }
 });
 
+both!(
+    the_search_finds_exactly_the_rows_whose_product_id_contract_or_customer_number_hold_it,
+    |store: Store| async move {
+        // The store looks up the matching products and customer numbers first and searches ids only
+        // for terms of digits (store::subscriptions, `SearchMatches`): what it finds must be exactly
+        // what the whole list, searched here in Rust, holds.
+        let buyer = demo_actor(&store, "buyer@aurora.example").await;
+        let whole = |q: SubscriptionQuery| {
+            let store = store.clone();
+            async move {
+                let filter = subscriptions::parse_query(buyer.org_id, &q).unwrap();
+                let (to, mut from) = tokio::sync::mpsc::channel(1_000);
+                let mut tx = store.begin_read().await.unwrap();
+                tx.send_subscriptions(&filter, &to).await.unwrap();
+                drop((tx, to));
+                let mut rows = Vec::new();
+                while let Some(row) = from.recv().await {
+                    rows.push(row.unwrap());
+                }
+                rows
+            }
+        };
+        let all = whole(query()).await;
+        let sample = &all[all.len() / 2];
+        let contract_piece = sample.contract_number[2..sample.contract_number.len() - 1].to_string();
+        let csn_piece = sample.csn[1..].to_string();
+        let id_digits = sample.id.to_string();
+        let id_piece = id_digits[id_digits.len() - 2..].to_string();
+        for term in ["cad", "VECTORA", &contract_piece, &csn_piece, &id_digits, &id_piece, "zzzz", "%", "_"] {
+            let lower = term.to_lowercase();
+            let mut expected: Vec<_> = all
+                .iter()
+                .filter(|s| {
+                    s.product_name.to_lowercase().contains(&lower)
+                        || s.id.to_string().contains(&lower)
+                        || s.contract_number.to_lowercase().contains(&lower)
+                        || s.csn.to_lowercase().contains(&lower)
+                })
+                .map(|s| s.id)
+                .collect();
+            let q = SubscriptionQuery { q: Some(term.into()), ..query() };
+            let mut found: Vec<_> = whole(q.clone()).await.into_iter().map(|s| s.id).collect();
+            expected.sort();
+            found.sort();
+            assert_eq!(found, expected, "search {term:?}");
+            let page = subscriptions::list(&store, &buyer, &q).await.unwrap();
+            assert_eq!(page.total, expected.len() as i64, "search {term:?}");
+        }
+        assert!(all.iter().any(|s| s.contract_number.contains(&contract_piece)));
+    }
+);
+
 both!(the_list_filters_searches_sorts_and_pages, |store: Store| async move {
     let buyer = demo_actor(&store, "buyer@aurora.example").await;
     let q = SubscriptionQuery {
