@@ -39,9 +39,21 @@ pub async fn open_store(config: &Config, clock: &Clock) -> Result<Store, String>
     Ok(store)
 }
 
+/// The application's routes, generated once per process. Generating them renders the app with
+/// resources suppressed through a process-wide switch (leptos_server's `SuppressResourceLoad`):
+/// a resource first polled by a page being served while the switch is on waits for ever
+/// (leptos-rs/leptos#4773). One router per process never overlaps the two; the server tests,
+/// which start many portals in one process beside pages being served, did: a page request of
+/// theirs hung for good in one of about ten runs. Without this cache, the test in `api.rs` that
+/// builds routers while it fetches pages hangs on its first page.
+fn routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application: pages, server functions, static files, CSRF guard.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let site = csrf::SiteOrigin(state.config.public_url.clone());
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();

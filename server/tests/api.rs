@@ -497,6 +497,46 @@ async fn every_answer_carries_the_security_headers_and_personal_ones_are_never_s
 }
 
 #[tokio::test]
+async fn pages_being_served_never_stall_while_another_portal_of_the_process_builds_its_router() {
+    // Building a router generates the route list, rendering the app with resources suppressed
+    // through a process-wide switch; a page's resource first polled meanwhile waited for ever
+    // (leptos-rs/leptos#4773), and a request of this suite hung for good once. Routers are built
+    // over and over on a thread of their own while the list page is fetched: every fetch must
+    // end, and in time.
+    let app = spawn_app().await;
+    let buyer = app.sign_in("buyer@aurora.example").await;
+    let db = TestDb::sqlite().await;
+    let addr: std::net::SocketAddr = "127.0.0.1:9".parse().unwrap();
+    let (state, _store) = common::state_with(&db.url, addr, &common::Options::default()).await;
+    let building = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let builder = {
+        let building = building.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let _inside = rt.enter();
+            let mut built = 0;
+            while building.load(std::sync::atomic::Ordering::Relaxed) {
+                drop(server::router(state.clone()));
+                built += 1;
+            }
+            built
+        })
+    };
+    for round in 0..40 {
+        let page = app.client.get(format!("{}/billing/subscriptions", app.url)).header("cookie", &buyer).send();
+        let res = tokio::time::timeout(Duration::from_secs(20), async { page.await.unwrap().text().await.unwrap() })
+            .await
+            .unwrap_or_else(|_| panic!("page {round} still unanswered after 20 s"));
+        assert!(res.contains("</html>"), "page {round} ended early");
+    }
+    building.store(false, std::sync::atomic::Ordering::Relaxed);
+    let built = builder.join().unwrap();
+    println!("40 list pages served while {built} routers were built beside them");
+    db.cleanup().await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_panic_answers_500_with_a_reference_instead_of_dropping_the_connection() {
     async fn boom() -> &'static str {
         panic!("a bug")

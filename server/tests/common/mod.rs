@@ -74,31 +74,13 @@ pub async fn spawn_with(database_url: &str, options: Options) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let url = format!("http://{addr}");
-    let config = Config {
-        database_url: database_url.to_string(),
-        data_dir: std::env::temp_dir(),
-        listen_addr: addr.to_string(),
-        public_url: url.clone(),
-        demo_data: true,
-        smtp_url: None,
-        mail_from: "Billing <billing@portal.test>".into(),
-        mailbox_page: false,
-        demo_clock: options.demo_clock,
-        demo_clock_operators: vec!["buyer@aurora.example".into()],
-        trusted_proxies: options.trusted_proxies,
-        usd_rates: Default::default(),
-    };
-    let clock = options.clock;
-    let extra_routes = options.extra_routes;
-    let store = server::open_store(&config, &clock).await.unwrap();
-    let public_url = config.public_url.clone();
+    let (state, store) = state_with(database_url, addr, &options).await;
+    let public_url = state.config.public_url.clone();
     let mailer = options.mail_dir.map(|dir| {
         let transport = app::server::outbox::Transport::Files(dir);
-        app::server::outbox::Mailer::new(transport, &config.mail_from, &config.public_url).unwrap()
+        app::server::outbox::Mailer::new(transport, &state.config.mail_from, &public_url).unwrap()
     });
-    let site_root = options.site_root.map_or_else(|| "../target/site".to_string(), |p| p.display().to_string());
-    let options = LeptosOptions::builder().output_name("portal").site_root(site_root).site_addr(addr).build();
-    let state = server::state(options, store.clone(), clock, config);
+    let extra_routes = options.extra_routes;
     // The portal runs on its own runtime, as in production (worker threads with a large stack).
     let listener = listener.into_std().unwrap();
     std::thread::spawn(move || {
@@ -119,6 +101,36 @@ pub async fn spawn_with(database_url: &str, options: Options) -> TestApp {
     });
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
     TestApp { url, client, db: None }
+}
+
+/// The state of a portal on `database_url` answering on `addr` (demo data loaded if the database
+/// is empty), and its store.
+pub async fn state_with(
+    database_url: &str,
+    addr: std::net::SocketAddr,
+    options: &Options,
+) -> (app::server::state::AppState, app::server::store::Store) {
+    let url = format!("http://{addr}");
+    let config = Config {
+        database_url: database_url.to_string(),
+        data_dir: std::env::temp_dir(),
+        listen_addr: addr.to_string(),
+        public_url: url,
+        demo_data: true,
+        smtp_url: None,
+        mail_from: "Billing <billing@portal.test>".into(),
+        mailbox_page: false,
+        demo_clock: options.demo_clock,
+        demo_clock_operators: vec!["buyer@aurora.example".into()],
+        trusted_proxies: options.trusted_proxies.clone(),
+        usd_rates: Default::default(),
+    };
+    let clock = options.clock.clone();
+    let store = server::open_store(&config, &clock).await.unwrap();
+    let site_root =
+        options.site_root.as_ref().map_or_else(|| "../target/site".to_string(), |p| p.display().to_string());
+    let leptos = LeptosOptions::builder().output_name("portal").site_root(site_root).site_addr(addr).build();
+    (server::state(leptos, store.clone(), clock, config), store)
 }
 
 impl TestApp {
