@@ -297,14 +297,15 @@ impl Tx {
     pub async fn list_subscriptions(&mut self, f: &SubscriptionFilter) -> StoreResult<(Vec<Subscription>, i64)> {
         let order = f.sort.order_by(f.descending, false);
         let join = f.sort.join();
-        let by_product_on_postgres = f.sort == SortKey::Product && matches!(self, Tx::Postgres(_));
+        let on_postgres = matches!(self, Tx::Postgres(_));
+        let by_product_on_postgres = f.sort == SortKey::Product && on_postgres;
         let matches = self.search_matches(f).await?;
         // A search is planned for its values on PostgreSQL, not once for any: after five runs of
         // a prepared statement PostgreSQL may keep a generic plan, which cannot know that the
         // term's product is one of six or that its pattern is rare. Searched at 50,000
         // subscriptions, the count's generic plan took 23 ms and its own plan 7 ms. Without a
         // search the generic plans are the good ones, and planning each call would cost more.
-        let prepared_once = matches.is_none() || !matches!(self, Tx::Postgres(_));
+        let prepared_once = matches.is_none() || !on_postgres;
         let (rows, total) = on_tx!(self, |c| {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM subscriptions s");
             push_list_filter!(count, f, &matches);
